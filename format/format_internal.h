@@ -1,0 +1,530 @@
+/* format_internal.h: the in-memory model of a block and the encoders and
+ * decoders of every on-disk structure (spec/). No I/O happens here: writer/
+ * and reader/ hand bytes in and take bytes out. Not installed. */
+#ifndef KILN_FORMAT_INTERNAL_H
+#define KILN_FORMAT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kiln/common.h>
+
+/* ---------------------------------------------------------------------
+ * Errors (format/error.c)
+ * ------------------------------------------------------------------- */
+
+/* KILN_ECORRUPT with "<what>: <detail> at offset <off>". */
+int kiln_corrupt(const char *what, uint64_t off, const char *detail);
+
+/* ---------------------------------------------------------------------
+ * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
+ * ------------------------------------------------------------------- */
+
+static inline uint64_t kiln_zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+static inline int64_t kiln_unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+int kiln_put_u8(kiln_buf *b, uint8_t v);
+int kiln_put_u32le(kiln_buf *b, uint32_t v);
+int kiln_put_u64le(kiln_buf *b, uint64_t v);
+int kiln_put_uvarint(kiln_buf *b, uint64_t v); /* LEB128, at most 10 bytes */
+int kiln_put_svarint(kiln_buf *b, int64_t v);  /* zigzag then uvarint */
+int kiln_put_blob(kiln_buf *b, const void *p, size_t n); /* uvarint n, bytes */
+
+static inline uint32_t kiln_load_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+static inline uint64_t kiln_load_u64le(const uint8_t *p)
+{
+    return (uint64_t)kiln_load_u32le(p) | (uint64_t)kiln_load_u32le(p + 4) << 32;
+}
+static inline void kiln_store_u32le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void kiln_store_u64le(uint8_t *p, uint64_t v)
+{
+    kiln_store_u32le(p, (uint32_t)v);
+    kiln_store_u32le(p + 4, (uint32_t)(v >> 32));
+}
+
+/* A bounds-checked decoding cursor (SQLite's aDataEnd habit). Every read
+ * checks against `end` first; a short or malformed field is KILN_ECORRUPT
+ * naming `what` and the offset from `base`. */
+typedef struct kiln_cur {
+    const uint8_t *p;    /* next byte to read */
+    const uint8_t *end;  /* one past the last readable byte */
+    const uint8_t *base; /* start of the structure, for offsets in errors */
+    const char *what;    /* "section symbols", "footer", ... */
+} kiln_cur;
+
+void kiln_cur_init(kiln_cur *c, const void *p, size_t n, const char *what);
+static inline size_t kiln_cur_left(const kiln_cur *c)
+{
+    return (size_t)(c->end - c->p);
+}
+static inline uint64_t kiln_cur_off(const kiln_cur *c)
+{
+    return (uint64_t)(c->p - c->base);
+}
+int kiln_get_u8(kiln_cur *c, uint8_t *v);
+int kiln_get_u32le(kiln_cur *c, uint32_t *v);
+int kiln_get_u64le(kiln_cur *c, uint64_t *v);
+int kiln_get_uvarint(kiln_cur *c, uint64_t *v);
+int kiln_get_svarint(kiln_cur *c, int64_t *v);
+/* A uvarint that must be <= max (counts, indexes): KILN_ECORRUPT otherwise,
+ * naming `field`. */
+int kiln_get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v);
+int kiln_get_bytes(kiln_cur *c, size_t n, const uint8_t **p);
+int kiln_get_blob(kiln_cur *c, const uint8_t **p, size_t *n);
+
+/* ---------------------------------------------------------------------
+ * Integer columns (format/column.c) — spec/columns.md
+ *
+ * One encoding for every integer column: a mode byte (0 = values,
+ * 1 = deltas of consecutive values), the frame of reference (the minimum,
+ * zigzag varint), a bit width 0..64 (u8), then ceil(n*width/8) bytes of
+ * (value - min) packed LSB first. n is known from context and not stored.
+ * A constant column costs 3 bytes.
+ * ------------------------------------------------------------------- */
+
+#define KILN_COL_PLAIN 0
+#define KILN_COL_DELTA 1
+
+int kiln_col_encode(kiln_buf *out, const int64_t *v, size_t n, int mode);
+int kiln_col_decode(kiln_cur *c, int64_t *v, size_t n);
+/* Same, for uint32 arrays (ids); values outside uint32 are KILN_ECORRUPT. */
+int kiln_col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode);
+int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n);
+
+/* ---------------------------------------------------------------------
+ * Hash index (format/htab.c): open addressing over uint32 ids, keyed by a
+ * 64-bit hash, equality decided by the caller. Used for interning.
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_htab {
+    uint64_t *hashes; /* per slot; 0 = empty (hashes are forced non-zero) */
+    uint32_t *ids;    /* per slot */
+    size_t cap;       /* power of two */
+    size_t n;         /* occupied slots */
+} kiln_htab;
+
+typedef bool (*kiln_htab_eq)(const void *ctx, uint32_t id, const void *key);
+
+/* Find key; on hit return 1 and *id. On miss return 0 and leave a slot
+ * reserved through *slot for kiln_htab_insert. Negative on ENOMEM. */
+int kiln_htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
+                   const void *ctx, const void *key, uint32_t *id,
+                   size_t *slot);
+int kiln_htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id);
+void kiln_htab_free(kiln_htab *h);
+
+uint64_t kiln_hash(const void *p, size_t n, uint64_t seed); /* xxh64 */
+
+/* ---------------------------------------------------------------------
+ * String table (format/strtab.c): interned byte strings, id 0 = "".
+ * Strings may hold any bytes (pprof strings are not always UTF-8), and are
+ * stored NUL-terminated for convenience.
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_strtab {
+    kiln_buf pool;    /* bytes of every string, each followed by a NUL */
+    uint64_t *off;    /* per id: offset of its first byte in pool */
+    uint32_t *len;    /* per id: length without the NUL */
+    size_t n, cap;    /* ids in use, allocated */
+    kiln_htab index;
+} kiln_strtab;
+
+int kiln_strtab_init(kiln_strtab *t); /* interns "" as id 0 */
+void kiln_strtab_free(kiln_strtab *t);
+int kiln_strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id);
+/* Look up without inserting: 1 found, 0 absent. */
+int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
+                       uint32_t *id);
+static inline const char *kiln_strtab_get(const kiln_strtab *t, uint32_t id)
+{
+    return (const char *)t->pool.data + t->off[id];
+}
+/* Encoding: count, then count-1 uvarint lengths (id 0 is implicit), then
+ * the bytes concatenated; spec/symbols.md. */
+int kiln_strtab_encode(const kiln_strtab *t, kiln_buf *out);
+int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c); /* t uninitialised */
+
+/* ---------------------------------------------------------------------
+ * Symbols (format/symtab.c): everything a stack refers to, deduplicated.
+ * Ids are dense, 0-based indexes in each array. A location's mapping is
+ * mapping index + 1, 0 meaning none. Label sets are the non-link sample
+ * labels of pprof (key, string or number+unit); set 0 is the empty set.
+ * ------------------------------------------------------------------- */
+
+#define KILN_MAP_HAS_FUNCTIONS 0x01
+#define KILN_MAP_HAS_FILENAMES 0x02
+#define KILN_MAP_HAS_LINE_NUMBERS 0x04
+#define KILN_MAP_HAS_INLINE_FRAMES 0x08
+
+typedef struct kiln_mapping {
+    uint64_t memory_start; /* address where the binary is loaded */
+    uint64_t memory_limit; /* one past its end */
+    uint64_t file_offset;  /* offset in the file of memory_start */
+    uint32_t filename;     /* string id */
+    uint32_t build_id;     /* string id */
+    uint32_t flags;        /* KILN_MAP_HAS_* */
+} kiln_mapping;
+
+typedef struct kiln_function {
+    uint32_t name;        /* string id */
+    uint32_t system_name; /* string id */
+    uint32_t filename;    /* string id */
+    int64_t start_line;
+} kiln_function;
+
+typedef struct kiln_line {
+    uint32_t function; /* function id */
+    int64_t line;
+    int64_t column;
+} kiln_line;
+
+typedef struct kiln_location {
+    uint64_t address;
+    uint32_t mapping;   /* mapping id + 1; 0 = none */
+    uint32_t line_off;  /* first entry in kiln_symtab.lines */
+    uint32_t nlines;    /* entries; lines[0] is the innermost (leaf) frame */
+    uint32_t is_folded; /* 0 or 1 */
+} kiln_location;
+
+typedef struct kiln_label_ent {
+    uint32_t key;      /* string id */
+    uint32_t str;      /* string id, 0 when numeric */
+    int64_t num;       /* numeric value when str == 0 */
+    uint32_t num_unit; /* string id, 0 = none */
+} kiln_label_ent;
+
+typedef struct kiln_labelset {
+    uint32_t off; /* first entry in kiln_symtab.labels */
+    uint32_t n;   /* entries */
+} kiln_labelset;
+
+typedef struct kiln_symtab {
+    kiln_strtab strings;
+    kiln_mapping *mappings;   size_t nmappings, capmappings;
+    kiln_function *functions; size_t nfunctions, capfunctions;
+    kiln_line *lines;         size_t nlines, caplines;
+    kiln_location *locations; size_t nlocations, caplocations;
+    kiln_label_ent *labels;   size_t nlabels, caplabels;
+    kiln_labelset *lsets;     size_t nlsets, caplsets; /* [0] = empty */
+    kiln_htab mapping_index, function_index, location_index, lset_index;
+} kiln_symtab;
+
+int kiln_symtab_init(kiln_symtab *st);
+void kiln_symtab_free(kiln_symtab *st);
+/* Each intern returns the id of an equal existing entry or appends one.
+ * Referenced string/function/mapping ids must already exist. */
+int kiln_symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id);
+int kiln_symtab_function(kiln_symtab *st, const kiln_function *f,
+                         uint32_t *id);
+/* lines[0..nlines) are copied. */
+int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
+                         const kiln_line *lines, uint32_t nlines,
+                         uint32_t is_folded, uint32_t *id);
+/* ents are sorted by (key, str, num, num_unit) by the callee (a copy). */
+int kiln_symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
+                         uint32_t n, uint32_t *id);
+/* The symbols section: strings, mappings, functions, locations with their
+ * lines, label sets; spec/symbols.md. decode validates every reference
+ * (string, mapping, function ids in range). */
+int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out);
+int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n);
+
+/* ---------------------------------------------------------------------
+ * Stacks (format/stacks.c): a prefix tree as a parent-pointer array, root
+ * (caller) to leaf. Node 0 is the empty stack; node i > 0 has a parent
+ * < i and a location id. A stack id is the node id of its leaf frame.
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_stacks {
+    uint32_t *parent; /* per node; parent[0] = 0 */
+    uint32_t *loc;    /* per node: location id; loc[0] unused (0) */
+    size_t n, cap;    /* nodes including the root */
+    kiln_htab index;  /* (parent, loc) -> node, for interning */
+} kiln_stacks;
+
+int kiln_stacks_init(kiln_stacks *t); /* creates the root */
+void kiln_stacks_free(kiln_stacks *t);
+int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
+                      uint32_t *node);
+/* Encoding: node count, then columns (node - parent) and loc, for nodes
+ * 1..n-1. decode checks parent < node and loc < nlocations, and builds no
+ * index (call kiln_stacks_reindex to intern into a decoded tree). */
+int kiln_stacks_encode(const kiln_stacks *t, kiln_buf *out);
+int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
+                       size_t nlocations);
+
+/* ---------------------------------------------------------------------
+ * Series (format/series.c): label sets with their profile kind, and
+ * postings (label pair -> series ids). Strings are the section's own.
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_kind {
+    uint32_t ntypes;          /* sample types, <= KILN_MAX_TYPES */
+    uint32_t *types;          /* 2*ntypes string ids: type, unit, ... */
+    uint32_t period_type[2];  /* type, unit string ids */
+    int64_t period;
+    uint32_t default_type;    /* string id */
+    uint32_t drop_frames;     /* string id */
+    uint32_t keep_frames;     /* string id */
+    uint32_t doc_url;         /* string id */
+    uint32_t ncomments;
+    uint32_t *comments;       /* string ids */
+} kiln_kind;
+
+typedef struct kiln_series {
+    uint32_t kind;    /* kind id */
+    uint32_t lab_off; /* first entry in kiln_seriestab.labs (2 ids each) */
+    uint32_t nlabs;   /* label pairs, sorted by name then value */
+} kiln_series;
+
+typedef struct kiln_posting {
+    uint32_t name, value; /* string ids */
+    uint32_t off, n;      /* series ids in kiln_seriestab.post_ids */
+} kiln_posting;
+
+typedef struct kiln_seriestab {
+    kiln_strtab strings;
+    kiln_kind *kinds;     size_t nkinds, capkinds;
+    kiln_series *series;  size_t nseries, capseries;
+    uint32_t *labs;       size_t nlabs, caplabs;  /* name,value id pairs */
+    /* Postings: built by kiln_seriestab_postings (writer) or decoded. */
+    kiln_posting *postings; size_t npostings;   /* sorted by (name, value) */
+    uint32_t *post_ids;     size_t npost_ids;   /* ascending per posting */
+    kiln_htab kind_index, series_index;
+} kiln_seriestab;
+
+#define KILN_MAX_TYPES 64
+
+int kiln_seriestab_init(kiln_seriestab *t);
+void kiln_seriestab_free(kiln_seriestab *t);
+/* Intern a kind (ids refer to t->strings) and a series (labels as strings,
+ * any order; sorted, duplicates by name refused with KILN_EINVAL). */
+int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id);
+int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
+                          size_t n, uint32_t kind, uint32_t *id);
+int kiln_seriestab_postings(kiln_seriestab *t);
+int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out);
+int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n);
+/* The value of label `name` on series `sid`, or NULL. */
+const char *kiln_series_label(const kiln_seriestab *t, uint32_t sid,
+                              const char *name);
+
+/* ---------------------------------------------------------------------
+ * Sample pages (format/pages.c): the samples section is a sequence of
+ * pages, each one series, each compressed and checksummed on its own; the
+ * page index section says where each is and its time range.
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_page_meta {
+    uint32_t series;    /* series id; every row of the page has it */
+    uint32_t nrows;
+    int64_t tmin, tmax; /* first and last sample time, ns since epoch */
+    uint64_t offset;    /* from the start of the samples section */
+    uint64_t stored;    /* stored bytes */
+    uint64_t raw;       /* bytes after decompression */
+    uint64_t checksum;  /* xxh64 (seed 0) of the stored bytes */
+    uint8_t codec;      /* KILN_CODEC_* */
+    uint8_t ntypes;     /* value columns, = the series kind's ntypes */
+    uint8_t has_links;  /* 1 if any row has a link */
+} kiln_page_meta;
+
+/* Rows of one page, column-wise. Arrays are owned by the caller when
+ * encoding and by the struct (kiln_page_rows_free) when decoding. */
+typedef struct kiln_page_rows {
+    uint32_t n;         /* rows */
+    uint32_t ntypes;
+    int64_t *time;      /* ns since epoch, non-decreasing */
+    int64_t *duration;  /* ns, the duration of the source profile */
+    uint32_t *stack;    /* node ids */
+    uint32_t *lset;     /* label set ids, 0 = none */
+    uint32_t *link;     /* link id + 1, 0 = none */
+    int64_t *values;    /* ntypes * n, type-major: values[t*n + i] */
+} kiln_page_rows;
+
+int kiln_page_encode(const kiln_page_rows *r, kiln_buf *out); /* raw bytes */
+/* Decode raw bytes of a page with meta->nrows rows; checks stack < nstacks,
+ * lset < nlsets, link <= nlinks. */
+int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
+                     const kiln_page_meta *meta, size_t nstacks,
+                     size_t nlsets, size_t nlinks);
+void kiln_page_rows_free(kiln_page_rows *r);
+
+int kiln_pageindex_encode(const kiln_page_meta *pages, size_t n,
+                          kiln_buf *out);
+/* Checks page extents lie inside a samples section of `samples_len` bytes,
+ * series < nseries, tmin <= tmax. *pages is malloc'd. */
+int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
+                          size_t len, uint64_t samples_len, size_t nseries);
+
+/* ---------------------------------------------------------------------
+ * Links (format/links.c): the block's distinct (trace_id, span_id) pairs
+ * sorted by trace then span; a trace index (distinct trace -> pages that
+ * hold it); the split-block bloom filter over trace ids (format/bloom.c).
+ * ------------------------------------------------------------------- */
+
+typedef struct kiln_link {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+} kiln_link;
+
+int kiln_links_encode(const kiln_link *links, size_t n, kiln_buf *out);
+int kiln_links_decode(kiln_link **links, size_t *n, const void *p,
+                      size_t len); /* checks sorted and distinct */
+
+/* Trace index: for the k-th distinct trace id of the links (in order),
+ * the ascending page ids that contain a row of it. */
+typedef struct kiln_trace_index {
+    size_t ntraces;
+    uint32_t *first_link; /* per trace: its first link id */
+    uint32_t *pg_off;     /* per trace: first entry in pg_ids; [ntraces] = end */
+    uint32_t *pg_ids;
+} kiln_trace_index;
+
+int kiln_trace_index_encode(const kiln_trace_index *ti, kiln_buf *out);
+int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
+                            const kiln_link *links, size_t nlinks,
+                            size_t npages);
+void kiln_trace_index_free(kiln_trace_index *ti);
+
+/* Split-block bloom filter (Parquet SBBF): 32-byte blocks of eight 32-bit
+ * words, eight salted bits per insert, block chosen by the upper 32 bits of
+ * xxh64(id, seed 0). */
+typedef struct kiln_bloom {
+    uint32_t *words; /* 8 * nblocks */
+    uint32_t nblocks;
+} kiln_bloom;
+
+/* Blocks for `nitems` at false-positive rate `fpp` (power of two count). */
+uint32_t kiln_bloom_blocks_for(uint64_t nitems, double fpp);
+int kiln_bloom_init(kiln_bloom *b, uint32_t nblocks);
+void kiln_bloom_free(kiln_bloom *b);
+void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n);
+bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n);
+/* Expected false-positive rate of a filter of nblocks holding nitems. */
+double kiln_bloom_fpp(uint32_t nblocks, uint64_t nitems);
+int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out); /* u32 nblocks + words LE */
+int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len);
+
+/* ---------------------------------------------------------------------
+ * The container (format/container.c) — spec/block.md
+ *
+ *   header (16 B) | section stored bytes ... | footer | trailer (32 B)
+ * ------------------------------------------------------------------- */
+
+#define KILN_MAGIC "\x89KLN"            /* 4 bytes at offset 0 */
+#define KILN_TRAILER_MAGIC "KLN\x1a"    /* last 4 bytes of a block */
+#define KILN_FORMAT_VERSION 1
+#define KILN_HEADER_SIZE 16
+#define KILN_TRAILER_SIZE 32
+/* Feature flags: bits 0..31 must be understood, 32..63 may be ignored. */
+#define KILN_FLAGS_MUST_MASK 0x00000000ffffffffULL
+#define KILN_FLAGS_KNOWN 0ULL /* v1 defines none */
+
+#define KILN_CODEC_NONE 0
+#define KILN_CODEC_ZSTD 1
+
+enum kiln_section_type {
+    KILN_SEC_SYMBOLS = 1,
+    KILN_SEC_STACKS = 2,
+    KILN_SEC_SERIES = 3,
+    KILN_SEC_SAMPLES = 4,    /* pages; codec is per page, section codec 0 */
+    KILN_SEC_PAGEINDEX = 5,
+    KILN_SEC_LINKS = 6,
+    KILN_SEC_TRACEINDEX = 7,
+    KILN_SEC_BLOOM = 8,
+};
+const char *kiln_section_name(unsigned type); /* "symbols", ... "unknown" */
+
+typedef struct kiln_section {
+    uint8_t type;      /* kiln_section_type; unknown types are skipped */
+    uint8_t codec;     /* KILN_CODEC_* */
+    uint64_t offset;   /* from the start of the block */
+    uint64_t stored;   /* bytes in the block */
+    uint64_t raw;      /* bytes after decompression */
+    uint64_t checksum; /* xxh64 (seed 0) of the stored bytes */
+} kiln_section;
+
+/* The block's metadata, in the footer (the public view is kiln_block_info
+ * in kiln/reader.h). Strings are owned (malloc'd). */
+typedef struct kiln_meta {
+    char *tenant;
+    char *id;              /* 26-char ULID-like id, see kiln_block_id */
+    int64_t tmin, tmax;    /* ns since epoch, inclusive */
+    uint64_t nseries, nsamples, nstacks, nlocations, nfunctions, nstrings;
+    uint64_t nlinks, ntraces, nprofiles;
+    int64_t resolution;    /* ns; 0 = raw */
+    uint32_t level;        /* compaction level; 0 = as ingested */
+    size_t nsources;
+    char **sources;        /* ids of the blocks this one replaces */
+    size_t nlabelnames;
+    char **labelnames;     /* series label names, sorted */
+    uint64_t *labelvalues; /* per name: distinct values */
+} kiln_meta;
+
+void kiln_meta_free(kiln_meta *m);
+
+/* Header: magic, u16 version, u16 reserved (0), u64 flags. */
+int kiln_header_encode(kiln_buf *out, uint64_t flags);
+/* Checks magic, version (KILN_EVERSION naming it), must-understand flags. */
+int kiln_header_decode(const void *p, size_t n, uint64_t *flags);
+
+/* Footer: sections then metadata (spec/block.md). */
+int kiln_footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
+                       const kiln_meta *meta);
+/* Checks every section lies within [KILN_HEADER_SIZE, footer_off). */
+int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
+                       kiln_section **secs, size_t *nsecs, kiln_meta *meta);
+
+/* Trailer: u64 footer offset, u64 footer length, u64 xxh64 of footer,
+ * u32 low half of xxh64 of the preceding 24 trailer bytes, magic. */
+int kiln_trailer_encode(kiln_buf *out, uint64_t footer_off,
+                        uint64_t footer_len, uint64_t footer_sum);
+int kiln_trailer_decode(const void *p, uint64_t block_size,
+                        uint64_t *footer_off, uint64_t *footer_len,
+                        uint64_t *footer_sum);
+
+/* Compress `raw` with codec, append to block, fill sec (offset = block
+ * length before the append). */
+int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
+                      uint8_t codec, int level, const void *raw, size_t n);
+/* Check the stored bytes' checksum and decompress them into out (replacing
+ * its contents); raw length must equal sec->raw. `what` names the thing in
+ * errors ("section symbols", "page 12"). */
+int kiln_section_unpack(const kiln_section *sec, const void *stored,
+                        kiln_buf *out, const char *what);
+
+/* A block id: 26 chars of Crockford base32 over 48 bits of time (ms) and
+ * 80 bits from `entropy` (hash of content), NUL-terminated in out[27]. */
+void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10]);
+
+/* ---------------------------------------------------------------------
+ * pprof (format/pprof.c): gzip detection and inflation with a size limit,
+ * and the generated protobuf-c code for profile.proto.
+ * ------------------------------------------------------------------- */
+
+#define KILN_MAX_INFLATE ((size_t)1 << 30) /* 1 GiB uncompressed input */
+
+/* 1 if data starts with the gzip magic. */
+int kiln_is_gzip(const void *p, size_t n);
+/* Inflate gzip (possibly multi-member) into out; KILN_EINPUT on damage,
+ * KILN_ELIMIT past max bytes. */
+int kiln_gunzip(const void *p, size_t n, size_t max, kiln_buf *out);
+/* Deflate into gzip format at `level`. */
+int kiln_gzip(const void *p, size_t n, int level, kiln_buf *out);
+
+#endif

@@ -1,0 +1,78 @@
+/* kiln/common.h: error codes, the thread-local error message, growable byte
+ * buffers and labels, shared by every kiln module and by callers. */
+#ifndef KILN_COMMON_H
+#define KILN_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_VERSION_MAJOR 0
+#define KILN_VERSION_MINOR 1
+#define KILN_VERSION_PATCH 0
+#define KILN_VERSION_STRING "0.1.0"
+
+/* Error codes: 0 is success, failures are negative and never change value. */
+#define KILN_OK 0
+#define KILN_ENOTFOUND (-1) /* object, block, key or id not present */
+#define KILN_ECORRUPT (-2)  /* a block's structure is malformed */
+#define KILN_ECHECKSUM (-3) /* stored bytes do not match their checksum */
+#define KILN_EVERSION (-4)  /* unknown format version or must-understand flag */
+#define KILN_EIO (-5)       /* the store or the OS failed */
+#define KILN_ENOMEM (-6)    /* an allocation failed */
+#define KILN_EINVAL (-7)    /* a bad argument, option, URL or selector */
+#define KILN_ITEROVER (-8)  /* an iterator has no more items (not a failure) */
+#define KILN_EEXIST (-9)    /* conditional create found the object present */
+#define KILN_EINPUT (-10)   /* a malformed input profile (pprof, OTLP, folded) */
+#define KILN_ELIMIT (-11)   /* a documented limit was exceeded */
+#define KILN_EAUTH (-12)    /* the store refused our credentials */
+
+/* A fixed English description of an error code. Never NULL. */
+const char *kiln_strerror(int err);
+
+/* The detail of the last error raised on this thread ("block 01J…: section
+ * samples: checksum mismatch"), or "" if none. Valid until the next kiln call
+ * on this thread. */
+const char *kiln_error_last(void);
+
+/* Forget the last error message of this thread. */
+void kiln_error_clear(void);
+
+/* Set this thread's error message and return `err`; for backends and
+ * callers that extend kiln (stores). printf-style. */
+int kiln_error_set(int err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prefix the current message with more context ("block X: " + message) and
+ * return `err`. */
+int kiln_error_wrap(int err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A growable byte buffer. Zero-initialise (KILN_BUF_INIT) before first use. */
+typedef struct kiln_buf {
+    uint8_t *data; /* owned; NULL when cap == 0 */
+    size_t len;    /* bytes in use */
+    size_t cap;    /* bytes allocated */
+} kiln_buf;
+
+#define KILN_BUF_INIT {NULL, 0, 0}
+
+int kiln_buf_reserve(kiln_buf *b, size_t extra); /* ensure cap >= len+extra */
+int kiln_buf_append(kiln_buf *b, const void *p, size_t n);
+void kiln_buf_reset(kiln_buf *b); /* len = 0, keeps memory */
+void kiln_buf_free(kiln_buf *b);  /* releases memory, back to KILN_BUF_INIT */
+
+/* One label: a name and a value, both NUL-terminated, borrowed. */
+typedef struct kiln_label {
+    const char *name;
+    const char *value;
+} kiln_label;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,96 @@
+/* kiln/store.h: the one small interface every byte of kiln's I/O goes
+ * through (after SQLite's VFS), and the constructors of its backends. */
+#ifndef KILN_STORE_H
+#define KILN_STORE_H
+
+#include <kiln/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kiln_store kiln_store;
+
+/* Called once per listed key, in lexicographic order. Return non-zero to stop
+ * listing; that value is returned by list(). */
+typedef int (*kiln_store_list_cb)(void *ud, const char *key, uint64_t size);
+
+/* The operations of a backend. Keys are '/'-separated relative paths
+ * ("tenant/blocks/01J….kiln"), never starting with '/' and never holding
+ * "." or ".." segments. Every operation returns 0 or a negative KILN_E* code
+ * and sets kiln_error_last() on failure. */
+typedef struct kiln_store_ops {
+    unsigned version; /* KILN_STORE_OPS_VERSION */
+    /* Read `len` bytes at `off` into out (appended). Reading past the end of
+     * the object is KILN_ECORRUPT (a truncated object); a missing key is
+     * KILN_ENOTFOUND. */
+    int (*get_range)(kiln_store *s, const char *key, uint64_t off,
+                     uint64_t len, kiln_buf *out);
+    /* Read the last min(n, size) bytes into out (appended) and report the
+     * object's whole size, in one request where the backend can. */
+    int (*get_tail)(kiln_store *s, const char *key, uint64_t n, kiln_buf *out,
+                    uint64_t *size);
+    /* The object's size; KILN_ENOTFOUND when absent. */
+    int (*stat)(kiln_store *s, const char *key, uint64_t *size);
+    /* Write a whole object atomically: readers see all of it or nothing,
+     * replacing any previous object under the key. */
+    int (*put)(kiln_store *s, const char *key, const void *data, size_t len);
+    /* Like put, but KILN_EEXIST (and nothing written) if the key exists. */
+    int (*put_if_absent)(kiln_store *s, const char *key, const void *data,
+                         size_t len);
+    /* List keys starting with prefix. */
+    int (*list)(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
+                void *ud);
+    /* Remove a key; removing an absent key is KILN_ENOTFOUND. */
+    int (*del)(kiln_store *s, const char *key);
+    /* Release the backend. */
+    void (*free)(kiln_store *s);
+} kiln_store_ops;
+
+#define KILN_STORE_OPS_VERSION 1
+
+/* Counters kept by every store, for --stats and the benchmark suite. */
+typedef struct kiln_store_stats {
+    uint64_t requests;   /* operations issued to the backend */
+    uint64_t bytes_read; /* payload bytes returned by get_range/get_tail */
+    uint64_t bytes_written;
+} kiln_store_stats;
+
+/* The common head of every store; a backend embeds it first. */
+struct kiln_store {
+    const kiln_store_ops *ops;
+    kiln_store_stats stats; /* updated by the kiln_store_* wrappers below */
+    char *url;              /* the URL it was opened with, credentials-free */
+};
+
+/* Open a store by URL: a plain path or file:///path (directory backend), or
+ * s3://BUCKET/PREFIX when built with S3 support. The directory is created if
+ * missing. */
+int kiln_store_open(kiln_store **out, const char *url);
+
+/* The directory backend rooted at `dir`. */
+int kiln_store_open_dir(kiln_store **out, const char *dir);
+
+/* Wrappers that count requests and bytes, validate keys, then call ops. */
+int kiln_store_get_range(kiln_store *s, const char *key, uint64_t off,
+                         uint64_t len, kiln_buf *out);
+int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
+                        kiln_buf *out, uint64_t *size);
+int kiln_store_stat(kiln_store *s, const char *key, uint64_t *size);
+int kiln_store_put(kiln_store *s, const char *key, const void *data,
+                   size_t len);
+int kiln_store_put_if_absent(kiln_store *s, const char *key, const void *data,
+                             size_t len);
+int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
+                    void *ud);
+int kiln_store_del(kiln_store *s, const char *key);
+void kiln_store_free(kiln_store *s); /* accepts NULL */
+
+/* 1 if key is a valid store key (see above), else 0. */
+int kiln_store_key_valid(const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

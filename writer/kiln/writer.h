@@ -1,0 +1,88 @@
+/* kiln/writer.h: build blocks from profiles (pprof, folded stacks) and write
+ * them whole to a store. A writer holds one block under construction: the
+ * block's distinct symbols and stacks, and a few integer columns per sample,
+ * never a copy of an input profile. */
+#ifndef KILN_WRITER_H
+#define KILN_WRITER_H
+
+#include <kiln/common.h>
+#include <kiln/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kiln_writer kiln_writer;
+
+typedef struct kiln_writer_opts {
+    unsigned version;      /* KILN_WRITER_OPTS_VERSION */
+    const char *tenant;    /* NULL = "default"; [A-Za-z0-9_.-]{1,64} */
+    const char *trace_key; /* pprof label with trace ids; NULL = "trace_id" */
+    const char *span_key;  /* pprof label with span ids; NULL = "span_id"
+                            * ("profile_id", Pyroscope's name, is also read) */
+    uint32_t page_rows;    /* most rows per sample page; 0 = 4096 */
+    int zstd_level;        /* 0 = 3 */
+} kiln_writer_opts;
+
+#define KILN_WRITER_OPTS_VERSION 1
+#define KILN_WRITER_OPTS_INIT {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0}
+
+int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
+void kiln_writer_free(kiln_writer *w); /* accepts NULL */
+
+/* Add one pprof profile, gzip'd or not, with the caller's series labels
+ * (service_name, host, ...; borrowed for the call). The profile is checked
+ * whole before anything is added: on KILN_EINPUT the writer is unchanged and
+ * kiln_error_last() says what is wrong and where. Sample labels named by
+ * trace_key/span_key become the sample's link; malformed ids (not 32/16 hex
+ * digits) are skipped from the link, counted in stats.bad_links. */
+int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
+                          const kiln_label *labels, size_t nlabels);
+
+/* How to read folded text, whose lines carry no time or type. */
+typedef struct kiln_folded_opts {
+    unsigned version;    /* KILN_FOLDED_OPTS_VERSION */
+    int64_t time_ns;     /* time of every sample, ns since epoch */
+    int64_t duration_ns; /* profile duration, ns */
+    const char *type;    /* sample type; NULL = "samples" */
+    const char *unit;    /* NULL = "count" */
+} kiln_folded_opts;
+
+#define KILN_FOLDED_OPTS_VERSION 1
+#define KILN_FOLDED_OPTS_INIT {KILN_FOLDED_OPTS_VERSION, 0, 0, NULL, NULL}
+
+/* Add folded/collapsed stacks: lines "root;caller;leaf COUNT". Blank lines
+ * are skipped; any other malformed line is KILN_EINPUT naming the line, and
+ * nothing is added. */
+int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
+                           const kiln_label *labels, size_t nlabels,
+                           const kiln_folded_opts *fo);
+
+typedef struct kiln_writer_stats {
+    uint64_t profiles;    /* profiles added since the last cut */
+    uint64_t rows;        /* sample rows (identical samples merged) */
+    uint64_t series;
+    uint64_t stacks;      /* distinct stack nodes */
+    uint64_t bad_links;   /* samples whose trace/span label was malformed */
+    int64_t tmin, tmax;   /* profile times, ns; tmin > tmax when empty */
+    size_t mem_bytes;     /* bytes held by the block under construction */
+} kiln_writer_stats;
+
+void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
+
+/* Encode the block built so far into `block` (replaced) and its id into
+ * id (NUL-terminated), then reset the writer to empty. KILN_ENOTFOUND if
+ * nothing was added. */
+int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
+
+/* finish, then write the block whole to the store under
+ * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
+ * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. */
+#define KILN_KEY_MAX 256
+int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
