@@ -1,0 +1,501 @@
+/* writer.c: the writer's lifecycle (options, reset, stats, finish, flush) and
+ * the integer columns every input lands in: per-profile records, sample rows
+ * with identical samples merged, and the link table. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "writer_internal.h"
+
+#define DEFAULT_PAGE_ROWS 4096
+#define DEFAULT_ZSTD_LEVEL 3
+#define SCRATCH_KEEP ((size_t)32 << 20) /* scratch above this is released */
+
+int wr_grow(void **p, size_t *cap, size_t need, size_t esz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return kiln_error_set(KILN_ENOMEM, "writer: array too large");
+        n *= 2;
+    }
+    if (n > SIZE_MAX / esz)
+        return kiln_error_set(KILN_ENOMEM, "writer: array too large");
+    void *q = realloc(*p, n * esz);
+    if (!q)
+        return kiln_error_set(KILN_ENOMEM, "writer: out of memory (%zu bytes)",
+                              n * esz);
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+void *wr_scratch(kiln_writer *w, int k, size_t bytes)
+{
+    if (wr_grow(&w->scratch[k], &w->scratchcap[k], bytes ? bytes : 1, 1) < 0)
+        return NULL;
+    return w->scratch[k];
+}
+
+/* ---- arena for protobuf-c ------------------------------------------- */
+
+#define ARENA_ALIGN 16
+#define ARENA_MIN ((size_t)64 << 10)
+
+void *wr_arena_alloc(void *ud, size_t n)
+{
+    wr_arena *a = ud;
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (a->nchunks == 0 || a->size - a->used < n) {
+        size_t sz = a->size * 2;
+        if (sz < ARENA_MIN)
+            sz = ARENA_MIN;
+        if (sz < n)
+            sz = n;
+        if (wr_grow((void **)&a->chunks, &a->capchunks, a->nchunks + 1,
+                    sizeof *a->chunks) < 0)
+            return NULL;
+        uint8_t *c = malloc(sz);
+        if (!c)
+            return NULL;
+        a->chunks[a->nchunks++] = c;
+        a->size = sz;
+        a->used = 0;
+        a->total += sz;
+    }
+    void *p = a->chunks[a->nchunks - 1] + a->used;
+    a->used += n;
+    return p;
+}
+
+void wr_arena_nofree(void *ud, void *p)
+{
+    (void)ud;
+    (void)p;
+}
+
+void wr_arena_free(wr_arena *a)
+{
+    for (size_t i = 0; i < a->nchunks; i++)
+        free(a->chunks[i]);
+    free(a->chunks);
+    memset(a, 0, sizeof *a);
+}
+
+/* Keep one chunk as large as everything the last profile needed, so the
+ * next profile of the same size unpacks into a single chunk. */
+void wr_arena_reset(wr_arena *a)
+{
+    if (a->total > SCRATCH_KEEP) {
+        wr_arena_free(a);
+        return;
+    }
+    if (a->nchunks > 1) {
+        size_t total = a->total;
+        for (size_t i = 0; i < a->nchunks; i++)
+            free(a->chunks[i]);
+        a->nchunks = 0;
+        a->total = 0;
+        a->size = 0;
+        uint8_t *c = malloc(total);
+        if (c) {
+            a->chunks[0] = c;
+            a->nchunks = 1;
+            a->size = total;
+            a->total = total;
+        }
+    }
+    a->used = 0;
+}
+
+/* ---- rows ------------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
+{
+    int rc;
+    size_t need = w->nrows + maxrows;
+    if (need > UINT32_MAX)
+        return kiln_error_set(KILN_ELIMIT,
+                              "writer: block over %u sample rows; flush first",
+                              UINT32_MAX);
+    size_t cap = w->caprows;
+    if ((rc = wr_grow((void **)&w->r_stack, &cap, need, sizeof(uint32_t))) < 0)
+        return rc;
+    cap = w->caprows;
+    if ((rc = wr_grow((void **)&w->r_lset, &cap, need, sizeof(uint32_t))) < 0)
+        return rc;
+    cap = w->caprows;
+    if ((rc = wr_grow((void **)&w->r_link, &cap, need, sizeof(uint32_t))) < 0)
+        return rc;
+    w->caprows = cap;
+    if (ntypes && maxrows > (SIZE_MAX - w->nvals) / ntypes)
+        return kiln_error_set(KILN_ENOMEM, "writer: too many values");
+    if ((rc = wr_grow((void **)&w->vals, &w->capvals,
+                      w->nvals + maxrows * ntypes, sizeof(int64_t))) < 0)
+        return rc;
+    if ((rc = wr_grow((void **)&w->prof, &w->capprof, w->nprof + 1,
+                      sizeof *w->prof)) < 0)
+        return rc;
+    size_t use = 16;
+    while (use < maxrows * 2)
+        use *= 2;
+    if ((rc = wr_grow((void **)&w->merge, &w->mergecap, use,
+                      sizeof(uint32_t))) < 0)
+        return rc;
+    w->mergeuse = use;
+    memset(w->merge, 0, use * sizeof(uint32_t));
+    w->cur_row0 = w->nrows;
+    w->cur_val0 = w->nvals;
+    return 0;
+}
+
+void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+            const int64_t *v, uint32_t ntypes)
+{
+    size_t mask = w->mergeuse - 1;
+    size_t h = (size_t)mix64(((uint64_t)stack << 32 | lset) ^
+                             ((uint64_t)link * 0x9e3779b97f4a7c15ULL));
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t s = w->merge[i];
+        if (s == 0) {
+            size_t r = w->nrows++;
+            assert(r < w->caprows);
+            w->r_stack[r] = stack;
+            w->r_lset[r] = lset;
+            w->r_link[r] = link;
+            memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
+            w->nvals += ntypes;
+            w->merge[i] = (uint32_t)(r - w->cur_row0 + 1);
+            return;
+        }
+        size_t r = w->cur_row0 + s - 1;
+        if (w->r_stack[r] == stack && w->r_lset[r] == lset &&
+            w->r_link[r] == link) {
+            int64_t *d = w->vals + w->cur_val0 + (s - 1) * (size_t)ntypes;
+            for (uint32_t t = 0; t < ntypes; t++) /* wraps, never UB */
+                d[t] = (int64_t)((uint64_t)d[t] + (uint64_t)v[t]);
+            return;
+        }
+    }
+}
+
+void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
+               int64_t duration)
+{
+    assert(w->nprof < w->capprof);
+    wr_profile *p = &w->prof[w->nprof++];
+    p->series = series;
+    p->ntypes = ntypes;
+    p->time = time;
+    p->duration = duration;
+    p->row0 = w->cur_row0;
+    p->nrows = w->nrows - w->cur_row0;
+    p->val0 = w->cur_val0;
+    if (time < w->tmin)
+        w->tmin = time;
+    if (time > w->tmax)
+        w->tmax = time;
+}
+
+void wr_abort(kiln_writer *w)
+{
+    w->nrows = w->cur_row0;
+    w->nvals = w->cur_val0;
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+static bool link_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const kiln_writer *w = ctx;
+    return memcmp(&w->links[id], key, sizeof(kiln_link)) == 0;
+}
+
+int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id)
+{
+    uint64_t h = kiln_hash(l, sizeof *l, 0);
+    size_t slot;
+    uint32_t got;
+    int rc = kiln_htab_find(&w->link_index, h, link_eq, w, l, &got, &slot);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        *id = got + 1;
+        return 0;
+    }
+    if (w->nlinks >= UINT32_MAX - 1)
+        return kiln_error_set(KILN_ELIMIT, "writer: too many links");
+    if ((rc = wr_grow((void **)&w->links, &w->caplinks, w->nlinks + 1,
+                      sizeof *w->links)) < 0)
+        return rc;
+    if ((rc = kiln_htab_insert(&w->link_index, h, slot,
+                               (uint32_t)w->nlinks)) < 0)
+        return rc;
+    w->links[w->nlinks] = *l;
+    *id = (uint32_t)++w->nlinks;
+    return 0;
+}
+
+/* ---- labels, options, lifecycle --------------------------------------- */
+
+int wr_check_labels(const kiln_label *labels, size_t n)
+{
+    if (n && !labels)
+        return kiln_error_set(KILN_EINVAL, "labels: NULL array of %zu", n);
+    for (size_t i = 0; i < n; i++) {
+        if (!labels[i].name || !labels[i].name[0])
+            return kiln_error_set(KILN_EINVAL, "labels: label %zu has no name",
+                                  i);
+        if (!labels[i].value)
+            return kiln_error_set(KILN_EINVAL,
+                                  "labels: label \"%s\" has no value",
+                                  labels[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(labels[i].name, labels[j].name) == 0)
+                return kiln_error_set(KILN_EINVAL,
+                                      "labels: \"%s\" given twice",
+                                      labels[i].name);
+    }
+    return 0;
+}
+
+static void block_free(kiln_writer *w)
+{
+    kiln_symtab_free(&w->sym);
+    kiln_stacks_free(&w->stacks);
+    kiln_seriestab_free(&w->ser);
+    kiln_htab_free(&w->link_index);
+    free(w->links);
+    free(w->prof);
+    free(w->r_stack);
+    free(w->r_lset);
+    free(w->r_link);
+    free(w->vals);
+    memset(&w->sym, 0, sizeof w->sym);
+    memset(&w->stacks, 0, sizeof w->stacks);
+    memset(&w->ser, 0, sizeof w->ser);
+    memset(&w->link_index, 0, sizeof w->link_index);
+    w->links = NULL;
+    w->nlinks = w->caplinks = 0;
+    w->prof = NULL;
+    w->nprof = w->capprof = 0;
+    w->r_stack = w->r_lset = w->r_link = NULL;
+    w->nrows = w->caprows = 0;
+    w->vals = NULL;
+    w->nvals = w->capvals = 0;
+    w->bad_links = 0;
+    w->tmin = INT64_MAX;
+    w->tmax = INT64_MIN;
+}
+
+int wr_reset(kiln_writer *w)
+{
+    int rc;
+    block_free(w);
+    if ((rc = kiln_symtab_init(&w->sym)) < 0)
+        return rc;
+    if ((rc = kiln_stacks_init(&w->stacks)) < 0)
+        return rc;
+    if ((rc = kiln_seriestab_init(&w->ser)) < 0)
+        return rc;
+    return 0;
+}
+
+static int tenant_valid(const char *t)
+{
+    size_t n = strlen(t);
+    if (n < 1 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    /* "." and ".." are not valid store key segments. */
+    return strcmp(t, ".") != 0 && strcmp(t, "..") != 0;
+}
+
+int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
+{
+    kiln_writer_opts def = KILN_WRITER_OPTS_INIT;
+    kiln_writer *w = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!opts)
+        opts = &def;
+    if (opts->version != KILN_WRITER_OPTS_VERSION)
+        return kiln_error_set(KILN_EINVAL,
+                              "writer: options version %u, expected %u",
+                              opts->version, KILN_WRITER_OPTS_VERSION);
+    const char *tenant = opts->tenant ? opts->tenant : "default";
+    if (!tenant_valid(tenant))
+        return kiln_error_set(KILN_EINVAL,
+                              "writer: tenant \"%.80s\" is not 1-64 of "
+                              "[A-Za-z0-9_.-]",
+                              tenant);
+    const char *tk = opts->trace_key ? opts->trace_key : "trace_id";
+    const char *sk = opts->span_key ? opts->span_key : "span_id";
+    if (!tk[0] || !sk[0] || strcmp(tk, sk) == 0)
+        return kiln_error_set(KILN_EINVAL,
+                              "writer: trace and span keys must be non-empty "
+                              "and differ");
+    if (opts->zstd_level < -7 || opts->zstd_level > 22)
+        return kiln_error_set(KILN_EINVAL, "writer: zstd level %d not in "
+                              "-7..22", opts->zstd_level);
+
+    w = calloc(1, sizeof *w);
+    if (!w)
+        return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+    strcpy(w->tenant, tenant);
+    w->trace_key = strdup(tk);
+    w->span_key = strdup(sk);
+    if (!w->trace_key || !w->span_key) {
+        rc = kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+        goto out;
+    }
+    w->trace_key_len = strlen(tk);
+    w->span_key_len = strlen(sk);
+    w->page_rows = opts->page_rows ? opts->page_rows : DEFAULT_PAGE_ROWS;
+    w->zstd_level = opts->zstd_level ? opts->zstd_level : DEFAULT_ZSTD_LEVEL;
+    if ((rc = wr_reset(w)) < 0)
+        goto out;
+    *out = w;
+    w = NULL;
+    rc = 0;
+out:
+    kiln_writer_free(w);
+    return rc;
+}
+
+void kiln_writer_free(kiln_writer *w)
+{
+    if (!w)
+        return;
+    block_free(w);
+    free(w->trace_key);
+    free(w->span_key);
+    kiln_buf_free(&w->inflated);
+    wr_arena_free(&w->arena);
+    free(w->merge);
+    for (size_t i = 0; i < sizeof w->scratch / sizeof w->scratch[0]; i++)
+        free(w->scratch[i]);
+    free(w);
+}
+
+static size_t htab_bytes(const kiln_htab *h)
+{
+    return h->cap * (sizeof(uint64_t) + sizeof(uint32_t));
+}
+
+static size_t strtab_bytes(const kiln_strtab *t)
+{
+    return t->pool.cap + t->cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
+           htab_bytes(&t->index);
+}
+
+void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->profiles = w->nprof;
+    out->rows = w->nrows;
+    out->series = w->ser.nseries;
+    out->stacks = w->stacks.n;
+    out->bad_links = w->bad_links;
+    out->tmin = w->tmin;
+    out->tmax = w->tmax;
+
+    const kiln_symtab *s = &w->sym;
+    size_t m = strtab_bytes(&s->strings);
+    m += s->capmappings * sizeof *s->mappings;
+    m += s->capfunctions * sizeof *s->functions;
+    m += s->caplines * sizeof *s->lines;
+    m += s->caplocations * sizeof *s->locations;
+    m += s->caplabels * sizeof *s->labels;
+    m += s->caplsets * sizeof *s->lsets;
+    m += htab_bytes(&s->mapping_index) + htab_bytes(&s->function_index) +
+         htab_bytes(&s->location_index) + htab_bytes(&s->lset_index);
+    m += w->stacks.cap * 2 * sizeof(uint32_t) + htab_bytes(&w->stacks.index);
+    m += strtab_bytes(&w->ser.strings);
+    m += w->ser.capkinds * sizeof *w->ser.kinds;
+    m += w->ser.capseries * sizeof *w->ser.series;
+    m += w->ser.caplabs * sizeof(uint32_t);
+    m += htab_bytes(&w->ser.kind_index) + htab_bytes(&w->ser.series_index);
+    m += w->caplinks * sizeof *w->links + htab_bytes(&w->link_index);
+    m += w->capprof * sizeof *w->prof;
+    m += w->caprows * 3 * sizeof(uint32_t);
+    m += w->capvals * sizeof(int64_t);
+    out->mem_bytes = m;
+}
+
+/* Scratch is kept between adds for speed, but not without bound. */
+static void scratch_trim(kiln_writer *w)
+{
+    if (w->inflated.cap > SCRATCH_KEEP)
+        kiln_buf_free(&w->inflated);
+    if (w->mergecap * sizeof(uint32_t) > SCRATCH_KEEP) {
+        free(w->merge);
+        w->merge = NULL;
+        w->mergecap = 0;
+    }
+    for (size_t i = 0; i < sizeof w->scratch / sizeof w->scratch[0]; i++)
+        if (w->scratchcap[i] > SCRATCH_KEEP) {
+            free(w->scratch[i]);
+            w->scratch[i] = NULL;
+            w->scratchcap[i] = 0;
+        }
+}
+
+int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
+{
+    int rc = wr_encode(w, block, id);
+    if (rc < 0)
+        return rc;
+    scratch_trim(w);
+    return wr_reset(w);
+}
+
+int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
+{
+    kiln_buf block = KILN_BUF_INIT;
+    char id[27];
+    int rc;
+
+    key[0] = '\0';
+    if ((rc = wr_encode(w, &block, id)) < 0)
+        goto out;
+    int n = snprintf(key, KILN_KEY_MAX, "%s/blocks/%s.kiln", w->tenant, id);
+    assert(n > 0 && n < KILN_KEY_MAX);
+    (void)n;
+    rc = kiln_store_put_if_absent(st, key, block.data, block.len);
+    if (rc == KILN_EEXIST) {
+        /* Same content gives the same id: the block is already stored. */
+        kiln_error_clear();
+        rc = 0;
+    }
+    if (rc < 0) {
+        /* Keep the block under construction so the caller can retry. */
+        kiln_error_wrap(rc, "writer: storing %s", key);
+        key[0] = '\0';
+        goto out;
+    }
+    scratch_trim(w);
+    rc = wr_reset(w);
+out:
+    kiln_buf_free(&block);
+    return rc;
+}

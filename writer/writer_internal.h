@@ -1,0 +1,127 @@
+/* writer_internal.h: the state of a block under construction, shared by the
+ * writer's files (writer.c: lifecycle and rows; ingest_pprof.c and
+ * ingest_folded.c: inputs; block.c: encoding the block). Not installed. */
+#ifndef KILN_WRITER_INTERNAL_H
+#define KILN_WRITER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kiln/writer.h>
+
+#include "format_internal.h"
+
+#define WR_NONE UINT32_MAX /* "not mapped yet" in scratch id maps */
+
+/* One added profile. Its rows are contiguous in the row columns, and its
+ * values contiguous in vals (nrows * ntypes, row-major). */
+typedef struct wr_profile {
+    uint32_t series;  /* series id in kiln_writer.ser */
+    uint32_t ntypes;  /* values per row, = the series kind's ntypes */
+    int64_t time;     /* profile time, ns since epoch */
+    int64_t duration; /* ns */
+    size_t row0;      /* first row */
+    size_t nrows;     /* rows (identical samples merged) */
+    size_t val0;      /* first value in kiln_writer.vals */
+} wr_profile;
+
+/* A bump allocator handed to protobuf-c so unpacking a profile costs no
+ * malloc per message; reset after each add. */
+typedef struct wr_arena {
+    uint8_t **chunks; /* owned chunks; the last one is being filled */
+    size_t nchunks, capchunks;
+    size_t used;      /* bytes used in the last chunk */
+    size_t size;      /* size of the last chunk */
+    size_t total;     /* bytes held by all chunks */
+} wr_arena;
+
+struct kiln_writer {
+    char tenant[65];          /* validated, NUL-terminated */
+    char *trace_key;          /* owned */
+    char *span_key;           /* owned */
+    size_t trace_key_len, span_key_len;
+    uint32_t page_rows;       /* > 0 */
+    int zstd_level;
+
+    /* The block under construction. */
+    kiln_symtab sym;
+    kiln_stacks stacks;
+    kiln_seriestab ser;
+    kiln_link *links;         /* distinct links, in order of first use */
+    size_t nlinks, caplinks;
+    kiln_htab link_index;
+    wr_profile *prof;
+    size_t nprof, capprof;
+    uint32_t *r_stack;        /* per row: stack node id */
+    uint32_t *r_lset;         /* per row: label set id, 0 = none */
+    uint32_t *r_link;         /* per row: link index + 1, 0 = none */
+    size_t nrows, caprows;
+    int64_t *vals;            /* values of every row, see wr_profile */
+    size_t nvals, capvals;
+    uint64_t bad_links;       /* samples with a malformed trace/span label */
+    int64_t tmin, tmax;       /* over profile times; tmin > tmax if empty */
+
+    /* Scratch reused across add calls (never part of the block). */
+    kiln_buf inflated;        /* gunzipped pprof */
+    wr_arena arena;           /* protobuf-c messages */
+    uint32_t *merge;          /* open-addressing slots: row - row0 + 1 */
+    size_t mergecap;          /* allocated slots */
+    size_t mergeuse;          /* slots in use for this profile, power of 2 */
+    size_t cur_row0, cur_val0; /* first row/value of the profile being added */
+    void *scratch[12];        /* growable arrays, WS_* below */
+    size_t scratchcap[12];    /* bytes */
+};
+
+/* Scratch slots (indexes into kiln_writer.scratch). */
+enum {
+    WS_STRMAP,   /* pprof string index -> symtab string id */
+    WS_FUNCMAP,  /* pprof function index -> symtab function id */
+    WS_MAPMAP,   /* pprof mapping index -> symtab mapping id + 1 */
+    WS_LOCMAP,   /* pprof location index -> symtab location id */
+    WS_FHASH,    /* function id -> index hash slots (ids are arbitrary) */
+    WS_MHASH,    /* mapping id -> index hash slots */
+    WS_LHASH,    /* location id -> index hash slots */
+    WS_LINES,    /* kiln_line[] for one location */
+    WS_LABELS,   /* kiln_label_ent[] for one sample, then the previous one */
+    WS_MISC,     /* kind type ids, comments, ... */
+    WS_COUNT
+};
+
+/* Ensure scratch slot `k` holds at least `bytes`; returns it or NULL. */
+void *wr_scratch(kiln_writer *w, int k, size_t bytes);
+
+/* Grow *p (of *cap elements of size `esz`) to hold at least `need`. */
+int wr_grow(void **p, size_t *cap, size_t need, size_t esz);
+
+/* Rows of one profile being added. wr_begin reserves room for up to
+ * `maxrows` rows of `ntypes` values and a profile record, so nothing after
+ * it can fail; wr_row merges identical (stack, lset, link) rows by summing;
+ * wr_commit appends the profile record, wr_abort drops the rows. */
+int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes);
+void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+            const int64_t *v, uint32_t ntypes);
+void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
+               int64_t duration);
+void wr_abort(kiln_writer *w);
+
+/* Intern a link, returning its index + 1 in *id. */
+int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id);
+
+/* Check caller labels: names and values non-NULL, names non-empty and
+ * distinct. KILN_EINVAL naming the label. */
+int wr_check_labels(const kiln_label *labels, size_t n);
+
+/* Release the block under construction and start an empty one. */
+int wr_reset(kiln_writer *w);
+
+/* Arena for protobuf-c. */
+void *wr_arena_alloc(void *ud, size_t n);
+void wr_arena_nofree(void *ud, void *p);
+void wr_arena_reset(wr_arena *a);
+void wr_arena_free(wr_arena *a);
+
+/* Encode the block (block.c); does not reset the writer. */
+int wr_encode(kiln_writer *w, kiln_buf *block, char id[27]);
+
+#endif
