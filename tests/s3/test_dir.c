@@ -1,0 +1,991 @@
+/* tests/s3/test_dir.c: the directory backend and the store front end: every
+ * operation, atomic replacement and conditional create under concurrency,
+ * range edge cases, key checks, URLs, counters, and the fault wrapper. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kiln/store.h>
+
+#include "faulty_store.h"
+#include "kiln_config.h"
+
+static char root[512];  /* this test's store directory */
+static kiln_store *st;      /* the store opened on root */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(root, sizeof root, "%s/kiln-test-dir-XXXXXX", tmp ? tmp : "/tmp");
+    cr_assert(mkdtemp(root) != NULL, "mkdtemp: %s", strerror(errno));
+    cr_assert(eq(int, kiln_store_open_dir(&st, root), 0), "%s",
+              kiln_error_last());
+}
+
+static void teardown(void)
+{
+    kiln_store_free(st);
+    st = NULL;
+    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(s3_dir, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(s3_store, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(s3_fault, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- helpers ---- */
+
+static void put_str(const char *key, const char *s)
+{
+    int rc = kiln_store_put(st, key, s, strlen(s));
+    cr_assert(eq(int, rc, 0), "put %s: %s", key, kiln_error_last());
+}
+
+/* The whole object as a NUL-terminated malloc'd string. */
+static char *get_str(const char *key)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size = 0;
+    char *s;
+    int rc = kiln_store_get_tail(st, key, UINT64_MAX, &b, &size);
+
+    cr_assert(eq(int, rc, 0), "get %s: %s", key, kiln_error_last());
+    cr_assert(eq(u64, size, b.len));
+    s = malloc(b.len + 1);
+    memcpy(s, b.data, b.len);
+    s[b.len] = '\0';
+    kiln_buf_free(&b);
+    return s;
+}
+
+typedef struct listing {
+    size_t n;
+    char keys[64][256];
+    uint64_t sizes[64];
+    size_t stop_at; /* return 7 from the callback at this entry (1-based) */
+} listing;
+
+static int collect(void *ud, const char *key, uint64_t size)
+{
+    listing *l = ud;
+
+    cr_assert(l->n < 64);
+    cr_assert(strlen(key) < 256);
+    strcpy(l->keys[l->n], key);
+    l->sizes[l->n] = size;
+    l->n++;
+    return l->n == l->stop_at ? 7 : 0;
+}
+
+static void list_into(listing *l, const char *prefix)
+{
+    int rc;
+
+    memset(l, 0, sizeof *l);
+    rc = kiln_store_list(st, prefix, collect, l);
+    cr_assert(eq(int, rc, 0), "list %s: %s", prefix, kiln_error_last());
+}
+
+/* Names in root/sub that look like our temp files. */
+static size_t count_temp_files(const char *sub)
+{
+    char path[PATH_MAX];
+    struct dirent *de;
+    size_t n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof path, "%s/%s", root, sub);
+    d = opendir(path);
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL)
+        if (strstr(de->d_name, ".tmp.") != NULL)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    return strstr(hay, needle) != NULL;
+}
+
+/* ---- operations ---- */
+
+Test(s3_dir, put_then_get_range_returns_the_bytes)
+{
+    kiln_buf b = KILN_BUF_INIT;
+
+    put_str("t/blocks/a.kiln", "0123456789");
+    cr_assert(eq(int, kiln_store_get_range(st, "t/blocks/a.kiln", 3, 4, &b),
+                 0));
+    cr_assert(eq(sz, b.len, 4));
+    cr_assert(eq(int, memcmp(b.data, "3456", 4), 0));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, put_creates_parent_directories_as_files_on_disk)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+
+    put_str("x/y/z/deep.kiln", "abc");
+    snprintf(path, sizeof path, "%s/x/y/z/deep.kiln", root);
+    cr_assert(eq(int, stat(path, &sb), 0));
+    cr_assert(eq(i64, (int64_t)sb.st_size, 3));
+}
+
+Test(s3_dir, get_range_appends_to_the_buffer)
+{
+    kiln_buf b = KILN_BUF_INIT;
+
+    put_str("k", "hello world");
+    kiln_buf_append(&b, ">>", 2);
+    cr_assert(eq(int, kiln_store_get_range(st, "k", 6, 5, &b), 0));
+    cr_assert(eq(sz, b.len, 7));
+    cr_assert(eq(int, memcmp(b.data, ">>world", 7), 0));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, range_past_end_is_corrupt_and_named)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    char data[120];
+
+    memset(data, 'x', sizeof data);
+    cr_assert(eq(int, kiln_store_put(st, "obj", data, sizeof data), 0));
+    kiln_buf_append(&b, "keep", 4);
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 100, 50, &b),
+                 KILN_ECORRUPT));
+    cr_assert(contains(kiln_error_last(), "obj: range 100+50 past end "
+                                          "(120 bytes)"),
+              "%s", kiln_error_last());
+    /* A failed read appends nothing. */
+    cr_assert(eq(sz, b.len, 4));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 121, 0, &b),
+                 KILN_ECORRUPT));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", UINT64_MAX - 1, 5, &b),
+                 KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 2, UINT64_MAX, &b),
+                 KILN_EINVAL));
+    cr_assert(eq(sz, b.len, 4));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, range_edges_at_start_and_end)
+{
+    kiln_buf b = KILN_BUF_INIT;
+
+    put_str("obj", "abcdef");
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 0, 6, &b), 0));
+    cr_assert(eq(sz, b.len, 6));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 5, 1, &b), 0));
+    cr_assert(eq(int, memcmp(b.data + 6, "f", 1), 0));
+    /* Empty ranges are fine anywhere up to the end itself. */
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 6, 0, &b), 0));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 0, 0, &b), 0));
+    cr_assert(eq(sz, b.len, 7));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 6, 1, &b),
+                 KILN_ECORRUPT));
+    cr_assert(eq(int, kiln_store_get_range(st, "obj", 0, 7, &b),
+                 KILN_ECORRUPT));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, get_tail_returns_last_bytes_and_size)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size = 0;
+
+    put_str("obj", "0123456789");
+    cr_assert(eq(int, kiln_store_get_tail(st, "obj", 3, &b, &size), 0));
+    cr_assert(eq(u64, size, 10));
+    cr_assert(eq(sz, b.len, 3));
+    cr_assert(eq(int, memcmp(b.data, "789", 3), 0));
+
+    kiln_buf_reset(&b);
+    cr_assert(eq(int, kiln_store_get_tail(st, "obj", 100, &b, &size), 0));
+    cr_assert(eq(u64, size, 10));
+    cr_assert(eq(sz, b.len, 10));
+    cr_assert(eq(int, memcmp(b.data, "0123456789", 10), 0));
+
+    kiln_buf_reset(&b);
+    size = 0;
+    cr_assert(eq(int, kiln_store_get_tail(st, "obj", 0, &b, &size), 0));
+    cr_assert(eq(u64, size, 10));
+    cr_assert(eq(sz, b.len, 0));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, empty_object_round_trips)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size = 99;
+
+    cr_assert(eq(int, kiln_store_put(st, "empty", NULL, 0), 0));
+    cr_assert(eq(int, kiln_store_stat(st, "empty", &size), 0));
+    cr_assert(eq(u64, size, 0));
+    cr_assert(eq(int, kiln_store_get_tail(st, "empty", 16, &b, &size), 0));
+    cr_assert(eq(sz, b.len, 0));
+    cr_assert(eq(int, kiln_store_get_range(st, "empty", 0, 1, &b),
+                 KILN_ECORRUPT));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, stat_reports_size_and_missing_keys)
+{
+    uint64_t size = 0;
+
+    put_str("a/b", "12345");
+    cr_assert(eq(int, kiln_store_stat(st, "a/b", &size), 0));
+    cr_assert(eq(u64, size, 5));
+    cr_assert(eq(int, kiln_store_stat(st, "a/c", &size), KILN_ENOTFOUND));
+    cr_assert(contains(kiln_error_last(), "a/c"), "%s", kiln_error_last());
+    /* A directory is a prefix, not an object. */
+    cr_assert(eq(int, kiln_store_stat(st, "a", &size), KILN_ENOTFOUND));
+    /* Below an object is nothing. */
+    cr_assert(eq(int, kiln_store_stat(st, "a/b/c", &size), KILN_ENOTFOUND));
+}
+
+Test(s3_dir, missing_key_is_not_found_for_every_read)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size;
+
+    cr_assert(eq(int, kiln_store_get_range(st, "none/x", 0, 1, &b),
+                 KILN_ENOTFOUND));
+    cr_assert(contains(kiln_error_last(), "none/x"), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_store_get_tail(st, "none/x", 8, &b, &size),
+                 KILN_ENOTFOUND));
+    cr_assert(eq(int, kiln_store_del(st, "none/x"), KILN_ENOTFOUND));
+    cr_assert(eq(sz, b.len, 0));
+    kiln_buf_free(&b);
+}
+
+Test(s3_dir, put_replaces_the_whole_object)
+{
+    char *big = malloc(100000), *got;
+
+    memset(big, 'a', 100000);
+    cr_assert(eq(int, kiln_store_put(st, "obj", big, 100000), 0));
+    put_str("obj", "short");
+    got = get_str("obj");
+    cr_assert(eq(str, got, "short"));
+    free(got);
+    free(big);
+    cr_assert(eq(sz, count_temp_files(""), 0));
+}
+
+Test(s3_dir, put_if_absent_creates_once)
+{
+    char *got;
+
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/m", "first", 5), 0));
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/m", "second", 6),
+                 KILN_EEXIST));
+    cr_assert(contains(kiln_error_last(), "t/m"), "%s", kiln_error_last());
+    got = get_str("t/m");
+    cr_assert(eq(str, got, "first"));
+    free(got);
+    cr_assert(eq(sz, count_temp_files("t"), 0));
+}
+
+Test(s3_dir, del_removes_and_then_reports_not_found)
+{
+    uint64_t size;
+    listing l;
+
+    put_str("a/1", "x");
+    put_str("a/2", "y");
+    cr_assert(eq(int, kiln_store_del(st, "a/1"), 0));
+    cr_assert(eq(int, kiln_store_stat(st, "a/1", &size), KILN_ENOTFOUND));
+    cr_assert(eq(int, kiln_store_del(st, "a/1"), KILN_ENOTFOUND));
+    cr_assert(eq(int, kiln_store_del(st, "a"), KILN_ENOTFOUND));
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 1));
+    cr_assert(eq(str, l.keys[0], "a/2"));
+}
+
+/* ---- list ---- */
+
+Test(s3_dir, list_yields_keys_in_byte_order_with_sizes)
+{
+    /* "a-b" < "a/x" < "a0" in byte order ('-' < '/' < '0'), which a walk
+     * sorting directory names alone would get wrong. */
+    static const char *const keys[] = {"a0", "a/x", "a-b", "a/y/z", "b",
+                                       "a/y0", "A", "a/y/a"};
+    static const char *const want[] = {"A", "a-b", "a/x", "a/y/a", "a/y/z",
+                                       "a/y0", "a0", "b"};
+    listing l;
+    size_t i;
+
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        put_str(keys[i], keys[i]);
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 8));
+    for (i = 0; i < 8; i++) {
+        cr_assert(eq(str, l.keys[i], (char *)want[i]));
+        cr_assert(eq(u64, l.sizes[i], strlen(want[i])));
+    }
+}
+
+Test(s3_dir, list_filters_by_prefix)
+{
+    listing l;
+
+    put_str("t1/blocks/01A.kiln", "1");
+    put_str("t1/blocks/01B.kiln", "22");
+    put_str("t1/blocks/02C.kiln", "333");
+    put_str("t1/markers/01A", "m");
+    put_str("t10/blocks/01A.kiln", "x");
+
+    list_into(&l, "t1/blocks/");
+    cr_assert(eq(sz, l.n, 3));
+    cr_assert(eq(str, l.keys[2], "t1/blocks/02C.kiln"));
+    cr_assert(eq(u64, l.sizes[2], 3));
+
+    list_into(&l, "t1/blocks/01");
+    cr_assert(eq(sz, l.n, 2));
+    cr_assert(eq(str, l.keys[0], "t1/blocks/01A.kiln"));
+    cr_assert(eq(str, l.keys[1], "t1/blocks/01B.kiln"));
+
+    /* A prefix stops anywhere: "t1" also matches "t10/...". */
+    list_into(&l, "t1");
+    cr_assert(eq(sz, l.n, 5));
+    cr_assert(eq(str, l.keys[4], "t10/blocks/01A.kiln"));
+
+    list_into(&l, "t1/");
+    cr_assert(eq(sz, l.n, 4));
+
+    list_into(&l, "nothing/here/");
+    cr_assert(eq(sz, l.n, 0));
+    list_into(&l, "t1/blocks/01A.kiln");
+    cr_assert(eq(sz, l.n, 1));
+    list_into(&l, "t1/blocks/01A.kiln/");
+    cr_assert(eq(sz, l.n, 0));
+}
+
+Test(s3_dir, list_stops_when_the_callback_says_so)
+{
+    listing l;
+    int rc;
+
+    put_str("k1", "a");
+    put_str("k2", "b");
+    put_str("k3", "c");
+    memset(&l, 0, sizeof l);
+    l.stop_at = 2;
+    rc = kiln_store_list(st, "", collect, &l);
+    cr_assert(eq(int, rc, 7));
+    cr_assert(eq(sz, l.n, 2));
+}
+
+Test(s3_dir, list_never_shows_temp_files)
+{
+    char path[PATH_MAX];
+    listing l;
+    int fd;
+
+    put_str("t/blocks/b.kiln", "data");
+    /* What a writer that crashed mid-put leaves behind. */
+    snprintf(path, sizeof path, "%s/t/blocks/.b2.kiln.tmp.12345.7", root);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    cr_assert(fd >= 0);
+    cr_assert(eq(sz, (size_t)write(fd, "half", 4), 4));
+    close(fd);
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 1));
+    cr_assert(eq(str, l.keys[0], "t/blocks/b.kiln"));
+    list_into(&l, "t/blocks/.b2");
+    cr_assert(eq(sz, l.n, 0));
+}
+
+/* ---- atomicity under failure ---- */
+
+Test(s3_dir, failed_write_leaves_old_object_and_no_temp_file)
+{
+    struct rlimit rl = {4096, 4096};
+    char *big = malloc(65536), *got;
+    listing l;
+
+    put_str("t/obj", "old contents");
+    /* Writing past RLIMIT_FSIZE fails with EFBIG half-way through the
+     * temp file (SIGXFSZ ignored): the put must fail cleanly. */
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert(eq(int, setrlimit(RLIMIT_FSIZE, &rl), 0));
+    memset(big, 'n', 65536);
+    cr_assert(eq(int, kiln_store_put(st, "t/obj", big, 65536), KILN_EIO));
+    cr_assert(contains(kiln_error_last(), "t/obj"), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/new", big, 65536),
+                 KILN_EIO));
+    got = get_str("t/obj");
+    cr_assert(eq(str, got, "old contents"));
+    free(got);
+    cr_assert(eq(sz, count_temp_files("t"), 0));
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 1));
+    free(big);
+}
+
+Test(s3_dir, put_below_an_object_fails_without_residue)
+{
+    listing l;
+
+    put_str("a", "file");
+    cr_assert(eq(int, kiln_store_put(st, "a/b", "x", 1), KILN_EIO));
+    cr_assert(contains(kiln_error_last(), "a/b"), "%s", kiln_error_last());
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 1));
+    cr_assert(eq(sz, count_temp_files(""), 0));
+}
+
+Test(s3_dir, put_over_a_prefix_directory_fails)
+{
+    put_str("a/b", "x");
+    cr_assert(eq(int, kiln_store_put(st, "a", "y", 1), KILN_EIO));
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "a", "y", 1), KILN_EIO));
+    cr_assert(eq(sz, count_temp_files(""), 0));
+}
+
+Test(s3_dir, overlong_segment_is_refused_cleanly)
+{
+    char key[300];
+
+    memset(key, 'n', 299);
+    key[299] = '\0';
+    cr_assert(eq(int, kiln_store_put(st, key, "x", 1), KILN_EINVAL));
+    cr_assert(eq(sz, count_temp_files(""), 0));
+}
+
+/* ---- concurrency ---- */
+
+#define RACERS 8
+
+/* Each racer process tries to create the same key with its own content;
+ * exit status 0 = won, 1 = lost with KILN_EEXIST, 2 = other failure. */
+static int race_child(const char *key, int id)
+{
+    kiln_store *s = NULL;
+    char body[64];
+    int rc;
+
+    if (kiln_store_open_dir(&s, root) != 0)
+        return 2;
+    snprintf(body, sizeof body, "winner is racer %d", id);
+    rc = kiln_store_put_if_absent(s, key, body, strlen(body));
+    kiln_store_free(s);
+    return rc == 0 ? 0 : rc == KILN_EEXIST ? 1 : 2;
+}
+
+Test(s3_dir, put_if_absent_race_between_processes_has_one_winner)
+{
+    int round;
+
+    for (round = 0; round < 5; round++) {
+        pid_t pids[RACERS];
+        char key[64], want[64], *got;
+        int i, wins = 0, losses = 0, winner = -1;
+
+        snprintf(key, sizeof key, "race/r%d/block.kiln", round);
+        for (i = 0; i < RACERS; i++) {
+            pids[i] = fork();
+            cr_assert(pids[i] >= 0);
+            if (pids[i] == 0)
+                _exit(race_child(key, i));
+        }
+        for (i = 0; i < RACERS; i++) {
+            int status;
+            cr_assert(eq(int, (int)waitpid(pids[i], &status, 0), (int)pids[i]));
+            cr_assert(eq(int, WIFEXITED(status) ? 1 : 0, 1));
+            if (WEXITSTATUS(status) == 0) {
+                wins++;
+                winner = i;
+            } else if (WEXITSTATUS(status) == 1) {
+                losses++;
+            }
+        }
+        cr_assert(eq(int, wins, 1));
+        cr_assert(eq(int, losses, RACERS - 1));
+        snprintf(want, sizeof want, "winner is racer %d", winner);
+        got = get_str(key);
+        cr_assert(eq(str, got, want));
+        free(got);
+    }
+    cr_assert(eq(sz, count_temp_files("race/r0"), 0));
+}
+
+typedef struct racer {
+    int id;     /* racer number */
+    char key[64];
+    int rc;     /* put_if_absent's result */
+} racer;
+
+static void *race_thread(void *arg)
+{
+    racer *r = arg;
+    char body[64];
+
+    snprintf(body, sizeof body, "thread %d", r->id);
+    r->rc = kiln_store_put_if_absent(st, r->key, body, strlen(body));
+    return NULL;
+}
+
+Test(s3_dir, put_if_absent_race_between_threads_has_one_winner)
+{
+    pthread_t th[RACERS];
+    racer r[RACERS];
+    char want[64], *got;
+    int i, wins = 0, winner = -1;
+
+    for (i = 0; i < RACERS; i++) {
+        r[i].id = i;
+        strcpy(r[i].key, "threads/one.kiln");
+        cr_assert(eq(int, pthread_create(&th[i], NULL, race_thread, &r[i]),
+                     0));
+    }
+    for (i = 0; i < RACERS; i++) {
+        pthread_join(th[i], NULL);
+        if (r[i].rc == 0) {
+            wins++;
+            winner = i;
+        } else {
+            cr_assert(eq(int, r[i].rc, KILN_EEXIST));
+        }
+    }
+    cr_assert(eq(int, wins, 1));
+    snprintf(want, sizeof want, "thread %d", winner);
+    got = get_str("threads/one.kiln");
+    cr_assert(eq(str, got, want));
+    free(got);
+    /* Every request was counted, from every thread. */
+    cr_assert(eq(u64, st->stats.requests, RACERS + 1));
+}
+
+/* A reader never sees a mix of two versions while a writer replaces the
+ * object over and over. */
+Test(s3_dir, readers_see_whole_objects_during_replacement)
+{
+    enum { A_LEN = 65536, B_LEN = 24576, ROUNDS = 200 };
+    char *a = malloc(A_LEN), *b = malloc(B_LEN);
+    kiln_buf got = KILN_BUF_INIT;
+    pid_t pid;
+    int i, status;
+
+    memset(a, 'A', A_LEN);
+    memset(b, 'B', B_LEN);
+    cr_assert(eq(int, kiln_store_put(st, "hot", a, A_LEN), 0));
+    pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        kiln_store *s = NULL;
+        int bad = kiln_store_open_dir(&s, root) != 0;
+        for (i = 0; i < ROUNDS && !bad; i++)
+            bad = kiln_store_put(s, "hot", (i & 1) ? a : b,
+                                 (i & 1) ? A_LEN : B_LEN) != 0;
+        kiln_store_free(s);
+        _exit(bad);
+    }
+    for (i = 0; i < ROUNDS; i++) {
+        uint64_t size = 0;
+        size_t j;
+        kiln_buf_reset(&got);
+        cr_assert(eq(int, kiln_store_get_tail(st, "hot", UINT64_MAX, &got,
+                                              &size), 0));
+        cr_assert(size == A_LEN || size == B_LEN, "size %llu",
+                  (unsigned long long)size);
+        for (j = 0; j < got.len; j++)
+            cr_assert(got.data[j] == (size == A_LEN ? 'A' : 'B'));
+    }
+    cr_assert(eq(int, (int)waitpid(pid, &status, 0), (int)pid));
+    cr_assert(eq(int, WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0));
+    cr_assert(eq(sz, count_temp_files(""), 0));
+    kiln_buf_free(&got);
+    free(a);
+    free(b);
+}
+
+/* ---- the front end: keys, URLs, counters ---- */
+
+Test(s3_store, bad_keys_are_refused_before_any_request)
+{
+    static const char *const bad[] = {
+        "", "/abs", "a//b", "a/./b", "./a", "../x", "a/..", "a/", ".", "..",
+        "tab\there", "new\nline", "del\x7f",
+    };
+    char longkey[1100];
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size;
+    size_t i;
+    listing l;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert(eq(int, kiln_store_key_valid(bad[i]), 0), "%s", bad[i]);
+        cr_assert(eq(int, kiln_store_put(st, bad[i], "x", 1), KILN_EINVAL));
+        cr_assert(eq(int, kiln_store_put_if_absent(st, bad[i], "x", 1),
+                     KILN_EINVAL));
+        cr_assert(eq(int, kiln_store_get_range(st, bad[i], 0, 1, &b),
+                     KILN_EINVAL));
+        cr_assert(eq(int, kiln_store_get_tail(st, bad[i], 1, &b, &size),
+                     KILN_EINVAL));
+        cr_assert(eq(int, kiln_store_stat(st, bad[i], &size), KILN_EINVAL));
+        cr_assert(eq(int, kiln_store_del(st, bad[i]), KILN_EINVAL));
+    }
+    cr_assert(eq(int, kiln_store_key_valid(NULL), 0));
+    memset(longkey, 'k', sizeof longkey);
+    for (i = 200; i < sizeof longkey; i += 200)
+        longkey[i] = '/';
+    longkey[1025] = '\0';
+    cr_assert(eq(int, kiln_store_key_valid(longkey), 0));
+    cr_assert(eq(int, kiln_store_put(st, longkey, "x", 1), KILN_EINVAL));
+    cr_assert(contains(kiln_error_last(), "invalid key"), "%s",
+              kiln_error_last());
+    longkey[1024] = '\0';
+    cr_assert(eq(int, kiln_store_key_valid(longkey), 1));
+
+    cr_assert(eq(int, kiln_store_list(st, "/abs", collect, &l), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_list(st, "a//", collect, &l), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_list(st, "../", collect, &l), KILN_EINVAL));
+    cr_assert(eq(u64, st->stats.requests, 0));
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, 0));
+    kiln_buf_free(&b);
+}
+
+Test(s3_store, unusual_but_valid_keys_work)
+{
+    static const char *const good[] = {".hidden", "a/..b", "...", "a/.x/b",
+                                       "sp ace/ü.kiln", "k-1_2.3~"};
+    size_t i;
+    listing l;
+
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char *got;
+        cr_assert(eq(int, kiln_store_key_valid(good[i]), 1), "%s", good[i]);
+        put_str(good[i], good[i]);
+        got = get_str(good[i]);
+        cr_assert(eq(str, got, (char *)good[i]));
+        free(got);
+    }
+    list_into(&l, "");
+    cr_assert(eq(sz, l.n, sizeof good / sizeof good[0]));
+}
+
+Test(s3_store, stats_count_requests_and_bytes)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size;
+    listing l;
+
+    put_str("k", "0123456789");
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "k", "zz", 2),
+                 KILN_EEXIST));
+    cr_assert(eq(int, kiln_store_get_range(st, "k", 2, 3, &b), 0));
+    cr_assert(eq(int, kiln_store_get_tail(st, "k", 4, &b, &size), 0));
+    cr_assert(eq(int, kiln_store_stat(st, "k", &size), 0));
+    cr_assert(eq(int, kiln_store_get_range(st, "k", 9, 3, &b),
+                 KILN_ECORRUPT));
+    list_into(&l, "");
+    cr_assert(eq(u64, st->stats.requests, 7));
+    cr_assert(eq(u64, st->stats.bytes_read, 7));
+    cr_assert(eq(u64, st->stats.bytes_written, 10));
+    kiln_buf_free(&b);
+}
+
+Test(s3_store, open_accepts_paths_and_file_urls)
+{
+    char url[PATH_MAX + 64], path[PATH_MAX];
+    kiln_store *s = NULL;
+    struct stat sb;
+    char *got;
+
+    put_str("shared/k", "seen by all");
+
+    snprintf(url, sizeof url, "file://%s", root);
+    cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
+    cr_assert(eq(str, s->url, url));
+    kiln_store_free(s);
+
+    snprintf(url, sizeof url, "file://localhost%s/", root);
+    cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
+    kiln_store_free(st);
+    st = s;
+    got = get_str("shared/k");
+    cr_assert(eq(str, got, "seen by all"));
+    free(got);
+
+    /* Percent escapes in file URLs; missing directories are created. */
+    snprintf(url, sizeof url, "file://%s/new%%20dir/sub", root);
+    cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
+    kiln_store_free(s);
+    snprintf(path, sizeof path, "%s/new dir/sub", root);
+    cr_assert(eq(int, stat(path, &sb), 0));
+    cr_assert(eq(int, S_ISDIR(sb.st_mode) ? 1 : 0, 1));
+
+    snprintf(url, sizeof url, "%s/plain/a/b", root);
+    cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
+    cr_assert(eq(str, s->url, url));
+    kiln_store_free(s);
+}
+
+Test(s3_store, open_refuses_bad_urls_with_a_reason)
+{
+    kiln_store *s = (kiln_store *)1;
+
+    cr_assert(eq(int, kiln_store_open(&s, ""), KILN_EINVAL));
+    cr_assert(s == NULL);
+    cr_assert(eq(int, kiln_store_open(&s, "gs://bucket/x"), KILN_EINVAL));
+    cr_assert(contains(kiln_error_last(), "'gs'"), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_store_open(&s, "file://otherhost/data"),
+                 KILN_EINVAL));
+    cr_assert(contains(kiln_error_last(), "otherhost"), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_store_open(&s, "file:relative"), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_open(&s, "file:///tmp/bad%zzescape"),
+                 KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_open(&s, "file:///tmp/nul%00"),
+                 KILN_EINVAL));
+#if !KILN_HAVE_S3
+    cr_assert(eq(int, kiln_store_open(&s, "s3://bucket/prefix"),
+                 KILN_EINVAL));
+    cr_assert(contains(kiln_error_last(), "S3 support"), "%s",
+              kiln_error_last());
+#endif
+}
+
+Test(s3_store, open_fails_when_the_path_is_a_file)
+{
+    char path[PATH_MAX];
+    kiln_store *s = NULL;
+    int fd;
+
+    snprintf(path, sizeof path, "%s/afile", root);
+    fd = open(path, O_WRONLY | O_CREAT, 0644);
+    cr_assert(fd >= 0);
+    close(fd);
+    cr_assert(eq(int, kiln_store_open_dir(&s, path), KILN_EIO));
+    cr_assert(contains(kiln_error_last(), "afile"), "%s", kiln_error_last());
+    cr_assert(s == NULL);
+}
+
+Test(s3_store, relative_root_survives_chdir)
+{
+    char cwd[PATH_MAX], *got;
+    kiln_store *s = NULL;
+
+    cr_assert(getcwd(cwd, sizeof cwd) != NULL);
+    cr_assert(eq(int, chdir(root), 0));
+    cr_assert(eq(int, kiln_store_open(&s, "rel/store"), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, chdir("/"), 0));
+    cr_assert(eq(int, kiln_store_put(s, "k", "v", 1), 0), "%s",
+              kiln_error_last());
+    kiln_store_free(s);
+    cr_assert(eq(int, chdir(cwd), 0));
+    cr_assert(eq(int, kiln_store_open_dir(&s, root), 0));
+    kiln_store_free(st);
+    st = s;
+    got = get_str("rel/store/k");
+    cr_assert(eq(str, got, "v"));
+    free(got);
+}
+
+Test(s3_store, free_accepts_null)
+{
+    kiln_store_free(NULL);
+}
+
+/* ---- the fault wrapper every module's tests use ---- */
+
+Test(s3_fault, fails_exactly_the_nth_call_and_counts)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_store *f = NULL;
+    uint64_t size;
+
+    o.fail_nth = 2;
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, kiln_store_put(f, "a", "1", 1), 0));
+    cr_assert(eq(int, kiln_store_put(f, "b", "2", 1), KILN_EIO));
+    cr_assert(contains(kiln_error_last(), "injected"), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_store_put(f, "c", "3", 1), 0));
+    cr_assert(eq(int, kiln_store_stat(st, "b", &size), KILN_ENOTFOUND));
+    cr_assert(eq(int, kiln_store_stat(st, "c", &size), 0));
+    cr_assert(eq(u64, kiln_test_faulty_calls(f, 0), 3));
+    cr_assert(eq(u64, kiln_test_faulty_calls(f, KILN_FAULT_PUT), 3));
+    cr_assert(eq(u64, kiln_test_faulty_calls(f, KILN_FAULT_STAT), 0));
+    cr_assert(eq(u64, kiln_test_faulty_failures(f), 1));
+    cr_assert(eq(u64, f->stats.requests, 3));
+    kiln_store_free(f);
+}
+
+Test(s3_fault, counts_only_the_chosen_operations)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_buf b = KILN_BUF_INIT;
+    kiln_store *f = NULL;
+    uint64_t size;
+
+    put_str("k", "value");
+    o.ops = KILN_FAULT_GET_RANGE;
+    o.fail_nth = 1;
+    o.err = KILN_ENOTFOUND;
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, kiln_store_stat(f, "k", &size), 0));
+    cr_assert(eq(int, kiln_store_get_tail(f, "k", 2, &b, &size), 0));
+    cr_assert(eq(int, kiln_store_get_range(f, "k", 0, 2, &b), KILN_ENOTFOUND));
+    cr_assert(eq(sz, b.len, 2)); /* the tail only */
+    cr_assert(eq(int, kiln_store_get_range(f, "k", 0, 2, &b), 0));
+    kiln_buf_free(&b);
+    kiln_store_free(f);
+}
+
+Test(s3_fault, fail_after_models_a_store_that_went_away)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_store *f = NULL;
+    int i;
+
+    o.fail_nth = 3;
+    o.fail_after = 1;
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    for (i = 0; i < 10; i++)
+        cr_assert(eq(int, kiln_store_put(f, "k", "v", 1),
+                     i < 2 ? 0 : KILN_EIO));
+    cr_assert(eq(u64, kiln_test_faulty_failures(f), 8));
+    /* New rules restart the count. */
+    kiln_test_faulty_set(f, NULL);
+    cr_assert(eq(int, kiln_store_put(f, "k", "v", 1), 0));
+    kiln_store_free(f);
+}
+
+Test(s3_fault, share_fails_some_calls_reproducibly)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_store *f = NULL;
+    uint64_t size, first;
+    int i, fails1 = 0, fails2 = 0;
+
+    put_str("k", "v");
+    o.fail_share = 0.5;
+    o.seed = 42;
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    for (i = 0; i < 200; i++)
+        fails1 += kiln_store_stat(f, "k", &size) != 0;
+    first = kiln_test_faulty_failures(f);
+    kiln_test_faulty_set(f, &o);
+    for (i = 0; i < 200; i++)
+        fails2 += kiln_store_stat(f, "k", &size) != 0;
+    cr_assert(eq(int, fails1, fails2));
+    cr_assert(eq(u64, first, (uint64_t)fails1));
+    cr_assert(fails1 > 0 && fails1 < 200, "%d of 200 failed", fails1);
+    o.fail_share = 1.0;
+    kiln_test_faulty_set(f, &o);
+    cr_assert(eq(int, kiln_store_stat(f, "k", &size), KILN_EIO));
+    kiln_store_free(f);
+}
+
+Test(s3_fault, lost_reply_writes_but_reports_failure)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_store *f = NULL;
+    char *got;
+
+    o.fail_nth = 1;
+    o.lost_reply = 1;
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, kiln_store_put_if_absent(f, "k", "v", 1), KILN_EIO));
+    got = get_str("k");
+    cr_assert(eq(str, got, "v"));
+    free(got);
+    /* The retry now finds the object there. */
+    cr_assert(eq(int, kiln_store_put_if_absent(f, "k", "v", 1),
+                 KILN_EEXIST));
+    kiln_store_free(f);
+}
+
+/* The SQLite way: fail call 1, 2, 3 ... of an operation until it passes;
+ * after every failure nothing half-written is visible. */
+static int copy_all(kiln_store *s)
+{
+    static const char *const keys[] = {"src/a", "src/b", "src/c"};
+    kiln_buf b = KILN_BUF_INIT;
+    char dst[32];
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < 3 && rc == 0; i++) {
+        uint64_t size;
+        kiln_buf_reset(&b);
+        rc = kiln_store_get_tail(s, keys[i], UINT64_MAX, &b, &size);
+        if (rc == 0) {
+            snprintf(dst, sizeof dst, "dst/%c", 'a' + (int)i);
+            rc = kiln_store_put_if_absent(s, dst, b.data, b.len);
+            if (rc == KILN_EEXIST)
+                rc = 0;
+        }
+    }
+    kiln_buf_free(&b);
+    return rc;
+}
+
+Test(s3_fault, every_failure_point_of_an_operation_is_reachable)
+{
+    kiln_fault_opts o = KILN_FAULT_OPTS_INIT;
+    kiln_store *f = NULL;
+    uint64_t n;
+    int rc;
+
+    put_str("src/a", "alpha");
+    put_str("src/b", "beta");
+    put_str("src/c", "gamma");
+    cr_assert(eq(int, kiln_test_faulty_store(&f, st, NULL), 0));
+    for (n = 1;; n++) {
+        listing l;
+        size_t i;
+        o.fail_nth = n;
+        kiln_test_faulty_set(f, &o);
+        rc = copy_all(f);
+        list_into(&l, "dst/");
+        for (i = 0; i < l.n; i++) {
+            char *got = get_str(l.keys[i]);
+            char src[16];
+            char *want;
+            snprintf(src, sizeof src, "src/%s", l.keys[i] + 4);
+            want = get_str(src);
+            cr_assert(eq(str, got, want));
+            free(got);
+            free(want);
+        }
+        if (rc == 0)
+            break;
+        cr_assert(eq(int, rc, KILN_EIO));
+        cr_assert(n < 100);
+    }
+    /* Six calls: each of them failed once, then the seventh run passed. */
+    cr_assert(eq(u64, n, 7));
+    kiln_store_free(f);
+}
