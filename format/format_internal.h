@@ -527,4 +527,18 @@ int kiln_gunzip(const void *p, size_t n, size_t max, kiln_buf *out);
 /* Deflate into gzip format at `level`. */
 int kiln_gzip(const void *p, size_t n, int level, kiln_buf *out);
 
+/* ---------------------------------------------------------------------
+ * Additions (format/ owner): declared here, at the end, so the contract
+ * above is unchanged.
+ * ------------------------------------------------------------------- */
+
+/* Build the (parent, loc) index of a decoded tree so kiln_stacks_child can
+ * intern into it (kiln_stacks_child also does this by itself when needed). */
+int kiln_stacks_reindex(kiln_stacks *t);
+
+/* Limits enforced by encoders (KILN_ELIMIT) and decoders (KILN_ECORRUPT);
+ * spec/README.md, "Limits". */
+#define KILN_MAX_PAGE_ROWS (1u << 20)   /* rows in one page */
+#define KILN_MAX_SECTION_RAW ((uint64_t)1 << 31) /* 2 GiB decompressed */
+
 #endif

@@ -1,0 +1,453 @@
+/* container.c: the block container (spec/block.md): header, sections
+ * (compressed and checksummed one by one), footer with the table of
+ * contents and metadata, and the fixed trailer a reader fetches first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "format_internal.h"
+
+#define MAX_SECTION_RAW KILN_MAX_SECTION_RAW
+#define MAX_SECTIONS 256
+#define MAX_META_STRING 4096
+
+const char *kiln_section_name(unsigned type)
+{
+    switch (type) {
+    case KILN_SEC_SYMBOLS: return "symbols";
+    case KILN_SEC_STACKS: return "stacks";
+    case KILN_SEC_SERIES: return "series";
+    case KILN_SEC_SAMPLES: return "samples";
+    case KILN_SEC_PAGEINDEX: return "pageindex";
+    case KILN_SEC_LINKS: return "links";
+    case KILN_SEC_TRACEINDEX: return "traceindex";
+    case KILN_SEC_BLOOM: return "bloom";
+    default: return "unknown";
+    }
+}
+
+/* ---- header ---- */
+
+int kiln_header_encode(kiln_buf *out, uint64_t flags)
+{
+    uint8_t h[KILN_HEADER_SIZE];
+
+    memcpy(h, KILN_MAGIC, 4);
+    h[4] = KILN_FORMAT_VERSION & 0xff;
+    h[5] = KILN_FORMAT_VERSION >> 8;
+    h[6] = 0;
+    h[7] = 0;
+    kiln_store_u64le(h + 8, flags);
+    return kiln_buf_append(out, h, sizeof h);
+}
+
+int kiln_header_decode(const void *p, size_t n, uint64_t *flags)
+{
+    const uint8_t *h = p;
+    unsigned version;
+    uint64_t f, unknown;
+
+    if (n < KILN_HEADER_SIZE)
+        return kiln_corrupt("header", n, "truncated (16 bytes needed)");
+    if (memcmp(h, KILN_MAGIC, 4) != 0)
+        return kiln_corrupt("header", 0, "bad magic, not a kiln block");
+    version = (unsigned)h[4] | (unsigned)h[5] << 8;
+    if (version != KILN_FORMAT_VERSION)
+        return kiln_error_set(KILN_EVERSION,
+                              "header: format version %u is not supported (this kiln reads version %d)",
+                              version, KILN_FORMAT_VERSION);
+    if (h[6] != 0 || h[7] != 0)
+        return kiln_corrupt("header", 6, "reserved bytes are not zero");
+    f = kiln_load_u64le(h + 8);
+    unknown = f & KILN_FLAGS_MUST_MASK & ~KILN_FLAGS_KNOWN;
+    if (unknown)
+        return kiln_error_set(KILN_EVERSION,
+                              "header: unknown must-understand feature flags 0x%llx",
+                              (unsigned long long)unknown);
+    if (flags)
+        *flags = f;
+    return 0;
+}
+
+/* ---- footer ---- */
+
+void kiln_meta_free(kiln_meta *m)
+{
+    if (!m)
+        return;
+    free(m->tenant);
+    free(m->id);
+    for (size_t i = 0; i < m->nsources; i++)
+        free(m->sources[i]);
+    free(m->sources);
+    for (size_t i = 0; i < m->nlabelnames; i++)
+        free(m->labelnames[i]);
+    free(m->labelnames);
+    free(m->labelvalues);
+    memset(m, 0, sizeof *m);
+}
+
+static int put_str(kiln_buf *out, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n > MAX_META_STRING)
+        return kiln_error_set(KILN_ELIMIT, "footer: string of %zu bytes (max %d)",
+                              n, MAX_META_STRING);
+    return kiln_put_blob(out, s ? s : "", n);
+}
+
+int kiln_footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
+                       const kiln_meta *m)
+{
+    int rc = 0;
+
+    if (nsecs > MAX_SECTIONS)
+        return kiln_error_set(KILN_ELIMIT, "footer: %zu sections", nsecs);
+    if ((rc = kiln_put_uvarint(out, nsecs)) < 0)
+        return rc;
+    for (size_t i = 0; i < nsecs; i++) {
+        const kiln_section *s = &secs[i];
+        if ((rc = kiln_put_u8(out, s->type)) < 0 ||
+            (rc = kiln_put_u8(out, s->codec)) < 0 ||
+            (rc = kiln_put_uvarint(out, s->offset)) < 0 ||
+            (rc = kiln_put_uvarint(out, s->stored)) < 0 ||
+            (rc = kiln_put_uvarint(out, s->raw)) < 0 ||
+            (rc = kiln_put_u64le(out, s->checksum)) < 0)
+            return rc;
+    }
+    const uint64_t counts[9] = {m->nseries, m->nsamples, m->nstacks,
+                                m->nlocations, m->nfunctions, m->nstrings,
+                                m->nlinks, m->ntraces, m->nprofiles};
+    if ((rc = put_str(out, m->tenant)) < 0 || (rc = put_str(out, m->id)) < 0 ||
+        (rc = kiln_put_svarint(out, m->tmin)) < 0 ||
+        (rc = kiln_put_svarint(out, m->tmax)) < 0)
+        return rc;
+    for (int i = 0; i < 9; i++)
+        if ((rc = kiln_put_uvarint(out, counts[i])) < 0)
+            return rc;
+    if ((rc = kiln_put_svarint(out, m->resolution)) < 0 ||
+        (rc = kiln_put_uvarint(out, m->level)) < 0 ||
+        (rc = kiln_put_uvarint(out, m->nsources)) < 0)
+        return rc;
+    for (size_t i = 0; i < m->nsources; i++)
+        if ((rc = put_str(out, m->sources[i])) < 0)
+            return rc;
+    if ((rc = kiln_put_uvarint(out, m->nlabelnames)) < 0)
+        return rc;
+    for (size_t i = 0; i < m->nlabelnames; i++)
+        if ((rc = put_str(out, m->labelnames[i])) < 0 ||
+            (rc = kiln_put_uvarint(out, m->labelvalues ? m->labelvalues[i] : 0)) < 0)
+            return rc;
+    /* Extension area: empty in v1; readers skip what is there. */
+    return kiln_put_uvarint(out, 0);
+}
+
+static int get_str(kiln_cur *c, char **s)
+{
+    uint64_t off = kiln_cur_off(c);
+    const uint8_t *p;
+    size_t n;
+    int rc;
+
+    *s = NULL;
+    if ((rc = kiln_get_blob(c, &p, &n)) < 0)
+        return rc;
+    if (n > MAX_META_STRING)
+        return kiln_corrupt(c->what, off, "string longer than 4096 bytes");
+    if (memchr(p, 0, n))
+        return kiln_corrupt(c->what, off, "string holds a NUL byte");
+    *s = malloc(n + 1);
+    if (!*s)
+        return kiln_error_set(KILN_ENOMEM, "footer: string");
+    memcpy(*s, p, n);
+    (*s)[n] = '\0';
+    return 0;
+}
+
+int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
+                       kiln_section **secs_out, size_t *nsecs_out,
+                       kiln_meta *m)
+{
+    kiln_cur c;
+    kiln_section *secs = NULL;
+    uint64_t cnt, off;
+    int rc;
+
+    *secs_out = NULL;
+    *nsecs_out = 0;
+    memset(m, 0, sizeof *m);
+    kiln_cur_init(&c, p, n, "footer");
+    if ((rc = kiln_get_count(&c, MAX_SECTIONS, "section count", &cnt)) < 0)
+        goto out;
+    size_t ns = (size_t)cnt;
+    secs = calloc(ns ? ns : 1, sizeof *secs);
+    if (!secs) {
+        rc = kiln_error_set(KILN_ENOMEM, "footer: sections");
+        goto out;
+    }
+    uint64_t prev_end = KILN_HEADER_SIZE;
+    uint32_t seen = 0; /* known types already listed */
+    for (size_t i = 0; i < ns; i++) {
+        kiln_section *s = &secs[i];
+        off = kiln_cur_off(&c);
+        if ((rc = kiln_get_u8(&c, &s->type)) < 0 ||
+            (rc = kiln_get_u8(&c, &s->codec)) < 0 ||
+            (rc = kiln_get_uvarint(&c, &s->offset)) < 0 ||
+            (rc = kiln_get_uvarint(&c, &s->stored)) < 0 ||
+            (rc = kiln_get_uvarint(&c, &s->raw)) < 0 ||
+            (rc = kiln_get_u64le(&c, &s->checksum)) < 0)
+            goto out;
+        const char *name = kiln_section_name(s->type);
+        if (s->codec > KILN_CODEC_ZSTD) {
+            rc = kiln_error_set(KILN_EVERSION, "footer: section %zu (%s): unknown codec %u",
+                                i, name, s->codec);
+            goto out;
+        }
+        if (s->offset < prev_end || s->offset > footer_off ||
+            s->stored > footer_off - s->offset) {
+            rc = kiln_error_set(KILN_ECORRUPT,
+                                "footer: section %zu (%s): extent [%llu, +%llu) outside [%llu, %llu) or overlapping the previous one, entry at offset %llu",
+                                i, name, (unsigned long long)s->offset,
+                                (unsigned long long)s->stored,
+                                (unsigned long long)prev_end,
+                                (unsigned long long)footer_off,
+                                (unsigned long long)off);
+            goto out;
+        }
+        if (s->codec == KILN_CODEC_NONE && s->stored != s->raw) {
+            rc = kiln_error_set(KILN_ECORRUPT, "footer: section %zu (%s): uncompressed but stored %llu != raw %llu",
+                                i, name, (unsigned long long)s->stored,
+                                (unsigned long long)s->raw);
+            goto out;
+        }
+        if (s->type >= KILN_SEC_SYMBOLS && s->type <= KILN_SEC_BLOOM) {
+            if (seen & (1u << s->type)) {
+                rc = kiln_error_set(KILN_ECORRUPT, "footer: section %s listed twice", name);
+                goto out;
+            }
+            seen |= 1u << s->type;
+        }
+        prev_end = s->offset + s->stored;
+    }
+
+    if ((rc = get_str(&c, &m->tenant)) < 0 || (rc = get_str(&c, &m->id)) < 0 ||
+        (rc = kiln_get_svarint(&c, &m->tmin)) < 0 ||
+        (rc = kiln_get_svarint(&c, &m->tmax)) < 0)
+        goto out;
+    uint64_t *counts[9] = {&m->nseries, &m->nsamples, &m->nstacks,
+                           &m->nlocations, &m->nfunctions, &m->nstrings,
+                           &m->nlinks, &m->ntraces, &m->nprofiles};
+    for (int i = 0; i < 9; i++)
+        if ((rc = kiln_get_uvarint(&c, counts[i])) < 0)
+            goto out;
+    uint64_t x;
+    if ((rc = kiln_get_svarint(&c, &m->resolution)) < 0 ||
+        (rc = kiln_get_count(&c, UINT32_MAX, "level", &x)) < 0)
+        goto out;
+    m->level = (uint32_t)x;
+    if (m->tmax < m->tmin && m->nsamples > 0) {
+        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "tmax before tmin");
+        goto out;
+    }
+    if ((rc = kiln_get_count(&c, kiln_cur_left(&c), "source count", &x)) < 0)
+        goto out;
+    m->sources = calloc(x ? x : 1, sizeof *m->sources);
+    if (!m->sources) {
+        rc = kiln_error_set(KILN_ENOMEM, "footer: sources");
+        goto out;
+    }
+    for (uint64_t i = 0; i < x; i++) {
+        m->nsources = (size_t)i + 1;
+        if ((rc = get_str(&c, &m->sources[i])) < 0)
+            goto out;
+    }
+    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 2, "label name count", &x)) < 0)
+        goto out;
+    m->labelnames = calloc(x ? x : 1, sizeof *m->labelnames);
+    m->labelvalues = calloc(x ? x : 1, sizeof *m->labelvalues);
+    if (!m->labelnames || !m->labelvalues) {
+        rc = kiln_error_set(KILN_ENOMEM, "footer: label names");
+        goto out;
+    }
+    for (uint64_t i = 0; i < x; i++) {
+        m->nlabelnames = (size_t)i + 1;
+        if ((rc = get_str(&c, &m->labelnames[i])) < 0 ||
+            (rc = kiln_get_uvarint(&c, &m->labelvalues[i])) < 0)
+            goto out;
+    }
+    const uint8_t *ext;
+    size_t next;
+    if ((rc = kiln_get_blob(&c, &ext, &next)) < 0)
+        goto out;
+    if (kiln_cur_left(&c) != 0) {
+        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+        goto out;
+    }
+    *secs_out = secs;
+    *nsecs_out = ns;
+    secs = NULL;
+    rc = 0;
+out:
+    free(secs);
+    if (rc < 0)
+        kiln_meta_free(m);
+    return rc;
+}
+
+/* ---- trailer ---- */
+
+int kiln_trailer_encode(kiln_buf *out, uint64_t footer_off,
+                        uint64_t footer_len, uint64_t footer_sum)
+{
+    uint8_t t[KILN_TRAILER_SIZE];
+
+    kiln_store_u64le(t, footer_off);
+    kiln_store_u64le(t + 8, footer_len);
+    kiln_store_u64le(t + 16, footer_sum);
+    kiln_store_u32le(t + 24, (uint32_t)XXH64(t, 24, 0));
+    memcpy(t + 28, KILN_TRAILER_MAGIC, 4);
+    return kiln_buf_append(out, t, sizeof t);
+}
+
+int kiln_trailer_decode(const void *p, uint64_t block_size,
+                        uint64_t *footer_off, uint64_t *footer_len,
+                        uint64_t *footer_sum)
+{
+    const uint8_t *t = p;
+    uint32_t want, got;
+    uint64_t off, len;
+
+    if (block_size < KILN_HEADER_SIZE + KILN_TRAILER_SIZE)
+        return kiln_error_set(KILN_ECORRUPT, "block of %llu bytes is shorter than header and trailer (48 bytes)",
+                              (unsigned long long)block_size);
+    if (memcmp(t + 28, KILN_TRAILER_MAGIC, 4) != 0)
+        return kiln_corrupt("trailer", block_size - 4, "bad magic, not a kiln block or truncated");
+    want = kiln_load_u32le(t + 24);
+    got = (uint32_t)XXH64(t, 24, 0);
+    if (want != got)
+        return kiln_error_set(KILN_ECHECKSUM,
+                              "trailer: checksum mismatch (stored %08x, computed %08x)",
+                              want, got);
+    off = kiln_load_u64le(t);
+    len = kiln_load_u64le(t + 8);
+    if (off < KILN_HEADER_SIZE || off > block_size - KILN_TRAILER_SIZE ||
+        len != block_size - KILN_TRAILER_SIZE - off)
+        return kiln_error_set(KILN_ECORRUPT,
+                              "trailer: footer at %llu of %llu bytes does not end where the trailer starts (%llu)",
+                              (unsigned long long)off, (unsigned long long)len,
+                              (unsigned long long)(block_size - KILN_TRAILER_SIZE));
+    *footer_off = off;
+    *footer_len = len;
+    *footer_sum = kiln_load_u64le(t + 16);
+    return 0;
+}
+
+/* ---- sections ---- */
+
+int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
+                      uint8_t codec, int level, const void *raw, size_t n)
+{
+    size_t stored;
+    int rc;
+
+    if ((uint64_t)n > MAX_SECTION_RAW)
+        return kiln_error_set(KILN_ELIMIT, "section %s: %zu bytes (max 2 GiB)",
+                              kiln_section_name(type), n);
+    sec->type = type;
+    sec->codec = codec;
+    sec->offset = block->len;
+    sec->raw = n;
+    if (codec == KILN_CODEC_NONE) {
+        if ((rc = kiln_buf_append(block, raw, n)) < 0)
+            return rc;
+        stored = n;
+    } else if (codec == KILN_CODEC_ZSTD) {
+        size_t bound = ZSTD_compressBound(n);
+        if ((rc = kiln_buf_reserve(block, bound)) < 0)
+            return rc;
+        stored = ZSTD_compress(block->data + block->len, bound, raw, n, level);
+        if (ZSTD_isError(stored))
+            return kiln_error_set(KILN_EINVAL, "section %s: zstd: %s",
+                                  kiln_section_name(type), ZSTD_getErrorName(stored));
+        block->len += stored;
+    } else {
+        return kiln_error_set(KILN_EINVAL, "section %s: unknown codec %u",
+                              kiln_section_name(type), codec);
+    }
+    sec->stored = stored;
+    sec->checksum = XXH64(block->data + sec->offset, stored, 0);
+    return 0;
+}
+
+int kiln_section_unpack(const kiln_section *sec, const void *stored,
+                        kiln_buf *out, const char *what)
+{
+    uint64_t sum;
+    int rc;
+
+    if (sec->raw > MAX_SECTION_RAW)
+        return kiln_error_set(KILN_ELIMIT, "%s: raw size %llu above the 2 GiB limit",
+                              what, (unsigned long long)sec->raw);
+    if (sec->stored > SIZE_MAX)
+        return kiln_error_set(KILN_ELIMIT, "%s: stored size too large", what);
+    sum = XXH64(stored, (size_t)sec->stored, 0);
+    if (sum != sec->checksum)
+        return kiln_error_set(KILN_ECHECKSUM,
+                              "%s: checksum mismatch (stored %016llx, computed %016llx)",
+                              what, (unsigned long long)sec->checksum,
+                              (unsigned long long)sum);
+    out->len = 0;
+    if ((rc = kiln_buf_reserve(out, (size_t)sec->raw + 1)) < 0)
+        return rc;
+    if (sec->codec == KILN_CODEC_NONE) {
+        if (sec->stored != sec->raw)
+            return kiln_error_set(KILN_ECORRUPT, "%s: uncompressed but stored %llu != raw %llu",
+                                  what, (unsigned long long)sec->stored,
+                                  (unsigned long long)sec->raw);
+        if (sec->raw)
+            memcpy(out->data, stored, (size_t)sec->raw);
+        out->len = (size_t)sec->raw;
+        return 0;
+    }
+    if (sec->codec != KILN_CODEC_ZSTD)
+        return kiln_error_set(KILN_EVERSION, "%s: unknown codec %u", what, sec->codec);
+    /* One byte of slack tells "more than raw" apart from "exactly raw". */
+    size_t got = ZSTD_decompress(out->data, (size_t)sec->raw + 1, stored,
+                                 (size_t)sec->stored);
+    if (ZSTD_isError(got))
+        return kiln_error_set(KILN_ECORRUPT, "%s: zstd: %s", what,
+                              ZSTD_getErrorName(got));
+    if (got != sec->raw)
+        return kiln_error_set(KILN_ECORRUPT, "%s: decompressed to %zu bytes, expected %llu",
+                              what, got, (unsigned long long)sec->raw);
+    out->len = got;
+    return 0;
+}
+
+/* ---- block ids ---- */
+
+void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10])
+{
+    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    uint64_t t = time_ms < 0 ? 0 : (uint64_t)time_ms & 0xffffffffffffULL;
+
+    /* 48 bits of time in 10 characters (the top two bits are zero). */
+    for (int i = 9; i >= 0; i--) {
+        out[i] = alphabet[t & 31];
+        t >>= 5;
+    }
+    /* 80 bits of entropy in 16 characters, most significant first. */
+    uint64_t hi = 0, lo = 0; /* hi: top 16 bits, lo: low 64 */
+    hi = (uint64_t)entropy[0] << 8 | entropy[1];
+    for (int i = 2; i < 10; i++)
+        lo = lo << 8 | entropy[i];
+    for (int i = 25; i >= 10; i--) {
+        out[i] = alphabet[lo & 31];
+        lo = lo >> 5 | (hi & 31) << 59;
+        hi >>= 5;
+    }
+    out[26] = '\0';
+}

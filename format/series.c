@@ -1,0 +1,692 @@
+/* series.c: the series section (spec/series.md): profile kinds (sample
+ * types, period, ...), series (a kind and sorted label pairs) and postings
+ * (label pair -> ascending series ids) so label matchers pick series
+ * without reading samples. Strings are the section's own table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "format_internal.h"
+
+#define MAX_TABLE (1u << 26) /* series, kinds, postings; spec/series.md */
+#define MAX_TOTAL (1u << 28) /* label pairs, posting entries */
+
+/* Bytewise order of two table strings (shorter first on a common prefix). */
+static int str_cmp(const kiln_strtab *t, uint32_t a, uint32_t b)
+{
+    uint32_t la = t->len[a], lb = t->len[b];
+    int c;
+
+    if (a == b)
+        return 0;
+    c = memcmp(kiln_strtab_get(t, a), kiln_strtab_get(t, b), la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+static void free_kind(kiln_kind *k)
+{
+    free(k->types);
+    free(k->comments);
+}
+
+int kiln_seriestab_init(kiln_seriestab *t)
+{
+    memset(t, 0, sizeof *t);
+    return kiln_strtab_init(&t->strings);
+}
+
+void kiln_seriestab_free(kiln_seriestab *t)
+{
+    if (!t)
+        return;
+    kiln_strtab_free(&t->strings);
+    for (size_t i = 0; i < t->nkinds; i++)
+        free_kind(&t->kinds[i]);
+    free(t->kinds);
+    free(t->series);
+    free(t->labs);
+    free(t->postings);
+    free(t->post_ids);
+    kiln_htab_free(&t->kind_index);
+    kiln_htab_free(&t->series_index);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- kinds ---- */
+
+static uint64_t hash_kind(const kiln_kind *k)
+{
+    uint64_t h[8] = {k->ntypes, (uint64_t)k->period_type[0] << 32 | k->period_type[1],
+                     (uint64_t)k->period, k->default_type,
+                     (uint64_t)k->drop_frames << 32 | k->keep_frames,
+                     k->doc_url, k->ncomments, 0};
+    uint64_t x = kiln_hash(h, sizeof h, 6);
+
+    if (k->ntypes)
+        x = kiln_hash(k->types, 2 * (size_t)k->ntypes * sizeof *k->types, x);
+    if (k->ncomments)
+        x = kiln_hash(k->comments, (size_t)k->ncomments * sizeof *k->comments, x);
+    return x;
+}
+
+static bool kind_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const kiln_kind *a = &((const kiln_seriestab *)ctx)->kinds[id];
+    const kiln_kind *b = key;
+
+    return a->ntypes == b->ntypes && a->period_type[0] == b->period_type[0] &&
+           a->period_type[1] == b->period_type[1] && a->period == b->period &&
+           a->default_type == b->default_type &&
+           a->drop_frames == b->drop_frames &&
+           a->keep_frames == b->keep_frames && a->doc_url == b->doc_url &&
+           a->ncomments == b->ncomments &&
+           (a->ntypes == 0 ||
+            memcmp(a->types, b->types, 2 * (size_t)a->ntypes * sizeof *a->types) == 0) &&
+           (a->ncomments == 0 ||
+            memcmp(a->comments, b->comments, (size_t)a->ncomments * sizeof *a->comments) == 0);
+}
+
+static int check_kind_ids(const kiln_kind *k, size_t nstr)
+{
+    if (k->period_type[0] >= nstr || k->period_type[1] >= nstr ||
+        k->default_type >= nstr || k->drop_frames >= nstr ||
+        k->keep_frames >= nstr || k->doc_url >= nstr)
+        return -1;
+    for (uint32_t i = 0; i < 2 * k->ntypes; i++)
+        if (k->types[i] >= nstr)
+            return -1;
+    for (uint32_t i = 0; i < k->ncomments; i++)
+        if (k->comments[i] >= nstr)
+            return -1;
+    return 0;
+}
+
+static int reindex_kinds(kiln_seriestab *t)
+{
+    uint32_t id;
+    size_t slot;
+    int rc;
+
+    if (t->kind_index.n == t->nkinds)
+        return 0;
+    kiln_htab_free(&t->kind_index);
+    for (size_t i = 0; i < t->nkinds; i++) {
+        uint64_t h = hash_kind(&t->kinds[i]);
+        rc = kiln_htab_find(&t->kind_index, h, kind_eq, t, &t->kinds[i], &id, &slot);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 && (rc = kiln_htab_insert(&t->kind_index, h, slot, (uint32_t)i)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id)
+{
+    uint64_t h;
+    size_t slot;
+    kiln_kind copy;
+    int rc;
+
+    if (k->ntypes > KILN_MAX_TYPES)
+        return kiln_error_set(KILN_ELIMIT, "series: %u sample types (max %d)",
+                              k->ntypes, KILN_MAX_TYPES);
+    if (check_kind_ids(k, t->strings.n) < 0)
+        return kiln_error_set(KILN_EINVAL, "series: kind string id out of range");
+    if ((rc = reindex_kinds(t)) < 0)
+        return rc;
+    h = hash_kind(k);
+    rc = kiln_htab_find(&t->kind_index, h, kind_eq, t, k, id, &slot);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    if (t->nkinds >= MAX_TABLE)
+        return kiln_error_set(KILN_ELIMIT, "series: too many kinds");
+    if (t->nkinds == t->capkinds) {
+        size_t cap = t->capkinds ? t->capkinds * 2 : 8;
+        kiln_kind *p = realloc(t->kinds, cap * sizeof *p);
+        if (!p)
+            return kiln_error_set(KILN_ENOMEM, "series: %zu kinds", cap);
+        t->kinds = p;
+        t->capkinds = cap;
+    }
+    copy = *k;
+    copy.types = malloc((2 * (size_t)k->ntypes + 1) * sizeof *copy.types);
+    copy.comments = malloc(((size_t)k->ncomments + 1) * sizeof *copy.comments);
+    if (!copy.types || !copy.comments) {
+        free_kind(&copy);
+        return kiln_error_set(KILN_ENOMEM, "series: kind");
+    }
+    if (k->ntypes)
+        memcpy(copy.types, k->types, 2 * (size_t)k->ntypes * sizeof *k->types);
+    if (k->ncomments)
+        memcpy(copy.comments, k->comments, (size_t)k->ncomments * sizeof *k->comments);
+    t->kinds[t->nkinds] = copy;
+    *id = (uint32_t)t->nkinds++;
+    return kiln_htab_insert(&t->kind_index, h, slot, *id);
+}
+
+/* ---- series ---- */
+
+typedef struct serkey {
+    uint32_t kind, nlabs;
+    const uint32_t *labs; /* 2*nlabs */
+} serkey;
+
+static uint64_t hash_series(const serkey *k)
+{
+    uint64_t x = kiln_hash(&k->kind, sizeof k->kind, 7);
+
+    if (k->nlabs)
+        x = kiln_hash(k->labs, 2 * (size_t)k->nlabs * sizeof *k->labs, x);
+    return x;
+}
+
+static bool series_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const kiln_seriestab *t = ctx;
+    const kiln_series *s = &t->series[id];
+    const serkey *k = key;
+
+    return s->kind == k->kind && s->nlabs == k->nlabs &&
+           (k->nlabs == 0 ||
+            memcmp(t->labs + 2 * (size_t)s->lab_off, k->labs,
+                   2 * (size_t)k->nlabs * sizeof *k->labs) == 0);
+}
+
+static int reindex_series(kiln_seriestab *t)
+{
+    uint32_t id;
+    size_t slot;
+    int rc;
+
+    if (t->series_index.n == t->nseries)
+        return 0;
+    kiln_htab_free(&t->series_index);
+    for (size_t i = 0; i < t->nseries; i++) {
+        const kiln_series *s = &t->series[i];
+        serkey k = {s->kind, s->nlabs, t->labs + 2 * (size_t)s->lab_off};
+        uint64_t h = hash_series(&k);
+        rc = kiln_htab_find(&t->series_index, h, series_eq, t, &k, &id, &slot);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 && (rc = kiln_htab_insert(&t->series_index, h, slot, (uint32_t)i)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Sort context for label pairs (C11 qsort has no context argument). */
+static _Thread_local const kiln_strtab *sort_strings;
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+    const uint32_t *a = pa, *b = pb;
+    int c = str_cmp(sort_strings, a[0], b[0]);
+
+    return c ? c : str_cmp(sort_strings, a[1], b[1]);
+}
+
+int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
+                          size_t n, uint32_t kind, uint32_t *id)
+{
+    uint32_t *pairs = NULL;
+    size_t slot;
+    int rc;
+
+    if (kind >= t->nkinds)
+        return kiln_error_set(KILN_EINVAL, "series: kind %u out of range", kind);
+    if (n > UINT32_MAX / 2)
+        return kiln_error_set(KILN_ELIMIT, "series: %zu labels", n);
+    pairs = malloc((2 * n + 1) * sizeof *pairs);
+    if (!pairs)
+        return kiln_error_set(KILN_ENOMEM, "series: %zu labels", n);
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = kiln_strtab_intern(&t->strings, labels[i].name,
+                                     strlen(labels[i].name), &pairs[2 * i])) < 0)
+            goto out;
+        if ((rc = kiln_strtab_intern(&t->strings, labels[i].value,
+                                     strlen(labels[i].value), &pairs[2 * i + 1])) < 0)
+            goto out;
+    }
+    sort_strings = &t->strings;
+    qsort(pairs, n, 2 * sizeof *pairs, pair_cmp);
+    for (size_t i = 1; i < n; i++) {
+        if (pairs[2 * i] == pairs[2 * i - 2]) {
+            rc = kiln_error_set(KILN_EINVAL, "series: label \"%s\" given twice",
+                                kiln_strtab_get(&t->strings, pairs[2 * i]));
+            goto out;
+        }
+    }
+    if ((rc = reindex_series(t)) < 0)
+        goto out;
+    serkey k = {kind, (uint32_t)n, pairs};
+    uint64_t h = hash_series(&k);
+    rc = kiln_htab_find(&t->series_index, h, series_eq, t, &k, id, &slot);
+    if (rc != 0) {
+        rc = rc < 0 ? rc : 0;
+        goto out;
+    }
+    if (t->nseries >= MAX_TABLE || t->nlabs / 2 + n > MAX_TOTAL) {
+        rc = kiln_error_set(KILN_ELIMIT, "series: too many series or labels");
+        goto out;
+    }
+    if (t->nseries == t->capseries) {
+        size_t cap = t->capseries ? t->capseries * 2 : 64;
+        kiln_series *p = realloc(t->series, cap * sizeof *p);
+        if (!p) {
+            rc = kiln_error_set(KILN_ENOMEM, "series: %zu series", cap);
+            goto out;
+        }
+        t->series = p;
+        t->capseries = cap;
+    }
+    if (t->nlabs + 2 * n > t->caplabs) {
+        size_t cap = t->caplabs ? t->caplabs : 128;
+        while (cap < t->nlabs + 2 * n)
+            cap *= 2;
+        uint32_t *p = realloc(t->labs, cap * sizeof *p);
+        if (!p) {
+            rc = kiln_error_set(KILN_ENOMEM, "series: %zu label ids", cap);
+            goto out;
+        }
+        t->labs = p;
+        t->caplabs = cap;
+    }
+    if (n)
+        memcpy(t->labs + t->nlabs, pairs, 2 * n * sizeof *pairs);
+    t->series[t->nseries].kind = kind;
+    t->series[t->nseries].lab_off = (uint32_t)(t->nlabs / 2);
+    t->series[t->nseries].nlabs = (uint32_t)n;
+    t->nlabs += 2 * n;
+    *id = (uint32_t)t->nseries++;
+    rc = kiln_htab_insert(&t->series_index, h, slot, *id);
+out:
+    free(pairs);
+    return rc;
+}
+
+/* ---- postings ---- */
+
+static int triple_cmp(const void *pa, const void *pb)
+{
+    const uint32_t *a = pa, *b = pb;
+    int c = pair_cmp(a, b);
+
+    if (c)
+        return c;
+    return a[2] < b[2] ? -1 : a[2] > b[2];
+}
+
+int kiln_seriestab_postings(kiln_seriestab *t)
+{
+    size_t npairs = t->nlabs / 2;
+    uint32_t *tri = malloc((3 * npairs + 1) * sizeof *tri);
+    int rc = 0;
+
+    if (!tri)
+        return kiln_error_set(KILN_ENOMEM, "series: postings of %zu pairs", npairs);
+    size_t k = 0;
+    for (size_t s = 0; s < t->nseries; s++) {
+        const kiln_series *se = &t->series[s];
+        for (uint32_t j = 0; j < se->nlabs; j++) {
+            tri[3 * k] = t->labs[2 * ((size_t)se->lab_off + j)];
+            tri[3 * k + 1] = t->labs[2 * ((size_t)se->lab_off + j) + 1];
+            tri[3 * k + 2] = (uint32_t)s;
+            k++;
+        }
+    }
+    sort_strings = &t->strings;
+    qsort(tri, k, 3 * sizeof *tri, triple_cmp);
+    free(t->postings);
+    free(t->post_ids);
+    t->postings = malloc((k + 1) * sizeof *t->postings);
+    t->post_ids = malloc((k + 1) * sizeof *t->post_ids);
+    t->npostings = t->npost_ids = 0;
+    if (!t->postings || !t->post_ids) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: postings");
+        goto out;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (i == 0 || tri[3 * i] != tri[3 * i - 3] || tri[3 * i + 1] != tri[3 * i - 2]) {
+            kiln_posting *p = &t->postings[t->npostings++];
+            p->name = tri[3 * i];
+            p->value = tri[3 * i + 1];
+            p->off = (uint32_t)t->npost_ids;
+            p->n = 0;
+        }
+        t->post_ids[t->npost_ids++] = tri[3 * i + 2];
+        t->postings[t->npostings - 1].n++;
+    }
+out:
+    free(tri);
+    return rc;
+}
+
+/* ---- encoding ---- */
+
+int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out)
+{
+    size_t most = t->nseries;
+    uint32_t *tmp = NULL;
+    int rc;
+
+    if (t->nlabs / 2 > most) most = t->nlabs / 2;
+    if (t->npostings > most) most = t->npostings;
+    if (t->npost_ids > most) most = t->npost_ids;
+    tmp = malloc((most + 1) * sizeof *tmp);
+    if (!tmp)
+        return kiln_error_set(KILN_ENOMEM, "series: encode");
+    if ((rc = kiln_strtab_encode(&t->strings, out)) < 0)
+        goto out;
+
+    if ((rc = kiln_put_uvarint(out, t->nkinds)) < 0)
+        goto out;
+    for (size_t i = 0; i < t->nkinds; i++) {
+        const kiln_kind *k = &t->kinds[i];
+        rc = kiln_put_uvarint(out, k->ntypes);
+        for (uint32_t j = 0; rc == 0 && j < 2 * k->ntypes; j++)
+            rc = kiln_put_uvarint(out, k->types[j]);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->period_type[0]);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->period_type[1]);
+        if (rc == 0) rc = kiln_put_svarint(out, k->period);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->default_type);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->drop_frames);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->keep_frames);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->doc_url);
+        if (rc == 0) rc = kiln_put_uvarint(out, k->ncomments);
+        for (uint32_t j = 0; rc == 0 && j < k->ncomments; j++)
+            rc = kiln_put_uvarint(out, k->comments[j]);
+        if (rc < 0)
+            goto out;
+    }
+
+    size_t ns = t->nseries, np = t->nlabs / 2;
+    if ((rc = kiln_put_uvarint(out, ns)) < 0)
+        goto out;
+    for (size_t i = 0; i < ns; i++) tmp[i] = t->series[i].kind;
+    if ((rc = kiln_col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
+    for (size_t i = 0; i < ns; i++) tmp[i] = t->series[i].nlabs;
+    if ((rc = kiln_col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
+    /* Pairs in series order (lab_off is implied by the counts). */
+    for (int half = 0; half < 2; half++) {
+        size_t m = 0;
+        for (size_t i = 0; i < ns; i++)
+            for (uint32_t j = 0; j < t->series[i].nlabs; j++)
+                tmp[m++] = t->labs[2 * ((size_t)t->series[i].lab_off + j) + half];
+        if ((rc = kiln_col_encode_u32(out, tmp, m, KILN_COL_PLAIN)) < 0)
+            goto out;
+    }
+    (void)np;
+
+    size_t npo = t->npostings;
+    if ((rc = kiln_put_uvarint(out, npo)) < 0)
+        goto out;
+    for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].name;
+    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].value;
+    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].n;
+    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    /* Ids as gaps: the first id, then id - previous - 1. */
+    size_t m = 0;
+    for (size_t i = 0; i < npo; i++) {
+        const kiln_posting *p = &t->postings[i];
+        for (uint32_t j = 0; j < p->n; j++) {
+            uint32_t v = t->post_ids[p->off + j];
+            tmp[m++] = j == 0 ? v : v - t->post_ids[p->off + j - 1] - 1;
+        }
+    }
+    rc = kiln_col_encode_u32(out, tmp, m, KILN_COL_PLAIN);
+out:
+    free(tmp);
+    return rc;
+}
+
+/* ---- decoding ---- */
+
+static int get_id(kiln_cur *c, size_t limit, const char *field, uint32_t *v)
+{
+    uint64_t x;
+    int rc;
+
+    if (limit == 0)
+        return kiln_corrupt(c->what, kiln_cur_off(c), "reference into an empty table");
+    if ((rc = kiln_get_count(c, limit - 1, field, &x)) < 0)
+        return rc;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
+{
+    kiln_cur c;
+    uint32_t *tmp = NULL;
+    uint64_t cnt, off;
+    size_t nstr;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    kiln_cur_init(&c, p, n, "section series");
+    if ((rc = kiln_strtab_decode(&t->strings, &c)) < 0)
+        goto out;
+    nstr = t->strings.n;
+
+    /* kinds: each takes at least 10 bytes */
+    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 10, "kind count", &cnt)) < 0)
+        goto out;
+    t->kinds = calloc(cnt ? cnt : 1, sizeof *t->kinds);
+    if (!t->kinds) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: kinds");
+        goto out;
+    }
+    t->capkinds = cnt ? cnt : 1;
+    for (uint64_t i = 0; i < cnt; i++) {
+        kiln_kind *k = &t->kinds[i];
+        uint64_t x;
+        t->nkinds = (size_t)i + 1; /* so free releases this one */
+        if ((rc = kiln_get_count(&c, KILN_MAX_TYPES, "sample type count", &x)) < 0)
+            goto out;
+        k->ntypes = (uint32_t)x;
+        k->types = malloc((2 * (size_t)k->ntypes + 1) * sizeof *k->types);
+        if (!k->types) {
+            rc = kiln_error_set(KILN_ENOMEM, "series: kind");
+            goto out;
+        }
+        for (uint32_t j = 0; j < 2 * k->ntypes; j++)
+            if ((rc = get_id(&c, nstr, "sample type string", &k->types[j])) < 0)
+                goto out;
+        if ((rc = get_id(&c, nstr, "period type", &k->period_type[0])) < 0 ||
+            (rc = get_id(&c, nstr, "period unit", &k->period_type[1])) < 0 ||
+            (rc = kiln_get_svarint(&c, &k->period)) < 0 ||
+            (rc = get_id(&c, nstr, "default type", &k->default_type)) < 0 ||
+            (rc = get_id(&c, nstr, "drop frames", &k->drop_frames)) < 0 ||
+            (rc = get_id(&c, nstr, "keep frames", &k->keep_frames)) < 0 ||
+            (rc = get_id(&c, nstr, "doc url", &k->doc_url)) < 0)
+            goto out;
+        if ((rc = kiln_get_count(&c, kiln_cur_left(&c), "comment count", &x)) < 0)
+            goto out;
+        k->ncomments = (uint32_t)x;
+        k->comments = malloc(((size_t)x + 1) * sizeof *k->comments);
+        if (!k->comments) {
+            rc = kiln_error_set(KILN_ENOMEM, "series: kind");
+            goto out;
+        }
+        for (uint32_t j = 0; j < k->ncomments; j++)
+            if ((rc = get_id(&c, nstr, "comment", &k->comments[j])) < 0)
+                goto out;
+    }
+
+    /* series: distinct, so bounded by the bytes left */
+    uint64_t maxs = (uint64_t)kiln_cur_left(&c) * 8 + 256;
+    if ((rc = kiln_get_count(&c, maxs < MAX_TABLE ? maxs : MAX_TABLE,
+                             "series count", &cnt)) < 0)
+        goto out;
+    size_t ns = (size_t)cnt;
+    t->series = calloc(ns + 1, sizeof *t->series);
+    tmp = malloc((ns + 1) * sizeof *tmp);
+    if (!t->series || !tmp) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: %zu series", ns);
+        goto out;
+    }
+    t->capseries = ns + 1;
+    off = kiln_cur_off(&c);
+    if ((rc = kiln_col_decode_u32(&c, tmp, ns)) < 0)
+        goto out;
+    for (size_t i = 0; i < ns; i++) {
+        if (tmp[i] >= t->nkinds) {
+            rc = kiln_error_set(KILN_ECORRUPT, "%s: series %zu has kind %u of %zu (column at offset %llu)",
+                                c.what, i, tmp[i], t->nkinds, (unsigned long long)off);
+            goto out;
+        }
+        t->series[i].kind = tmp[i];
+    }
+    if ((rc = kiln_col_decode_u32(&c, tmp, ns)) < 0)
+        goto out;
+    uint64_t total = 0;
+    for (size_t i = 0; i < ns; i++) {
+        t->series[i].lab_off = (uint32_t)total;
+        t->series[i].nlabs = tmp[i];
+        total += tmp[i];
+        if (total > MAX_TOTAL) {
+            rc = kiln_corrupt(c.what, off, "too many label pairs");
+            goto out;
+        }
+    }
+    t->nseries = ns;
+    size_t np = (size_t)total;
+    t->labs = malloc((2 * np + 1) * sizeof *t->labs);
+    free(tmp);
+    tmp = malloc((np + 1) * sizeof *tmp);
+    if (!t->labs || !tmp) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: %zu label pairs", np);
+        goto out;
+    }
+    t->caplabs = 2 * np + 1;
+    for (int half = 0; half < 2; half++) {
+        off = kiln_cur_off(&c);
+        if ((rc = kiln_col_decode_u32(&c, tmp, np)) < 0)
+            goto out;
+        for (size_t i = 0; i < np; i++) {
+            if (tmp[i] >= nstr) {
+                rc = kiln_error_set(KILN_ECORRUPT, "%s: label string %u of %zu (column at offset %llu)",
+                                    c.what, tmp[i], nstr, (unsigned long long)off);
+                goto out;
+            }
+            t->labs[2 * i + half] = tmp[i];
+        }
+    }
+    t->nlabs = 2 * np;
+    for (size_t i = 0; i < ns; i++) {
+        const uint32_t *l = t->labs + 2 * (size_t)t->series[i].lab_off;
+        for (uint32_t j = 1; j < t->series[i].nlabs; j++) {
+            if (str_cmp(&t->strings, l[2 * j - 2], l[2 * j]) >= 0) {
+                rc = kiln_error_set(KILN_ECORRUPT, "%s: labels of series %zu not sorted and distinct",
+                                    c.what, i);
+                goto out;
+            }
+        }
+    }
+
+    /* postings */
+    uint64_t maxp = (uint64_t)kiln_cur_left(&c) * 8 + 256;
+    if ((rc = kiln_get_count(&c, maxp < MAX_TABLE ? maxp : MAX_TABLE,
+                             "posting count", &cnt)) < 0)
+        goto out;
+    size_t npo = (size_t)cnt;
+    t->postings = calloc(npo + 1, sizeof *t->postings);
+    free(tmp);
+    tmp = malloc((npo + 1) * sizeof *tmp);
+    if (!t->postings || !tmp) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: %zu postings", npo);
+        goto out;
+    }
+    for (int f = 0; f < 3; f++) {
+        off = kiln_cur_off(&c);
+        if ((rc = kiln_col_decode_u32(&c, tmp, npo)) < 0)
+            goto out;
+        for (size_t i = 0; i < npo; i++) {
+            if (f < 2 && tmp[i] >= nstr) {
+                rc = kiln_error_set(KILN_ECORRUPT, "%s: posting string %u of %zu (column at offset %llu)",
+                                    c.what, tmp[i], nstr, (unsigned long long)off);
+                goto out;
+            }
+            if (f == 0) t->postings[i].name = tmp[i];
+            else if (f == 1) t->postings[i].value = tmp[i];
+            else t->postings[i].n = tmp[i];
+        }
+    }
+    total = 0;
+    for (size_t i = 0; i < npo; i++) {
+        t->postings[i].off = (uint32_t)total;
+        total += t->postings[i].n;
+        if (total > MAX_TOTAL || t->postings[i].n > ns) {
+            rc = kiln_corrupt(c.what, off, "posting lists longer than possible");
+            goto out;
+        }
+        if (i > 0) {
+            const kiln_posting *a = &t->postings[i - 1], *b = &t->postings[i];
+            int cmp = str_cmp(&t->strings, a->name, b->name);
+            if (cmp == 0)
+                cmp = str_cmp(&t->strings, a->value, b->value);
+            if (cmp >= 0) {
+                rc = kiln_error_set(KILN_ECORRUPT, "%s: postings %zu and %zu not in order",
+                                    c.what, i - 1, i);
+                goto out;
+            }
+        }
+    }
+    t->npostings = npo;
+    size_t nids = (size_t)total;
+    t->post_ids = malloc((nids + 1) * sizeof *t->post_ids);
+    if (!t->post_ids) {
+        rc = kiln_error_set(KILN_ENOMEM, "series: %zu posting ids", nids);
+        goto out;
+    }
+    off = kiln_cur_off(&c);
+    if ((rc = kiln_col_decode_u32(&c, t->post_ids, nids)) < 0)
+        goto out;
+    for (size_t i = 0; i < npo; i++) {
+        const kiln_posting *po = &t->postings[i];
+        uint64_t prev = 0;
+        for (uint32_t j = 0; j < po->n; j++) {
+            uint64_t v = t->post_ids[po->off + j];
+            if (j > 0)
+                v += prev + 1;
+            if (v >= ns) {
+                rc = kiln_error_set(KILN_ECORRUPT, "%s: posting %zu lists series %llu of %zu (column at offset %llu)",
+                                    c.what, i, (unsigned long long)v, ns, (unsigned long long)off);
+                goto out;
+            }
+            t->post_ids[po->off + j] = (uint32_t)v;
+            prev = v;
+        }
+    }
+    t->npost_ids = nids;
+    if (kiln_cur_left(&c) != 0) {
+        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    if (rc < 0)
+        kiln_seriestab_free(t);
+    return rc;
+}
+
+const char *kiln_series_label(const kiln_seriestab *t, uint32_t sid,
+                              const char *name)
+{
+    if (sid >= t->nseries)
+        return NULL;
+    const kiln_series *s = &t->series[sid];
+    size_t len = strlen(name);
+    for (uint32_t j = 0; j < s->nlabs; j++) {
+        uint32_t nid = t->labs[2 * ((size_t)s->lab_off + j)];
+        if (t->strings.len[nid] == len &&
+            memcmp(kiln_strtab_get(&t->strings, nid), name, len) == 0)
+            return kiln_strtab_get(&t->strings, t->labs[2 * ((size_t)s->lab_off + j) + 1]);
+    }
+    return NULL;
+}
