@@ -81,6 +81,19 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 #define KILN_KEY_MAX 256
 int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
 
+/* Add an OpenTelemetry profiles export request (ExportProfilesServiceRequest
+ * of profiles v1development, opentelemetry-proto v1.9.0; gzip'd or not).
+ * Each Profile becomes the equivalent pprof (profiles of the same shape that
+ * differ only in sample type are joined into one pprof with several) and is
+ * added through kiln_writer_add_pprof; a sample's link (link_index into the
+ * dictionary's link_table) becomes its trace/span labels under trace_key and
+ * span_key. The resource attributes service.name and host.name become the
+ * series labels service_name and host unless `labels` has them. The whole
+ * request is checked before any profile is added: KILN_EINPUT names the
+ * profile, sample and field at fault. */
+int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
+                         const kiln_label *labels, size_t nlabels);
+
 #ifdef __cplusplus
 }
 #endif

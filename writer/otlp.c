@@ -1,0 +1,997 @@
+/* otlp.c: OTLP profiles ingest (ExportProfilesServiceRequest, profiles
+ * v1development as of opentelemetry-proto v1.9.0). Each OTLP Profile is
+ * rewritten as the equivalent pprof and handed to kiln_writer_add_pprof, so
+ * one set of checks and one ingest path serve both formats. */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "writer_internal.h"
+
+#include "otlp_keys.h"
+#include "otlp_profiles_service.pb-c.h"
+#include "profile.pb-c.h"
+
+typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
+    o_request;
+typedef Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary o_dict;
+typedef Opentelemetry__Proto__Profiles__V1development__ResourceProfiles o_resource;
+typedef Opentelemetry__Proto__Profiles__V1development__ScopeProfiles o_scope;
+typedef Opentelemetry__Proto__Profiles__V1development__Profile o_profile;
+typedef Opentelemetry__Proto__Profiles__V1development__Sample o_sample;
+typedef Opentelemetry__Proto__Profiles__V1development__Location o_location;
+typedef Opentelemetry__Proto__Profiles__V1development__Mapping o_mapping;
+typedef Opentelemetry__Proto__Profiles__V1development__Function o_function;
+typedef Opentelemetry__Proto__Profiles__V1development__Link o_link;
+typedef Opentelemetry__Proto__Profiles__V1development__Stack o_stack;
+typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit o_attr;
+typedef Opentelemetry__Proto__Profiles__V1development__ValueType o_vtype;
+typedef Opentelemetry__Proto__Common__V1__AnyValue o_any;
+
+typedef Perftools__Profiles__Profile p_profile;
+typedef Perftools__Profiles__Sample p_sample;
+typedef Perftools__Profiles__Label p_label;
+typedef Perftools__Profiles__Location p_location;
+typedef Perftools__Profiles__Line p_line;
+typedef Perftools__Profiles__Mapping p_mapping;
+typedef Perftools__Profiles__Function p_function;
+typedef Perftools__Profiles__ValueType p_vtype;
+
+#define UNMAPPED UINT32_MAX
+
+/* A bump allocator for one pprof under construction; reset per profile. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t size, used; /* bytes in data, bytes handed out */
+    max_align_t data[];
+} arena_chunk;
+
+typedef struct arena {
+    arena_chunk *head; /* chunk being filled; older ones follow */
+} arena;
+
+static void *arena_alloc(arena *a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    if (!a->head || a->head->size - a->head->used < n) {
+        size_t size = n > ((size_t)1 << 16) ? n : ((size_t)1 << 16);
+        arena_chunk *c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->next = a->head;
+        c->size = size;
+        c->used = 0;
+        a->head = c;
+    }
+    void *p = (char *)a->head->data + a->head->used;
+    a->head->used += n;
+    return p;
+}
+
+/* Keep the newest chunk for reuse, free the others. */
+static void arena_reset(arena *a)
+{
+    if (!a->head)
+        return;
+    arena_chunk *c = a->head->next;
+    while (c) {
+        arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head->next = NULL;
+    a->head->used = 0;
+}
+
+static void arena_free(arena *a)
+{
+    arena_reset(a);
+    free(a->head);
+    a->head = NULL;
+}
+
+/* One string of the pprof being built: borrowed from the request or made
+ * here (then stored in conv.pool, whose address may move until packing). */
+typedef struct pstr {
+    const uint8_t *p; /* borrowed bytes, or NULL when pooled */
+    size_t off;       /* offset in conv.pool when pooled */
+    size_t len;
+} pstr;
+
+/* Conversion state for one request; the per-profile parts are reset after
+ * each pprof is packed. */
+typedef struct conv {
+    const o_dict *d;
+    size_t nstr, nmap, nloc, nfun, nlink, nattr, nstack; /* table sizes */
+    const char *trace_key, *span_key; /* the writer's link label keys */
+    size_t pidx;                      /* request-wide profile number */
+
+    /* dictionary index -> pprof string index / mapping, location, function
+     * id; UNMAPPED until first use. */
+    uint32_t *smap, *mmap, *lmap, *fmap;
+    /* pprof side, in id order: dictionary index of each entry. */
+    uint32_t *sused, *mused, *lused, *fused;
+    size_t nsused, nmused, nlused, nfused;
+
+    pstr *strs;       /* pprof string table */
+    size_t nstrs, capstrs;
+    kiln_buf pool;    /* bytes of strings made here */
+    p_mapping *maps;  /* [nmap] */
+    p_location *locs; /* [nloc] */
+    p_function *funs; /* [nfun] */
+    arena ar;
+} conv;
+
+static int bad(const conv *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int bad(const conv *c, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return kiln_error_set(KILN_EINPUT, "otlp: profile %zu: %s", c->pidx, msg);
+}
+
+static int nomem(void)
+{
+    return kiln_error_set(KILN_ENOMEM, "otlp: out of memory");
+}
+
+static int str_push(conv *c, const uint8_t *p, size_t off, size_t len,
+                    uint32_t *out)
+{
+    if (c->nstrs == c->capstrs) {
+        size_t cap = c->capstrs ? 2 * c->capstrs : 256;
+        pstr *s = realloc(c->strs, cap * sizeof(*s));
+        if (!s)
+            return nomem();
+        c->strs = s;
+        c->capstrs = cap;
+    }
+    if (c->nstrs >= INT64_MAX / 2)
+        return kiln_error_set(KILN_ELIMIT, "otlp: too many strings");
+    c->strs[c->nstrs] = (pstr){p, off, len};
+    *out = (uint32_t)c->nstrs++;
+    return 0;
+}
+
+/* A string that lives as long as the request (or is static). */
+static int str_borrow(conv *c, const char *s, uint32_t *out)
+{
+    if (!s || !*s) {
+        *out = 0;
+        return 0;
+    }
+    return str_push(c, (const uint8_t *)s, 0, strlen(s), out);
+}
+
+static int str_make(conv *c, const void *p, size_t n, uint32_t *out)
+{
+    size_t off = c->pool.len;
+    if (kiln_buf_append(&c->pool, p, n) < 0)
+        return nomem();
+    return str_push(c, NULL, off, n, out);
+}
+
+/* Dictionary string `idx` as a pprof string index. */
+static int str_dict(conv *c, int32_t idx, const char *what, uint32_t *out)
+{
+    if (idx == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (idx < 0 || (size_t)idx >= c->nstr)
+        return bad(c, "%s: string index %" PRId32 " out of range "
+                   "(string_table has %zu)", what, idx, c->nstr);
+    if (c->smap[idx] == UNMAPPED) {
+        const ProtobufCBinaryData *b = &c->d->string_table[idx];
+        uint32_t id;
+        int rc = str_push(c, b->data, 0, b->len, &id);
+        if (rc < 0)
+            return rc;
+        c->smap[idx] = id;
+        c->sused[c->nsused++] = (uint32_t)idx;
+    }
+    *out = c->smap[idx];
+    return 0;
+}
+
+static bool key_is(const conv *c, int32_t key, const char *want)
+{
+    if (key <= 0 || (size_t)key >= c->nstr)
+        return false;
+    const ProtobufCBinaryData *b = &c->d->string_table[key];
+    size_t n = strlen(want);
+    return b->len == n && memcmp(b->data, want, n) == 0;
+}
+
+static bool key_has_prefix(const conv *c, int32_t key, const char *prefix)
+{
+    if (key <= 0 || (size_t)key >= c->nstr)
+        return false;
+    const ProtobufCBinaryData *b = &c->d->string_table[key];
+    size_t n = strlen(prefix);
+    return b->len > n && memcmp(b->data, prefix, n) == 0;
+}
+
+/* Attribute `idx` of the dictionary, range-checked. */
+static int attr_get(conv *c, int32_t idx, const char *what, const o_attr **out)
+{
+    if (idx < 0 || (size_t)idx >= c->nattr)
+        return bad(c, "%s: attribute index %" PRId32 " out of range "
+                   "(attribute_table has %zu)", what, idx, c->nattr);
+    *out = c->d->attribute_table[idx];
+    if ((*out)->key_strindex < 0 || (size_t)(*out)->key_strindex >= c->nstr)
+        return bad(c, "%s: attribute %" PRId32 ": key string index %" PRId32
+                   " out of range (string_table has %zu)", what, idx,
+                   (*out)->key_strindex, c->nstr);
+    return 0;
+}
+
+static bool any_true(const o_any *v)
+{
+    return v && v->value_case ==
+                    OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE &&
+           v->bool_value;
+}
+
+static const char *any_str(const o_any *v)
+{
+    if (v && v->value_case ==
+                 OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE)
+        return v->string_value;
+    return NULL;
+}
+
+static int map_mapping(conv *c, int32_t mi, uint64_t *id)
+{
+    if (mi == 0) { /* mapping_table[0] is the "unset" zero value */
+        *id = 0;
+        return 0;
+    }
+    if (mi < 0 || (size_t)mi >= c->nmap)
+        return bad(c, "mapping_index %" PRId32 " out of range "
+                   "(mapping_table has %zu)", mi, c->nmap);
+    if (c->mmap[mi] == UNMAPPED) {
+        const o_mapping *om = c->d->mapping_table[mi];
+        p_mapping *pm = &c->maps[c->nmused];
+        perftools__profiles__mapping__init(pm);
+        pm->id = c->nmused + 1;
+        pm->memory_start = om->memory_start;
+        pm->memory_limit = om->memory_limit;
+        pm->file_offset = om->file_offset;
+        uint32_t s;
+        int rc = str_dict(c, om->filename_strindex, "mapping filename", &s);
+        if (rc < 0)
+            return rc;
+        pm->filename = s;
+        for (size_t i = 0; i < om->n_attribute_indices; i++) {
+            const o_attr *a;
+            rc = attr_get(c, om->attribute_indices[i], "mapping", &a);
+            if (rc < 0)
+                return rc;
+            if (key_is(c, a->key_strindex, KILN_OTLP_HAS_FUNCTIONS))
+                pm->has_functions = any_true(a->value);
+            else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_FILENAMES))
+                pm->has_filenames = any_true(a->value);
+            else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_LINE_NUMBERS))
+                pm->has_line_numbers = any_true(a->value);
+            else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_INLINE_FRAMES))
+                pm->has_inline_frames = any_true(a->value);
+            else if (pm->build_id == 0 &&
+                     key_has_prefix(c, a->key_strindex,
+                                    KILN_OTLP_BUILD_ID_PREFIX) &&
+                     any_str(a->value)) {
+                rc = str_borrow(c, any_str(a->value), &s);
+                if (rc < 0)
+                    return rc;
+                pm->build_id = s;
+            }
+        }
+        c->mmap[mi] = (uint32_t)(c->nmused + 1);
+        c->mused[c->nmused++] = (uint32_t)mi;
+    }
+    *id = c->mmap[mi];
+    return 0;
+}
+
+static int map_function(conv *c, int32_t fi, uint64_t *id)
+{
+    if (fi == 0) { /* function_table[0] is the "unset" zero value */
+        *id = 0;
+        return 0;
+    }
+    if (fi < 0 || (size_t)fi >= c->nfun)
+        return bad(c, "function_index %" PRId32 " out of range "
+                   "(function_table has %zu)", fi, c->nfun);
+    if (c->fmap[fi] == UNMAPPED) {
+        const o_function *of = c->d->function_table[fi];
+        p_function *pf = &c->funs[c->nfused];
+        perftools__profiles__function__init(pf);
+        pf->id = c->nfused + 1;
+        uint32_t s;
+        int rc = str_dict(c, of->name_strindex, "function name", &s);
+        if (rc < 0)
+            return rc;
+        pf->name = s;
+        rc = str_dict(c, of->system_name_strindex, "function system_name", &s);
+        if (rc < 0)
+            return rc;
+        pf->system_name = s;
+        rc = str_dict(c, of->filename_strindex, "function filename", &s);
+        if (rc < 0)
+            return rc;
+        pf->filename = s;
+        pf->start_line = of->start_line;
+        c->fmap[fi] = (uint32_t)(c->nfused + 1);
+        c->fused[c->nfused++] = (uint32_t)fi;
+    }
+    *id = c->fmap[fi];
+    return 0;
+}
+
+/* Location `li` (already range-checked) as a pprof location id. */
+static int map_location(conv *c, int32_t li, uint64_t *id)
+{
+    if (c->lmap[li] == UNMAPPED) {
+        const o_location *ol = c->d->location_table[li];
+        p_location *pl = &c->locs[c->nlused];
+        perftools__profiles__location__init(pl);
+        pl->id = c->nlused + 1;
+        pl->address = ol->address;
+        int rc = map_mapping(c, ol->mapping_index, &pl->mapping_id);
+        if (rc < 0)
+            return rc;
+        if (ol->n_lines) {
+            p_line *lines = arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
+            p_line **lp = arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
+            if (!lines || !lp)
+                return nomem();
+            for (size_t i = 0; i < ol->n_lines; i++) {
+                perftools__profiles__line__init(&lines[i]);
+                rc = map_function(c, ol->lines[i]->function_index,
+                                  &lines[i].function_id);
+                if (rc < 0)
+                    return rc;
+                lines[i].line = ol->lines[i]->line;
+                lines[i].column = ol->lines[i]->column;
+                lp[i] = &lines[i];
+            }
+            pl->line = lp;
+            pl->n_line = ol->n_lines;
+        }
+        for (size_t i = 0; i < ol->n_attribute_indices; i++) {
+            const o_attr *a;
+            rc = attr_get(c, ol->attribute_indices[i], "location", &a);
+            if (rc < 0)
+                return rc;
+            if (key_is(c, a->key_strindex, KILN_OTLP_IS_FOLDED))
+                pl->is_folded = any_true(a->value);
+        }
+        c->lmap[li] = (uint32_t)(c->nlused + 1);
+        c->lused[c->nlused++] = (uint32_t)li;
+    }
+    *id = c->lmap[li];
+    return 0;
+}
+
+static void hex_lower(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The one value a sample carries for its profile's sample type. */
+static int sample_value(conv *c, const o_sample *s, size_t i, int64_t *v)
+{
+    if (s->n_values == 0 && s->n_timestamps_unix_nano == 0)
+        return bad(c, "sample %zu: neither values nor timestamps", i);
+    if (s->n_values == 0) {
+        if (s->n_timestamps_unix_nano > INT64_MAX)
+            return bad(c, "sample %zu: too many timestamps", i);
+        *v = (int64_t)s->n_timestamps_unix_nano;
+        return 0;
+    }
+    if (s->n_timestamps_unix_nano == 0 && s->n_values != 1)
+        return bad(c, "sample %zu: %zu values without timestamps (a profile "
+                   "has one sample_type: want 1)", i, s->n_values);
+    if (s->n_timestamps_unix_nano && s->n_values != s->n_timestamps_unix_nano)
+        return bad(c, "sample %zu: %zu values but %zu timestamps", i,
+                   s->n_values, s->n_timestamps_unix_nano);
+    int64_t sum = 0;
+    for (size_t k = 0; k < s->n_values; k++)
+        if (__builtin_add_overflow(sum, s->values[k], &sum))
+            return bad(c, "sample %zu: sum of values overflows int64", i);
+    *v = sum;
+    return 0;
+}
+
+/* The labels of sample i: its attributes (except link keys when it has a
+ * link) and its link as trace/span hex labels under the writer's keys. */
+static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
+{
+    size_t cap = s->n_attribute_indices + 2;
+    p_label *labs = arena_alloc(&c->ar, cap * sizeof(*labs));
+    p_label **lp = arena_alloc(&c->ar, cap * sizeof(*lp));
+    if (!labs || !lp)
+        return nomem();
+    size_t n = 0;
+    int rc;
+    bool linked = false;
+    if (s->link_index != 0) {
+        if (s->link_index < 0 || (size_t)s->link_index >= c->nlink)
+            return bad(c, "sample %zu: link_index %" PRId32 " out of range "
+                       "(link_table has %zu)", i, s->link_index, c->nlink);
+        const o_link *lk = c->d->link_table[s->link_index];
+        if (lk->trace_id.len != 16)
+            return bad(c, "sample %zu: link %" PRId32 ": trace_id is %zu "
+                       "bytes, want 16", i, s->link_index, lk->trace_id.len);
+        if (lk->span_id.len != 8 && lk->span_id.len != 0)
+            return bad(c, "sample %zu: link %" PRId32 ": span_id is %zu "
+                       "bytes, want 8", i, s->link_index, lk->span_id.len);
+        static const uint8_t zero[16];
+        if (memcmp(lk->trace_id.data, zero, 16) == 0)
+            return bad(c, "sample %zu: link %" PRId32 ": trace_id is all "
+                       "zero (invalid)", i, s->link_index);
+        char hex[33];
+        uint32_t k, v;
+        hex_lower(hex, lk->trace_id.data, 16);
+        if ((rc = str_borrow(c, c->trace_key, &k)) < 0 ||
+            (rc = str_make(c, hex, 32, &v)) < 0)
+            return rc;
+        perftools__profiles__label__init(&labs[n]);
+        labs[n].key = k;
+        labs[n].str = v;
+        n++;
+        if (lk->span_id.len == 8) {
+            hex_lower(hex, lk->span_id.data, 8);
+            if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
+                (rc = str_make(c, hex, 16, &v)) < 0)
+                return rc;
+            perftools__profiles__label__init(&labs[n]);
+            labs[n].key = k;
+            labs[n].str = v;
+            n++;
+        }
+        linked = true;
+    }
+    for (size_t j = 0; j < s->n_attribute_indices; j++) {
+        const o_attr *a;
+        char what[64];
+        snprintf(what, sizeof(what), "sample %zu", i);
+        if ((rc = attr_get(c, s->attribute_indices[j], what, &a)) < 0)
+            return rc;
+        const o_any *v = a->value;
+        if (a->key_strindex == 0 || !v ||
+            v->value_case ==
+                OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET)
+            continue; /* the zero attribute, or no value */
+        if (linked && (key_is(c, a->key_strindex, c->trace_key) ||
+                       key_is(c, a->key_strindex, c->span_key) ||
+                       key_is(c, a->key_strindex, "profile_id")))
+            continue; /* the link says it */
+        p_label *l = &labs[n];
+        perftools__profiles__label__init(l);
+        uint32_t k, sv = 0;
+        if ((rc = str_dict(c, a->key_strindex, "attribute key", &k)) < 0)
+            return rc;
+        l->key = k;
+        char buf[64];
+        switch (v->value_case) {
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
+            rc = str_borrow(c, v->string_value, &sv);
+            break;
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
+            rc = str_borrow(c, v->bool_value ? "true" : "false", &sv);
+            break;
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
+            l->num = v->int_value;
+            rc = str_dict(c, a->unit_strindex, "attribute unit", &sv);
+            l->num_unit = sv;
+            sv = 0;
+            break;
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
+            snprintf(buf, sizeof(buf), "%.17g", v->double_value);
+            rc = str_make(c, buf, strlen(buf), &sv);
+            break;
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE: {
+            size_t bl = v->bytes_value.len;
+            char *hex = arena_alloc(&c->ar, 2 * bl + 1);
+            if (!hex)
+                return nomem();
+            hex_lower(hex, v->bytes_value.data, bl);
+            rc = str_make(c, hex, 2 * bl, &sv);
+            break;
+        }
+        default:
+            return bad(c, "sample %zu: attribute %" PRId32 ": array and map "
+                       "values cannot be sample labels", i,
+                       s->attribute_indices[j]);
+        }
+        if (rc < 0)
+            return rc;
+        l->str = sv;
+        n++;
+    }
+    for (size_t j = 0; j < n; j++)
+        lp[j] = &labs[j];
+    ps->label = lp;
+    ps->n_label = n;
+    return 0;
+}
+
+/* pprof's profile-level fields that OTLP has no field for, from the
+ * profile's attributes (otlp_keys.h). */
+static int profile_attrs(conv *c, const o_profile *p, p_profile *pp)
+{
+    int rc;
+    for (size_t i = 0; i < p->n_attribute_indices; i++) {
+        const o_attr *a;
+        if ((rc = attr_get(c, p->attribute_indices[i], "profile", &a)) < 0)
+            return rc;
+        const char *s = any_str(a->value);
+        uint32_t id;
+        if (s && key_is(c, a->key_strindex, KILN_OTLP_DEFAULT_TYPE)) {
+            if ((rc = str_borrow(c, s, &id)) < 0)
+                return rc;
+            pp->default_sample_type = id;
+        } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DROP_FRAMES)) {
+            if ((rc = str_borrow(c, s, &id)) < 0)
+                return rc;
+            pp->drop_frames = id;
+        } else if (s && key_is(c, a->key_strindex, KILN_OTLP_KEEP_FRAMES)) {
+            if ((rc = str_borrow(c, s, &id)) < 0)
+                return rc;
+            pp->keep_frames = id;
+        } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DOC_URL)) {
+            if ((rc = str_borrow(c, s, &id)) < 0)
+                return rc;
+            pp->doc_url = id;
+        } else if (key_is(c, a->key_strindex, KILN_OTLP_COMMENT) && a->value &&
+                   a->value->value_case ==
+                       OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE &&
+                   a->value->array_value) {
+            const Opentelemetry__Proto__Common__V1__ArrayValue *arr =
+                a->value->array_value;
+            int64_t *cm = arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
+            if (!cm)
+                return nomem();
+            size_t n = 0;
+            for (size_t k = 0; k < arr->n_values; k++) {
+                const char *cs = any_str(arr->values[k]);
+                if (!cs)
+                    continue;
+                if ((rc = str_push(c, (const uint8_t *)cs, 0, strlen(cs),
+                                   &id)) < 0)
+                    return rc;
+                cm[n++] = id;
+            }
+            pp->comment = cm;
+            pp->n_comment = n;
+        }
+    }
+    return 0;
+}
+
+/* Forget the per-profile maps (only the entries this profile touched). */
+static void conv_reset(conv *c)
+{
+    for (size_t i = 0; i < c->nsused; i++)
+        c->smap[c->sused[i]] = UNMAPPED;
+    for (size_t i = 0; i < c->nmused; i++)
+        c->mmap[c->mused[i]] = UNMAPPED;
+    for (size_t i = 0; i < c->nlused; i++)
+        c->lmap[c->lused[i]] = UNMAPPED;
+    for (size_t i = 0; i < c->nfused; i++)
+        c->fmap[c->fused[i]] = UNMAPPED;
+    c->nsused = c->nmused = c->nlused = c->nfused = 0;
+    c->nstrs = 0;
+    kiln_buf_reset(&c->pool);
+    arena_reset(&c->ar);
+}
+
+static bool vtype_eq(const o_vtype *a, const o_vtype *b)
+{
+    int32_t at = a ? a->type_strindex : 0, au = a ? a->unit_strindex : 0;
+    int32_t bt = b ? b->type_strindex : 0, bu = b ? b->unit_strindex : 0;
+    return at == bt && au == bu;
+}
+
+static bool ints_eq(const int32_t *a, size_t na, const int32_t *b, size_t nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+/* Whether q is another sample type of the same pprof as the group g[0..ng):
+ * same time window, period, attributes and, sample by sample, the same
+ * stack, link and attributes. Then one pprof with ng+1 sample types says
+ * exactly what the ng+1 profiles say. */
+static bool same_shape(o_profile *const *g, size_t ng, const o_profile *q)
+{
+    const o_profile *p = g[0];
+    if (ng >= KILN_MAX_TYPES || q->time_unix_nano != p->time_unix_nano ||
+        q->duration_nano != p->duration_nano || q->period != p->period ||
+        !vtype_eq(q->period_type, p->period_type) ||
+        q->n_samples != p->n_samples ||
+        q->profile_id.len != p->profile_id.len ||
+        (p->profile_id.len &&
+         memcmp(q->profile_id.data, p->profile_id.data, p->profile_id.len)) ||
+        !ints_eq(q->attribute_indices, q->n_attribute_indices,
+                 p->attribute_indices, p->n_attribute_indices))
+        return false;
+    for (size_t t = 0; t < ng; t++)
+        if (vtype_eq(g[t]->sample_type, q->sample_type))
+            return false;
+    for (size_t i = 0; i < p->n_samples; i++) {
+        const o_sample *a = p->samples[i], *b = q->samples[i];
+        if (a->stack_index != b->stack_index ||
+            a->link_index != b->link_index ||
+            !ints_eq(a->attribute_indices, a->n_attribute_indices,
+                     b->attribute_indices, b->n_attribute_indices))
+            return false;
+    }
+    return true;
+}
+
+/* Build the pprof equivalent of the profiles g[0..ng) (one per sample
+ * type, same shape) and pack it into out. */
+static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
+{
+    const o_profile *p0 = g[0];
+    size_t ns = p0->n_samples;
+    p_profile pp;
+    perftools__profiles__profile__init(&pp);
+    int rc;
+    uint32_t id;
+
+    if ((rc = str_push(c, (const uint8_t *)"", 0, 0, &id)) < 0)
+        return rc;
+    if (c->nstr > 0) { /* dictionary "" is pprof "" */
+        c->smap[0] = 0;
+        c->sused[c->nsused++] = 0;
+    }
+
+    p_vtype *vt = arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
+    p_vtype **vtp = arena_alloc(&c->ar, ng * sizeof(*vtp));
+    if (!vt || !vtp)
+        return nomem();
+    for (size_t t = 0; t < ng; t++) {
+        perftools__profiles__value_type__init(&vt[t]);
+        const o_vtype *ov = g[t]->sample_type;
+        if (ov) {
+            if ((rc = str_dict(c, ov->type_strindex, "sample_type", &id)) < 0)
+                return rc;
+            vt[t].type = id;
+            if ((rc = str_dict(c, ov->unit_strindex, "sample_type", &id)) < 0)
+                return rc;
+            vt[t].unit = id;
+        }
+        vtp[t] = &vt[t];
+    }
+    pp.sample_type = vtp;
+    pp.n_sample_type = ng;
+    if (p0->period_type) {
+        p_vtype *pt = &vt[ng];
+        perftools__profiles__value_type__init(pt);
+        if ((rc = str_dict(c, p0->period_type->type_strindex, "period_type",
+                           &id)) < 0)
+            return rc;
+        pt->type = id;
+        if ((rc = str_dict(c, p0->period_type->unit_strindex, "period_type",
+                           &id)) < 0)
+            return rc;
+        pt->unit = id;
+        pp.period_type = pt;
+    }
+    pp.period = p0->period;
+    if (p0->time_unix_nano > INT64_MAX)
+        return bad(c, "time_unix_nano %" PRIu64 " beyond int64",
+                   p0->time_unix_nano);
+    if (p0->duration_nano > INT64_MAX)
+        return bad(c, "duration_nano %" PRIu64 " beyond int64",
+                   p0->duration_nano);
+    pp.time_nanos = (int64_t)p0->time_unix_nano;
+    pp.duration_nanos = (int64_t)p0->duration_nano;
+    if ((rc = profile_attrs(c, p0, &pp)) < 0)
+        return rc;
+
+    p_sample *smp = arena_alloc(&c->ar, ns * sizeof(*smp));
+    p_sample **smpp = arena_alloc(&c->ar, ns * sizeof(*smpp));
+    int64_t *vals = arena_alloc(&c->ar, ns * ng * sizeof(*vals));
+    if (!smp || !smpp || !vals)
+        return nomem();
+    for (size_t i = 0; i < ns; i++) {
+        const o_sample *s = p0->samples[i];
+        p_sample *ps = &smp[i];
+        perftools__profiles__sample__init(ps);
+        if (s->stack_index < 0 || (size_t)s->stack_index >= c->nstack)
+            return bad(c, "sample %zu: stack_index %" PRId32 " out of range "
+                       "(stack_table has %zu)", i, s->stack_index, c->nstack);
+        const o_stack *st = c->d->stack_table[s->stack_index];
+        if (st->n_location_indices) {
+            uint64_t *ids = arena_alloc(&c->ar, st->n_location_indices *
+                                                    sizeof(*ids));
+            if (!ids)
+                return nomem();
+            for (size_t k = 0; k < st->n_location_indices; k++) {
+                int32_t li = st->location_indices[k];
+                if (li < 0 || (size_t)li >= c->nloc)
+                    return bad(c, "sample %zu: stack %" PRId32 ": location "
+                               "index %" PRId32 " out of range "
+                               "(location_table has %zu)", i, s->stack_index,
+                               li, c->nloc);
+                if ((rc = map_location(c, li, &ids[k])) < 0)
+                    return rc;
+            }
+            ps->location_id = ids;
+            ps->n_location_id = st->n_location_indices;
+        }
+        for (size_t t = 0; t < ng; t++)
+            if ((rc = sample_value(c, g[t]->samples[i], i,
+                                   &vals[i * ng + t])) < 0)
+                return rc;
+        ps->value = &vals[i * ng];
+        ps->n_value = ng;
+        if ((rc = sample_labels(c, s, i, ps)) < 0)
+            return rc;
+        smpp[i] = ps;
+    }
+    pp.sample = smpp;
+    pp.n_sample = ns;
+
+    p_mapping **mp = arena_alloc(&c->ar, c->nmused * sizeof(*mp));
+    p_location **lp = arena_alloc(&c->ar, c->nlused * sizeof(*lp));
+    p_function **fp = arena_alloc(&c->ar, c->nfused * sizeof(*fp));
+    ProtobufCBinaryData *st = arena_alloc(&c->ar, c->nstrs * sizeof(*st));
+    if (!mp || !lp || !fp || !st)
+        return nomem();
+    for (size_t i = 0; i < c->nmused; i++)
+        mp[i] = &c->maps[i];
+    for (size_t i = 0; i < c->nlused; i++)
+        lp[i] = &c->locs[i];
+    for (size_t i = 0; i < c->nfused; i++)
+        fp[i] = &c->funs[i];
+    for (size_t i = 0; i < c->nstrs; i++) {
+        const pstr *s = &c->strs[i];
+        st[i].data = s->p ? (uint8_t *)s->p : c->pool.data + s->off;
+        st[i].len = s->len;
+    }
+    pp.mapping = mp;
+    pp.n_mapping = c->nmused;
+    pp.location = lp;
+    pp.n_location = c->nlused;
+    pp.function = fp;
+    pp.n_function = c->nfused;
+    pp.string_table = st;
+    pp.n_string_table = c->nstrs;
+
+    size_t size = perftools__profiles__profile__get_packed_size(&pp);
+    kiln_buf_reset(out);
+    if (kiln_buf_reserve(out, size) < 0)
+        return nomem();
+    out->len = perftools__profiles__profile__pack(&pp, out->data);
+    assert(out->len == size);
+    return 0;
+}
+
+static int conv_init(conv *c, const o_dict *d, const kiln_writer *w)
+{
+    memset(c, 0, sizeof(*c));
+    c->d = d;
+    if (d) {
+        c->nstr = d->n_string_table;
+        c->nmap = d->n_mapping_table;
+        c->nloc = d->n_location_table;
+        c->nfun = d->n_function_table;
+        c->nlink = d->n_link_table;
+        c->nattr = d->n_attribute_table;
+        c->nstack = d->n_stack_table;
+    }
+    c->trace_key = w->trace_key ? w->trace_key : "trace_id";
+    c->span_key = w->span_key ? w->span_key : "span_id";
+    if (c->nstr > 0 && d->string_table[0].len != 0)
+        return kiln_error_set(KILN_EINPUT, "otlp: dictionary string_table[0] "
+                              "is not empty");
+    size_t sizes[4] = {c->nstr, c->nmap, c->nloc, c->nfun};
+    uint32_t **maps[4] = {&c->smap, &c->mmap, &c->lmap, &c->fmap};
+    uint32_t **used[4] = {&c->sused, &c->mused, &c->lused, &c->fused};
+    for (int k = 0; k < 4; k++) {
+        size_t n = sizes[k] ? sizes[k] : 1;
+        *maps[k] = malloc(n * sizeof(uint32_t));
+        *used[k] = malloc(n * sizeof(uint32_t));
+        if (!*maps[k] || !*used[k])
+            return nomem();
+        memset(*maps[k], 0xff, n * sizeof(uint32_t));
+    }
+    c->maps = malloc((c->nmap ? c->nmap : 1) * sizeof(*c->maps));
+    c->locs = malloc((c->nloc ? c->nloc : 1) * sizeof(*c->locs));
+    c->funs = malloc((c->nfun ? c->nfun : 1) * sizeof(*c->funs));
+    if (!c->maps || !c->locs || !c->funs)
+        return nomem();
+    return 0;
+}
+
+static void conv_free(conv *c)
+{
+    free(c->smap); free(c->mmap); free(c->lmap); free(c->fmap);
+    free(c->sused); free(c->mused); free(c->lused); free(c->fused);
+    free(c->strs);
+    free(c->maps); free(c->locs); free(c->funs);
+    kiln_buf_free(&c->pool);
+    arena_free(&c->ar);
+}
+
+/* Series labels of a resource: the caller's, plus service.name and
+ * host.name as service_name and host where the caller has none. */
+static int resource_labels(const o_resource *r, const kiln_label *labels,
+                           size_t nlabels, kiln_label **out, size_t *nout)
+{
+    kiln_label *l = malloc((nlabels + 2) * sizeof(*l));
+    if (!l)
+        return nomem();
+    if (nlabels)
+        memcpy(l, labels, nlabels * sizeof(*l));
+    size_t n = nlabels;
+    static const char *const from[2] = {KILN_OTLP_SERVICE_NAME,
+                                        KILN_OTLP_HOST_NAME};
+    static const char *const to[2] = {"service_name", "host"};
+    for (int k = 0; k < 2; k++) {
+        bool have = false;
+        for (size_t i = 0; i < nlabels; i++)
+            if (labels[i].name && strcmp(labels[i].name, to[k]) == 0)
+                have = true;
+        if (have || !r->resource)
+            continue;
+        for (size_t i = 0; i < r->resource->n_attributes; i++) {
+            const Opentelemetry__Proto__Common__V1__KeyValue *kv =
+                r->resource->attributes[i];
+            const char *v = any_str(kv->value);
+            if (kv->key && strcmp(kv->key, from[k]) == 0 && v && *v) {
+                l[n++] = (kiln_label){to[k], v};
+                break;
+            }
+        }
+    }
+    *out = l;
+    *nout = n;
+    return 0;
+}
+
+int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
+                         const kiln_label *labels, size_t nlabels)
+{
+    assert(w);
+    if ((!data && len) || (!labels && nlabels))
+        return kiln_error_set(KILN_EINVAL, "otlp: NULL data or labels");
+    int rc = 0;
+    kiln_buf inflated = KILN_BUF_INIT;
+    o_request *req = NULL;
+    conv c;
+    bool conv_ready = false;
+    kiln_buf *pend = NULL;      /* packed pprof per group */
+    size_t *pend_res = NULL;    /* resource of each */
+    size_t *pend_idx = NULL;    /* request-wide number of its first profile */
+    size_t npend = 0;
+    kiln_label **rlab = NULL;   /* series labels per resource */
+    size_t *nrlab = NULL;
+    size_t nres = 0;
+    size_t nprof = 0;           /* profiles in the request */
+
+    const uint8_t *p = data;
+    size_t n = len;
+    if (kiln_is_gzip(p, n)) {
+        if ((rc = kiln_gunzip(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
+            rc = kiln_error_wrap(rc, "otlp: ");
+            goto out;
+        }
+        p = inflated.data;
+        n = inflated.len;
+    }
+    if (n == 0) {
+        rc = kiln_error_set(KILN_EINPUT, "otlp: empty input");
+        goto out;
+    }
+    req = opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
+        NULL, n, p);
+    if (!req) {
+        rc = kiln_error_set(KILN_EINPUT, "otlp: %zu bytes are not a valid "
+                            "ExportProfilesServiceRequest protobuf", n);
+        goto out;
+    }
+    for (size_t r = 0; r < req->n_resource_profiles; r++)
+        for (size_t s = 0; s < req->resource_profiles[r]->n_scope_profiles; s++)
+            nprof += req->resource_profiles[r]->scope_profiles[s]->n_profiles;
+    if (nprof == 0) {
+        rc = kiln_error_set(KILN_EINPUT, "otlp: the request holds no profile");
+        goto out;
+    }
+    if ((rc = conv_init(&c, req->dictionary, w)) < 0) {
+        conv_ready = true;
+        goto out;
+    }
+    conv_ready = true;
+
+    nres = req->n_resource_profiles;
+    rlab = calloc(nres, sizeof(*rlab));
+    nrlab = calloc(nres, sizeof(*nrlab));
+    pend = calloc(nprof, sizeof(*pend));
+    pend_res = calloc(nprof, sizeof(*pend_res));
+    pend_idx = calloc(nprof, sizeof(*pend_idx));
+    if (!rlab || !nrlab || !pend || !pend_res || !pend_idx) {
+        rc = nomem();
+        goto out;
+    }
+
+    /* Convert everything first: a malformed profile anywhere refuses the
+     * whole request before the writer sees any of it. */
+    size_t pidx = 0;
+    for (size_t r = 0; r < nres; r++) {
+        const o_resource *res = req->resource_profiles[r];
+        if ((rc = resource_labels(res, labels, nlabels, &rlab[r],
+                                  &nrlab[r])) < 0)
+            goto out;
+        for (size_t s = 0; s < res->n_scope_profiles; s++) {
+            const o_scope *sc = res->scope_profiles[s];
+            size_t i = 0;
+            while (i < sc->n_profiles) {
+                size_t ng = 1;
+                while (i + ng < sc->n_profiles &&
+                       same_shape(&sc->profiles[i], ng, sc->profiles[i + ng]))
+                    ng++;
+                c.pidx = pidx;
+                rc = build_pprof(&c, &sc->profiles[i], ng, &pend[npend]);
+                conv_reset(&c);
+                if (rc < 0)
+                    goto out;
+                pend_res[npend] = r;
+                pend_idx[npend] = pidx;
+                npend++;
+                i += ng;
+                pidx += ng;
+            }
+        }
+    }
+
+    for (size_t k = 0; k < npend; k++) {
+        rc = kiln_writer_add_pprof(w, pend[k].data, pend[k].len,
+                                   rlab[pend_res[k]], nrlab[pend_res[k]]);
+        if (rc < 0) {
+            rc = kiln_error_wrap(rc, "otlp: profile %zu (%zu of %zu already "
+                                 "added): ", pend_idx[k], k, npend);
+            goto out;
+        }
+    }
+    rc = 0;
+
+out:
+    if (pend)
+        for (size_t k = 0; k < nprof; k++)
+            kiln_buf_free(&pend[k]);
+    free(pend);
+    free(pend_res);
+    free(pend_idx);
+    if (rlab)
+        for (size_t r = 0; r < nres; r++)
+            free(rlab[r]);
+    free(rlab);
+    free(nrlab);
+    if (conv_ready)
+        conv_free(&c);
+    if (req)
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
+            req, NULL);
+    kiln_buf_free(&inflated);
+    return rc;
+}
