@@ -1,0 +1,161 @@
+#!/bin/bash
+# cli.sh: the `kiln` command as documented: --help everywhere, exit codes
+# (0 ok, 1 usage, 2 bad data, 3 store/IO, 4 not found), time ranges in each
+# documented syntax, label matchers, tenants, --type, folded round trip, and
+# values summed across blocks.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+K="$KILN_BIN"
+# A 2021 CPU profile (samples/count, cpu/nanoseconds), time 1626441030.776 s.
+FIB="$KILN_CORPUS/pprof/parca-dev__parca__pkg__query__testdata__fib.pb.gz"
+FIB_T=1626441030
+
+expect_exit() { # expect_exit WANT WHAT CMD...
+    local want=$1 what=$2 rc=0
+    shift 2
+    "$@" > "$WORK/out" 2> "$WORK/err" || rc=$?
+    if [ "$rc" -eq "$want" ]; then
+        ok "$what: exit $rc$( [ "$want" -eq 0 ] || printf ' (%s)' "$(head -c 120 "$WORK/err" | tr '\n' ' ')")"
+    else
+        not_ok "$what: want exit $want, got $rc"
+        head -c 600 "$WORK/err" | diag
+    fi
+}
+# stacks FILE: number of merged stacks in a pprof file (0 if empty/absent).
+stacks() {
+    if [ -s "$1" ]; then "$E2E_CANON" "$1" | grep -c '^S ' || true; else echo 0; fi
+}
+
+# --help
+expect_exit 0 "kiln --help" "$K" --help
+for c in ingest inspect verify query gen; do
+    rc=0
+    "$K" "$c" --help > "$WORK/out" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ] && grep -q -- "$c" "$WORK/out" && [ "$(wc -l < "$WORK/out")" -ge 3 ]; then
+        ok "kiln $c --help: exit 0, $(wc -l < "$WORK/out") lines"
+    else
+        not_ok "kiln $c --help: exit $rc"; head -c 400 "$WORK/out" | diag
+    fi
+done
+
+# Usage errors: exit 1.
+expect_exit 1 "unknown subcommand" "$K" no-such-command
+expect_exit 1 "ingest without --store" "$K" ingest "$FIB"
+expect_exit 1 "query with an unknown --format" "$K" query --store "$WORK/s0" --format nope
+expect_exit 1 "query with a bad --from" "$K" query --store "$WORK/s0" --from yesterday-ish
+expect_exit 1 "query with a bad selector" "$K" query --store "$WORK/s0" --match '{service_name=}'
+expect_exit 1 "ingest with a bad --label" "$K" ingest --store "$WORK/s0" --label novalue "$FIB"
+expect_exit 1 "gen without --out" "$K" gen --services 1 --hosts 1 --duration 1m --seed 1
+# Not found: exit 4.
+expect_exit 4 "verify a missing block" "$K" verify "$WORK/no-such.kiln"
+expect_exit 4 "inspect a missing block" "$K" inspect "$WORK/no-such.kiln"
+
+# One store with the profile under labels.
+S="$WORK/s1"
+expect_exit 0 "ingest with --label" "$K" ingest --store "$S" --label service_name=fib --label host=h1 "$FIB"
+blk=$(find "$S" -name '*.kiln' | head -n 1)
+if [ -n "$blk" ] && [ "${blk#"$S"/default/blocks/}" != "$blk" ]; then
+    ok "block stored under default/blocks/: ${blk#"$S"/}"
+else
+    not_ok "block key is not default/blocks/<id>.kiln: ${blk:-none}"; find "$S" | diag
+fi
+expect_exit 0 "inspect the block" "$K" inspect "$blk"
+expect_exit 0 "verify the block" "$K" verify "$blk"
+all=$(stacks "$FIB")
+
+# q NAME WANT ARGS...: query --format pprof with ARGS, want WANT stacks.
+q() {
+    local what=$1 want=$2 rc=0 got
+    shift 2
+    rm -f "$WORK/q.pb.gz"
+    "$K" query --store "$S" --format pprof -o "$WORK/q.pb.gz" "$@" > /dev/null 2> "$WORK/err" || rc=$?
+    got=$(stacks "$WORK/q.pb.gz")
+    if [ "$rc" -eq 0 ] && [ "$got" -eq "$want" ]; then
+        ok "$what: $got stacks"
+    else
+        not_ok "$what: want exit 0 and $want stacks, got exit $rc and $got"; head -c 400 "$WORK/err" | diag
+    fi
+}
+q "no range: everything" "$all"
+q "unix-seconds range around the profile" "$all" --from $((FIB_T - 60)) --to $((FIB_T + 60))
+q "RFC 3339 range around the profile" "$all" --from 2021-07-16T13:10:00Z --to 2021-07-16T13:11:00Z
+q "range after the profile" 0 --from $((FIB_T + 60))
+q "range before the profile" 0 --to $((FIB_T - 60))
+q "now-1h onwards (the profile is from 2021)" 0 --from now-1h
+q "matcher =" "$all" --match '{service_name="fib"}'
+q "matcher = other value" 0 --match '{service_name="other"}'
+q "matcher !=" 0 --match '{service_name!="fib"}'
+q "matcher =~" "$all" --match '{service_name=~"f.b"}'
+q "matcher !~" 0 --match '{service_name!~"f.*"}'
+q "two matchers" "$all" --match '{service_name="fib",host="h1"}'
+q "tenant that has no data" 0 --tenant acme
+
+# --type keeps one sample type.
+"$K" query --store "$S" --format pprof --type cpu -o "$WORK/t.pb.gz" 2> "$WORK/err" || true
+if [ -s "$WORK/t.pb.gz" ] && "$E2E_CANON" "$WORK/t.pb.gz" > "$WORK/t.canon" 2>> "$WORK/err" &&
+   grep -qx 'H sample_types 1' "$WORK/t.canon" && grep -qx 'H sample_type\[0\] cpu/nanoseconds' "$WORK/t.canon"; then
+    ok "--type cpu: one sample type, cpu/nanoseconds"
+else
+    not_ok "--type cpu: want one sample type cpu/nanoseconds"; { grep '^H' "$WORK/t.canon" 2> /dev/null; cat "$WORK/err"; } | head -20 | diag
+fi
+
+# Tenants are apart.
+expect_exit 0 "ingest into tenant acme" "$K" ingest --store "$S" --tenant acme --label service_name=fib "$FIB"
+if find "$S/acme/blocks" -name '*.kiln' 2> /dev/null | grep -q .; then ok "tenant acme has its own blocks"; else not_ok "no block under acme/blocks"; fi
+q "tenant acme" "$all" --tenant acme
+q "default tenant unchanged" "$all" --match '{service_name="fib"}'
+
+# The same profile from two hosts, in two blocks: values add up.
+S2="$WORK/s2"
+"$K" ingest --store "$S2" --label host=a "$FIB" > /dev/null 2>&1
+"$K" ingest --store "$S2" --label host=b "$FIB" > /dev/null 2>&1
+nb=$(find "$S2" -name '*.kiln' | wc -l)
+"$K" query --store "$S2" --format pprof -o "$WORK/two.pb.gz" 2> "$WORK/err" || true
+"$E2E_CANON" "$FIB" | grep '^S ' | python3 -c 'import sys
+for l in sys.stdin:
+    k, v = l.rstrip("\n").rsplit(" = ", 1)
+    print(k + " = " + " ".join(str(2 * int(x)) for x in v.split()))' > "$WORK/double.want"
+if [ -s "$WORK/two.pb.gz" ]; then "$E2E_CANON" "$WORK/two.pb.gz" | grep '^S ' > "$WORK/double.got" || true; else : > "$WORK/double.got"; fi
+if [ "$nb" -eq 2 ] && cmp -s "$WORK/double.want" "$WORK/double.got"; then
+    ok "same profile from two hosts ($nb blocks): every stack's values doubled"
+else
+    not_ok "same profile from two hosts ($nb blocks): values are not the doubled input"
+    diff "$WORK/double.want" "$WORK/double.got" | head -6 | cut -c1-300 | diag || true
+fi
+
+# Folded in, folded out.
+printf 'main;handler;work 10\nmain;idle 5\nmain;handler 3\nmain;handler;work 2\n' > "$WORK/in.folded"
+S3="$WORK/s3"
+expect_exit 0 "ingest folded text" "$K" ingest --store "$S3" "$WORK/in.folded"
+"$K" query --store "$S3" --format folded -o "$WORK/out.folded" 2> "$WORK/err" || true
+printf 'main;handler 3\nmain;handler;work 12\nmain;idle 5\n' | sort > "$WORK/want.folded"
+sort "$WORK/out.folded" 2> /dev/null | sed '/^$/d' > "$WORK/got.folded" || true
+if cmp -s "$WORK/want.folded" "$WORK/got.folded"; then
+    ok "folded round trip (identical stacks merged)"
+else
+    not_ok "folded round trip"; diff "$WORK/want.folded" "$WORK/got.folded" | diag || true
+fi
+# query -o - / stdout for text formats
+rc=0
+"$K" query --store "$S3" --format top > "$WORK/top.txt" 2> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && grep -q 'work' "$WORK/top.txt" && grep -q 'idle' "$WORK/top.txt"; then
+    ok "query --format top to stdout lists the functions"
+else
+    not_ok "query --format top to stdout (exit $rc)"; head -20 "$WORK/top.txt" | diag
+fi
+rc=0
+"$K" query --store "$S3" --format json > "$WORK/q.json" 2> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/q.json" 2>> "$WORK/err"; then
+    ok "query --format json is valid JSON"
+else
+    not_ok "query --format json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
+fi
+rc=0
+"$K" inspect --json "$(find "$S3" -name '*.kiln' | head -n 1)" > "$WORK/i.json" 2> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/i.json" 2>> "$WORK/err"; then
+    ok "inspect --json is valid JSON"
+else
+    not_ok "inspect --json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
+fi
+tap_end

@@ -1,0 +1,153 @@
+#!/bin/bash
+# gen_realism.sh: `kiln gen` makes a fleet that looks real and is
+# reproducible: the documented layout DIR/<service>/<host>/<unix>.pb.gz, one
+# profile per host every 10 s, byte-identical for the same arguments, valid
+# pprof (independent reader and go tool pprof), deep stacks with several
+# mappings, trace links; ingested with --path-labels service_name/host, each
+# service has its own non-empty top functions.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+K="$KILN_BIN"
+END=2023-11-14T22:14:00Z
+END_S=1700000040
+gen() { "$K" gen --out "$1" --services 2 --hosts 2 --duration 2m --seed "$2" --end "$END"; }
+
+rc=0
+gen "$WORK/a" 7 > "$WORK/gen.log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ]; then
+    not_ok "kiln gen --services 2 --hosts 2 --duration 2m --seed 7: exit $rc"; diag < "$WORK/gen.log"
+    tap_end; exit 1
+fi
+ok "kiln gen --services 2 --hosts 2 --duration 2m --seed 7 --end $END"
+
+# Layout.
+mapfile -t services < <(find "$WORK/a" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+nfile=$(find "$WORK/a" -type f | wc -l)
+bad_layout=$(find "$WORK/a" -type f | sed "s|^$WORK/a/||" | grep -Evc '^[^/]+/[^/]+/[0-9]+\.pb\.gz$' || true)
+if [ "${#services[@]}" -eq 2 ] && [ "$bad_layout" -eq 0 ]; then
+    ok "layout <service>/<host>/<unix>.pb.gz: services ${services[*]}, $nfile files"
+else
+    not_ok "layout: ${#services[@]} service dirs (want 2), $bad_layout misplaced files"; find "$WORK/a" | head | diag
+fi
+layout_ok=1
+for s in "${services[@]}"; do
+    nh=$(find "$WORK/a/$s" -mindepth 1 -maxdepth 1 -type d | wc -l)
+    [ "$nh" -eq 2 ] || { layout_ok=0; echo "$s has $nh hosts" | diag; }
+    for h in "$WORK/a/$s"/*/; do
+        nf=$(find "$h" -type f | wc -l)
+        [ "$nf" -eq 12 ] || { layout_ok=0; echo "$h has $nf profiles (2 min every 10 s = 12)" | diag; }
+        for f in "$h"*.pb.gz; do
+            t=$(basename "$f" .pb.gz)
+            if [ "$t" -gt "$END_S" ] || [ "$t" -lt $((END_S - 120)) ]; then
+                layout_ok=0; echo "$f: time outside ($((END_S - 120)), $END_S]" | diag
+            fi
+        done
+    done
+done
+if [ "$layout_ok" -eq 1 ]; then ok "2 hosts per service, 12 profiles per host, times within the 2 minutes before --end"
+else not_ok "hosts/profiles per host/times not as documented"; fi
+
+# Reproducible.
+gen "$WORK/b" 7 > /dev/null 2>&1 || true
+if diff -r "$WORK/a" "$WORK/b" > /dev/null; then ok "same arguments: byte-identical output"
+else not_ok "same arguments: output differs"; diff -rq "$WORK/a" "$WORK/b" | head | diag || true; fi
+gen "$WORK/c" 8 > /dev/null 2>&1 || true
+if ! diff -r "$WORK/a" "$WORK/c" > /dev/null 2>&1; then ok "another seed: different output"
+else not_ok "seed 8 gives the same bytes as seed 7"; fi
+
+# Valid pprof, realistic shape.
+if "$E2E_CANON" --check $(find "$WORK/a" -type f) 2> "$WORK/err"; then
+    ok "every generated file is a well-formed pprof (independent reader)"
+else
+    not_ok "generated files the independent reader refuses"; head -5 "$WORK/err" | diag
+fi
+one=$(find "$WORK/a" -type f | sort | head -n 1)
+"$E2E_CANON" "$one" > "$WORK/one.canon"
+depth=$(grep '^S ' "$WORK/one.canon" | awk -F' [|] ' '{ n = split($2, a, " "); for (i = 1; i <= n; i++) if (a[i] == "=") break; if (i - 1 > max) max = i - 1 } END { print max + 0 }')
+nmaps=$(grep -c '^M ' "$WORK/one.canon" || true)
+nstacks=$(grep -c '^S ' "$WORK/one.canon" || true)
+traced=$(grep -c '^S .*trace_id="[0-9a-f]\{32\}"' "$WORK/one.canon" || true)
+if [ "$depth" -ge 10 ] && [ "$nmaps" -ge 2 ] && [ "$nstacks" -ge 10 ]; then
+    ok "realistic profile: $nstacks stacks, deepest $depth frames, $nmaps mappings"
+else
+    not_ok "unrealistic profile $one: $nstacks stacks, deepest $depth frames (want >= 10), $nmaps mappings (want >= 2)"
+fi
+if [ "$traced" -gt 0 ] || grep -q 'trace_id=' <(for f in $(find "$WORK/a" -type f | head -8); do "$E2E_CANON" "$f"; done); then
+    ok "a share of samples carries trace_id/span_id labels"
+else
+    not_ok "no sample in the first profiles carries a trace_id label"
+fi
+if go_env; then
+    if "$GO" tool pprof -top -symbolize=none "$one" > "$WORK/go.top" 2> "$WORK/err"; then
+        ok "go tool pprof reads a generated profile ($(grep -c . "$WORK/go.top") lines of -top)"
+    else
+        not_ok "go tool pprof refuses $one"; head -5 "$WORK/err" | diag
+    fi
+fi
+
+# Ingest with path labels, query per service.
+S="$WORK/store"
+rc=0
+"$K" ingest --store "$S" --path-labels service_name/host $(find "$WORK/a" -type f | sort) > "$WORK/ingest.log" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ]; then ok "ingest $nfile files with --path-labels service_name/host"
+else not_ok "ingest with --path-labels: exit $rc"; head -20 "$WORK/ingest.log" | diag; fi
+blk=$(find "$S" -name '*.kiln' | head -n 1)
+if [ -n "$blk" ] && "$K" inspect --json "$blk" > "$WORK/inspect.json" 2> "$WORK/err"; then
+    if python3 - "$WORK/inspect.json" "${services[@]}" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+text = json.dumps(j)
+# label names with their value counts must show service_name and host.
+for name in ("service_name", "host"):
+    assert name in text, "inspect --json does not mention label %s" % name
+print("inspect --json names service_name and host")
+PY
+    then ok "inspect --json lists the path labels"; else not_ok "inspect --json lacks the path labels"; head -c 600 "$WORK/inspect.json" | diag; fi
+else
+    not_ok "inspect --json on $blk failed"; diag < "$WORK/err"
+fi
+
+declare -A tops
+for s in "${services[@]}"; do
+    rc=0
+    "$K" query --store "$S" --match "{service_name=\"$s\"}" --format pprof -o "$WORK/$s.pb.gz" 2> "$WORK/err" || rc=$?
+    "$K" query --store "$S" --match "{service_name=\"$s\"}" --format top > "$WORK/$s.top" 2>> "$WORK/err" || rc=$?
+    n=$( [ -s "$WORK/$s.pb.gz" ] && "$E2E_CANON" "$WORK/$s.pb.gz" | grep -c '^S ' || echo 0)
+    if [ "$rc" -eq 0 ] && [ "$n" -gt 0 ] && [ -s "$WORK/$s.top" ]; then
+        ok "service $s: $n stacks; top: $(grep -v '^ *$' "$WORK/$s.top" | sed -n '2,4p' | tr -s ' ' | tr '\n' ';' | cut -c1-200)"
+    else
+        not_ok "service $s: query exit $rc, $n stacks"; diag < "$WORK/err"
+    fi
+    # The 10 functions with the most self time, by an independent reading of
+    # kiln's pprof output (sum of values of the first sample type per leaf).
+    tops[$s]=$("$E2E_CANON" "$WORK/$s.pb.gz" 2> /dev/null | python3 -c '
+import sys, re, collections
+locs, flat = {}, collections.Counter()
+lines = sys.stdin.read().splitlines()
+for l in lines:
+    if l.startswith("L"):
+        h, rest = l.split(" ", 1)
+        m = re.search(r"lines=\{([^|]*)\|", rest)
+        locs[h] = m.group(1) if m else "?"
+for l in lines:
+    if l.startswith("S "):
+        key, vals = l.rsplit(" = ", 1)
+        frames = key.split("|", 1)[1].split()
+        if frames:
+            flat[locs.get(frames[0], "?")] += int(vals.split()[0])
+print(" ".join(sorted(n for n, _ in flat.most_common(10))))' || true)
+    echo "top functions of $s: ${tops[$s]}" | diag
+done
+if [ "${#services[@]}" -eq 2 ] && [ -n "${tops[${services[0]}]}" ] && [ "${tops[${services[0]}]}" != "${tops[${services[1]}]}" ]; then
+    ok "the two services' top-10 flat functions differ"
+else
+    not_ok "the two services' top functions are the same or empty"
+fi
+# Both services together are the whole store.
+"$K" query --store "$S" --format pprof -o "$WORK/all.pb.gz" 2> /dev/null || true
+sum_of() { "$E2E_CANON" "$1" 2> /dev/null | awk '/^S / { n = split($0, a, " = "); split(a[n], v, " "); s += v[1] } END { print s + 0 }'; }
+tot=$(sum_of "$WORK/all.pb.gz"); s0=$(sum_of "$WORK/${services[0]}.pb.gz"); s1=$(sum_of "$WORK/${services[1]}.pb.gz")
+if [ "$tot" -gt 0 ] && [ "$tot" -eq $((s0 + s1)) ]; then ok "per-service totals add up to the store's ($s0 + $s1 = $tot)"
+else not_ok "per-service totals $s0 + $s1 != store total $tot"; fi
+tap_end
