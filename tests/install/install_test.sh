@@ -36,8 +36,8 @@ cflags=$(pkg-config --cflags kiln)
 libs=$(pkg-config --libs kiln)
 echo "shared: $cc consumer.c $cflags $libs"
 $cc "${san[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-shared" "$src/consumer.c" $cflags $libs
-libdir=$(pkg-config --variable=libdir kiln)
-LD_LIBRARY_PATH=$root$libdir "$tmp/consumer-shared" "$profile" "$tmp/store-shared"
+libdir=$(pkg-config --libs-only-L kiln | sed 's/^ *-L//; s/ *$//')
+LD_LIBRARY_PATH=$libdir "$tmp/consumer-shared" "$profile" "$tmp/store-shared"
 readelf -d "$tmp/consumer-shared" | grep -q 'NEEDED.*libkiln\.so' ||
     { echo "shared consumer does not link libkiln.so"; exit 1; }
 
