@@ -30,7 +30,9 @@ typedef struct kiln_block_info {
     uint64_t size;          /* bytes of the whole block */
     int64_t tmin, tmax;     /* ns since epoch, inclusive */
     uint64_t nseries, nsamples, nstacks, nlocations, nfunctions, nstrings;
-    uint64_t nlinks, ntraces, nprofiles, npages;
+    uint64_t nlinks, ntraces, nprofiles;
+    uint64_t npages;        /* 0 until the page index is loaded (by
+                             * kiln_block_load_index, a query or verify) */
     int64_t resolution;     /* ns, 0 = raw */
     uint32_t level;
     size_t nsources;
@@ -44,19 +46,32 @@ typedef struct kiln_block_info {
     double bloom_fpp;       /* expected false-positive rate */
 } kiln_block_info;
 
-/* Open the block stored under key: one read of the tail (footer and
- * trailer), nothing else. Corrupt or unknown-version blocks fail with
- * KILN_ECORRUPT / KILN_ECHECKSUM / KILN_EVERSION naming the block. */
+/* Open the block stored under key: one read of the last 64 KiB (footer and
+ * trailer; the whole block when smaller), plus one ranged read of the footer
+ * if it is larger than that. The 16-byte header is checked before any
+ * section is used: at open when it is in the tail, else on the first
+ * section load. Corrupt or unknown-version blocks fail with KILN_ECORRUPT /
+ * KILN_ECHECKSUM / KILN_EVERSION; every message starts "block KEY: ".
+ * Sections are loaded on demand and cached; st must outlive the block. */
 int kiln_block_open(kiln_block **out, kiln_store *st, const char *key);
 void kiln_block_free(kiln_block *b); /* accepts NULL */
 const kiln_block_info *kiln_block_info_get(const kiln_block *b);
 
+/* Load (and check) the header, the series and the page index, so that
+ * info.npages is known; queries do this by themselves. */
+int kiln_block_load_index(kiln_block *b);
+
 /* Read every section and page, check every checksum and decode every
- * structure with its cross-references. 0 if sound; else the first fault. */
+ * structure with its cross-references (row stacks, label sets and links in
+ * range, page time ranges and order, the trace index against the rows, every
+ * trace in the bloom filter, the footer's counts, time range and label
+ * names against the decoded data). 0 if sound; else the first fault:
+ * KILN_ECHECKSUM, KILN_ECORRUPT or KILN_EVERSION naming block and place. */
 int kiln_block_verify(kiln_block *b);
 
 /* Call cb for every block key of a tenant ("<tenant>/blocks/<id>.kiln"), in
- * key order. */
+ * key order; tenant NULL = "default". A non-zero return of cb stops the
+ * listing and is returned. */
 typedef int (*kiln_block_list_cb)(void *ud, const char *key, uint64_t size);
 int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
                      void *ud);
@@ -70,7 +85,10 @@ typedef struct kiln_query_opts {
     unsigned version;     /* KILN_QUERY_OPTS_VERSION */
     int64_t from, to;     /* ns since epoch, samples with from <= t < to */
     const char *selector; /* {name="v", name!="v", name=~"re", name!~"re"}
-                           * or NULL for every series */
+                           * or NULL for every series. Braces optional,
+                           * "{}" = all; values double-quoted with \" \\
+                           * \n \t escapes; a missing label reads as "";
+                           * regexes are POSIX extended, fully anchored */
     const char *type;     /* sample type "cpu" or "cpu:nanoseconds"; NULL =
                            * every type of the selection */
     int keep_labels;      /* keep sample labels and links apart (pprof
@@ -84,7 +102,8 @@ typedef struct kiln_query_opts {
 typedef struct kiln_result kiln_result;
 
 /* An empty result for the options (selector parsed and checked here:
- * KILN_EINVAL with the position of a syntax error). */
+ * KILN_EINVAL with the 1-based position of a syntax error). o NULL = the
+ * defaults. */
 int kiln_result_new(kiln_result **out, const kiln_query_opts *o);
 void kiln_result_free(kiln_result *r); /* accepts NULL */
 
@@ -92,25 +111,60 @@ void kiln_result_free(kiln_result *r); /* accepts NULL */
  * series first and skips the block, or pages, that cannot match. */
 int kiln_result_add_block(kiln_result *r, kiln_block *b);
 
-/* The whole store: every block of the tenant overlapping the range. */
+/* The whole store: every block of the tenant overlapping the range (tenant
+ * NULL = "default"). Blocks named as a source by another block of the
+ * tenant are skipped (they were replaced by it). */
 int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
                const kiln_query_opts *o);
 
 typedef struct kiln_result_stats {
-    uint64_t blocks_total, blocks_read; /* considered, and read from */
-    uint64_t pages_total, pages_read;
+    uint64_t blocks_total, blocks_read; /* considered, and whose pages were
+                                         * read */
+    uint64_t pages_total, pages_read;   /* in the blocks that overlap the
+                                         * range, and fetched */
     uint64_t rows;                      /* rows that matched */
-    int64_t tmin, tmax;                 /* of matched rows */
+    int64_t tmin, tmax;                 /* of matched rows; 0 if none */
 } kiln_result_stats;
 void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
 
+/* The result's sample types: the one asked for, or (type NULL) the union
+ * of the contributing series' types in first-seen order. */
 size_t kiln_result_ntypes(const kiln_result *r);
-/* Sample type i as "type" and "unit" (borrowed). */
+/* Sample type i as "type" and "unit" (borrowed; NULL if i is out of
+ * range). */
 void kiln_result_type(const kiln_result *r, size_t i, const char **type,
                       const char **unit);
 
-/* Renderings, appended to out. */
-int kiln_result_pprof(const kiln_result *r, kiln_buf *out); /* gzip'd */
+/* Renderings, appended to out.
+ *
+ * pprof: gzip'd profile.proto with the result's sample types, one Sample per
+ * stack (per stack, label set and link with keep_labels) with a non-zero
+ * value, leaf-first location ids, only the referenced locations, functions,
+ * mappings and strings (ids from 1), time_nanos = first matched sample,
+ * duration_nanos = max(t + duration) - time_nanos, and period, period type,
+ * comments, drop/keep frames, default sample type and doc_url of the first
+ * series that gave rows. With keep_labels, links become "trace_id" and
+ * "span_id" labels (lowercase hex).
+ *
+ * folded: "root;caller;leaf VALUE\n" lines for sample type `type`, inlined
+ * frames expanded (caller first), frames named by function (or "0x<addr>"
+ * when a location has no symbol), ';' and line breaks in names turned into
+ * spaces, lines sorted bytewise, equal lines merged, zero values skipped.
+ * The empty stack is not shown.
+ *
+ * json: one object:
+ *   {"types":[{"type":"cpu","unit":"nanoseconds"},...],
+ *    "time_ns":N, "duration_ns":N, "period":N,
+ *    "period_type":{"type":"...","unit":"..."},
+ *    "stats":{"blocks_total":N,"blocks_read":N,"pages_total":N,
+ *             "pages_read":N,"rows":N},
+ *    "stacks":[{"frames":["root",...,"leaf"],"values":[N,...]},...],
+ *    "top":[[{"name":"...","flat":N,"cum":N},...],...]}
+ * "stacks" holds every stack with a non-zero value (labels summed away),
+ * "values" and "top" follow "types" (one top list per type, ordered as
+ * kiln_result_top). Strings are escaped; bytes that are not UTF-8 become
+ * U+FFFD. */
+int kiln_result_pprof(const kiln_result *r, kiln_buf *out);
 int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out);
 int kiln_result_json(const kiln_result *r, kiln_buf *out);
 
@@ -120,8 +174,11 @@ typedef struct kiln_top_entry {
     int64_t cum;      /* where it is on the stack, counted once per stack */
 } kiln_top_entry;
 
-/* All functions for sample type `type`, by flat descending then name;
- * *out is malloc'd (free()). */
+/* All functions for sample type `type`, as `pprof -top` counts them at
+ * function granularity: flat where the function is the innermost frame of
+ * the leaf location, cum once per stack where it appears (inlined frames
+ * included). Ordered by |flat| descending, then name, then cum. *out is one
+ * malloc'd block holding the names too (free(*out)). */
 int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
                     size_t *n);
 /* A text table of the first `limit` entries (0 = all), like pprof -top. */

@@ -1,0 +1,991 @@
+/* block.c: opens a block footer-first (one tail read), then loads and
+ * caches only the sections a query asks for, each checksummed; reads sample
+ * pages by coalesced ranged reads; and verifies a whole block. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader_internal.h"
+
+#define TAIL_BYTES ((uint64_t)64 * 1024)
+/* Pages closer than this are fetched in one read; a read stops growing at
+ * RUN_MAX bytes. */
+#define GAP_MAX ((uint64_t)16 * 1024)
+#define RUN_MAX ((uint64_t)8 * 1024 * 1024)
+/* No section or page may claim more raw bytes than this. */
+#define RAW_MAX ((uint64_t)1 << 32)
+
+int rd_block_err(const kiln_block *b, int err)
+{
+    return kiln_error_wrap(err, "block %s: ", b->key);
+}
+
+const kiln_section *rd_block_section(const kiln_block *b, unsigned type)
+{
+    for (size_t i = 0; i < b->nsecs; i++)
+        if (b->secs[i].type == type)
+            return &b->secs[i];
+    return NULL;
+}
+
+/* Bytes [off, off+len) of the object: from the cached tail when they lie in
+ * it, else by a ranged read into scratch. */
+static int fetch(kiln_block *b, uint64_t off, uint64_t len, kiln_buf *scratch,
+                 const uint8_t **p)
+{
+    int rc;
+
+    if (off > b->size || len > b->size - off)
+        return kiln_error_set(KILN_ECORRUPT,
+                              "block %s: range %llu+%llu lies past the end "
+                              "(%llu bytes)", b->key, (unsigned long long)off,
+                              (unsigned long long)len,
+                              (unsigned long long)b->size);
+    if (off >= b->tail_off && off + len <= b->tail_off + b->tail.len) {
+        *p = b->tail.data + (off - b->tail_off);
+        return 0;
+    }
+    if (len > SIZE_MAX)
+        return kiln_error_set(KILN_ELIMIT, "block %s: read of %llu bytes",
+                              b->key, (unsigned long long)len);
+    kiln_buf_reset(scratch);
+    if ((rc = kiln_store_get_range(b->st, b->key, off, len, scratch)) < 0)
+        return rd_block_err(b, rc);
+    if (scratch->len != len)
+        return kiln_error_set(KILN_ECORRUPT,
+                              "block %s: short read at %llu (%zu of %llu "
+                              "bytes)", b->key, (unsigned long long)off,
+                              scratch->len, (unsigned long long)len);
+    *p = scratch->data;
+    return 0;
+}
+
+/* The header must be accepted before any section is trusted. */
+static int check_header(kiln_block *b)
+{
+    kiln_buf scratch = KILN_BUF_INIT;
+    const uint8_t *p;
+    uint64_t flags;
+    int rc;
+
+    if (b->header_ok)
+        return 0;
+    if (b->size < KILN_HEADER_SIZE + KILN_TRAILER_SIZE) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: %llu bytes is too "
+                            "small for a block", b->key,
+                            (unsigned long long)b->size);
+        goto out;
+    }
+    if ((rc = fetch(b, 0, KILN_HEADER_SIZE, &scratch, &p)) < 0)
+        goto out;
+    if ((rc = kiln_header_decode(p, KILN_HEADER_SIZE, &flags)) < 0) {
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->flags = flags;
+    b->header_ok = true;
+out:
+    kiln_buf_free(&scratch);
+    return rc;
+}
+
+/* Check, decompress and return the raw bytes of a section into raw. */
+static int load_section(kiln_block *b, const kiln_section *s, kiln_buf *raw)
+{
+    kiln_buf scratch = KILN_BUF_INIT;
+    const uint8_t *p;
+    char what[48];
+    int rc;
+
+    if ((rc = check_header(b)) < 0)
+        goto out;
+    if (s->raw > RAW_MAX) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section %s: raw size "
+                            "%llu is past the limit", b->key,
+                            kiln_section_name(s->type),
+                            (unsigned long long)s->raw);
+        goto out;
+    }
+    if ((rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
+        goto out;
+    snprintf(what, sizeof what, "section %s", kiln_section_name(s->type));
+    if ((rc = kiln_section_unpack(s, p, raw, what)) < 0)
+        rc = rd_block_err(b, rc);
+out:
+    kiln_buf_free(&scratch);
+    return rc;
+}
+
+static int need_section(kiln_block *b, unsigned type, const kiln_section **s)
+{
+    *s = rd_block_section(b, type);
+    if (!*s)
+        return kiln_error_set(KILN_ECORRUPT, "block %s: section %s is "
+                              "missing", b->key, kiln_section_name(type));
+    return 0;
+}
+
+int rd_block_series(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc;
+
+    if (b->have & RD_HAVE_SERIES)
+        return 0;
+    if ((rc = need_section(b, KILN_SEC_SERIES, &s)) < 0 ||
+        (rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    memset(&b->series, 0, sizeof b->series);
+    if ((rc = kiln_seriestab_decode(&b->series, raw.data, raw.len)) < 0) {
+        memset(&b->series, 0, sizeof b->series);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_SERIES;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_pages(kiln_block *b)
+{
+    const kiln_section *s, *samples;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc;
+
+    if (b->have & RD_HAVE_PAGES)
+        return 0;
+    if ((rc = rd_block_series(b)) < 0 ||
+        (rc = need_section(b, KILN_SEC_SAMPLES, &samples)) < 0 ||
+        (rc = need_section(b, KILN_SEC_PAGEINDEX, &s)) < 0 ||
+        (rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    if ((rc = kiln_pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
+                                    samples->stored,
+                                    b->series.nseries)) < 0) {
+        b->pages = NULL;
+        b->npages = 0;
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->info.npages = b->npages;
+    b->have |= RD_HAVE_PAGES;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_symbols(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc;
+
+    if (b->have & RD_HAVE_SYMBOLS)
+        return 0;
+    if ((rc = need_section(b, KILN_SEC_SYMBOLS, &s)) < 0 ||
+        (rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    memset(&b->sym, 0, sizeof b->sym);
+    if ((rc = kiln_symtab_decode(&b->sym, raw.data, raw.len)) < 0) {
+        memset(&b->sym, 0, sizeof b->sym);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_SYMBOLS;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_stacks(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc;
+
+    if (b->have & RD_HAVE_STACKS)
+        return 0;
+    if ((rc = rd_block_symbols(b)) < 0 ||
+        (rc = need_section(b, KILN_SEC_STACKS, &s)) < 0 ||
+        (rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    memset(&b->stacks, 0, sizeof b->stacks);
+    if ((rc = kiln_stacks_decode(&b->stacks, raw.data, raw.len,
+                                 b->sym.nlocations)) < 0) {
+        memset(&b->stacks, 0, sizeof b->stacks);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_STACKS;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_links(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc = 0;
+
+    if (b->have & RD_HAVE_LINKS)
+        return 0;
+    s = rd_block_section(b, KILN_SEC_LINKS);
+    if (!s) { /* a block without links */
+        b->links = NULL;
+        b->nlinks = 0;
+        b->have |= RD_HAVE_LINKS;
+        return 0;
+    }
+    if ((rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    if ((rc = kiln_links_decode(&b->links, &b->nlinks, raw.data,
+                                raw.len)) < 0) {
+        b->links = NULL;
+        b->nlinks = 0;
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_LINKS;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+/* ---- pages ---- */
+
+static _Thread_local const kiln_page_meta *pages_of; /* qsort context */
+
+static int cmp_page_off(const void *a, const void *b)
+{
+    uint64_t x = pages_of[*(const uint32_t *)a].offset;
+    uint64_t y = pages_of[*(const uint32_t *)b].offset;
+    return x < y ? -1 : x > y;
+}
+
+static void sort_by_offset(const kiln_page_meta *pages, uint32_t *ids,
+                           size_t n)
+{
+    /* Usually already in order: check before sorting. */
+    for (size_t i = 1; i < n; i++) {
+        if (pages[ids[i]].offset < pages[ids[i - 1]].offset) {
+            pages_of = pages;
+            qsort(ids, n, sizeof *ids, cmp_page_off);
+            return;
+        }
+    }
+}
+
+/* Check and decode one page from its stored bytes. */
+static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
+                       size_t nlinks, kiln_buf *raw, kiln_page_rows *rows)
+{
+    const kiln_page_meta *pm = &b->pages[id];
+    kiln_section ps;
+    char what[40];
+    int rc;
+
+    if (pm->raw > RAW_MAX)
+        return kiln_error_set(KILN_ECORRUPT, "block %s: page %u: raw size "
+                              "%llu is past the limit", b->key, id,
+                              (unsigned long long)pm->raw);
+    memset(&ps, 0, sizeof ps);
+    ps.type = KILN_SEC_SAMPLES;
+    ps.codec = pm->codec;
+    ps.offset = pm->offset;
+    ps.stored = pm->stored;
+    ps.raw = pm->raw;
+    ps.checksum = pm->checksum;
+    snprintf(what, sizeof what, "section samples: page %u", id);
+    if ((rc = kiln_section_unpack(&ps, stored, raw, what)) < 0)
+        return rd_block_err(b, rc);
+    memset(rows, 0, sizeof *rows);
+    if ((rc = kiln_page_decode(rows, raw->data, raw->len, pm,
+                               b->stacks.n, b->sym.nlsets, nlinks)) < 0) {
+        memset(rows, 0, sizeof *rows);
+        kiln_error_wrap(rc, "page %u: ", id);
+        return rd_block_err(b, rc);
+    }
+    return 0;
+}
+
+int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
+                        rd_page_cb cb, void *ud)
+{
+    const kiln_section *samples;
+    kiln_buf scratch = KILN_BUF_INIT, raw = KILN_BUF_INIT;
+    int rc = 0;
+
+    if ((rc = need_section(b, KILN_SEC_SAMPLES, &samples)) < 0)
+        goto out;
+    sort_by_offset(b->pages, ids, n);
+    for (size_t i = 0; i < n;) {
+        const kiln_page_meta *first = &b->pages[ids[i]];
+        uint64_t start = first->offset, end = first->offset + first->stored;
+        size_t j = i + 1;
+        const uint8_t *p;
+
+        while (j < n) {
+            const kiln_page_meta *pm = &b->pages[ids[j]];
+            if (pm->offset < end || pm->offset - end > GAP_MAX ||
+                pm->offset + pm->stored - start > RUN_MAX)
+                break;
+            end = pm->offset + pm->stored;
+            j++;
+        }
+        if ((rc = fetch(b, samples->offset + start, end - start, &scratch,
+                        &p)) < 0)
+            goto out;
+        for (size_t k = i; k < j; k++) {
+            kiln_page_rows rows;
+            const kiln_page_meta *pm = &b->pages[ids[k]];
+
+            if ((rc = decode_page(b, ids[k], p + (pm->offset - start), nlinks,
+                                  &raw, &rows)) < 0)
+                goto out;
+            rc = cb(ud, ids[k], pm, &rows);
+            kiln_page_rows_free(&rows);
+            if (rc < 0)
+                goto out;
+        }
+        i = j;
+    }
+out:
+    kiln_buf_free(&scratch);
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+/* ---- open ---- */
+
+static int fill_info(kiln_block *b)
+{
+    kiln_block_info *in = &b->info;
+
+    b->sinfo = calloc(b->nsecs ? b->nsecs : 1, sizeof *b->sinfo);
+    if (!b->sinfo)
+        return kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
+    for (size_t i = 0; i < b->nsecs; i++) {
+        b->sinfo[i].name = kiln_section_name(b->secs[i].type);
+        b->sinfo[i].type = b->secs[i].type;
+        b->sinfo[i].codec = b->secs[i].codec;
+        b->sinfo[i].offset = b->secs[i].offset;
+        b->sinfo[i].stored = b->secs[i].stored;
+        b->sinfo[i].raw = b->secs[i].raw;
+    }
+    in->key = b->key;
+    in->tenant = b->meta.tenant ? b->meta.tenant : "";
+    in->id = b->meta.id ? b->meta.id : "";
+    in->size = b->size;
+    in->tmin = b->meta.tmin;
+    in->tmax = b->meta.tmax;
+    in->nseries = b->meta.nseries;
+    in->nsamples = b->meta.nsamples;
+    in->nstacks = b->meta.nstacks;
+    in->nlocations = b->meta.nlocations;
+    in->nfunctions = b->meta.nfunctions;
+    in->nstrings = b->meta.nstrings;
+    in->nlinks = b->meta.nlinks;
+    in->ntraces = b->meta.ntraces;
+    in->nprofiles = b->meta.nprofiles;
+    in->npages = 0;
+    in->resolution = b->meta.resolution;
+    in->level = b->meta.level;
+    in->nsources = b->meta.nsources;
+    in->sources = (const char *const *)b->meta.sources;
+    in->nlabelnames = b->meta.nlabelnames;
+    in->labelnames = (const char *const *)b->meta.labelnames;
+    in->labelvalues = b->meta.labelvalues;
+    in->nsections = b->nsecs;
+    in->sections = b->sinfo;
+    in->bloom_bytes = 0;
+    in->bloom_fpp = 0;
+    const kiln_section *bs = rd_block_section(b, KILN_SEC_BLOOM);
+    if (bs && bs->raw >= 4) {
+        uint64_t nblocks = (bs->raw - 4) / 32;
+        in->bloom_bytes = nblocks * 32;
+        if (nblocks && nblocks <= UINT32_MAX)
+            in->bloom_fpp = kiln_bloom_fpp((uint32_t)nblocks, b->meta.ntraces);
+    }
+    return 0;
+}
+
+int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
+{
+    kiln_block *b = NULL;
+    kiln_buf extra = KILN_BUF_INIT;
+    uint64_t foff, flen, fsum;
+    const uint8_t *fp;
+    int rc;
+
+    *out = NULL;
+    if (!st || !key)
+        return kiln_error_set(KILN_EINVAL, "kiln_block_open: no store or key");
+    b = calloc(1, sizeof *b);
+    if (!b || !(b->key = strdup(key))) {
+        rc = kiln_error_set(KILN_ENOMEM, "block %s: out of memory", key);
+        goto out;
+    }
+    b->st = st;
+    if ((rc = kiln_store_get_tail(st, key, TAIL_BYTES, &b->tail,
+                                  &b->size)) < 0) {
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    if (b->tail.len > b->size) {
+        rc = kiln_error_set(KILN_EIO, "block %s: store returned %zu tail "
+                            "bytes of a %llu-byte object", key, b->tail.len,
+                            (unsigned long long)b->size);
+        goto out;
+    }
+    b->tail_off = b->size - b->tail.len;
+    if (b->size < KILN_HEADER_SIZE + KILN_TRAILER_SIZE ||
+        b->tail.len < KILN_TRAILER_SIZE) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: %llu bytes is too "
+                            "small for a block", key,
+                            (unsigned long long)b->size);
+        goto out;
+    }
+    /* A small block holds its header in the tail: check it first, so an
+     * unknown version is reported as such rather than as damage. */
+    if (b->tail_off == 0 && (rc = check_header(b)) < 0)
+        goto out;
+    rc = kiln_trailer_decode(b->tail.data + b->tail.len - KILN_TRAILER_SIZE,
+                             b->size, &foff, &flen, &fsum);
+    if (rc < 0) {
+        if (check_header(b) < 0) /* a newer format explains a bad trailer */
+            rc = KILN_EVERSION;
+        else
+            rc = rd_block_err(b, rc);
+        goto out;
+    }
+    if (foff > b->size || flen > b->size - foff) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer %llu+%llu lies "
+                            "past the end", key, (unsigned long long)foff,
+                            (unsigned long long)flen);
+        goto out;
+    }
+    if ((rc = fetch(b, foff, flen, &extra, &fp)) < 0)
+        goto out;
+    if (kiln_hash(fp, flen, 0) != fsum) {
+        rc = kiln_error_set(KILN_ECHECKSUM, "block %s: footer: checksum "
+                            "mismatch", key);
+        goto out;
+    }
+    rc = kiln_footer_decode(fp, flen, foff, &b->secs, &b->nsecs, &b->meta);
+    if (rc < 0) {
+        b->secs = NULL;
+        b->nsecs = 0;
+        memset(&b->meta, 0, sizeof b->meta);
+        if (check_header(b) < 0)
+            rc = KILN_EVERSION;
+        else
+            rc = rd_block_err(b, rc);
+        goto out;
+    }
+    if ((rc = fill_info(b)) < 0)
+        goto out;
+    *out = b;
+    b = NULL;
+out:
+    kiln_buf_free(&extra);
+    kiln_block_free(b);
+    return rc;
+}
+
+void kiln_block_free(kiln_block *b)
+{
+    if (!b)
+        return;
+    if (b->have & RD_HAVE_SERIES)
+        kiln_seriestab_free(&b->series);
+    free(b->pages);
+    if (b->have & RD_HAVE_SYMBOLS)
+        kiln_symtab_free(&b->sym);
+    if (b->have & RD_HAVE_STACKS)
+        kiln_stacks_free(&b->stacks);
+    free(b->links);
+    free(b->secs);
+    kiln_meta_free(&b->meta);
+    free(b->sinfo);
+    kiln_buf_free(&b->tail);
+    free(b->key);
+    free(b);
+}
+
+const kiln_block_info *kiln_block_info_get(const kiln_block *b)
+{
+    return &b->info;
+}
+
+int kiln_block_load_index(kiln_block *b)
+{
+    return rd_block_pages(b);
+}
+
+/* ---- listing ---- */
+
+typedef struct list_ctx {
+    kiln_block_list_cb cb; /* the caller's */
+    void *ud;
+} list_ctx;
+
+static int list_one(void *ud, const char *key, uint64_t size)
+{
+    list_ctx *lc = ud;
+    size_t n = strlen(key);
+
+    if (n < 5 || strcmp(key + n - 5, ".kiln") != 0)
+        return 0;
+    /* Only direct children of <tenant>/blocks/. */
+    const char *slash = strrchr(key, '/');
+    const char *blocks = strstr(key, "/blocks/");
+    if (!blocks || slash != blocks + 7)
+        return 0;
+    return lc->cb(lc->ud, key, size);
+}
+
+int kiln_blocks_list(kiln_store *st, const char *tenant,
+                     kiln_block_list_cb cb, void *ud)
+{
+    char prefix[256];
+    list_ctx lc = {cb, ud};
+    int n;
+
+    if (!tenant)
+        tenant = "default";
+    n = snprintf(prefix, sizeof prefix, "%s/blocks/", tenant);
+    if (n < 0 || (size_t)n >= sizeof prefix || !tenant[0] ||
+        strchr(tenant, '/'))
+        return kiln_error_set(KILN_EINVAL, "tenant \"%s\" is not valid",
+                              tenant);
+    return kiln_store_list(st, prefix, list_one, &lc);
+}
+
+/* ---- verify ---- */
+
+typedef struct vctx {
+    kiln_block *b;
+    uint64_t rows;            /* rows seen */
+    int64_t tmin, tmax;       /* of rows */
+    uint32_t *trace_of_link;  /* per link: its trace index */
+    uint8_t *seen;            /* per (trace, page) pair hit: via lists */
+    uint32_t **tpages;        /* per trace: pages holding it (growing) */
+    uint32_t *ntp, *captp;    /* per trace: count, capacity */
+} vctx;
+
+static int vfail(kiln_block *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* KILN_ECORRUPT with "block KEY: " and the formatted detail. */
+static int vfail(kiln_block *b, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return kiln_error_set(KILN_ECORRUPT, "block %s: %s", b->key, msg);
+}
+
+static int verify_page(void *ud, uint32_t id, const kiln_page_meta *pm,
+                       const kiln_page_rows *rows)
+{
+    vctx *v = ud;
+    kiln_block *b = v->b;
+    const kiln_series *s = &b->series.series[pm->series];
+    const kiln_kind *k = &b->series.kinds[s->kind];
+
+    if (rows->n != pm->nrows || rows->ntypes != pm->ntypes)
+        return vfail(b, "%s: %llu rows / %llu types differ from the index",
+                     "section samples", (unsigned long long)rows->n, (unsigned long long)rows->ntypes);
+    if (pm->ntypes != k->ntypes)
+        return vfail(b, "%s: page has %llu value columns, its series' kind "
+                     "%llu types", "section samples", (unsigned long long)pm->ntypes, (unsigned long long)k->ntypes);
+    for (uint32_t i = 0; i < rows->n; i++) {
+        int64_t t = rows->time[i];
+        if (t < pm->tmin || t > pm->tmax)
+            return vfail(b, "%s: row %llu of page %llu lies outside the "
+                         "page's time range", "section samples", (unsigned long long)i, (unsigned long long)id);
+        if (i && t < rows->time[i - 1])
+            return vfail(b, "%s: row %llu of page %llu goes back in time",
+                         "section samples", (unsigned long long)i, (unsigned long long)id);
+        if (rows->duration[i] < 0)
+            return vfail(b, "%s: row %llu of page %llu has a negative "
+                         "duration", "section samples", (unsigned long long)i, (unsigned long long)id);
+        if (rows->link[i]) {
+            if (!pm->has_links)
+                return vfail(b, "%s: row %llu of page %llu has a link the "
+                             "index does not announce", "section samples", (unsigned long long)i, (unsigned long long)id);
+            uint32_t tr = v->trace_of_link[rows->link[i] - 1];
+            if (v->ntp[tr] == 0 || v->tpages[tr][v->ntp[tr] - 1] != id) {
+                if (v->ntp[tr] == v->captp[tr]) {
+                    uint32_t cap = v->captp[tr] ? v->captp[tr] * 2 : 4;
+                    uint32_t *np = realloc(v->tpages[tr], cap * sizeof *np);
+                    if (!np)
+                        return kiln_error_set(KILN_ENOMEM, "block %s: out of "
+                                              "memory", b->key);
+                    v->tpages[tr] = np;
+                    v->captp[tr] = cap;
+                }
+                v->tpages[tr][v->ntp[tr]++] = id;
+            }
+        }
+    }
+    if (rows->n) {
+        if (rows->time[0] != pm->tmin || rows->time[rows->n - 1] != pm->tmax)
+            return vfail(b, "%s: page %llu's rows do not span its indexed "
+                         "time range", "section samples", (unsigned long long)id);
+        if (!v->rows || pm->tmin < v->tmin)
+            v->tmin = pm->tmin;
+        if (!v->rows || pm->tmax > v->tmax)
+            v->tmax = pm->tmax;
+    }
+    v->rows += rows->n;
+    return 0;
+}
+
+static int cmp_sec_off(const void *a, const void *b)
+{
+    const kiln_section *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int cmp_u32_pair(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* Sections: no two of a known type, none overlapping, every checksum. */
+static int verify_sections(kiln_block *b)
+{
+    kiln_section *sorted = NULL;
+    kiln_buf raw = KILN_BUF_INIT, scratch = KILN_BUF_INIT;
+    unsigned seen = 0;
+    int rc = 0;
+
+    sorted = malloc((b->nsecs ? b->nsecs : 1) * sizeof *sorted);
+    if (!sorted) {
+        rc = kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
+        goto out;
+    }
+    for (size_t i = 0; i < b->nsecs; i++) {
+        unsigned t = b->secs[i].type;
+        if (t >= KILN_SEC_SYMBOLS && t <= KILN_SEC_BLOOM) {
+            if (seen & (1u << t)) {
+                rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: section "
+                                    "%s appears twice", b->key,
+                                    kiln_section_name(t));
+                goto out;
+            }
+            seen |= 1u << t;
+        }
+    }
+    memcpy(sorted, b->secs, b->nsecs * sizeof *sorted);
+    qsort(sorted, b->nsecs, sizeof *sorted, cmp_sec_off);
+    for (size_t i = 1; i < b->nsecs; i++) {
+        if (sorted[i - 1].offset + sorted[i - 1].stored > sorted[i].offset) {
+            rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: sections %s "
+                                "and %s overlap", b->key,
+                                kiln_section_name(sorted[i - 1].type),
+                                kiln_section_name(sorted[i].type));
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < b->nsecs; i++) {
+        const kiln_section *s = &b->secs[i];
+        if (s->type == KILN_SEC_SAMPLES) {
+            const uint8_t *p;
+            if ((rc = check_header(b)) < 0 ||
+                (rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
+                goto out;
+            if (kiln_hash(p, s->stored, 0) != s->checksum) {
+                rc = kiln_error_set(KILN_ECHECKSUM, "block %s: section "
+                                    "samples: checksum mismatch", b->key);
+                goto out;
+            }
+            continue;
+        }
+        if ((rc = load_section(b, s, &raw)) < 0)
+            goto out;
+    }
+out:
+    free(sorted);
+    kiln_buf_free(&raw);
+    kiln_buf_free(&scratch);
+    return rc;
+}
+
+/* Meta label names and value counts against the series' own labels. */
+static int verify_labelnames(kiln_block *b)
+{
+    const kiln_seriestab *t = &b->series;
+    size_t npairs = 0;
+    uint32_t *pairs = NULL;
+    int rc = 0;
+
+    for (size_t i = 0; i < t->nseries; i++)
+        npairs += t->series[i].nlabs;
+    pairs = malloc((npairs ? npairs : 1) * 2 * sizeof *pairs);
+    if (!pairs)
+        return kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
+    size_t k = 0;
+    for (size_t i = 0; i < t->nseries; i++) {
+        const kiln_series *s = &t->series[i];
+        if ((uint64_t)s->lab_off + s->nlabs > t->nlabs) {
+            rc = vfail(b, "%s: series %llu labels past the end (%llu)",
+                       "section series", (unsigned long long)i, (unsigned long long)s->lab_off);
+            goto out;
+        }
+        for (uint32_t j = 0; j < s->nlabs; j++) {
+            pairs[2 * k] = t->labs[2 * (s->lab_off + j)];
+            pairs[2 * k + 1] = t->labs[2 * (s->lab_off + j) + 1];
+            k++;
+        }
+    }
+    qsort(pairs, npairs, 2 * sizeof *pairs, cmp_u32_pair);
+    /* Walk distinct names in pair order; meta names are sorted by string,
+     * so look each up. */
+    size_t names = 0;
+    for (size_t i = 0; i < npairs;) {
+        size_t j = i;
+        uint64_t values = 0;
+        while (j < npairs && pairs[2 * j] == pairs[2 * i]) {
+            if (j == i || pairs[2 * j + 1] != pairs[2 * j - 1])
+                values++;
+            j++;
+        }
+        const char *name = kiln_strtab_get(&t->strings, pairs[2 * i]);
+        size_t m;
+        for (m = 0; m < b->meta.nlabelnames; m++)
+            if (strcmp(b->meta.labelnames[m], name) == 0)
+                break;
+        if (m == b->meta.nlabelnames) {
+            rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: label name "
+                                "\"%s\" of the series is not in the metadata",
+                                b->key, name);
+            goto out;
+        }
+        if (b->meta.labelvalues[m] != values) {
+            rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: label \"%s\""
+                                " has %llu values, the series %llu", b->key,
+                                name,
+                                (unsigned long long)b->meta.labelvalues[m],
+                                (unsigned long long)values);
+            goto out;
+        }
+        names++;
+        i = j;
+    }
+    if (names != b->meta.nlabelnames)
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: %zu label names,"
+                            " the series have %zu", b->key,
+                            b->meta.nlabelnames, names);
+out:
+    free(pairs);
+    return rc;
+}
+
+static int count_check(kiln_block *b, const char *what, uint64_t meta,
+                       uint64_t got)
+{
+    if (meta == got)
+        return 0;
+    return kiln_error_set(KILN_ECORRUPT, "block %s: footer: %s is %llu, the "
+                          "block holds %llu", b->key, what,
+                          (unsigned long long)meta, (unsigned long long)got);
+}
+
+int kiln_block_verify(kiln_block *b)
+{
+    kiln_buf raw = KILN_BUF_INIT;
+    kiln_trace_index ti;
+    kiln_bloom bloom;
+    bool have_ti = false, have_bloom = false;
+    uint32_t *ids = NULL;
+    vctx v;
+    int rc;
+
+    memset(&v, 0, sizeof v);
+    memset(&ti, 0, sizeof ti);
+    memset(&bloom, 0, sizeof bloom);
+    v.b = b;
+    if ((rc = check_header(b)) < 0)
+        goto out;
+    /* Readers skip ignorable flags; verify cannot vouch for what it does
+     * not know (and the header has no checksum of its own). */
+    if (b->flags & ~KILN_FLAGS_MUST_MASK & ~KILN_FLAGS_KNOWN) {
+        rc = kiln_error_set(KILN_EVERSION, "block %s: header: unknown "
+                            "ignorable feature flags 0x%llx (a newer writer, "
+                            "or damage)", b->key,
+                            (unsigned long long)(b->flags &
+                                                 ~KILN_FLAGS_MUST_MASK));
+        goto out;
+    }
+    if ((rc = verify_sections(b)) < 0 ||
+        (rc = rd_block_pages(b)) < 0 || (rc = rd_block_stacks(b)) < 0 ||
+        (rc = rd_block_links(b)) < 0)
+        goto out;
+
+    /* Trace index and bloom filter. */
+    const kiln_section *s = rd_block_section(b, KILN_SEC_TRACEINDEX);
+    if (s) {
+        if ((rc = load_section(b, s, &raw)) < 0)
+            goto out;
+        if ((rc = kiln_trace_index_decode(&ti, raw.data, raw.len, b->links,
+                                          b->nlinks, b->npages)) < 0) {
+            memset(&ti, 0, sizeof ti);
+            rc = rd_block_err(b, rc);
+            goto out;
+        }
+        have_ti = true;
+    } else if (b->nlinks) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section traceindex is "
+                            "missing for %zu links", b->key, b->nlinks);
+        goto out;
+    }
+    s = rd_block_section(b, KILN_SEC_BLOOM);
+    if (s) {
+        if ((rc = load_section(b, s, &raw)) < 0)
+            goto out;
+        if ((rc = kiln_bloom_decode(&bloom, raw.data, raw.len)) < 0) {
+            memset(&bloom, 0, sizeof bloom);
+            rc = rd_block_err(b, rc);
+            goto out;
+        }
+        have_bloom = true;
+    } else if (b->nlinks) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section bloom is "
+                            "missing for %zu links", b->key, b->nlinks);
+        goto out;
+    }
+    if (have_ti) {
+        v.trace_of_link = calloc(b->nlinks ? b->nlinks : 1, sizeof(uint32_t));
+        v.tpages = calloc(ti.ntraces ? ti.ntraces : 1, sizeof(uint32_t *));
+        v.ntp = calloc(ti.ntraces ? ti.ntraces : 1, sizeof(uint32_t));
+        v.captp = calloc(ti.ntraces ? ti.ntraces : 1, sizeof(uint32_t));
+        if (!v.trace_of_link || !v.tpages || !v.ntp || !v.captp) {
+            rc = kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
+            goto out;
+        }
+        for (size_t k = 0; k < ti.ntraces; k++) {
+            size_t end = k + 1 < ti.ntraces ? ti.first_link[k + 1] : b->nlinks;
+            if (ti.first_link[k] >= end || end > b->nlinks) {
+                rc = vfail(b, "%s: trace %llu's links are out of order (%llu)",
+                           "section traceindex", (unsigned long long)k, (unsigned long long)ti.first_link[k]);
+                goto out;
+            }
+            for (size_t l = ti.first_link[k]; l < end; l++) {
+                if (memcmp(b->links[l].trace_id,
+                           b->links[ti.first_link[k]].trace_id, 16) != 0) {
+                    rc = vfail(b, "%s: link %llu does not belong to trace "
+                               "%llu", "section traceindex", (unsigned long long)l, (unsigned long long)k);
+                    goto out;
+                }
+                v.trace_of_link[l] = (uint32_t)k;
+            }
+            if (!have_bloom ||
+                !kiln_bloom_contains(&bloom, b->links[ti.first_link[k]].trace_id,
+                                     16)) {
+                rc = vfail(b, "%s: trace %llu is not in the bloom filter",
+                           "section bloom", (unsigned long long)k);
+                goto out;
+            }
+        }
+        if (b->nlinks && ti.ntraces == 0) {
+            rc = vfail(b, "%s: %llu links but no traces",
+                       "section traceindex", (unsigned long long)b->nlinks);
+            goto out;
+        }
+    }
+
+    /* Every page, in order: series then time. */
+    for (size_t i = 0; i < b->npages; i++) {
+        const kiln_page_meta *pm = &b->pages[i];
+        if (i && (pm->series < b->pages[i - 1].series ||
+                  (pm->series == b->pages[i - 1].series &&
+                   pm->tmin < b->pages[i - 1].tmax))) {
+            rc = vfail(b, "%s: page %llu is out of (series, time) order",
+                       "section pageindex", (unsigned long long)i);
+            goto out;
+        }
+        if (i && pm->offset < b->pages[i - 1].offset +
+                                  b->pages[i - 1].stored) {
+            rc = vfail(b, "%s: page %llu overlaps page %llu",
+                       "section pageindex", (unsigned long long)i, (unsigned long long)i - 1);
+            goto out;
+        }
+    }
+    ids = malloc((b->npages ? b->npages : 1) * sizeof *ids);
+    if (!ids) {
+        rc = kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
+        goto out;
+    }
+    for (size_t i = 0; i < b->npages; i++)
+        ids[i] = (uint32_t)i;
+    /* Without links the page decoder refuses any row link, so
+     * trace_of_link is only read when the trace index exists. */
+    if ((rc = rd_block_read_pages(b, ids, b->npages, b->nlinks, verify_page,
+                                  &v)) < 0)
+        goto out;
+    if (have_ti) {
+        for (size_t k = 0; k < ti.ntraces; k++) {
+            uint32_t n = ti.pg_off[k + 1] - ti.pg_off[k];
+            if (n != v.ntp[k] ||
+                (n && memcmp(&ti.pg_ids[ti.pg_off[k]], v.tpages[k],
+                             n * sizeof(uint32_t)) != 0)) {
+                rc = vfail(b, "%s: trace %llu lists %llu pages, not the pages "
+                           "that hold it", "section traceindex", (unsigned long long)k, (unsigned long long)n);
+                goto out;
+            }
+        }
+    }
+
+    /* The footer's counts against what was decoded. */
+    if ((rc = count_check(b, "nseries", b->meta.nseries,
+                          b->series.nseries)) < 0 ||
+        (rc = count_check(b, "nsamples", b->meta.nsamples, v.rows)) < 0 ||
+        (rc = count_check(b, "nstacks", b->meta.nstacks, b->stacks.n)) < 0 ||
+        (rc = count_check(b, "nlocations", b->meta.nlocations,
+                          b->sym.nlocations)) < 0 ||
+        (rc = count_check(b, "nfunctions", b->meta.nfunctions,
+                          b->sym.nfunctions)) < 0 ||
+        (rc = count_check(b, "nstrings", b->meta.nstrings,
+                          b->sym.strings.n)) < 0 ||
+        (rc = count_check(b, "nlinks", b->meta.nlinks, b->nlinks)) < 0 ||
+        (rc = count_check(b, "ntraces", b->meta.ntraces,
+                          have_ti ? ti.ntraces : 0)) < 0)
+        goto out;
+    if (v.rows && (v.tmin != b->meta.tmin || v.tmax != b->meta.tmax)) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: time range "
+                            "[%lld, %lld] differs from the samples' [%lld, "
+                            "%lld]", b->key, (long long)b->meta.tmin,
+                            (long long)b->meta.tmax, (long long)v.tmin,
+                            (long long)v.tmax);
+        goto out;
+    }
+    if ((rc = verify_labelnames(b)) < 0)
+        goto out;
+out:
+    if (v.tpages)
+        for (size_t k = 0; k < ti.ntraces; k++)
+            free(v.tpages[k]);
+    free(v.tpages);
+    free(v.ntp);
+    free(v.captp);
+    free(v.trace_of_link);
+    free(ids);
+    if (have_ti)
+        kiln_trace_index_free(&ti);
+    if (have_bloom)
+        kiln_bloom_free(&bloom);
+    kiln_buf_free(&raw);
+    return rc;
+}

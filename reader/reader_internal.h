@@ -1,0 +1,123 @@
+/* reader_internal.h: what block.c, query.c and render.c share: the open
+ * block with its cached sections, and the query result with its own symbols,
+ * call tree and value arrays. Not installed. */
+#ifndef KILN_READER_INTERNAL_H
+#define KILN_READER_INTERNAL_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include <kiln/reader.h>
+
+#include "format_internal.h"
+
+/* ---- blocks (block.c) ---- */
+
+#define RD_HAVE_SERIES 0x01
+#define RD_HAVE_PAGES 0x02
+#define RD_HAVE_SYMBOLS 0x04
+#define RD_HAVE_STACKS 0x08
+#define RD_HAVE_LINKS 0x10
+
+struct kiln_block {
+    kiln_store *st;            /* borrowed; outlives the block */
+    char *key;                 /* owned copy of the store key */
+    uint64_t size;             /* bytes of the whole object */
+    kiln_buf tail;             /* the object's last tail.len bytes */
+    uint64_t tail_off;         /* object offset of tail.data[0] */
+    kiln_section *secs;        /* from the footer */
+    size_t nsecs;
+    kiln_meta meta;            /* from the footer */
+    kiln_section_info *sinfo;  /* nsecs entries, for kiln_block_info */
+    kiln_block_info info;      /* public view; points into meta/sinfo */
+    bool header_ok;            /* header read and accepted */
+    uint64_t flags;            /* header feature flags, once header_ok */
+    unsigned have;             /* RD_HAVE_* bits: decoded and cached */
+    kiln_seriestab series;     /* valid with RD_HAVE_SERIES */
+    kiln_page_meta *pages;     /* valid with RD_HAVE_PAGES */
+    size_t npages;
+    kiln_symtab sym;           /* valid with RD_HAVE_SYMBOLS */
+    kiln_stacks stacks;        /* valid with RD_HAVE_STACKS */
+    kiln_link *links;          /* valid with RD_HAVE_LINKS (NULL if none) */
+    size_t nlinks;
+};
+
+/* Each loads and decodes its section once (checksum checked), after the
+ * header check; errors name the block. */
+int rd_block_series(kiln_block *b);
+int rd_block_pages(kiln_block *b);  /* also loads series */
+int rd_block_symbols(kiln_block *b);
+int rd_block_stacks(kiln_block *b); /* also loads symbols */
+int rd_block_links(kiln_block *b);
+/* The samples section, or NULL (it is required: callers report). */
+const kiln_section *rd_block_section(const kiln_block *b, unsigned type);
+
+/* Called with each decoded page, in page-offset order. */
+typedef int (*rd_page_cb)(void *ud, uint32_t page, const kiln_page_meta *pm,
+                          const kiln_page_rows *rows);
+/* Read, check and decode the pages ids[0..n) (ids are sorted here by
+ * offset; adjacent pages are fetched in one ranged read). nlinks bounds the
+ * rows' link ids. */
+int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
+                        rd_page_cb cb, void *ud);
+/* Set the message "block KEY: <current message>" and return err. */
+int rd_block_err(const kiln_block *b, int err);
+
+/* ---- results (query.c, render.c) ---- */
+
+enum { RD_EQ, RD_NE, RD_RE, RD_NRE };
+
+typedef struct rd_matcher {
+    char *name;    /* label name */
+    char *value;   /* unescaped value, or the regex source */
+    int op;        /* RD_EQ, RD_NE, RD_RE, RD_NRE */
+    bool has_re;   /* re compiled (RD_RE, RD_NRE) */
+    regex_t re;    /* anchored ^(value)$, POSIX extended */
+} rd_matcher;
+
+typedef struct rd_key {
+    uint32_t node; /* result stack node */
+    uint32_t lset; /* result label set id */
+    uint32_t link; /* result link id + 1; 0 = none */
+} rd_key;
+
+#define RD_MAX_TYPES 256
+
+struct kiln_result {
+    int64_t from, to;          /* ns, from <= t < to */
+    int keep_labels;           /* see kiln_query_opts */
+    rd_matcher *m;             /* parsed selector */
+    size_t nm;
+    char *want_type;           /* NULL = every type */
+    char *want_unit;           /* NULL = any unit */
+    kiln_symtab sym;           /* the result's own symbols */
+    kiln_stacks stk;           /* the result's call tree */
+    uint32_t *types;           /* 2 * ntypes string ids: type, unit */
+    size_t ntypes;
+    /* keep_labels == 0: values by node, [node * ntypes + t] */
+    int64_t *dense;
+    size_t dense_nodes;        /* nodes allocated in dense */
+    /* keep_labels == 1: values by (node, lset, link) */
+    rd_key *keys;
+    int64_t *kvals;            /* [key * ntypes + t] */
+    size_t nkeys, capkeys;
+    kiln_htab kindex;
+    kiln_link *links;          /* result links; key.link - 1 indexes it */
+    size_t nlinks, caplinks;
+    kiln_htab lindex;
+    /* Kind metadata of the first series that contributed rows (ids in sym) */
+    bool have_kind;
+    uint32_t period_type[2];   /* type, unit */
+    int64_t period;
+    uint32_t default_type, drop_frames, keep_frames, doc_url;
+    uint32_t *comments;
+    size_t ncomments;
+    int64_t tend;              /* max(t + duration) of matched rows */
+    kiln_result_stats stats;
+};
+
+/* Values per node (ntypes per node, r->stk.n nodes): r->dense, or a sum
+ * over labels and links in *tmp (free it). */
+int rd_node_values(const kiln_result *r, const int64_t **vals, int64_t **tmp);
+
+#endif

@@ -1,0 +1,414 @@
+/* rutil.c: helpers of the reader tests: temporary stores, corpus files and
+ * per-stack sums of pprof profiles by frame content, written apart from the
+ * reader so that a round trip is checked by independent code. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format_internal.h"
+#include "rutil.h"
+
+void ru_store_open(ru_store *s)
+{
+    char tmpl[] = "/tmp/kiln-reader-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    cr_assert(d != NULL, "mkdtemp failed");
+    s->dir = strdup(d);
+    int rc = kiln_store_open_dir(&s->st, s->dir);
+    cr_assert(rc == 0, "store: %s", kiln_error_last());
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag,
+                  struct FTW *f)
+{
+    (void)sb;
+    (void)flag;
+    (void)f;
+    return remove(p);
+}
+
+void ru_store_close(ru_store *s)
+{
+    kiln_store_free(s->st);
+    s->st = NULL;
+    if (s->dir) {
+        nftw(s->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(s->dir);
+        s->dir = NULL;
+    }
+}
+
+uint8_t *ru_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **ru_corpus_files(size_t *n)
+{
+    const char *root = getenv("KILN_CORPUS");
+    char dir[4096];
+    char **v = NULL;
+    size_t cnt = 0, cap = 0;
+    DIR *d;
+    struct dirent *e;
+
+    cr_assert(root != NULL, "KILN_CORPUS is not set");
+    snprintf(dir, sizeof dir, "%s/pprof", root);
+    d = opendir(dir);
+    cr_assert(d != NULL, "cannot open %s", dir);
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = realloc(v, cap * sizeof *v);
+        }
+        size_t l = strlen(dir) + strlen(e->d_name) + 2;
+        v[cnt] = malloc(l);
+        snprintf(v[cnt], l, "%s/%s", dir, e->d_name);
+        cnt++;
+    }
+    closedir(d);
+    qsort(v, cnt, sizeof *v, cmp_str);
+    *n = cnt;
+    return v;
+}
+
+void ru_free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+Perftools__Profiles__Profile *ru_unpack(const uint8_t *data, size_t len)
+{
+    kiln_buf raw = KILN_BUF_INIT;
+    Perftools__Profiles__Profile *p;
+
+    if (kiln_is_gzip(data, len)) {
+        if (kiln_gunzip(data, len, KILN_MAX_INFLATE, &raw) < 0) {
+            kiln_buf_free(&raw);
+            return NULL;
+        }
+        p = perftools__profiles__profile__unpack(NULL, raw.len, raw.data);
+    } else {
+        p = perftools__profiles__profile__unpack(NULL, len, data);
+    }
+    kiln_buf_free(&raw);
+    return p;
+}
+
+/* ---- sums ---- */
+
+typedef struct idx {
+    uint64_t id;
+    size_t i;
+} idx;
+
+static int cmp_idx(const void *a, const void *b)
+{
+    const idx *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const idx *find_idx(const idx *v, size_t n, uint64_t id)
+{
+    idx k = {id, 0};
+    return bsearch(&k, v, n, sizeof *v, cmp_idx);
+}
+
+typedef struct kb {
+    char *p;
+    size_t n, cap;
+} kb;
+
+static void kb_put(kb *b, const void *p, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void kb_printf(kb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void kb_printf(kb *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    kb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void kb_str(kb *b, const Perftools__Profiles__Profile *p, int64_t i)
+{
+    if (i < 0 || (size_t)i >= p->n_string_table) {
+        kb_printf(b, "<bad %lld>", (long long)i);
+        return;
+    }
+    kb_printf(b, "%zu:", p->string_table[i].len);
+    kb_put(b, p->string_table[i].data, p->string_table[i].len);
+}
+
+typedef struct lab {
+    char *s;
+    size_t n;
+} lab;
+
+static int cmp_lab(const void *a, const void *b)
+{
+    const lab *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->n < y->n ? -1 : x->n > y->n);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const ru_row *x = a, *y = b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->klen < y->klen ? -1 : x->klen > y->klen);
+}
+
+static bool str_eq(const Perftools__Profiles__Profile *p, int64_t i,
+                   const char *s)
+{
+    size_t n = strlen(s);
+    return i >= 0 && (size_t)i < p->n_string_table &&
+           p->string_table[i].len == n &&
+           memcmp(p->string_table[i].data, s, n) == 0;
+}
+
+void ru_sums_pprof(ru_sums *s, const Perftools__Profiles__Profile *p,
+                   bool labels)
+{
+    idx *li = malloc((p->n_location + 1) * sizeof *li);
+    idx *fi = malloc((p->n_function + 1) * sizeof *fi);
+    idx *mi = malloc((p->n_mapping + 1) * sizeof *mi);
+    kb b = {NULL, 0, 0};
+
+    memset(s, 0, sizeof *s);
+    s->ntypes = p->n_sample_type;
+    for (size_t i = 0; i < p->n_location; i++)
+        li[i] = (idx){p->location[i]->id, i};
+    for (size_t i = 0; i < p->n_function; i++)
+        fi[i] = (idx){p->function[i]->id, i};
+    for (size_t i = 0; i < p->n_mapping; i++)
+        mi[i] = (idx){p->mapping[i]->id, i};
+    qsort(li, p->n_location, sizeof *li, cmp_idx);
+    qsort(fi, p->n_function, sizeof *fi, cmp_idx);
+    qsort(mi, p->n_mapping, sizeof *mi, cmp_idx);
+
+    for (size_t si = 0; si < p->n_sample; si++) {
+        const Perftools__Profiles__Sample *sm = p->sample[si];
+        b.n = 0;
+        for (size_t k = 0; k < sm->n_location_id; k++) {
+            const idx *x = find_idx(li, p->n_location, sm->location_id[k]);
+            if (!x) {
+                kb_printf(&b, "[missing loc]");
+                continue;
+            }
+            const Perftools__Profiles__Location *l = p->location[x->i];
+            kb_printf(&b, "[%llx f%d ", (unsigned long long)l->address,
+                      (int)l->is_folded);
+            const idx *mx = l->mapping_id ?
+                find_idx(mi, p->n_mapping, l->mapping_id) : NULL;
+            if (mx) {
+                const Perftools__Profiles__Mapping *m = p->mapping[mx->i];
+                kb_printf(&b, "m%llx-%llx+%llx %d%d%d%d ",
+                          (unsigned long long)m->memory_start,
+                          (unsigned long long)m->memory_limit,
+                          (unsigned long long)m->file_offset,
+                          m->has_functions, m->has_filenames,
+                          m->has_line_numbers, m->has_inline_frames);
+                kb_str(&b, p, m->filename);
+                kb_str(&b, p, m->build_id);
+            } else {
+                kb_printf(&b, "m- ");
+            }
+            for (size_t j = 0; j < l->n_line; j++) {
+                const Perftools__Profiles__Line *ln = l->line[j];
+                const idx *fx = find_idx(fi, p->n_function, ln->function_id);
+                kb_printf(&b, " (l%lld c%lld ", (long long)ln->line,
+                          (long long)ln->column);
+                if (fx) {
+                    const Perftools__Profiles__Function *f =
+                        p->function[fx->i];
+                    kb_str(&b, p, f->name);
+                    kb_str(&b, p, f->system_name);
+                    kb_str(&b, p, f->filename);
+                    kb_printf(&b, "s%lld", (long long)f->start_line);
+                } else {
+                    kb_printf(&b, "?");
+                }
+                kb_printf(&b, ")");
+            }
+            kb_printf(&b, "]");
+        }
+        if (labels && sm->n_label) {
+            lab *ls = calloc(sm->n_label, sizeof *ls);
+            for (size_t k = 0; k < sm->n_label; k++) {
+                const Perftools__Profiles__Label *lb = sm->label[k];
+                kb t = {NULL, 0, 0};
+                bool link = str_eq(p, lb->key, "trace_id") ||
+                            str_eq(p, lb->key, "span_id");
+                kb_str(&t, p, lb->key);
+                if (lb->str) {
+                    size_t at = t.n;
+                    kb_str(&t, p, lb->str);
+                    for (size_t c = at; link && c < t.n; c++)
+                        if (t.p[c] >= 'A' && t.p[c] <= 'F')
+                            t.p[c] = (char)(t.p[c] - 'A' + 'a');
+                } else {
+                    kb_printf(&t, "=%lld", (long long)lb->num);
+                    kb_str(&t, p, lb->num_unit);
+                }
+                ls[k].s = t.p;
+                ls[k].n = t.n;
+            }
+            qsort(ls, sm->n_label, sizeof *ls, cmp_lab);
+            kb_printf(&b, " {");
+            for (size_t k = 0; k < sm->n_label; k++) {
+                kb_put(&b, ls[k].s, ls[k].n);
+                kb_printf(&b, ",");
+                free(ls[k].s);
+            }
+            kb_printf(&b, "}");
+            free(ls);
+        }
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 256;
+            s->rows = realloc(s->rows, s->cap * sizeof *s->rows);
+        }
+        ru_row *r = &s->rows[s->n++];
+        r->key = malloc(b.n + 1);
+        memcpy(r->key, b.p, b.n);
+        r->klen = b.n;
+        r->v = calloc(s->ntypes + 1, sizeof *r->v);
+        for (size_t t = 0; t < s->ntypes && t < sm->n_value; t++)
+            r->v[t] = sm->value[t];
+    }
+    free(b.p);
+    free(li);
+    free(fi);
+    free(mi);
+
+    /* Sort, merge equal keys, drop all-zero rows. */
+    qsort(s->rows, s->n, sizeof *s->rows, cmp_row);
+    size_t w = 0;
+    for (size_t i = 0; i < s->n;) {
+        size_t j = i + 1;
+        while (j < s->n && cmp_row(&s->rows[i], &s->rows[j]) == 0) {
+            for (size_t t = 0; t < s->ntypes; t++)
+                s->rows[i].v[t] += s->rows[j].v[t];
+            free(s->rows[j].key);
+            free(s->rows[j].v);
+            j++;
+        }
+        bool zero = true;
+        for (size_t t = 0; t < s->ntypes; t++)
+            zero = zero && s->rows[i].v[t] == 0;
+        if (zero) {
+            free(s->rows[i].key);
+            free(s->rows[i].v);
+        } else {
+            s->rows[w++] = s->rows[i];
+        }
+        i = j;
+    }
+    s->n = w;
+}
+
+void ru_sums_free(ru_sums *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->rows[i].key);
+        free(s->rows[i].v);
+    }
+    free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+const char *ru_sums_diff(const ru_sums *a, const ru_sums *b)
+{
+    static char msg[1024];
+
+    if (a->ntypes != b->ntypes) {
+        snprintf(msg, sizeof msg, "%zu types vs %zu", a->ntypes, b->ntypes);
+        return msg;
+    }
+    size_t n = a->n < b->n ? a->n : b->n;
+    for (size_t i = 0; i < n; i++) {
+        if (cmp_row(&a->rows[i], &b->rows[i]) != 0) {
+            snprintf(msg, sizeof msg, "stack %zu differs: %.*s VS %.*s", i,
+                     (int)(a->rows[i].klen < 400 ? a->rows[i].klen : 400),
+                     a->rows[i].key,
+                     (int)(b->rows[i].klen < 400 ? b->rows[i].klen : 400),
+                     b->rows[i].key);
+            return msg;
+        }
+        for (size_t t = 0; t < a->ntypes; t++) {
+            if (a->rows[i].v[t] != b->rows[i].v[t]) {
+                snprintf(msg, sizeof msg, "stack %zu type %zu: %lld vs %lld",
+                         i, t, (long long)a->rows[i].v[t],
+                         (long long)b->rows[i].v[t]);
+                return msg;
+            }
+        }
+    }
+    if (a->n != b->n) {
+        snprintf(msg, sizeof msg, "%zu stacks vs %zu", a->n, b->n);
+        return msg;
+    }
+    return NULL;
+}
+
+kiln_result *ru_query(kiln_store *st, const char *tenant, int64_t from,
+                      int64_t to, const char *selector, const char *type,
+                      int keep_labels)
+{
+    kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+    kiln_result *r = NULL;
+
+    o.from = from;
+    o.to = to;
+    o.selector = selector;
+    o.type = type;
+    o.keep_labels = keep_labels;
+    int rc = kiln_query(&r, st, tenant, &o);
+    cr_assert(rc == 0, "query failed (%d): %s", rc, kiln_error_last());
+    return r;
+}
