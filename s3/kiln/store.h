@@ -11,8 +11,9 @@ extern "C" {
 
 typedef struct kiln_store kiln_store;
 
-/* Called once per listed key, in lexicographic order. Return non-zero to stop
- * listing; that value is returned by list(). */
+/* Called once per listed key, in lexicographic (byte) order; key is borrowed
+ * for the call only. Return non-zero to stop listing; that value is returned
+ * by list(). */
 typedef int (*kiln_store_list_cb)(void *ud, const char *key, uint64_t size);
 
 /* The operations of a backend. Keys are '/'-separated relative paths
@@ -59,8 +60,11 @@ typedef struct kiln_store_stats {
 /* The common head of every store; a backend embeds it first. */
 struct kiln_store {
     const kiln_store_ops *ops;
-    kiln_store_stats stats; /* updated by the kiln_store_* wrappers below */
-    char *url;              /* the URL it was opened with, credentials-free */
+    kiln_store_stats stats; /* updated (atomically) by the kiln_store_*
+                             * wrappers below */
+    char *url;              /* the URL it was opened with, credentials-free;
+                             * malloc'd, freed by kiln_store_free() after
+                             * ops->free */
 };
 
 /* Open a store by URL: a plain path or file:///path (directory backend), or
