@@ -1,0 +1,513 @@
+/* test_otlp.c: OTLP profiles ingest. A profile converted pprof -> OTLP
+ * (tools/otlp_gen.c) and added with kiln_writer_add_otlp gives the same block
+ * contents (per-stack values, links, kinds, series) as the pprof added
+ * directly; malformed requests are refused whole, naming what is wrong. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "otlp_gen.h"
+#include "otlp_profiles_service.pb-c.h"
+
+typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
+    o_request;
+
+static kiln_writer *new_writer(const char *trace_key, const char *span_key)
+{
+    kiln_writer_opts o = KILN_WRITER_OPTS_INIT;
+    o.trace_key = trace_key;
+    o.span_key = span_key;
+    kiln_writer *w = NULL;
+    int rc = kiln_writer_new(&w, &o);
+    cr_assert(eq(int, rc, 0), "%s", kiln_error_last());
+    return w;
+}
+
+static o_request *unpack_req(const kiln_buf *b)
+{
+    o_request *r =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
+            NULL, b->len, b->data);
+    cr_assert(r != NULL, "converted request does not unpack");
+    return r;
+}
+
+static void free_req(o_request *r)
+{
+    opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
+        r, NULL);
+}
+
+static void pack_req(const o_request *r, kiln_buf *out)
+{
+    size_t n =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__get_packed_size(r);
+    kiln_buf_reset(out);
+    cr_assert(eq(int, kiln_buf_reserve(out, n), 0));
+    out->len =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__pack(
+            r, out->data);
+}
+
+/* Per link: values summed per sample type; sorted by link bytes. */
+typedef struct link_sum {
+    uint8_t id[24];
+    uint32_t ntypes;
+    int64_t v[KILN_MAX_TYPES];
+} link_sum;
+
+static int cmp_link_sum(const void *a, const void *b)
+{
+    return memcmp(((const link_sum *)a)->id, ((const link_sum *)b)->id, 24);
+}
+
+static link_sum *link_sums(const tblock *b, size_t *n)
+{
+    link_sum *s = calloc(b->nlinks + 1, sizeof(*s));
+    cr_assert(s != NULL);
+    for (size_t l = 0; l < b->nlinks; l++) {
+        memcpy(s[l].id, b->links[l].trace_id, 16);
+        memcpy(s[l].id + 16, b->links[l].span_id, 8);
+    }
+    for (size_t pg = 0; pg < b->npages; pg++) {
+        const kiln_page_rows *r = &b->rows[pg];
+        for (uint32_t i = 0; i < r->n; i++) {
+            if (r->link[i] == 0)
+                continue;
+            link_sum *e = &s[r->link[i] - 1];
+            e->ntypes = r->ntypes;
+            for (uint32_t t = 0; t < r->ntypes; t++)
+                e->v[t] += r->values[(size_t)t * r->n + i];
+        }
+    }
+    qsort(s, b->nlinks, sizeof(*s), cmp_link_sum);
+    *n = b->nlinks;
+    return s;
+}
+
+static void kind_assert_eq(const tblock *a, const tblock *b, const char *what)
+{
+    cr_assert(eq(sz, a->ser.nseries, b->ser.nseries), "%s: series", what);
+    for (size_t s = 0; s < a->ser.nseries; s++) {
+        const kiln_kind *ka = &a->ser.kinds[a->ser.series[s].kind];
+        const kiln_kind *kb = &b->ser.kinds[b->ser.series[s].kind];
+        cr_assert(eq(u32, ka->ntypes, kb->ntypes), "%s: ntypes", what);
+        for (uint32_t t = 0; t < 2 * ka->ntypes; t++)
+            cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->types[t]),
+                         (char *)kiln_strtab_get(&b->ser.strings, kb->types[t])),
+                      "%s: sample type %u", what, t / 2);
+        cr_assert(eq(i64, ka->period, kb->period), "%s: period", what);
+        for (int t = 0; t < 2; t++)
+            cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->period_type[t]),
+                         (char *)kiln_strtab_get(&b->ser.strings, kb->period_type[t])),
+                      "%s: period type", what);
+        cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->default_type),
+                     (char *)kiln_strtab_get(&b->ser.strings, kb->default_type)),
+                  "%s: default type", what);
+        cr_assert(eq(u32, ka->ncomments, kb->ncomments), "%s: comments", what);
+        const char *names[] = {"service_name", "host"};
+        for (int k = 0; k < 2; k++) {
+            const char *va = kiln_series_label(&a->ser, (uint32_t)s, names[k]);
+            const char *vb = kiln_series_label(&b->ser, (uint32_t)s, names[k]);
+            cr_assert(va && vb, "%s: label %s missing", what, names[k]);
+            cr_assert(eq(str, (char *)va, (char *)vb), "%s: %s", what, names[k]);
+        }
+    }
+}
+
+/* The blocks of the two paths hold the same data. */
+static void blocks_assert_same(const kiln_buf *ba, const kiln_buf *bb,
+                               const char *what)
+{
+    tblock a, b;
+    th_block_open(&a, ba);
+    th_block_open(&b, bb);
+    cr_assert(eq(u64, a.meta.nprofiles, b.meta.nprofiles), "%s", what);
+    cr_assert(eq(i64, a.meta.tmin, b.meta.tmin), "%s", what);
+    cr_assert(eq(i64, a.meta.tmax, b.meta.tmax), "%s", what);
+    cr_assert(eq(u64, a.meta.nsamples, b.meta.nsamples), "%s: rows", what);
+    cr_assert(eq(u64, a.meta.nstacks, b.meta.nstacks), "%s: stacks", what);
+    cr_assert(eq(u64, a.meta.nfunctions, b.meta.nfunctions), "%s", what);
+    kind_assert_eq(&a, &b, what);
+
+    th_sums sa = {0}, sb = {0};
+    th_sums_block(&sa, &a);
+    th_sums_block(&sb, &b);
+    th_sums_assert_eq(&sa, &sb, what);
+    th_sums_free(&sa);
+    th_sums_free(&sb);
+
+    cr_assert(eq(sz, a.nlinks, b.nlinks), "%s: links", what);
+    size_t na, nb;
+    link_sum *la = link_sums(&a, &na), *lb = link_sums(&b, &nb);
+    for (size_t i = 0; i < na; i++) {
+        cr_assert(memcmp(la[i].id, lb[i].id, 24) == 0, "%s: link %zu", what, i);
+        cr_assert(eq(u32, la[i].ntypes, lb[i].ntypes));
+        for (uint32_t t = 0; t < la[i].ntypes; t++)
+            cr_assert(eq(i64, la[i].v[t], lb[i].v[t]), "%s: link %zu type %u",
+                      what, i, t);
+    }
+    free(la);
+    free(lb);
+    th_block_free(&a);
+    th_block_free(&b);
+}
+
+/* Add `data` as pprof to one writer and as OTLP to another; compare. */
+static void both_paths(const uint8_t *data, size_t len, const char *what,
+                       bool *pprof_ok)
+{
+    kiln_writer *wa = new_writer(NULL, NULL), *wb = new_writer(NULL, NULL);
+    kiln_label lab[] = {{"service_name", "checkout"}, {"host", "web-3"}};
+    kiln_label res[] = {{"service.name", "checkout"}, {"host.name", "web-3"}};
+    int rca = kiln_writer_add_pprof(wa, data, len, lab, 2);
+    kiln_buf otlp = KILN_BUF_INIT;
+    int rc = kiln_pprof_to_otlp(data, len, res, 2, &otlp);
+    *pprof_ok = rca == 0;
+    if (rca < 0) {
+        /* Refused as pprof: the OTLP path must refuse it too. */
+        if (rc == 0)
+            cr_assert(lt(int, kiln_writer_add_otlp(wb, otlp.data, otlp.len,
+                                                   NULL, 0), 0),
+                      "%s: pprof refused but OTLP accepted", what);
+    } else {
+        cr_assert(eq(int, rc, 0), "%s: pprof->otlp: %s", what, kiln_error_last());
+        rc = kiln_writer_add_otlp(wb, otlp.data, otlp.len, NULL, 0);
+        cr_assert(eq(int, rc, 0), "%s: add_otlp: %s", what, kiln_error_last());
+        kiln_writer_stats sta, stb;
+        kiln_writer_stats_get(wa, &sta);
+        kiln_writer_stats_get(wb, &stb);
+        cr_assert(eq(u64, sta.bad_links, stb.bad_links), "%s: bad links", what);
+        cr_assert(eq(u64, sta.rows, stb.rows), "%s: rows", what);
+        kiln_buf ba = KILN_BUF_INIT, bb = KILN_BUF_INIT;
+        char ida[27], idb[27];
+        th_finish(wa, &ba, ida);
+        th_finish(wb, &bb, idb);
+        blocks_assert_same(&ba, &bb, what);
+        kiln_buf_free(&ba);
+        kiln_buf_free(&bb);
+    }
+    kiln_buf_free(&otlp);
+    kiln_writer_free(wa);
+    kiln_writer_free(wb);
+}
+
+Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
+{
+    size_t n;
+    char **files = th_corpus_files("pprof", &n);
+    cr_assert(n > 0, "no corpus files under $KILN_CORPUS/pprof");
+    size_t compared = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *data = th_slurp(files[i], &len);
+        cr_assert(data != NULL, "%s", files[i]);
+        bool ok;
+        both_paths(data, len, files[i], &ok);
+        compared += ok;
+        free(data);
+    }
+    cr_assert(gt(sz, compared, n / 2), "only %zu of %zu files compared",
+              compared, n);
+    th_free_list(files, n);
+}
+
+/* Two sample types, links on some samples (one with a malformed trace id,
+ * one with a trace id only), a plain label. */
+static uint8_t *linked_profile(size_t *len)
+{
+    static th_prof t;
+    th_prof_init(&t);
+    uint64_t s1[] = {1, 2, 3}, s2[] = {4, 2, 3}, s3[] = {3};
+    Perftools__Profiles__Sample *a = th_prof_sample(&t, s1, 3, 5, 50);
+    th_prof_label(&t, a, "trace_id", "0af7651916cd43dd8448eb211c80319c");
+    th_prof_label(&t, a, "span_id", "b7ad6b7169203331");
+    Perftools__Profiles__Sample *b = th_prof_sample(&t, s2, 3, 2, 20);
+    th_prof_label(&t, b, "trace_id", "0af7651916cd43dd8448eb211c80319c");
+    th_prof_label(&t, b, "span_id", "00f067aa0ba902b7");
+    th_prof_label(&t, b, "endpoint", "/cart");
+    Perftools__Profiles__Sample *c = th_prof_sample(&t, s1, 3, 1, 10);
+    th_prof_label(&t, c, "trace_id", "not-hex-at-all");
+    th_prof_label(&t, c, "span_id", "b7ad6b7169203331");
+    Perftools__Profiles__Sample *d = th_prof_sample(&t, s3, 1, 7, 70);
+    th_prof_label(&t, d, "trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+    th_prof_sample(&t, s2, 3, 3, 30);
+    return th_prof_pack(&t, len);
+}
+
+Test(writer_otlp, links_and_labels_match_pprof_ingest)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    bool ok;
+    both_paths(data, len, "linked profile", &ok);
+    cr_assert(ok, "the pprof path refused the hand-made profile: %s",
+              kiln_error_last());
+
+    /* The conversion really used link_table: 3 links + the zero entry, and
+     * one Profile per sample type. */
+    kiln_buf otlp = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    o_request *r = unpack_req(&otlp);
+    cr_assert(eq(sz, r->dictionary->n_link_table, 4));
+    cr_assert(eq(sz, r->resource_profiles[0]->scope_profiles[0]->n_profiles, 2));
+    const Opentelemetry__Proto__Profiles__V1development__Profile *p =
+        r->resource_profiles[0]->scope_profiles[0]->profiles[0];
+    cr_assert(ne(i32, p->samples[0]->link_index, 0));
+    cr_assert(eq(i32, p->samples[2]->link_index, 0)); /* malformed: no link */
+    cr_assert(eq(i32, p->samples[4]->link_index, 0));
+    free_req(r);
+    kiln_buf_free(&otlp);
+    free(data);
+}
+
+Test(writer_otlp, sample_types_of_one_pprof_stay_one_series)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    kiln_writer *w = new_writer(NULL, NULL);
+    kiln_label lab[] = {{"service_name", "svc"}};
+    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, &block, id);
+    tblock b;
+    th_block_open(&b, &block);
+    cr_assert(eq(u64, b.meta.nprofiles, 1));
+    cr_assert(eq(sz, b.ser.nseries, 1));
+    cr_assert(eq(u32, b.ser.kinds[b.ser.series[0].kind].ntypes, 2));
+    th_block_free(&b);
+    kiln_buf_free(&block);
+    kiln_buf_free(&otlp);
+    kiln_writer_free(w);
+    free(data);
+}
+
+Test(writer_otlp, resource_attributes_become_series_labels_caller_wins)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_label res[] = {{"service.name", "from-resource"},
+                        {"host.name", "host-a"}};
+    kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, res, 2, &otlp), 0));
+    kiln_writer *w = new_writer(NULL, NULL);
+    kiln_label lab[] = {{"service_name", "from-caller"}};
+    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, &block, id);
+    tblock b;
+    th_block_open(&b, &block);
+    cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "service_name"),
+                 "from-caller"));
+    cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "host"), "host-a"));
+    th_block_free(&b);
+    kiln_buf_free(&block);
+    kiln_buf_free(&otlp);
+    kiln_writer_free(w);
+    free(data);
+}
+
+Test(writer_otlp, links_use_the_writers_configured_keys)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    kiln_writer *w = new_writer("tid", "sid");
+    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, NULL, 0), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, &block, id);
+    tblock b;
+    th_block_open(&b, &block);
+    cr_assert(eq(sz, b.nlinks, 3)); /* links came through under tid/sid */
+    th_block_free(&b);
+    kiln_buf_free(&block);
+    kiln_buf_free(&otlp);
+    kiln_writer_free(w);
+    free(data);
+}
+
+/* A valid request (two profiles: the two sample types) to break. */
+static o_request *base_request(void)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_buf otlp = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    o_request *r = unpack_req(&otlp);
+    kiln_buf_free(&otlp);
+    free(data);
+    return r;
+}
+
+static Opentelemetry__Proto__Profiles__V1development__Profile *
+prof(o_request *r, size_t i)
+{
+    return r->resource_profiles[0]->scope_profiles[0]->profiles[i];
+}
+
+/* The request is refused with KILN_EINPUT mentioning `want`, and the writer
+ * holds nothing afterwards. */
+static void assert_refused(const o_request *r, const char *want)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    pack_req(r, &b);
+    kiln_writer *w = new_writer(NULL, NULL);
+    int rc = kiln_writer_add_otlp(w, b.data, b.len, NULL, 0);
+    cr_assert(eq(int, rc, KILN_EINPUT), "want refusal (%s), got %d: %s", want,
+              rc, kiln_error_last());
+    cr_assert(strstr(kiln_error_last(), want) != NULL,
+              "message \"%s\" lacks \"%s\"", kiln_error_last(), want);
+    kiln_writer_stats st;
+    kiln_writer_stats_get(w, &st);
+    cr_assert(eq(u64, st.profiles, 0), "a refused request added profiles");
+    cr_assert(eq(u64, st.rows, 0));
+    kiln_writer_free(w);
+    kiln_buf_free(&b);
+}
+
+Test(writer_otlp, link_index_out_of_range_is_refused)
+{
+    o_request *r = base_request();
+    prof(r, 1)->samples[3]->link_index = 9; /* second profile: none added */
+    assert_refused(r, "profile 1: sample 3: link_index 9 out of range "
+                      "(link_table has 4)");
+    free_req(r);
+}
+
+Test(writer_otlp, trace_id_of_wrong_length_is_refused)
+{
+    o_request *r = base_request();
+    r->dictionary->link_table[1]->trace_id.len = 12;
+    assert_refused(r, "trace_id is 12 bytes, want 16");
+    free_req(r);
+}
+
+Test(writer_otlp, span_id_of_wrong_length_is_refused)
+{
+    o_request *r = base_request();
+    r->dictionary->link_table[1]->span_id.len = 5;
+    assert_refused(r, "span_id is 5 bytes, want 8");
+    free_req(r);
+}
+
+Test(writer_otlp, stack_and_location_indexes_are_checked)
+{
+    o_request *r = base_request();
+    prof(r, 0)->samples[1]->stack_index = 1000;
+    assert_refused(r, "sample 1: stack_index 1000 out of range");
+    prof(r, 0)->samples[1]->stack_index = 1;
+    r->dictionary->stack_table[1]->location_indices[0] = -2;
+    assert_refused(r, "location index -2 out of range");
+    free_req(r);
+}
+
+Test(writer_otlp, string_and_attribute_indexes_are_checked)
+{
+    o_request *r = base_request();
+    r->dictionary->function_table[1]->name_strindex = 100000;
+    assert_refused(r, "function name: string index 100000 out of range");
+    free_req(r);
+    r = base_request();
+    size_t n = prof(r, 0)->samples[1]->n_attribute_indices;
+    cr_assert(gt(sz, n, 0));
+    prof(r, 0)->samples[1]->attribute_indices[0] = 77;
+    assert_refused(r, "attribute index 77 out of range");
+    free_req(r);
+}
+
+Test(writer_otlp, samples_without_values_are_refused)
+{
+    o_request *r = base_request();
+    prof(r, 0)->samples[0]->n_values = 0;
+    assert_refused(r, "sample 0: neither values nor timestamps");
+    free_req(r);
+}
+
+Test(writer_otlp, timestamps_count_as_events)
+{
+    o_request *r = base_request();
+    /* Sample 4 of type 0: no values, four timestamps = value 4; the other
+     * sample type keeps its values, so the profile stays one pprof. */
+    uint64_t ts[4] = {1, 2, 3, 4};
+    Opentelemetry__Proto__Profiles__V1development__Sample *s = prof(r, 0)->samples[4];
+    s->n_values = 0;
+    s->timestamps_unix_nano = ts;
+    s->n_timestamps_unix_nano = 4;
+    kiln_buf b = KILN_BUF_INIT, block = KILN_BUF_INIT;
+    pack_req(r, &b);
+    s->timestamps_unix_nano = NULL; /* not ours to free */
+    s->n_timestamps_unix_nano = 0;
+    kiln_writer *w = new_writer(NULL, NULL);
+    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, NULL, 0), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, &block, id);
+    tblock tb;
+    th_block_open(&tb, &block);
+    int64_t total = 0;
+    for (size_t pg = 0; pg < tb.npages; pg++)
+        for (uint32_t i = 0; i < tb.rows[pg].n; i++)
+            total += tb.rows[pg].values[i]; /* type 0 */
+    cr_assert(eq(i64, total, 5 + 2 + 1 + 7 + 4));
+    th_block_free(&tb);
+    kiln_buf_free(&block);
+    kiln_buf_free(&b);
+    kiln_writer_free(w);
+    free_req(r);
+}
+
+Test(writer_otlp, garbage_and_empty_requests_are_refused)
+{
+    kiln_writer *w = new_writer(NULL, NULL);
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0x0f, 1, 2};
+    cr_assert(eq(int, kiln_writer_add_otlp(w, junk, sizeof(junk), NULL, 0),
+                 KILN_EINPUT));
+    cr_assert(strstr(kiln_error_last(), "otlp:") != NULL);
+    cr_assert(eq(int, kiln_writer_add_otlp(w, "", 0, NULL, 0), KILN_EINPUT));
+    o_request empty =
+        OPENTELEMETRY__PROTO__COLLECTOR__PROFILES__V1DEVELOPMENT__EXPORT_PROFILES_SERVICE_REQUEST__INIT;
+    kiln_buf b = KILN_BUF_INIT;
+    pack_req(&empty, &b);
+    /* An empty message packs to 0 bytes; add a resource with no profile. */
+    o_request *r = base_request();
+    r->resource_profiles[0]->scope_profiles[0]->n_profiles = 0;
+    pack_req(r, &b);
+    r->resource_profiles[0]->scope_profiles[0]->n_profiles = 2;
+    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, NULL, 0),
+                 KILN_EINPUT));
+    cr_assert(strstr(kiln_error_last(), "no profile") != NULL, "%s",
+              kiln_error_last());
+    kiln_writer_stats st;
+    kiln_writer_stats_get(w, &st);
+    cr_assert(eq(u64, st.profiles, 0));
+    free_req(r);
+    kiln_buf_free(&b);
+    kiln_writer_free(w);
+}
+
+Test(writer_otlp, gzipped_requests_are_read)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_buf otlp = KILN_BUF_INIT, gz = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    cr_assert(eq(int, kiln_gzip(otlp.data, otlp.len, 6, &gz), 0));
+    kiln_writer *w = new_writer(NULL, NULL);
+    cr_assert(eq(int, kiln_writer_add_otlp(w, gz.data, gz.len, NULL, 0), 0),
+              "%s", kiln_error_last());
+    kiln_writer_stats st;
+    kiln_writer_stats_get(w, &st);
+    cr_assert(eq(u64, st.profiles, 1));
+    kiln_buf_free(&otlp);
+    kiln_buf_free(&gz);
+    kiln_writer_free(w);
+    free(data);
+}

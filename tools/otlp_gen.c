@@ -1,0 +1,979 @@
+/* otlp_gen.c: pprof -> OTLP profiles (ExportProfilesServiceRequest of
+ * profiles v1development, opentelemetry-proto v1.9.0). Lets `kiln gen` write
+ * the same fleet in both formats, so both ingest paths are checked on the
+ * same data: trace/span labels become link_table entries. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "format_internal.h"
+#include "otlp_gen.h"
+#include "otlp_keys.h"
+#include "otlp_profiles_service.pb-c.h"
+#include "profile.pb-c.h"
+
+typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
+    o_request;
+typedef Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary o_dict;
+typedef Opentelemetry__Proto__Profiles__V1development__ResourceProfiles o_resource;
+typedef Opentelemetry__Proto__Profiles__V1development__ScopeProfiles o_scope;
+typedef Opentelemetry__Proto__Profiles__V1development__Profile o_profile;
+typedef Opentelemetry__Proto__Profiles__V1development__Sample o_sample;
+typedef Opentelemetry__Proto__Profiles__V1development__Location o_location;
+typedef Opentelemetry__Proto__Profiles__V1development__Line o_line;
+typedef Opentelemetry__Proto__Profiles__V1development__Mapping o_mapping;
+typedef Opentelemetry__Proto__Profiles__V1development__Function o_function;
+typedef Opentelemetry__Proto__Profiles__V1development__Link o_link;
+typedef Opentelemetry__Proto__Profiles__V1development__Stack o_stack;
+typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit o_attr;
+typedef Opentelemetry__Proto__Profiles__V1development__ValueType o_vtype;
+typedef Opentelemetry__Proto__Common__V1__AnyValue o_any;
+typedef Opentelemetry__Proto__Common__V1__ArrayValue o_array;
+typedef Opentelemetry__Proto__Common__V1__KeyValue o_kv;
+typedef Opentelemetry__Proto__Common__V1__InstrumentationScope o_iscope;
+typedef Opentelemetry__Proto__Resource__V1__Resource o_res;
+
+typedef Perftools__Profiles__Profile p_profile;
+typedef Perftools__Profiles__Label p_label;
+
+#define ANY(x) OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_##x
+
+/* Every message of the request comes from here and is freed at once. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t size, used; /* bytes in data, bytes handed out */
+    max_align_t data[];
+} chunk;
+
+typedef struct gen {
+    const p_profile *pp;
+    chunk *chunks;
+    /* Dictionary tables under construction (index 0 = zero value). */
+    ProtobufCBinaryData *strs; size_t nstrs, capstrs;
+    o_attr **attrs;   size_t nattrs, capattrs;
+    o_stack **stacks; size_t nstacks, capstacks;
+    o_link **links;   size_t nlinks, caplinks;
+    /* Dedup indexes: open addressing, slot = index + 1, 0 = empty. */
+    uint32_t *attr_slots; uint64_t *attr_keys; size_t attr_cap; /* 4 keys/slot */
+    uint32_t *stack_slots; size_t stack_cap;
+    uint32_t *link_slots; size_t link_cap;
+    /* pprof ids -> table index, sorted by id for bsearch. */
+    uint64_t *map_ids, *loc_ids, *fun_ids; /* pairs (id, index) */
+    size_t nmap_ids, nloc_ids, nfun_ids;
+} gen;
+
+static void *galloc(gen *g, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    if (!g->chunks || g->chunks->size - g->chunks->used < n) {
+        size_t size = n > ((size_t)1 << 16) ? n : ((size_t)1 << 16);
+        chunk *c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->next = g->chunks;
+        c->size = size;
+        c->used = 0;
+        g->chunks = c;
+    }
+    void *p = (char *)g->chunks->data + g->chunks->used;
+    g->chunks->used += n;
+    return p;
+}
+
+static int nomem(void)
+{
+    return kiln_error_set(KILN_ENOMEM, "pprof->otlp: out of memory");
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return nomem();
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static bool str_is(const gen *g, int64_t idx, const char *want)
+{
+    if (idx <= 0 || (size_t)idx >= g->pp->n_string_table)
+        return false;
+    const ProtobufCBinaryData *b = &g->pp->string_table[idx];
+    size_t n = strlen(want);
+    return b->len == n && memcmp(b->data, want, n) == 0;
+}
+
+static int check_str(const gen *g, int64_t idx, const char *what)
+{
+    size_t n = g->pp->n_string_table ? g->pp->n_string_table : 1;
+    if (idx < 0 || (uint64_t)idx >= n)
+        return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s: string index "
+                              "%" PRId64 " out of range (string_table has %zu)",
+                              what, idx, g->pp->n_string_table);
+    return 0;
+}
+
+/* A NUL-terminated copy of pprof string idx (checked). */
+static char *cstr(gen *g, int64_t idx)
+{
+    const ProtobufCBinaryData *b = &g->pp->string_table[idx];
+    char *s = galloc(g, b->len + 1);
+    if (!s)
+        return NULL;
+    if (b->len)
+        memcpy(s, b->data, b->len);
+    s[b->len] = '\0';
+    return s;
+}
+
+/* A string kiln adds to the dictionary (attribute keys); few, so a scan. */
+static int extra_str(gen *g, const char *s, int32_t *out)
+{
+    size_t n = strlen(s);
+    for (size_t i = g->pp->n_string_table; i < g->nstrs; i++)
+        if (g->strs[i].len == n && memcmp(g->strs[i].data, s, n) == 0) {
+            *out = (int32_t)i;
+            return 0;
+        }
+    if (grow((void **)&g->strs, &g->capstrs, g->nstrs + 1, sizeof(*g->strs)) < 0)
+        return KILN_ENOMEM;
+    g->strs[g->nstrs] = (ProtobufCBinaryData){n, (uint8_t *)s};
+    *out = (int32_t)g->nstrs++;
+    return 0;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+/* The attribute (kind, key, a, b), interned. Kinds: 1 string value = pprof
+ * string a; 2 int value a with unit string b; 3 boolean true; 4 string value
+ * from C string (char *)(uintptr_t)a, not deduplicated. */
+static int attr(gen *g, int kind, int32_t key, int64_t a, int64_t b,
+                int32_t *out)
+{
+    uint64_t k[4] = {(uint64_t)kind, (uint64_t)(uint32_t)key, (uint64_t)a,
+                     (uint64_t)b};
+    size_t slot = 0;
+    if (kind != 4) {
+        if (g->nattrs * 2 >= g->attr_cap) {
+            size_t cap = g->attr_cap ? 2 * g->attr_cap : 1024;
+            uint32_t *s = calloc(cap, sizeof(*s));
+            uint64_t *ks = calloc(cap * 4, sizeof(*ks));
+            if (!s || !ks) {
+                free(s);
+                free(ks);
+                return nomem();
+            }
+            for (size_t i = 0; i < g->attr_cap; i++) {
+                if (!g->attr_slots[i])
+                    continue;
+                uint64_t *ok = &g->attr_keys[4 * i];
+                size_t j = mix(mix(mix(mix(0, ok[0]), ok[1]), ok[2]), ok[3]) &
+                           (cap - 1);
+                while (s[j])
+                    j = (j + 1) & (cap - 1);
+                s[j] = g->attr_slots[i];
+                memcpy(&ks[4 * j], ok, sizeof(k));
+            }
+            free(g->attr_slots);
+            free(g->attr_keys);
+            g->attr_slots = s;
+            g->attr_keys = ks;
+            g->attr_cap = cap;
+        }
+        slot = mix(mix(mix(mix(0, k[0]), k[1]), k[2]), k[3]) & (g->attr_cap - 1);
+        while (g->attr_slots[slot]) {
+            if (memcmp(&g->attr_keys[4 * slot], k, sizeof(k)) == 0) {
+                *out = (int32_t)(g->attr_slots[slot] - 1);
+                return 0;
+            }
+            slot = (slot + 1) & (g->attr_cap - 1);
+        }
+    }
+    if (g->nattrs >= INT32_MAX)
+        return kiln_error_set(KILN_ELIMIT, "pprof->otlp: too many attributes");
+    if (grow((void **)&g->attrs, &g->capattrs, g->nattrs + 1,
+             sizeof(*g->attrs)) < 0)
+        return KILN_ENOMEM;
+    o_attr *at = galloc(g, sizeof(*at));
+    o_any *v = galloc(g, sizeof(*v));
+    if (!at || !v)
+        return nomem();
+    opentelemetry__proto__profiles__v1development__key_value_and_unit__init(at);
+    opentelemetry__proto__common__v1__any_value__init(v);
+    at->key_strindex = key;
+    at->value = v;
+    switch (kind) {
+    case 1:
+        v->value_case = ANY(STRING_VALUE);
+        if (!(v->string_value = cstr(g, a)))
+            return nomem();
+        break;
+    case 2:
+        v->value_case = ANY(INT_VALUE);
+        v->int_value = a;
+        at->unit_strindex = (int32_t)b;
+        break;
+    case 3:
+        v->value_case = ANY(BOOL_VALUE);
+        v->bool_value = 1;
+        break;
+    default:
+        v->value_case = ANY(STRING_VALUE);
+        v->string_value = (char *)(uintptr_t)a;
+        break;
+    }
+    g->attrs[g->nattrs] = at;
+    if (kind != 4) {
+        g->attr_slots[slot] = (uint32_t)g->nattrs + 1;
+        memcpy(&g->attr_keys[4 * slot], k, sizeof(k));
+    }
+    *out = (int32_t)g->nattrs++;
+    return 0;
+}
+
+static uint64_t ints_hash(const int32_t *v, size_t n)
+{
+    uint64_t h = mix(0, n);
+    for (size_t i = 0; i < n; i++)
+        h = mix(h, (uint32_t)v[i]);
+    return h;
+}
+
+/* The stack of location indexes v[0..n), interned (v is copied). */
+static int stack(gen *g, const int32_t *v, size_t n, int32_t *out)
+{
+    if (g->nstacks * 2 >= g->stack_cap) {
+        size_t cap = g->stack_cap ? 2 * g->stack_cap : 1024;
+        uint32_t *s = calloc(cap, sizeof(*s));
+        if (!s)
+            return nomem();
+        for (size_t i = 0; i < g->stack_cap; i++) {
+            uint32_t id = g->stack_slots[i];
+            if (!id)
+                continue;
+            const o_stack *st = g->stacks[id - 1];
+            size_t j = ints_hash(st->location_indices, st->n_location_indices) &
+                       (cap - 1);
+            while (s[j])
+                j = (j + 1) & (cap - 1);
+            s[j] = id;
+        }
+        free(g->stack_slots);
+        g->stack_slots = s;
+        g->stack_cap = cap;
+    }
+    size_t slot = ints_hash(v, n) & (g->stack_cap - 1);
+    while (g->stack_slots[slot]) {
+        const o_stack *st = g->stacks[g->stack_slots[slot] - 1];
+        if (st->n_location_indices == n &&
+            (n == 0 || memcmp(st->location_indices, v, n * sizeof(*v)) == 0)) {
+            *out = (int32_t)(g->stack_slots[slot] - 1);
+            return 0;
+        }
+        slot = (slot + 1) & (g->stack_cap - 1);
+    }
+    if (grow((void **)&g->stacks, &g->capstacks, g->nstacks + 1,
+             sizeof(*g->stacks)) < 0)
+        return KILN_ENOMEM;
+    o_stack *st = galloc(g, sizeof(*st));
+    int32_t *copy = galloc(g, n * sizeof(*copy));
+    if (!st || !copy)
+        return nomem();
+    opentelemetry__proto__profiles__v1development__stack__init(st);
+    if (n)
+        memcpy(copy, v, n * sizeof(*v));
+    st->location_indices = copy;
+    st->n_location_indices = n;
+    g->stacks[g->nstacks] = st;
+    g->stack_slots[slot] = (uint32_t)g->nstacks + 1;
+    *out = (int32_t)g->nstacks++;
+    return 0;
+}
+
+/* The link (trace, span; span may be absent), interned. */
+static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
+                   int32_t *out)
+{
+    uint8_t key[25] = {0};
+    memcpy(key, trace, 16);
+    if (span) {
+        memcpy(key + 16, span, 8);
+        key[24] = 1;
+    }
+    if (g->nlinks * 2 >= g->link_cap) {
+        size_t cap = g->link_cap ? 2 * g->link_cap : 1024;
+        uint32_t *s = calloc(cap, sizeof(*s));
+        if (!s)
+            return nomem();
+        for (size_t i = 0; i < g->link_cap; i++) {
+            uint32_t id = g->link_slots[i];
+            if (!id)
+                continue;
+            const o_link *l = g->links[id - 1];
+            uint8_t k2[25] = {0};
+            memcpy(k2, l->trace_id.data, 16);
+            if (l->span_id.len) {
+                memcpy(k2 + 16, l->span_id.data, 8);
+                k2[24] = 1;
+            }
+            size_t j = kiln_hash(k2, sizeof(k2), 0) & (cap - 1);
+            while (s[j])
+                j = (j + 1) & (cap - 1);
+            s[j] = id;
+        }
+        free(g->link_slots);
+        g->link_slots = s;
+        g->link_cap = cap;
+    }
+    size_t slot = kiln_hash(key, sizeof(key), 0) & (g->link_cap - 1);
+    while (g->link_slots[slot]) {
+        const o_link *l = g->links[g->link_slots[slot] - 1];
+        if (memcmp(l->trace_id.data, trace, 16) == 0 &&
+            (span ? l->span_id.len == 8 && memcmp(l->span_id.data, span, 8) == 0
+                  : l->span_id.len == 0)) {
+            *out = (int32_t)(g->link_slots[slot] - 1);
+            return 0;
+        }
+        slot = (slot + 1) & (g->link_cap - 1);
+    }
+    if (grow((void **)&g->links, &g->caplinks, g->nlinks + 1,
+             sizeof(*g->links)) < 0)
+        return KILN_ENOMEM;
+    o_link *l = galloc(g, sizeof(*l));
+    uint8_t *bytes = galloc(g, 24);
+    if (!l || !bytes)
+        return nomem();
+    opentelemetry__proto__profiles__v1development__link__init(l);
+    memcpy(bytes, trace, 16);
+    l->trace_id = (ProtobufCBinaryData){16, bytes};
+    if (span) {
+        memcpy(bytes + 16, span, 8);
+        l->span_id = (ProtobufCBinaryData){8, bytes + 16};
+    }
+    g->links[g->nlinks] = l;
+    g->link_slots[slot] = (uint32_t)g->nlinks + 1;
+    *out = (int32_t)g->nlinks++;
+    return 0;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Decode exactly 2*n hex digits; false if the string is anything else. */
+static bool unhex(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
+{
+    if (s->len != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval(s->data[2 * i]), lo = hexval(s->data[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted (id, index) pairs of a pprof table, *npairs of them. Entries with
+ * id 0 cannot be referenced and get no pair (as in the writer); other ids
+ * must be distinct. */
+static int id_pairs(uint64_t **out, size_t *npairs, const uint64_t *ids,
+                    size_t n, const char *what)
+{
+    uint64_t *p = malloc((n ? n : 1) * 2 * sizeof(*p));
+    if (!p)
+        return nomem();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == 0)
+            continue;
+        p[2 * k] = ids[i];
+        p[2 * k + 1] = i + 1;
+        k++;
+    }
+    qsort(p, k, 2 * sizeof(*p), cmp_pair);
+    *out = p;
+    *npairs = k;
+    for (size_t i = 1; i < k; i++)
+        if (p[2 * i] == p[2 * i - 2])
+            return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s id %" PRIu64
+                                  " is repeated", what, p[2 * i]);
+    return 0;
+}
+
+/* Table index of pprof id (0 -> 0), or -1 if absent. */
+static int64_t id_index(const uint64_t *pairs, size_t n, uint64_t id)
+{
+    if (id == 0)
+        return 0;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pairs[2 * mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pairs[2 * lo] == id ? (int64_t)pairs[2 * lo + 1] : -1;
+}
+
+static int bad_ref(const char *what, size_t i, const char *ref, uint64_t id)
+{
+    return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s %zu: %s id %" PRIu64
+                          " not defined", what, i, ref, id);
+}
+
+/* Mappings, functions and locations: index k + 1 holds the pprof entry k. */
+static int symbols(gen *g, o_dict *d)
+{
+    const p_profile *pp = g->pp;
+    int rc;
+    uint64_t *ids = malloc((pp->n_mapping + pp->n_location + pp->n_function + 1) *
+                           sizeof(*ids));
+    if (!ids)
+        return nomem();
+    for (size_t i = 0; i < pp->n_mapping; i++)
+        ids[i] = pp->mapping[i]->id;
+    rc = id_pairs(&g->map_ids, &g->nmap_ids, ids, pp->n_mapping, "mapping");
+    for (size_t i = 0; rc == 0 && i < pp->n_function; i++)
+        ids[i] = pp->function[i]->id;
+    if (rc == 0)
+        rc = id_pairs(&g->fun_ids, &g->nfun_ids, ids, pp->n_function,
+                      "function");
+    for (size_t i = 0; rc == 0 && i < pp->n_location; i++)
+        ids[i] = pp->location[i]->id;
+    if (rc == 0)
+        rc = id_pairs(&g->loc_ids, &g->nloc_ids, ids, pp->n_location,
+                      "location");
+    free(ids);
+    if (rc < 0)
+        return rc;
+
+    o_mapping **mt = galloc(g, (pp->n_mapping + 1) * sizeof(*mt));
+    o_function **ft = galloc(g, (pp->n_function + 1) * sizeof(*ft));
+    o_location **lt = galloc(g, (pp->n_location + 1) * sizeof(*lt));
+    o_mapping *ms = galloc(g, (pp->n_mapping + 1) * sizeof(*ms));
+    o_function *fs = galloc(g, (pp->n_function + 1) * sizeof(*fs));
+    o_location *ls = galloc(g, (pp->n_location + 1) * sizeof(*ls));
+    if (!mt || !ft || !lt || !ms || !fs || !ls)
+        return nomem();
+    opentelemetry__proto__profiles__v1development__mapping__init(&ms[0]);
+    opentelemetry__proto__profiles__v1development__function__init(&fs[0]);
+    opentelemetry__proto__profiles__v1development__location__init(&ls[0]);
+    mt[0] = &ms[0];
+    ft[0] = &fs[0];
+    lt[0] = &ls[0];
+
+    for (size_t i = 0; i < pp->n_mapping; i++) {
+        const Perftools__Profiles__Mapping *pm = pp->mapping[i];
+        o_mapping *om = &ms[i + 1];
+        opentelemetry__proto__profiles__v1development__mapping__init(om);
+        om->memory_start = pm->memory_start;
+        om->memory_limit = pm->memory_limit;
+        om->file_offset = pm->file_offset;
+        if ((rc = check_str(g, pm->filename, "mapping filename")) < 0 ||
+            (rc = check_str(g, pm->build_id, "mapping build_id")) < 0)
+            return rc;
+        om->filename_strindex = (int32_t)pm->filename;
+        int32_t *ai = galloc(g, 5 * sizeof(*ai));
+        if (!ai)
+            return nomem();
+        size_t na = 0;
+        int32_t key;
+        const bool flag[4] = {pm->has_functions, pm->has_filenames,
+                              pm->has_line_numbers, pm->has_inline_frames};
+        static const char *const flag_key[4] = {
+            KILN_OTLP_HAS_FUNCTIONS, KILN_OTLP_HAS_FILENAMES,
+            KILN_OTLP_HAS_LINE_NUMBERS, KILN_OTLP_HAS_INLINE_FRAMES};
+        for (int f = 0; f < 4; f++) {
+            if (!flag[f])
+                continue;
+            if ((rc = extra_str(g, flag_key[f], &key)) < 0 ||
+                (rc = attr(g, 3, key, 0, 0, &ai[na])) < 0)
+                return rc;
+            na++;
+        }
+        if (pm->build_id) {
+            const ProtobufCBinaryData *b = &pp->string_table[pm->build_id];
+            uint8_t tmp[64];
+            bool is_hex = b->len % 2 == 0 && b->len / 2 <= sizeof(tmp) &&
+                          unhex(b, tmp, b->len / 2);
+            if ((rc = extra_str(g, is_hex ? KILN_OTLP_BUILD_ID_GNU
+                                          : KILN_OTLP_BUILD_ID_GO, &key)) < 0 ||
+                (rc = attr(g, 1, key, pm->build_id, 0, &ai[na])) < 0)
+                return rc;
+            na++;
+        }
+        om->attribute_indices = ai;
+        om->n_attribute_indices = na;
+        mt[i + 1] = om;
+    }
+    for (size_t i = 0; i < pp->n_function; i++) {
+        const Perftools__Profiles__Function *pf = pp->function[i];
+        o_function *of = &fs[i + 1];
+        opentelemetry__proto__profiles__v1development__function__init(of);
+        if ((rc = check_str(g, pf->name, "function name")) < 0 ||
+            (rc = check_str(g, pf->system_name, "function system_name")) < 0 ||
+            (rc = check_str(g, pf->filename, "function filename")) < 0)
+            return rc;
+        of->name_strindex = (int32_t)pf->name;
+        of->system_name_strindex = (int32_t)pf->system_name;
+        of->filename_strindex = (int32_t)pf->filename;
+        of->start_line = pf->start_line;
+        ft[i + 1] = of;
+    }
+    for (size_t i = 0; i < pp->n_location; i++) {
+        const Perftools__Profiles__Location *pl = pp->location[i];
+        o_location *ol = &ls[i + 1];
+        opentelemetry__proto__profiles__v1development__location__init(ol);
+        int64_t mi = id_index(g->map_ids, g->nmap_ids, pl->mapping_id);
+        if (mi < 0)
+            return bad_ref("location", i, "mapping", pl->mapping_id);
+        ol->mapping_index = (int32_t)mi;
+        ol->address = pl->address;
+        if (pl->n_line) {
+            o_line *lines = galloc(g, pl->n_line * sizeof(*lines));
+            o_line **lp = galloc(g, pl->n_line * sizeof(*lp));
+            if (!lines || !lp)
+                return nomem();
+            for (size_t k = 0; k < pl->n_line; k++) {
+                opentelemetry__proto__profiles__v1development__line__init(&lines[k]);
+                int64_t fi = id_index(g->fun_ids, g->nfun_ids,
+                                      pl->line[k]->function_id);
+                if (fi < 0)
+                    return bad_ref("location", i, "function",
+                                   pl->line[k]->function_id);
+                lines[k].function_index = (int32_t)fi;
+                lines[k].line = pl->line[k]->line;
+                lines[k].column = pl->line[k]->column;
+                lp[k] = &lines[k];
+            }
+            ol->lines = lp;
+            ol->n_lines = pl->n_line;
+        }
+        if (pl->is_folded) {
+            int32_t key, *ai = galloc(g, sizeof(*ai));
+            if (!ai)
+                return nomem();
+            if ((rc = extra_str(g, KILN_OTLP_IS_FOLDED, &key)) < 0 ||
+                (rc = attr(g, 3, key, 0, 0, ai)) < 0)
+                return rc;
+            ol->attribute_indices = ai;
+            ol->n_attribute_indices = 1;
+        }
+        lt[i + 1] = ol;
+    }
+    d->mapping_table = mt;
+    d->n_mapping_table = pp->n_mapping + 1;
+    d->function_table = ft;
+    d->n_function_table = pp->n_function + 1;
+    d->location_table = lt;
+    d->n_location_table = pp->n_location + 1;
+    return 0;
+}
+
+/* Per pprof sample: its stack, attributes and link, shared by the OTLP
+ * samples of every sample type. */
+typedef struct shape {
+    int32_t stack;   /* stack_table index */
+    int32_t link;    /* link_table index, 0 = none */
+    int32_t *attrs;  /* attribute_table indexes */
+    size_t nattrs;
+} shape;
+
+static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
+{
+    const Perftools__Profiles__Sample *s = g->pp->sample[i];
+    int rc;
+    for (size_t k = 0; k < s->n_location_id; k++) {
+        int64_t li = id_index(g->loc_ids, g->nloc_ids, s->location_id[k]);
+        if (li <= 0)
+            return bad_ref("sample", i, "location", s->location_id[k]);
+        locbuf[k] = (int32_t)li;
+    }
+    if ((rc = stack(g, locbuf, s->n_location_id, &sh->stack)) < 0)
+        return rc;
+
+    /* A link only when it is unambiguous: one valid trace label and at most
+     * one valid span label. Otherwise the labels stay as they are. */
+    ssize_t ti = -1, si = -1;
+    int ntrace = 0, nspan = 0;
+    for (size_t k = 0; k < s->n_label; k++) {
+        const p_label *l = s->label[k];
+        if ((rc = check_str(g, l->key, "label key")) < 0 ||
+            (rc = check_str(g, l->str, "label value")) < 0 ||
+            (rc = check_str(g, l->num_unit, "label unit")) < 0)
+            return rc;
+        if (str_is(g, l->key, "trace_id")) {
+            ntrace++;
+            ti = (ssize_t)k;
+        } else if (str_is(g, l->key, "span_id") ||
+                   str_is(g, l->key, "profile_id")) {
+            nspan++;
+            si = (ssize_t)k;
+        }
+    }
+    uint8_t trace[16], span[8];
+    bool linked = ntrace == 1 && nspan <= 1 && s->label[ti]->str != 0 &&
+                  unhex(&g->pp->string_table[s->label[ti]->str], trace, 16) &&
+                  (nspan == 0 ||
+                   (s->label[si]->str != 0 &&
+                    unhex(&g->pp->string_table[s->label[si]->str], span, 8)));
+    static const uint8_t zero[16];
+    if (linked && memcmp(trace, zero, 16) == 0)
+        linked = false; /* not a valid trace id: keep the labels */
+    sh->link = 0;
+    if (linked &&
+        (rc = link_of(g, trace, nspan ? span : NULL, &sh->link)) < 0)
+        return rc;
+
+    sh->attrs = galloc(g, (s->n_label ? s->n_label : 1) * sizeof(*sh->attrs));
+    if (!sh->attrs)
+        return nomem();
+    sh->nattrs = 0;
+    for (size_t k = 0; k < s->n_label; k++) {
+        const p_label *l = s->label[k];
+        if (linked && ((ssize_t)k == ti || (ssize_t)k == si))
+            continue;
+        if (l->str)
+            rc = attr(g, 1, (int32_t)l->key, l->str, 0, &sh->attrs[sh->nattrs]);
+        else
+            rc = attr(g, 2, (int32_t)l->key, l->num, l->num_unit,
+                      &sh->attrs[sh->nattrs]);
+        if (rc < 0)
+            return rc;
+        sh->nattrs++;
+    }
+    return 0;
+}
+
+/* pprof's profile-level fields without an OTLP field, as attributes. */
+static int profile_attrs(gen *g, int32_t **out, size_t *nout)
+{
+    const p_profile *pp = g->pp;
+    int rc;
+    int32_t *ai = galloc(g, 5 * sizeof(*ai)), key;
+    if (!ai)
+        return nomem();
+    size_t n = 0;
+    const int64_t idx[4] = {pp->default_sample_type, pp->drop_frames,
+                            pp->keep_frames, pp->doc_url};
+    static const char *const keys[4] = {KILN_OTLP_DEFAULT_TYPE,
+                                        KILN_OTLP_DROP_FRAMES,
+                                        KILN_OTLP_KEEP_FRAMES, KILN_OTLP_DOC_URL};
+    for (int k = 0; k < 4; k++) {
+        if (idx[k] == 0)
+            continue;
+        if ((rc = check_str(g, idx[k], keys[k])) < 0 ||
+            (rc = extra_str(g, keys[k], &key)) < 0 ||
+            (rc = attr(g, 1, key, idx[k], 0, &ai[n])) < 0)
+            return rc;
+        n++;
+    }
+    if (pp->n_comment) {
+        o_array *arr = galloc(g, sizeof(*arr));
+        o_any **vals = galloc(g, pp->n_comment * sizeof(*vals));
+        o_any *vs = galloc(g, pp->n_comment * sizeof(*vs));
+        if (!arr || !vals || !vs)
+            return nomem();
+        opentelemetry__proto__common__v1__array_value__init(arr);
+        for (size_t k = 0; k < pp->n_comment; k++) {
+            if ((rc = check_str(g, pp->comment[k], "comment")) < 0)
+                return rc;
+            opentelemetry__proto__common__v1__any_value__init(&vs[k]);
+            vs[k].value_case = ANY(STRING_VALUE);
+            if (!(vs[k].string_value = cstr(g, pp->comment[k])))
+                return nomem();
+            vals[k] = &vs[k];
+        }
+        arr->values = vals;
+        arr->n_values = pp->n_comment;
+        if ((rc = extra_str(g, KILN_OTLP_COMMENT, &key)) < 0 ||
+            (rc = attr(g, 4, key, (int64_t)(uintptr_t)"", 0, &ai[n])) < 0)
+            return rc;
+        o_any *v = g->attrs[ai[n]]->value;
+        v->value_case = ANY(ARRAY_VALUE);
+        v->array_value = arr;
+        n++;
+    }
+    *out = ai;
+    *nout = n;
+    return 0;
+}
+
+int kiln_pprof_to_otlp(const void *pprof, size_t n,
+                       const kiln_label *resource_attrs, size_t nattrs,
+                       kiln_buf *out)
+{
+    int rc = 0;
+    kiln_buf inflated = KILN_BUF_INIT;
+    p_profile *pp = NULL;
+    gen g;
+    memset(&g, 0, sizeof(g));
+    int32_t *locbuf = NULL;
+    shape *shapes = NULL;
+
+    const uint8_t *p = pprof;
+    if (kiln_is_gzip(p, n)) {
+        if ((rc = kiln_gunzip(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
+            rc = kiln_error_wrap(rc, "pprof->otlp: ");
+            goto out;
+        }
+        p = inflated.data;
+        n = inflated.len;
+    }
+    if (n == 0 || !(pp = perftools__profiles__profile__unpack(NULL, n, p))) {
+        rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: %zu bytes are not a "
+                            "pprof profile", n);
+        goto out;
+    }
+    g.pp = pp;
+    if (pp->n_string_table && pp->string_table[0].len != 0) {
+        rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: string_table[0] is "
+                            "not empty");
+        goto out;
+    }
+    if (pp->n_string_table >= INT32_MAX || pp->n_location >= INT32_MAX ||
+        pp->n_function >= INT32_MAX || pp->n_mapping >= INT32_MAX ||
+        pp->n_sample_type > KILN_MAX_TYPES) {
+        rc = kiln_error_set(KILN_ELIMIT, "pprof->otlp: profile too large for "
+                            "OTLP's int32 indexes");
+        goto out;
+    }
+    if ((rc = grow((void **)&g.strs, &g.capstrs, pp->n_string_table + 16,
+                   sizeof(*g.strs))) < 0)
+        goto out;
+    if (pp->n_string_table)
+        memcpy(g.strs, pp->string_table, pp->n_string_table * sizeof(*g.strs));
+    else
+        g.strs[0] = (ProtobufCBinaryData){0, NULL};
+    g.nstrs = pp->n_string_table ? pp->n_string_table : 1;
+
+    o_dict *d = galloc(&g, sizeof(*d));
+    o_attr *attr0 = galloc(&g, sizeof(*attr0));
+    o_link *link0 = galloc(&g, sizeof(*link0));
+    if (!d || !attr0 || !link0) {
+        rc = nomem();
+        goto out;
+    }
+    opentelemetry__proto__profiles__v1development__profiles_dictionary__init(d);
+    opentelemetry__proto__profiles__v1development__key_value_and_unit__init(attr0);
+    opentelemetry__proto__profiles__v1development__link__init(link0);
+    if ((rc = grow((void **)&g.attrs, &g.capattrs, 1, sizeof(*g.attrs))) < 0 ||
+        (rc = grow((void **)&g.links, &g.caplinks, 1, sizeof(*g.links))) < 0)
+        goto out;
+    g.attrs[g.nattrs++] = attr0;
+    g.links[g.nlinks++] = link0;
+    {
+        int32_t empty; /* the empty stack is stack_table[0] */
+        if ((rc = stack(&g, NULL, 0, &empty)) < 0)
+            goto out;
+    }
+
+    if ((rc = symbols(&g, d)) < 0)
+        goto out;
+
+    size_t maxloc = 1;
+    for (size_t i = 0; i < pp->n_sample; i++)
+        if (pp->sample[i]->n_location_id > maxloc)
+            maxloc = pp->sample[i]->n_location_id;
+    locbuf = malloc(maxloc * sizeof(*locbuf));
+    shapes = malloc((pp->n_sample ? pp->n_sample : 1) * sizeof(*shapes));
+    if (!locbuf || !shapes) {
+        rc = nomem();
+        goto out;
+    }
+    size_t ntypes = pp->n_sample_type;
+    for (size_t i = 0; i < pp->n_sample; i++) {
+        if (pp->sample[i]->n_value != ntypes) {
+            rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: sample %zu has %zu "
+                                "values for %zu sample types", i,
+                                pp->sample[i]->n_value, ntypes);
+            goto out;
+        }
+        if ((rc = sample_shape(&g, i, locbuf, &shapes[i])) < 0)
+            goto out;
+    }
+    int32_t *pattrs = NULL;
+    size_t npattrs = 0;
+    if ((rc = profile_attrs(&g, &pattrs, &npattrs)) < 0)
+        goto out;
+    if (pp->time_nanos < 0 || pp->duration_nanos < 0) {
+        rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: negative time or "
+                            "duration");
+        goto out;
+    }
+
+    /* One Profile per sample type, samples in the same order in each. */
+    uint8_t *pid = galloc(&g, 16);
+    o_profile **profs = galloc(&g, (ntypes ? ntypes : 1) * sizeof(*profs));
+    o_vtype *vts = galloc(&g, (ntypes + 1) * sizeof(*vts));
+    if (!pid || !profs || !vts) {
+        rc = nomem();
+        goto out;
+    }
+    kiln_store_u64le(pid, kiln_hash(p, n, 1));
+    kiln_store_u64le(pid + 8, kiln_hash(p, n, 2));
+    o_vtype *period_type = NULL;
+    if (pp->period_type) {
+        if ((rc = check_str(&g, pp->period_type->type, "period_type")) < 0 ||
+            (rc = check_str(&g, pp->period_type->unit, "period_type")) < 0)
+            goto out;
+        period_type = &vts[ntypes];
+        opentelemetry__proto__profiles__v1development__value_type__init(period_type);
+        period_type->type_strindex = (int32_t)pp->period_type->type;
+        period_type->unit_strindex = (int32_t)pp->period_type->unit;
+    }
+    for (size_t t = 0; t < ntypes; t++) {
+        const Perftools__Profiles__ValueType *st = pp->sample_type[t];
+        if ((rc = check_str(&g, st->type, "sample_type")) < 0 ||
+            (rc = check_str(&g, st->unit, "sample_type")) < 0)
+            goto out;
+        opentelemetry__proto__profiles__v1development__value_type__init(&vts[t]);
+        vts[t].type_strindex = (int32_t)st->type;
+        vts[t].unit_strindex = (int32_t)st->unit;
+        o_profile *op = galloc(&g, sizeof(*op));
+        o_sample *ss = galloc(&g, (pp->n_sample ? pp->n_sample : 1) * sizeof(*ss));
+        o_sample **sp = galloc(&g, (pp->n_sample ? pp->n_sample : 1) * sizeof(*sp));
+        if (!op || !ss || !sp) {
+            rc = nomem();
+            goto out;
+        }
+        opentelemetry__proto__profiles__v1development__profile__init(op);
+        op->sample_type = &vts[t];
+        op->time_unix_nano = (uint64_t)pp->time_nanos;
+        op->duration_nano = (uint64_t)pp->duration_nanos;
+        op->period_type = period_type;
+        op->period = pp->period;
+        op->profile_id = (ProtobufCBinaryData){16, pid};
+        op->attribute_indices = pattrs;
+        op->n_attribute_indices = npattrs;
+        for (size_t i = 0; i < pp->n_sample; i++) {
+            o_sample *s = &ss[i];
+            opentelemetry__proto__profiles__v1development__sample__init(s);
+            s->stack_index = shapes[i].stack;
+            s->link_index = shapes[i].link;
+            s->attribute_indices = shapes[i].attrs;
+            s->n_attribute_indices = shapes[i].nattrs;
+            s->values = &pp->sample[i]->value[t];
+            s->n_values = 1;
+            sp[i] = s;
+        }
+        op->samples = sp;
+        op->n_samples = pp->n_sample;
+        profs[t] = op;
+    }
+
+    d->string_table = g.strs;
+    d->n_string_table = g.nstrs;
+    d->attribute_table = g.attrs;
+    d->n_attribute_table = g.nattrs;
+    d->stack_table = g.stacks;
+    d->n_stack_table = g.nstacks;
+    d->link_table = g.links;
+    d->n_link_table = g.nlinks;
+
+    o_kv *kvs = galloc(&g, (nattrs ? nattrs : 1) * sizeof(*kvs));
+    o_kv **kvp = galloc(&g, (nattrs ? nattrs : 1) * sizeof(*kvp));
+    o_any *kva = galloc(&g, (nattrs ? nattrs : 1) * sizeof(*kva));
+    o_res *res = galloc(&g, sizeof(*res));
+    o_iscope *isc = galloc(&g, sizeof(*isc));
+    o_scope *sc = galloc(&g, sizeof(*sc));
+    o_resource *rp = galloc(&g, sizeof(*rp));
+    o_request *req = galloc(&g, sizeof(*req));
+    if (!kvs || !kvp || !kva || !res || !isc || !sc || !rp || !req) {
+        rc = nomem();
+        goto out;
+    }
+    for (size_t i = 0; i < nattrs; i++) {
+        opentelemetry__proto__common__v1__key_value__init(&kvs[i]);
+        opentelemetry__proto__common__v1__any_value__init(&kva[i]);
+        kvs[i].key = (char *)resource_attrs[i].name;
+        kva[i].value_case = ANY(STRING_VALUE);
+        kva[i].string_value = (char *)resource_attrs[i].value;
+        kvs[i].value = &kva[i];
+        kvp[i] = &kvs[i];
+    }
+    opentelemetry__proto__resource__v1__resource__init(res);
+    res->attributes = kvp;
+    res->n_attributes = nattrs;
+    opentelemetry__proto__common__v1__instrumentation_scope__init(isc);
+    isc->name = (char *)"kiln";
+    isc->version = (char *)KILN_VERSION_STRING;
+    opentelemetry__proto__profiles__v1development__scope_profiles__init(sc);
+    sc->scope = isc;
+    sc->profiles = profs;
+    sc->n_profiles = ntypes;
+    opentelemetry__proto__profiles__v1development__resource_profiles__init(rp);
+    rp->resource = res;
+    rp->scope_profiles = &sc;
+    rp->n_scope_profiles = 1;
+    opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__init(req);
+    req->resource_profiles = &rp;
+    req->n_resource_profiles = 1;
+    req->dictionary = d;
+
+    size_t size =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__get_packed_size(req);
+    kiln_buf_reset(out);
+    if ((rc = kiln_buf_reserve(out, size)) < 0) {
+        rc = nomem();
+        goto out;
+    }
+    out->len =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__pack(
+            req, out->data);
+    rc = 0;
+
+out:
+    free(locbuf);
+    free(shapes);
+    free(g.strs);
+    free(g.attrs);
+    free(g.stacks);
+    free(g.links);
+    free(g.attr_slots);
+    free(g.attr_keys);
+    free(g.stack_slots);
+    free(g.link_slots);
+    free(g.map_ids);
+    free(g.loc_ids);
+    free(g.fun_ids);
+    while (g.chunks) {
+        chunk *next = g.chunks->next;
+        free(g.chunks);
+        g.chunks = next;
+    }
+    if (pp)
+        perftools__profiles__profile__free_unpacked(pp, NULL);
+    kiln_buf_free(&inflated);
+    return rc;
+}
