@@ -654,3 +654,48 @@ size_t canon_diff(const canon *a, const canon *b, FILE *f, size_t limit)
     }
     return nd;
 }
+
+static int all_zero_sample(const char *l)
+{
+    const char *eq = strstr(l, " =");
+    const char *last = eq;
+    while (eq) { /* the last " =" starts the values */
+        last = eq;
+        eq = strstr(eq + 2, " =");
+    }
+    if (!last)
+        return 0;
+    for (const char *p = last + 2; *p; p++)
+        if (*p != ' ' && *p != '0')
+            return 0;
+    return 1;
+}
+
+int canon_explain(const canon *a, const canon *b, char *out, size_t len)
+{
+    size_t i = 0, j = 0, zero = 0, sym = 0;
+    while (i < a->n || j < b->n) {
+        int c = i >= a->n ? 1 : j >= b->n ? -1
+                                          : strcmp(a->lines[i], b->lines[j]);
+        if (c == 0) {
+            i++;
+            j++;
+            continue;
+        }
+        if (c > 0)
+            return 0; /* kiln has something the input lacks */
+        const char *l = a->lines[i++];
+        if (l[0] == 'S' && all_zero_sample(l))
+            zero++;
+        else if (l[0] == 'F' || l[0] == 'L' || l[0] == 'M')
+            sym++;
+        else
+            return 0;
+    }
+    if (zero == 0)
+        return 0;
+    snprintf(out, len, "kiln dropped the %zu stacks whose values are all zero "
+             "(and %zu symbol lines only they used); nothing else differs",
+             zero, sym);
+    return 1;
+}

@@ -35,6 +35,12 @@ void canon_free(canon *c);
 #include <stdio.h>
 size_t canon_diff(const canon *a, const canon *b, FILE *f, size_t limit);
 
+/* Explain a difference in one line, when it has a known shape: every
+ * differing line is in `a` only, and is a sample whose merged values are all
+ * zero or a symbol (F/L/M) line. Writes into out and returns 1 then; else 0.
+ */
+int canon_explain(const canon *a, const canon *b, char *out, size_t len);
+
 /* Read a whole file into a malloc'd buffer. 0 or -1 (errno set). */
 int canon_slurp(const char *path, uint8_t **data, size_t *len);
 

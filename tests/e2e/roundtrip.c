@@ -83,6 +83,9 @@ static int check_one(const char *kiln, const char *file, char *summary,
     }
     size_t nd = canon_diff(&a, &b, NULL, 0);
     if (nd) {
+        char why[256];
+        if (canon_explain(&a, &b, why, sizeof why))
+            printf("# %s\n", why);
         printf("# %zu canonical lines differ (- input only, + kiln only):\n",
                nd);
         fflush(stdout);
