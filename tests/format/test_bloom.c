@@ -1,0 +1,101 @@
+/* test_bloom.c: the split-block bloom filter never forgets an inserted id,
+ * keeps its measured false-positive rate within 1 % when sized by
+ * kiln_bloom_blocks_for(n, 0.01), and (de)serialises exactly. */
+#include "fmt_test.h"
+
+static void trace_id(uint8_t id[16], uint64_t k)
+{
+    uint64_t s = k * 2654435761ULL + 17;
+    kiln_store_u64le(id, rng_next(&s));
+    kiln_store_u64le(id + 8, rng_next(&s));
+}
+
+static double measure(uint64_t n)
+{
+    kiln_bloom b;
+    uint8_t id[16];
+    uint32_t nb = kiln_bloom_blocks_for(n, 0.01);
+
+    cr_assert(eq(int, kiln_bloom_init(&b, nb), 0));
+    for (uint64_t i = 0; i < n; i++) {
+        trace_id(id, i);
+        kiln_bloom_insert(&b, id, 16);
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        trace_id(id, i);
+        cr_assert(kiln_bloom_contains(&b, id, 16), "inserted id %llu missing",
+                  (unsigned long long)i);
+    }
+    uint64_t probes = 400000, fp = 0;
+    for (uint64_t i = 0; i < probes; i++) {
+        trace_id(id, (1ULL << 40) + i);
+        fp += kiln_bloom_contains(&b, id, 16);
+    }
+    kiln_bloom_free(&b);
+    return (double)fp / (double)probes;
+}
+
+Test(format_bloom, no_false_negatives_and_fpp_within_one_percent)
+{
+    /* Sizes just below and just above a power-of-two step of the sizing. */
+    static const uint64_t sizes[] = {1, 10, 100, 1000, 12000, 24000, 25000, 50000, 100000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        double fpp = measure(sizes[i]);
+        cr_assert(le(dbl, fpp, 0.01), "n=%llu: measured %.4f",
+                  (unsigned long long)sizes[i], fpp);
+    }
+}
+
+Test(format_bloom, sizing_is_power_of_two_and_model_is_monotonic)
+{
+    cr_assert(eq(u32, kiln_bloom_blocks_for(0, 0.01), 1));
+    uint32_t prev = 1;
+    for (uint64_t n = 1; n < 2000000; n *= 3) {
+        uint32_t nb = kiln_bloom_blocks_for(n, 0.01);
+        cr_assert(eq(u32, nb & (nb - 1), 0));
+        cr_assert(ge(u32, nb, prev));
+        cr_assert(le(dbl, kiln_bloom_fpp(nb, n), 0.01));
+        /* Not wastefully large: half the blocks would miss the target. */
+        if (nb > 1)
+            cr_assert(gt(dbl, kiln_bloom_fpp(nb / 2, n), 0.01));
+        prev = nb;
+    }
+    cr_assert(eq(dbl, kiln_bloom_fpp(4, 0), 0.0));
+    cr_assert(gt(dbl, kiln_bloom_fpp(1, 1000000), 0.99));
+}
+
+Test(format_bloom, encode_decode_exact_and_refuses_bad_lengths)
+{
+    kiln_bloom b, d;
+    kiln_buf e = KILN_BUF_INIT;
+    uint8_t id[16];
+
+    cr_assert(eq(int, kiln_bloom_init(&b, 8), 0));
+    for (uint64_t i = 0; i < 50; i++) {
+        trace_id(id, i);
+        kiln_bloom_insert(&b, id, 16);
+    }
+    cr_assert(eq(int, kiln_bloom_encode(&b, &e), 0));
+    cr_assert(eq(sz, e.len, 4 + 8 * 32));
+    cr_assert(eq(u32, kiln_load_u32le(e.data), 8));
+    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), 0));
+    cr_assert(eq(u32, d.nblocks, 8));
+    cr_assert(eq(int, memcmp(d.words, b.words, 8 * 32), 0));
+    for (uint64_t i = 0; i < 50; i++) {
+        trace_id(id, i);
+        cr_assert(kiln_bloom_contains(&d, id, 16));
+    }
+    kiln_bloom_free(&d);
+    for (size_t len = 0; len < e.len; len++) {
+        uint8_t *q = dup_exact(e.data, len);
+        cr_assert(eq(int, kiln_bloom_decode(&d, q, len), KILN_ECORRUPT));
+        free(q);
+    }
+    kiln_store_u32le(e.data, 3); /* not a power of two */
+    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
+    kiln_store_u32le(e.data, 0);
+    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
+    cr_assert(eq(int, kiln_bloom_init(&d, 3), KILN_EINVAL));
+    kiln_bloom_free(&b);
+    kiln_buf_free(&e);
+}
