@@ -270,6 +270,12 @@ static inline const ProtobufCBinaryData *pstr(const pctx *c, int64_t i)
     return (c->nstr == 0) ? &empty : &c->p->string_table[i];
 }
 
+/* protobuf-c leaves data NULL for an empty bytes field. */
+static inline const void *bytes_of(const ProtobufCBinaryData *s)
+{
+    return s->data ? (const void *)s->data : (const void *)"";
+}
+
 static int sym_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
 {
     if (i == 0) {
@@ -279,7 +285,7 @@ static int sym_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
     uint32_t v = c->strmap[i];
     if (v == WR_NONE) {
         const ProtobufCBinaryData *s = &c->p->string_table[i];
-        int rc = kiln_strtab_intern(&w->sym.strings, s->data, s->len, &v);
+        int rc = kiln_strtab_intern(&w->sym.strings, bytes_of(s), s->len, &v);
         if (rc < 0)
             return rc;
         c->strmap[i] = v;
@@ -295,7 +301,7 @@ static int ser_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
         *id = 0;
         return 0;
     }
-    return kiln_strtab_intern(&w->ser.strings, s->data, s->len, id);
+    return kiln_strtab_intern(&w->ser.strings, bytes_of(s), s->len, id);
 }
 
 static int intern_func(kiln_writer *w, pctx *c, uint64_t fi1, uint32_t *id)
@@ -414,7 +420,7 @@ static bool hex_id(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
 static inline bool key_is(const ProtobufCBinaryData *k, const char *s,
                           size_t n)
 {
-    return k->len == n && memcmp(k->data, s, n) == 0;
+    return k->len == n && n > 0 && memcmp(k->data, s, n) == 0;
 }
 
 static bool same_labels(const Sample *a, const Sample *b)

@@ -354,6 +354,10 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
         return kiln_error_set(KILN_EINVAL,
                               "writer: trace and span keys must be non-empty "
                               "and differ");
+    if (opts->page_rows > KILN_MAX_PAGE_ROWS)
+        return kiln_error_set(KILN_EINVAL, "writer: page_rows %u over the "
+                              "format's limit %u", opts->page_rows,
+                              KILN_MAX_PAGE_ROWS);
     if (opts->zstd_level < -7 || opts->zstd_level > 22)
         return kiln_error_set(KILN_EINVAL, "writer: zstd level %d not in "
                               "-7..22", opts->zstd_level);
