@@ -916,26 +916,37 @@ static bool matches(const rd_matcher *m, const char *v)
     }
 }
 
+/* Bytewise order of string id a against (s, n), shorter first on a tie:
+ * the order of the postings (by name string, then value string). */
+static int str_order(const kiln_strtab *t, uint32_t a, const char *s,
+                     size_t n)
+{
+    size_t la = t->len[a];
+    int c = memcmp(kiln_strtab_get(t, a), s, la < n ? la : n);
+    if (c)
+        return c;
+    return la < n ? -1 : la > n;
+}
+
 static const kiln_posting *find_posting(const kiln_seriestab *t,
                                         const char *name, const char *value)
 {
-    uint32_t nid, vid;
+    size_t nn = strlen(name), nv = strlen(value);
     size_t lo = 0, hi = t->npostings;
 
-    if (kiln_strtab_lookup(&t->strings, name, strlen(name), &nid) != 1 ||
-        kiln_strtab_lookup(&t->strings, value, strlen(value), &vid) != 1)
-        return NULL;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const kiln_posting *p = &t->postings[mid];
-        if (p->name < nid || (p->name == nid && p->value < vid))
+        int c = str_order(&t->strings, p->name, name, nn);
+        if (c == 0)
+            c = str_order(&t->strings, p->value, value, nv);
+        if (c == 0)
+            return p;
+        if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < t->npostings && t->postings[lo].name == nid &&
-        t->postings[lo].value == vid)
-        return &t->postings[lo];
     return NULL;
 }
 
