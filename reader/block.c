@@ -50,8 +50,16 @@ static int fetch(kiln_block *b, uint64_t off, uint64_t len, kiln_buf *scratch,
         return kiln_error_set(KILN_ELIMIT, "block %s: read of %llu bytes",
                               b->key, (unsigned long long)len);
     kiln_buf_reset(scratch);
-    if ((rc = kiln_store_get_range(b->st, b->key, off, len, scratch)) < 0)
+    /* Ending inside the tail: read only the part before it. */
+    uint64_t want = len;
+    if (off < b->tail_off && off + len > b->tail_off &&
+        off + len <= b->tail_off + b->tail.len)
+        want = b->tail_off - off;
+    if ((rc = kiln_store_get_range(b->st, b->key, off, want, scratch)) < 0)
         return rd_block_err(b, rc);
+    if (scratch->len == want && want < len &&
+        (rc = kiln_buf_append(scratch, b->tail.data, len - want)) < 0)
+        return rc;
     if (scratch->len != len)
         return kiln_error_set(KILN_ECORRUPT,
                               "block %s: short read at %llu (%zu of %llu "
