@@ -1,0 +1,384 @@
+/* cli_util.c: the helpers shared by the `kiln` subcommands: exit codes from
+ * KILN_E* codes, "kiln CMD: message" errors, and parsing of the times and
+ * durations users type (RFC 3339, unix seconds, now-1h, 1h30m). */
+#include "cli_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_exit_code(int err)
+{
+    switch (err) {
+    case KILN_OK:
+        return CLI_EXIT_OK;
+    case KILN_EINVAL:
+        return CLI_EXIT_USAGE;
+    case KILN_EINPUT:
+    case KILN_ECORRUPT:
+    case KILN_ECHECKSUM:
+    case KILN_EVERSION:
+    case KILN_ELIMIT:
+        return CLI_EXIT_DATA;
+    case KILN_ENOTFOUND:
+        return CLI_EXIT_NOTFOUND;
+    default: /* EIO, ENOMEM, EEXIST, EAUTH, anything else */
+        return CLI_EXIT_IO;
+    }
+}
+
+void cli_errorf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kiln %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_fail(const char *cmd, int err)
+{
+    const char *msg = kiln_error_last();
+    if (msg == NULL || msg[0] == '\0')
+        msg = kiln_strerror(err);
+    cli_errorf(cmd, "%s", msg);
+    return cli_exit_code(err);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kiln %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'kiln help %s'.\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+/* ---- durations ---- */
+
+static int unit_ns(const char *u, size_t n, int64_t *mult)
+{
+    static const struct { const char *name; int64_t ns; } units[] = {
+        {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000},
+        {"m", 60000000000LL}, {"h", 3600000000000LL}, {"d", 86400000000000LL},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i].name) == n && memcmp(units[i].name, u, n) == 0) {
+            *mult = units[i].ns;
+            return 0;
+        }
+    return -1;
+}
+
+int cli_parse_duration(const char *s, int64_t *ns)
+{
+    const char *p = s;
+    double total = 0;
+    if (s == NULL || *s == '\0')
+        return kiln_error_set(KILN_EINVAL, "empty duration");
+    while (*p) {
+        const char *num = p;
+        while ((*p >= '0' && *p <= '9') || *p == '.')
+            p++;
+        if (p == num)
+            goto bad;
+        char *end;
+        double v = strtod(num, &end);
+        if (end != p || !isfinite(v))
+            goto bad;
+        const char *u = p;
+        while ((*p >= 'a' && *p <= 'z'))
+            p++;
+        int64_t mult;
+        if (unit_ns(u, (size_t)(p - u), &mult) != 0)
+            goto bad;
+        total += v * (double)mult;
+    }
+    if (total > 9.2e18)
+        return kiln_error_set(KILN_EINVAL, "duration \"%s\" is too long", s);
+    *ns = (int64_t)llround(total);
+    return 0;
+bad:
+    return kiln_error_set(KILN_EINVAL,
+                          "bad duration \"%s\": expected numbers with units "
+                          "(ns us ms s m h d), e.g. 10s, 1h30m", s);
+}
+
+/* ---- times ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n digits at *p as an integer; advances *p. -1 if not n digits. */
+static int64_t digits(const char **p, int n)
+{
+    int64_t v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    return v;
+}
+
+static int parse_rfc3339(const char *s, int64_t *ns)
+{
+    const char *p = s;
+    int64_t y = digits(&p, 4);
+    if (y < 0 || *p++ != '-')
+        return -1;
+    int64_t mo = digits(&p, 2);
+    if (mo < 1 || mo > 12 || *p++ != '-')
+        return -1;
+    int64_t d = digits(&p, 2);
+    if (d < 1 || d > 31)
+        return -1;
+    int64_t h = 0, mi = 0, sec = 0, frac = 0, off = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        h = digits(&p, 2);
+        if (h < 0 || h > 23 || *p++ != ':')
+            return -1;
+        mi = digits(&p, 2);
+        if (mi < 0 || mi > 59)
+            return -1;
+        if (*p == ':') {
+            p++;
+            sec = digits(&p, 2);
+            if (sec < 0 || sec > 60)
+                return -1;
+            if (*p == '.') {
+                p++;
+                int n = 0;
+                while (*p >= '0' && *p <= '9') {
+                    if (n < 9) {
+                        frac = frac * 10 + (*p - '0');
+                        n++;
+                    }
+                    p++;
+                }
+                if (n == 0)
+                    return -1;
+                for (; n < 9; n++)
+                    frac *= 10;
+            }
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p++ == '-' ? -1 : 1;
+            int64_t oh = digits(&p, 2);
+            if (oh < 0 || oh > 23 || *p++ != ':')
+                return -1;
+            int64_t om = digits(&p, 2);
+            if (om < 0 || om > 59)
+                return -1;
+            off = sign * (oh * 3600 + om * 60);
+        } else {
+            return -1; /* RFC 3339 requires a zone */
+        }
+    }
+    if (*p != '\0')
+        return -1;
+    int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+                   h * 3600 + mi * 60 + sec - off;
+    *ns = secs * 1000000000LL + frac;
+    return 0;
+}
+
+int64_t cli_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns)
+{
+    if (s == NULL || *s == '\0')
+        return kiln_error_set(KILN_EINVAL, "empty time");
+    if (strncmp(s, "now", 3) == 0) {
+        int64_t d = 0;
+        if (s[3] == '\0') {
+            *ns = now_ns;
+            return 0;
+        }
+        if ((s[3] != '-' && s[3] != '+') || cli_parse_duration(s + 4, &d) != 0)
+            return kiln_error_set(KILN_EINVAL,
+                                  "bad time \"%s\": expected now, now-DURATION "
+                                  "or now+DURATION (e.g. now-1h)", s);
+        *ns = s[3] == '-' ? now_ns - d : now_ns + d;
+        return 0;
+    }
+    /* Unix seconds, maybe with a fraction. */
+    const char *p = s;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p != s && (*p == '\0' || *p == '.')) {
+        const char *q = p;
+        int64_t frac = 0;
+        int n = 0;
+        if (*q == '.') {
+            q++;
+            while (*q >= '0' && *q <= '9') {
+                if (n < 9) {
+                    frac = frac * 10 + (*q - '0');
+                    n++;
+                }
+                q++;
+            }
+            for (; n < 9; n++)
+                frac *= 10;
+        }
+        if (*q == '\0' && p - s <= 11) {
+            errno = 0;
+            long long sec = strtoll(s, NULL, 10);
+            if (errno == 0) {
+                *ns = (int64_t)sec * 1000000000LL + frac;
+                return 0;
+            }
+        }
+    }
+    if (parse_rfc3339(s, ns) == 0)
+        return 0;
+    return kiln_error_set(KILN_EINVAL,
+                          "bad time \"%s\": expected RFC 3339 "
+                          "(2026-11-24T01:00:00Z), unix seconds or now-1h", s);
+}
+
+void cli_format_time(int64_t ns, char out[48])
+{
+    int64_t sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+    if (frac < 0) {
+        frac += 1000000000LL;
+        sec -= 1;
+    }
+    time_t t = (time_t)sec;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL) {
+        snprintf(out, 48, "%lld", (long long)ns);
+        return;
+    }
+    size_t n = strftime(out, 48, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac != 0) {
+        char f[16];
+        snprintf(f, sizeof f, ".%09lld", (long long)frac);
+        size_t k = strlen(f);
+        while (k > 1 && f[k - 1] == '0')
+            f[--k] = '\0';
+        snprintf(out + n, 48 - n, "%sZ", f);
+    } else {
+        snprintf(out + n, 48 - n, "Z");
+    }
+}
+
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, const char *what,
+                  uint64_t *out)
+{
+    char *end;
+    if (s == NULL || *s < '0' || *s > '9')
+        goto bad;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    return kiln_error_set(KILN_EINVAL, "bad %s \"%s\": expected an integer "
+                          "from %llu to %llu", what, s ? s : "",
+                          (unsigned long long)min, (unsigned long long)max);
+}
+
+int cli_parse_double(const char *s, double min, double max, const char *what,
+                     double *out)
+{
+    char *end;
+    if (s == NULL || *s == '\0')
+        goto bad;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v) || v < min || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    return kiln_error_set(KILN_EINVAL, "bad %s \"%s\": expected a number "
+                          "from %g to %g", what, s ? s : "", min, max);
+}
+
+int cli_read_file(const char *path, kiln_buf *out)
+{
+    int rc = 0;
+    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = kiln_error_set(errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO,
+                            "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        rc = kiln_error_set(KILN_EIO, "%s: is a directory", path);
+        goto out;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        rc = kiln_buf_reserve(out, (size_t)st.st_size + 1);
+        if (rc != 0)
+            goto out;
+    }
+    for (;;) {
+        rc = kiln_buf_reserve(out, 65536);
+        if (rc != 0)
+            goto out;
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = kiln_error_set(KILN_EIO, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+    }
+out:
+    if (fd > 0)
+        close(fd);
+    return rc;
+}
+
+void cli_format_bytes(uint64_t n, char out[32])
+{
+    if (n < 1000)
+        snprintf(out, 32, "%llu B", (unsigned long long)n);
+    else if (n < 1000000)
+        snprintf(out, 32, "%.1f kB", (double)n / 1e3);
+    else if (n < 1000000000)
+        snprintf(out, 32, "%.1f MB", (double)n / 1e6);
+    else
+        snprintf(out, 32, "%.2f GB", (double)n / 1e9);
+}
+
+int cli_stdout_is_tty(void)
+{
+    return isatty(1);
+}

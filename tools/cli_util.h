@@ -1,0 +1,84 @@
+/* cli_util.h: what every `kiln` subcommand shares: the exit codes, error
+ * printing, parsing of times, durations and numbers, file reading and the
+ * subcommand entry points dispatched by kiln.c. */
+#ifndef KILN_CLI_UTIL_H
+#define KILN_CLI_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <kiln/common.h>
+
+/* Exit codes of the command (documented in the README and `kiln --help`). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_USAGE 1    /* bad option, argument, selector or time */
+#define CLI_EXIT_DATA 2     /* malformed input profile, corrupt block, verify failure */
+#define CLI_EXIT_IO 3       /* store, file system or memory failure */
+#define CLI_EXIT_NOTFOUND 4 /* no such block, key or file */
+
+/* The exit code for a negative KILN_E* code. */
+int cli_exit_code(int err);
+
+/* Print "kiln CMD: message" to stderr (printf-style). */
+void cli_errorf(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print "kiln CMD: <kiln_error_last() or kiln_strerror(err)>" and return
+ * the exit code for err. */
+int cli_fail(const char *cmd, int err);
+
+/* Print "kiln CMD: message" and "Try 'kiln help CMD'." and return
+ * CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Durations: one or more NUMBER UNIT pairs ("10s", "1h30m", "1.5h", "250ms");
+ * units ns us ms s m h d. 0 or KILN_EINVAL with the message set. */
+int cli_parse_duration(const char *s, int64_t *ns);
+
+/* Times: RFC 3339 ("2026-11-24T01:00:00Z", "...T01:00:00.5+02:00"), unix
+ * seconds ("1764000000", "1764000000.25"), "now", "now-1h", "now+5m"
+ * (relative to now_ns). 0 or KILN_EINVAL with the message set. */
+int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns);
+
+/* The wall clock, ns since the epoch. */
+int64_t cli_now_ns(void);
+
+/* "2026-11-24T01:00:00Z" (fraction added when not whole seconds). */
+void cli_format_time(int64_t ns, char out[48]);
+
+/* Unsigned decimal in [min, max]; KILN_EINVAL naming `what` otherwise. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, const char *what,
+                  uint64_t *out);
+/* A finite decimal in [min, max]. */
+int cli_parse_double(const char *s, double min, double max, const char *what,
+                     double *out);
+
+/* Read a whole file (or stdin for "-") into out (appended). KILN_ENOTFOUND
+ * if absent, KILN_EIO otherwise, with the path in the message. */
+int cli_read_file(const char *path, kiln_buf *out);
+
+/* "12.3 MB" style, into out. */
+void cli_format_bytes(uint64_t n, char out[32]);
+
+/* 1 when stdout is a terminal. */
+int cli_stdout_is_tty(void);
+
+/* Subcommands: argv[0] is the subcommand name; they return an exit code. */
+int cmd_gen(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
+/* Help texts (usage, options, examples), one per subcommand. */
+extern const char cmd_gen_help[];
+extern const char cmd_ingest_help[];
+extern const char cmd_inspect_help[];
+extern const char cmd_verify_help[];
+extern const char cmd_query_help[];
+
+/* Print the help of subcommand `name` to f; 0, or -1 if there is none. */
+int cli_print_help(const char *name, FILE *f);
+
+#endif

@@ -1,0 +1,1619 @@
+/* gen.c: `kiln gen`, a deterministic fleet of Go-like CPU profiles written
+ * as DIR/<service>/<host>/<unix-seconds>.pb.gz, for the demo, the tests and
+ * the benchmarks. Every byte is a function of the arguments: a service's
+ * model comes from (seed, service), a profile from (seed, service, host,
+ * window start), so two runs are byte-identical and overlapping runs agree. */
+#include "cli_util.h"
+#include "gen_vocab.h"
+#include "profile.pb-c.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define NSEC 1000000000LL
+#define MAX_FRAMES 256 /* deepest composed stack */
+#define MAX_EPS 16     /* endpoints per service */
+
+/* ---- PRNG: splitmix64, seeded by hashing the coordinates of a thing ---- */
+
+static uint64_t mix64(uint64_t z) /* bijective */
+{
+    z ^= z >> 30;
+    z *= 0xbf58476d1ce4e5b9ULL;
+    z ^= z >> 27;
+    z *= 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return z;
+}
+
+typedef struct rng {
+    uint64_t s; /* splitmix64 state */
+} rng;
+
+static rng rng_for(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    rng r = {mix64(a ^ mix64(b ^ mix64(c ^ mix64(d + 0x632be59bd9b4e019ULL))))};
+    return r;
+}
+
+static uint64_t rng_next(rng *r)
+{
+    r->s += 0x9e3779b97f4a7c15ULL;
+    return mix64(r->s);
+}
+
+static double rng_unit(rng *r) /* [0, 1) */
+{
+    return (double)(rng_next(r) >> 11) * 0x1p-53;
+}
+
+static uint32_t rng_below(rng *r, uint32_t n)
+{
+    return n ? (uint32_t)(rng_next(r) % n) : 0;
+}
+
+static double rng_gauss(rng *r)
+{
+    double u1 = rng_unit(r), u2 = rng_unit(r);
+    return sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2);
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    return mix64(h);
+}
+
+/* snprintf that may truncate on purpose (names are bounded by design). */
+static void sfmt(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void sfmt(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void oom(void)
+{
+    fprintf(stderr, "kiln gen: out of memory\n");
+    exit(CLI_EXIT_IO);
+}
+
+#define GROW(p, n, cap)                                                       \
+    do {                                                                      \
+        if ((size_t)(n) >= (size_t)(cap)) {                                   \
+            size_t nc_ = (cap) ? (size_t)(cap) * 2 : 64;                      \
+            while (nc_ <= (size_t)(n))                                        \
+                nc_ *= 2;                                                     \
+            void *np_ = realloc((p), nc_ * sizeof *(p));                      \
+            if (np_ == NULL)                                                  \
+                oom();                                                        \
+            (p) = np_;                                                        \
+            (cap) = nc_;                                                      \
+        }                                                                     \
+    } while (0)
+
+/* ---- the model of one service: its symbols and weighted stack templates ---- */
+
+typedef struct gfn {
+    uint32_t name, file; /* model string ids */
+    int32_t start;       /* first line; 0 for native code */
+    uint8_t lib;         /* LIB_* */
+    uint32_t off;        /* entry offset in its binary's text */
+} gfn;
+
+typedef struct gloc {
+    uint32_t line0;  /* first of nlines in lfn/lline, innermost first */
+    uint32_t nlines; /* > 1 when calls were inlined */
+    uint8_t lib;
+    uint32_t off; /* address offset in the binary's text */
+} gloc;
+
+typedef struct gtmpl {
+    uint32_t loc0, nloc; /* locations in tloc, leaf first */
+    double w;            /* share of the service's CPU, sums to 1 */
+    int32_t ep;          /* endpoint, -1 for background work */
+    int32_t step;        /* step within the endpoint */
+} gtmpl;
+
+typedef struct gsvc {
+    char name[48], svcid[48], Svc[48];
+    unsigned feat;
+    char **str;             /* interned strings; [0] = "" */
+    size_t nstr, capstr;
+    uint32_t *strslot;      /* open addressing: id + 1, 0 = empty */
+    size_t nstrslot;        /* power of two */
+    uint32_t *fn_of_str;    /* per string: function id + 1, 0 = none */
+    size_t capfos;
+    gfn *fn;
+    size_t nfn, capfn;
+    gloc *loc;
+    size_t nloc, caploc;
+    uint32_t *locslot;      /* open addressing over loc: id + 1 */
+    size_t nlocslot;
+    uint32_t *lfn;          /* line function ids */
+    int32_t *lline;         /* line numbers */
+    size_t nline, capline, capline2;
+    gtmpl *t;
+    size_t nt, capt;
+    uint32_t *tloc;
+    size_t ntloc, captloc;
+    uint32_t nreq;          /* templates [0, nreq) serve requests */
+    uint32_t nep;
+    uint32_t ep_first[MAX_EPS], ep_end[MAX_EPS], ep_steps[MAX_EPS];
+    uint8_t haslib[LIB_COUNT];
+    uint32_t text_size;     /* bytes of the main binary's text */
+    char buildid[48];       /* hex GNU build id of the main binary */
+    double cpu_base;        /* cores used at mean load */
+    double phase_day, phase_hour; /* radians */
+    uint32_t s_fixed[4];    /* "samples" "count" "cpu" "nanoseconds" */
+    uint32_t s_trace, s_span;
+    uint32_t s_libfile[LIB_COUNT], s_libbid[LIB_COUNT];
+} gsvc;
+
+static const struct {
+    const char *file;
+    uint32_t size;   /* bytes of text */
+    uint32_t fileoff; /* file offset of the text mapping */
+} LIBS[LIB_COUNT] = {
+    [LIB_MAIN] = {NULL, 0, 0x1000},
+    [LIB_C] = {"/usr/lib/x86_64-linux-gnu/libc.so.6", 0x165000, 0x28000},
+    [LIB_SSL] = {"/usr/lib/x86_64-linux-gnu/libssl.so.3", 0x98000, 0x1f000},
+    [LIB_CRYPTO] = {"/usr/lib/x86_64-linux-gnu/libcrypto.so.3", 0x36a000, 0xc9000},
+    [LIB_Z] = {"/usr/lib/x86_64-linux-gnu/libz.so.1.2.13", 0x17000, 0x3000},
+    [LIB_RDKAFKA] = {"/usr/lib/x86_64-linux-gnu/librdkafka.so.1", 0x1d0000, 0x4a000},
+    [LIB_VDSO] = {"[vdso]", 0x2000, 0},
+};
+
+static uint32_t intern(gsvc *m, const char *s)
+{
+    if (m->nstr * 2 >= m->nstrslot) {
+        size_t ns = m->nstrslot ? m->nstrslot * 2 : 1024;
+        uint32_t *slots = calloc(ns, sizeof *slots);
+        if (slots == NULL)
+            oom();
+        for (size_t i = 0; i < m->nstr; i++) {
+            size_t j = hash_str(m->str[i]) & (ns - 1);
+            while (slots[j])
+                j = (j + 1) & (ns - 1);
+            slots[j] = (uint32_t)i + 1;
+        }
+        free(m->strslot);
+        m->strslot = slots;
+        m->nstrslot = ns;
+    }
+    size_t j = hash_str(s) & (m->nstrslot - 1);
+    while (m->strslot[j]) {
+        if (strcmp(m->str[m->strslot[j] - 1], s) == 0)
+            return m->strslot[j] - 1;
+        j = (j + 1) & (m->nstrslot - 1);
+    }
+    GROW(m->str, m->nstr, m->capstr);
+    m->str[m->nstr] = strdup(s);
+    if (m->str[m->nstr] == NULL)
+        oom();
+    m->strslot[j] = (uint32_t)++m->nstr;
+    return (uint32_t)m->nstr - 1;
+}
+
+/* The source file of a Go function, as a non-trimmed container build shows
+ * it: the standard library under GOROOT, modules in the module cache, the
+ * service's own code under /app. */
+static void go_file(const gsvc *m, const char *name, const char *fname,
+                    char *out, size_t cap)
+{
+    const char *slash = strrchr(name, '/');
+    const char *dot = strchr(slash ? slash : name, '.');
+    size_t plen = dot ? (size_t)(dot - name) : strlen(name);
+    char pkg[256], base[128];
+    snprintf(pkg, sizeof pkg, "%.*s", (int)plen, name);
+    if (fname == NULL) {
+        const char *last = strrchr(pkg, '/');
+        sfmt(base, sizeof base, "%s.go", last ? last + 1 : pkg);
+        fname = base;
+    }
+    char acme[96];
+    snprintf(acme, sizeof acme, "github.com/acme/%s", m->name);
+    if (strncmp(pkg, "github.com/acme/", 16) == 0) {
+        /* this service's module, or a peer's generated client */
+        const char *rest = pkg + 16;
+        const char *after = strchr(rest, '/');
+        if (strncmp(pkg, acme, strlen(acme)) == 0 &&
+            (pkg[strlen(acme)] == '/' || pkg[strlen(acme)] == '\0'))
+            snprintf(out, cap, "/app%s/%s", pkg + strlen(acme), fname);
+        else
+            snprintf(out, cap, "/go/pkg/mod/github.com/acme/%.*s@v1.%u.0%s/%s",
+                     (int)(after ? (size_t)(after - rest) : strlen(rest)), rest,
+                     (unsigned)(hash_str(pkg) % 40),
+                     after ? after : "", fname);
+        return;
+    }
+    for (size_t i = 0; i < sizeof GEN_MODULES / sizeof GEN_MODULES[0]; i++) {
+        size_t ml = strlen(GEN_MODULES[i][0]);
+        if (strncmp(pkg, GEN_MODULES[i][0], ml) == 0 &&
+            (pkg[ml] == '/' || pkg[ml] == '\0')) {
+            snprintf(out, cap, "/go/pkg/mod/%s@%s%s/%s", GEN_MODULES[i][0],
+                     GEN_MODULES[i][1], pkg + ml, fname);
+            return;
+        }
+    }
+    snprintf(out, cap, "/usr/local/go/src/%s/%s", pkg, fname);
+}
+
+/* Keep fn_of_str as long as the string table, new entries zero. */
+static void fos_fit(gsvc *m)
+{
+    if (m->capfos >= m->nstr)
+        return;
+    size_t nc = m->capfos ? m->capfos * 2 : 1024;
+    while (nc < m->nstr)
+        nc *= 2;
+    uint32_t *p = realloc(m->fn_of_str, nc * sizeof *p);
+    if (p == NULL)
+        oom();
+    memset(p + m->capfos, 0, (nc - m->capfos) * sizeof *p);
+    m->fn_of_str = p;
+    m->capfos = nc;
+}
+
+/* The function for a frame spec ("!cname", "pkg.Func@file.go"). */
+static uint32_t model_fn(gsvc *m, const char *spec)
+{
+    int lib = LIB_MAIN;
+    if (spec[0] == '!') {
+        switch (spec[1]) {
+        case 'c': lib = LIB_C; break;
+        case 's': lib = LIB_SSL; break;
+        case 'k': lib = LIB_CRYPTO; break;
+        case 'z': lib = LIB_Z; break;
+        case 'r': lib = LIB_RDKAFKA; break;
+        case 'v': lib = LIB_VDSO; break;
+        default: assert(0 && "unknown library letter");
+        }
+        spec += 2;
+    }
+    char name[512];
+    const char *at = lib == LIB_MAIN ? strchr(spec, '@') : NULL;
+    snprintf(name, sizeof name, "%.*s",
+             (int)(at ? (size_t)(at - spec) : strlen(spec)), spec);
+    uint32_t sid = intern(m, name);
+    fos_fit(m);
+    if (m->fn_of_str[sid] != 0)
+        return m->fn_of_str[sid] - 1;
+    gfn f = {sid, 0, 0, (uint8_t)lib, 0};
+    uint64_t h = hash_str(name);
+    if (lib == LIB_MAIN) {
+        char file[512];
+        go_file(m, name, at ? at + 1 : NULL, file, sizeof file);
+        f.file = intern(m, file);
+        f.start = (int32_t)(20 + h % 900);
+        f.off = (uint32_t)((0x1000 + (mix64(h ^ hash_str(m->name)) %
+                                       (m->text_size - 0x2000))) & ~0xfULL);
+    } else {
+        f.off = (uint32_t)((h % (LIBS[lib].size - 0x800)) & ~0xfULL);
+    }
+    GROW(m->fn, m->nfn, m->capfn);
+    m->fn[m->nfn] = f;
+    fos_fit(m);
+    m->fn_of_str[sid] = (uint32_t)++m->nfn;
+    return (uint32_t)m->nfn - 1;
+}
+
+static uint64_t loc_hash(const uint32_t *fns, const int32_t *lines, size_t n)
+{
+    uint64_t h = 0x51ed270b7d2c5a39ULL;
+    for (size_t i = 0; i < n; i++)
+        h = mix64(h ^ ((uint64_t)fns[i] << 32 | (uint32_t)lines[i]));
+    return h;
+}
+
+static uint32_t model_loc(gsvc *m, const uint32_t *fns, const int32_t *lines,
+                          size_t n)
+{
+    if (m->nloc * 2 >= m->nlocslot) {
+        size_t ns = m->nlocslot ? m->nlocslot * 2 : 1024;
+        uint32_t *slots = calloc(ns, sizeof *slots);
+        if (slots == NULL)
+            oom();
+        for (size_t i = 0; i < m->nloc; i++) {
+            const gloc *l = &m->loc[i];
+            size_t j = loc_hash(m->lfn + l->line0, m->lline + l->line0,
+                                l->nlines) & (ns - 1);
+            while (slots[j])
+                j = (j + 1) & (ns - 1);
+            slots[j] = (uint32_t)i + 1;
+        }
+        free(m->locslot);
+        m->locslot = slots;
+        m->nlocslot = ns;
+    }
+    uint64_t h = loc_hash(fns, lines, n);
+    size_t j = h & (m->nlocslot - 1);
+    while (m->locslot[j]) {
+        const gloc *l = &m->loc[m->locslot[j] - 1];
+        if (l->nlines == n &&
+            memcmp(m->lfn + l->line0, fns, n * sizeof *fns) == 0 &&
+            memcmp(m->lline + l->line0, lines, n * sizeof *lines) == 0)
+            return m->locslot[j] - 1;
+        j = (j + 1) & (m->nlocslot - 1);
+    }
+    gloc l = {(uint32_t)m->nline, (uint32_t)n, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        GROW(m->lfn, m->nline, m->capline);
+        GROW(m->lline, m->nline, m->capline2);
+        m->lfn[m->nline] = fns[i];
+        m->lline[m->nline] = lines[i];
+        m->nline++;
+    }
+    /* The PC lies in the outermost function (the last line). */
+    const gfn *outer = &m->fn[fns[n - 1]];
+    l.lib = outer->lib;
+    l.off = outer->off + (uint32_t)((h % 0x600) & ~3ULL) + 5;
+    GROW(m->loc, m->nloc, m->caploc);
+    m->loc[m->nloc] = l;
+    m->locslot[j] = (uint32_t)++m->nloc;
+    return (uint32_t)m->nloc - 1;
+}
+
+/* Placeholder values while composing one stack. */
+typedef struct gvars {
+    const char *svc, *svcid, *Svc, *pkg, *Ep, *Noun, *noun, *SVerb, *helper;
+    const char *peer, *peerid, *Peer, *PeerEp, *Ext, *ext;
+    uint32_t alloc[4]; /* GEN_ALLOC picks for successive "@alloc" */
+    unsigned nalloc;
+} gvars;
+
+static const char *var_of(const gvars *v, const char *k, size_t n)
+{
+#define VAR(name)                                                             \
+    if (n == strlen(#name) && memcmp(k, #name, n) == 0)                       \
+        return v->name ? v->name : "x";
+    VAR(svc) VAR(svcid) VAR(Svc) VAR(pkg) VAR(Ep) VAR(Noun) VAR(noun)
+    VAR(SVerb) VAR(helper) VAR(peer) VAR(peerid) VAR(Peer) VAR(PeerEp)
+    VAR(Ext) VAR(ext)
+#undef VAR
+    assert(0 && "unknown placeholder");
+    return "";
+}
+
+static void expand(const char *tpl, const gvars *v, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = tpl; *p && o + 1 < cap; p++) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            assert(e != NULL);
+            const char *val = var_of(v, p + 1, (size_t)(e - p - 1));
+            size_t vl = strlen(val);
+            if (o + vl >= cap)
+                break;
+            memcpy(out + o, val, vl);
+            o += vl;
+            p = e;
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+}
+
+typedef struct gframe {
+    uint32_t fn;
+    uint8_t inl; /* inlined into the frame before it */
+} gframe;
+
+typedef struct gstack {
+    gframe f[MAX_FRAMES];
+    size_t n;
+} gstack;
+
+static void push_chain(gsvc *m, gstack *st, const char *chain, gvars *v)
+{
+    char buf[8192];
+    if (chain == NULL || chain[0] == '\0')
+        return;
+    expand(chain, v, buf, sizeof buf);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ";", &save); tok;
+         tok = strtok_r(NULL, ";", &save)) {
+        if (strcmp(tok, "@alloc") == 0) {
+            uint32_t pick = v->alloc[v->nalloc++ % 4];
+            push_chain(m, st, GEN_ALLOC[pick], v);
+            continue;
+        }
+        uint8_t inl = 0;
+        if (tok[0] == '~') {
+            inl = 1;
+            tok++;
+        }
+        if (st->n < MAX_FRAMES) {
+            st->f[st->n].fn = model_fn(m, tok);
+            st->f[st->n].inl = inl && st->n > 0;
+            st->n++;
+        }
+    }
+}
+
+static int32_t call_line(const gsvc *m, uint32_t fn, uint64_t salt)
+{
+    const gfn *f = &m->fn[fn];
+    if (f->lib != LIB_MAIN)
+        return 0;
+    return f->start + 1 +
+           (int32_t)(mix64(hash_str(m->str[f->name]) ^ salt) % 70);
+}
+
+/* Turn the composed frames into locations and add a template. */
+static void add_template(gsvc *m, const gstack *st, double w, int32_t ep,
+                         int32_t step, unsigned leaf_variant)
+{
+    uint32_t locs[MAX_FRAMES];
+    size_t nl = 0;
+    int32_t lines[MAX_FRAMES];
+    for (size_t k = 0; k < st->n; k++) {
+        uint64_t salt = k + 1 < st->n
+                            ? hash_str(m->str[m->fn[st->f[k + 1].fn].name])
+                            : 0x1eaf0000ULL + leaf_variant;
+        lines[k] = call_line(m, st->f[k].fn, salt);
+    }
+    for (size_t i = 0; i < st->n;) {
+        size_t j = i;
+        while (j + 1 < st->n && st->f[j + 1].inl)
+            j++;
+        uint32_t fns[MAX_FRAMES];
+        int32_t ls[MAX_FRAMES];
+        size_t n = 0;
+        for (size_t k = j + 1; k-- > i;) { /* innermost first */
+            fns[n] = st->f[k].fn;
+            ls[n] = lines[k];
+            n++;
+        }
+        locs[nl++] = model_loc(m, fns, ls, n);
+        i = j + 1;
+    }
+    GROW(m->t, m->nt, m->capt);
+    m->t[m->nt] = (gtmpl){(uint32_t)m->ntloc, (uint32_t)nl, w, ep, step};
+    m->nt++;
+    for (size_t k = nl; k-- > 0;) {
+        GROW(m->tloc, m->ntloc, m->captloc);
+        m->tloc[m->ntloc++] = locs[k];
+    }
+}
+
+static size_t split_list(const char *list, char out[][48], size_t max)
+{
+    size_t n = 0;
+    const char *p = list;
+    while (p && *p && n < max) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        snprintf(out[n++], 48, "%.*s", (int)(l < 47 ? l : 47), p);
+        p = c ? c + 1 : NULL;
+    }
+    return n;
+}
+
+static void camel(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    int up = 1;
+    for (; *s && o + 1 < cap; s++) {
+        if (*s == '-') {
+            up = 1;
+            continue;
+        }
+        out[o++] = up && *s >= 'a' && *s <= 'z' ? (char)(*s - 32) : *s;
+        up = 0;
+    }
+    out[o] = '\0';
+}
+
+/* The definition of service number idx: from the list, or made up. */
+static void service_def(uint64_t seed, uint32_t idx, gen_svcdef *d,
+                        char *name, char *nouns, char *eps, char *pkgs,
+                        char *peers)
+{
+    size_t nbase = sizeof GEN_SERVICES / sizeof GEN_SERVICES[0];
+    size_t nmore = sizeof GEN_MORE_NAMES / sizeof GEN_MORE_NAMES[0];
+    if (idx < nbase) {
+        *d = GEN_SERVICES[idx];
+        snprintf(name, 48, "%s", d->name);
+        return;
+    }
+    uint32_t k = idx - (uint32_t)nbase;
+    const char *base = GEN_MORE_NAMES[k % nmore];
+    if (k / nmore == 0)
+        snprintf(name, 48, "%s", base);
+    else
+        snprintf(name, 48, "%s-%u", base, (unsigned)(k / nmore + 1));
+    char noun[48];
+    camel(base, noun, sizeof noun);
+    size_t nl = strlen(noun);
+    if (nl > 2 && noun[nl - 1] == 's')
+        noun[nl - 1] = '\0';
+    snprintf(nouns, 256, "%s,Record,Batch,Entry", noun);
+    snprintf(eps, 512, "Get%s,List%ss,Create%s,Update%s,Delete%s,Sync%ss",
+             noun, noun, noun, noun, noun, noun);
+    char pk[48];
+    size_t o = 0;
+    for (const char *p = base; *p && o < 40; p++)
+        if (*p != '-')
+            pk[o++] = *p;
+    pk[o] = '\0';
+    snprintf(pkgs, 256, "%s,workflow,policy", pk);
+    rng r = rng_for(seed, idx, 0xdef, 0);
+    unsigned feat = 0;
+    static const unsigned opt[] = {F_SQL, F_REDIS, F_KAFKA, F_REGEX, F_HASH,
+                                   F_GRPC, F_ZLIB, F_RANK, F_TMPL};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (rng_unit(&r) < 0.4)
+            feat |= opt[i];
+    uint32_t p1 = rng_below(&r, (uint32_t)nbase), p2 = rng_below(&r, (uint32_t)nbase);
+    snprintf(peers, 256, "%s,%s", GEN_SERVICES[p1].name, GEN_SERVICES[p2].name);
+    feat |= F_PEERS;
+    d->name = name;
+    d->nouns = nouns;
+    d->eps = eps;
+    d->pkgs = pkgs;
+    d->peers = peers;
+    d->ext = "";
+    d->feat = feat;
+}
+
+static const char *peer_endpoint(const char *peer, rng *r, char *buf)
+{
+    for (size_t i = 0; i < sizeof GEN_SERVICES / sizeof GEN_SERVICES[0]; i++)
+        if (strcmp(GEN_SERVICES[i].name, peer) == 0) {
+            char eps[16][48];
+            size_t n = split_list(GEN_SERVICES[i].eps, eps, 16);
+            sfmt(buf, 48, "%s", eps[rng_below(r, (uint32_t)n)]);
+            return buf;
+        }
+    snprintf(buf, 48, "Get");
+    return buf;
+}
+
+/* Permuted Zipf weights: w[i] = 1/(rank_i+1)^s over a shuffled ranking. */
+static void zipf(rng *r, double *w, size_t n, double s)
+{
+    uint32_t rank[64];
+    assert(n <= 64);
+    for (size_t i = 0; i < n; i++)
+        rank[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) {
+        uint32_t j = rng_below(r, (uint32_t)i);
+        uint32_t t = rank[i - 1];
+        rank[i - 1] = rank[j];
+        rank[j] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        w[i] = 1.0 / pow((double)rank[i] + 1.0, s);
+}
+
+static size_t count_leaves(const char *const *leaves)
+{
+    size_t n = 0;
+    while (n < 8 && leaves[n])
+        n++;
+    return n;
+}
+
+static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
+{
+    char name[48], nouns_s[256] = "", eps_s[512] = "", pkgs_s[256] = "",
+         peers_s[256] = "";
+    gen_svcdef d;
+    service_def(seed, idx, &d, name, nouns_s, eps_s, pkgs_s, peers_s);
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", d.name);
+    size_t o = 0;
+    for (const char *p = m->name; *p; p++)
+        if (*p != '-')
+            m->svcid[o++] = *p;
+    m->svcid[o] = '\0';
+    camel(m->name, m->Svc, sizeof m->Svc);
+    m->feat = d.feat;
+    rng r = rng_for(seed, idx, 0x5e7c, 1);
+    m->text_size = 0x1200000 + (rng_below(&r, 0x800) << 12);
+    for (int i = 0; i < 5; i++) {
+        uint64_t b = rng_next(&r);
+        snprintf(m->buildid + 8 * i, 9, "%08x", (unsigned)(b >> 32));
+    }
+    m->cpu_base = 0.35 + 0.6 * rng_unit(&r);
+    m->phase_day = 6.283185307179586 * rng_unit(&r);
+    m->phase_hour = 6.283185307179586 * rng_unit(&r);
+
+    intern(m, "");
+    m->s_fixed[0] = intern(m, "samples");
+    m->s_fixed[1] = intern(m, "count");
+    m->s_fixed[2] = intern(m, "cpu");
+    m->s_fixed[3] = intern(m, "nanoseconds");
+    m->s_trace = intern(m, "trace_id");
+    m->s_span = intern(m, "span_id");
+    m->haslib[LIB_MAIN] = m->haslib[LIB_C] = m->haslib[LIB_VDSO] = 1;
+    if (d.feat & (F_SSL | F_FIPS))
+        m->haslib[LIB_SSL] = m->haslib[LIB_CRYPTO] = 1;
+    if (d.feat & F_ZLIB)
+        m->haslib[LIB_Z] = 1;
+    if (d.feat & F_KAFKA)
+        m->haslib[LIB_RDKAFKA] = 1;
+    char mainfile[96];
+    snprintf(mainfile, sizeof mainfile, "/usr/local/bin/%s", m->name);
+    for (int l = 0; l < LIB_COUNT; l++) {
+        if (!m->haslib[l])
+            continue;
+        m->s_libfile[l] = intern(m, l == LIB_MAIN ? mainfile : LIBS[l].file);
+        char bid[48] = "";
+        if (l == LIB_MAIN) {
+            snprintf(bid, sizeof bid, "%s", m->buildid);
+        } else if (l != LIB_VDSO) {
+            uint64_t h = hash_str(LIBS[l].file);
+            for (int i = 0; i < 5; i++) {
+                h = mix64(h + (uint64_t)i);
+                snprintf(bid + 8 * i, 9, "%08x", (unsigned)(h >> 32));
+            }
+        }
+        m->s_libbid[l] = intern(m, bid);
+    }
+
+    char nouns[16][48], eps[16][48], pkgs[16][48], peers[16][48];
+    size_t nnoun = split_list(d.nouns, nouns, 16);
+    size_t nep = split_list(d.eps, eps, 12);
+    size_t npkg = split_list(d.pkgs, pkgs, 16);
+    size_t npeer = split_list(d.peers, peers, 16);
+    unsigned tr[MAX_EPS];
+    for (size_t e = 0; e < nep; e++)
+        tr[e] = (d.feat & F_GRPC) ? TR_GRPC : TR_HTTP;
+    if (d.feat & F_KAFKA) {
+        static const char *const evts[] = {"Created", "Updated"};
+        for (size_t k = 0; k < 2 && nep < MAX_EPS; k++) {
+            sfmt(eps[nep], 48, "On%s%s", nouns[k % nnoun], evts[k]);
+            tr[nep++] = TR_EVENT;
+        }
+    }
+    m->nep = (uint32_t)nep;
+    double epw[MAX_EPS];
+    zipf(&r, epw, nep, 1.0);
+
+    const double bg_share_gc = 0.06 + 0.12 * rng_unit(&r);
+    size_t nchains = sizeof GEN_CHAINS / sizeof GEN_CHAINS[0];
+    double reqw = 0;
+    for (size_t e = 0; e < nep; e++) {
+        m->ep_first[e] = (uint32_t)m->nt;
+        size_t elig[64], ne = 0;
+        for (size_t c = 0; c < nchains; c++) {
+            const gen_chain *ch = &GEN_CHAINS[c];
+            if ((ch->need & d.feat) == ch->need && (ch->transport & tr[e]) &&
+                !(ch->site == 'T' && tr[e] == TR_EVENT))
+                elig[ne++] = c;
+        }
+        size_t want = 3 + rng_below(&r, 4);
+        if (want > ne)
+            want = ne;
+        for (size_t s = 0; s < want; s++) { /* partial shuffle */
+            size_t j = s + rng_below(&r, (uint32_t)(ne - s));
+            size_t t = elig[s];
+            elig[s] = elig[j];
+            elig[j] = t;
+        }
+        for (size_t s = 0; s < want; s++) {
+            const gen_chain *ch = &GEN_CHAINS[elig[s]];
+            double stepw = exp(0.9 * rng_gauss(&r));
+            char helper[48], noun_l[48], peerep[48], Peer[48], ext_l[48];
+            const char *noun = nouns[rng_below(&r, (uint32_t)nnoun)];
+            sfmt(noun_l, sizeof noun_l, "%s", noun);
+            for (char *p = noun_l; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p + 32);
+            snprintf(helper, sizeof helper, "%s",
+                     GEN_VERBS[rng_below(&r, sizeof GEN_VERBS / sizeof GEN_VERBS[0])]);
+            const char *peer = npeer ? peers[rng_below(&r, (uint32_t)npeer)] : "core";
+            camel(peer, Peer, sizeof Peer);
+            char peerid[48];
+            o = 0;
+            for (const char *p = peer; *p; p++)
+                if (*p != '-')
+                    peerid[o++] = *p;
+            peerid[o] = '\0';
+            snprintf(ext_l, sizeof ext_l, "%s", d.ext[0] ? d.ext : "Partner");
+            for (char *p = ext_l; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p + 32);
+            gvars v = {m->name, m->svcid, m->Svc, pkgs[e % npkg], eps[e], noun,
+                       noun_l,
+                       GEN_STORE_VERBS[rng_below(&r, sizeof GEN_STORE_VERBS /
+                                                         sizeof GEN_STORE_VERBS[0])],
+                       helper, peer, peerid, Peer,
+                       peer_endpoint(peer, &r, peerep),
+                       d.ext[0] ? d.ext : "Partner", ext_l, {0}, 0};
+            int use_helper = rng_unit(&r) < 0.5;
+            size_t nleaf = count_leaves(ch->leaves);
+            double leafw[8];
+            zipf(&r, leafw, nleaf, 1.3);
+            for (size_t li = 0; li < nleaf; li++) {
+                unsigned reps[2];
+                size_t nrep = 1;
+                reps[0] = ch->rmin + rng_below(&r, ch->rmax - ch->rmin + 1);
+                if (ch->rep && ch->rmax > ch->rmin) {
+                    reps[1] = ch->rmin + rng_below(&r, ch->rmax - ch->rmin + 1);
+                    nrep = reps[1] != reps[0] ? 2 : 1;
+                }
+                int has_alloc = strstr(ch->leaves[li], "@alloc") != NULL;
+                size_t nalloc = has_alloc ? 2 : 1;
+                for (size_t ri = 0; ri < nrep; ri++)
+                    for (size_t ai = 0; ai < nalloc; ai++) {
+                        gstack st = {.n = 0};
+                        for (int k = 0; k < 4; k++)
+                            v.alloc[k] = rng_below(&r, sizeof GEN_ALLOC /
+                                                           sizeof GEN_ALLOC[0]);
+                        v.nalloc = 0;
+                        const char *prefix = tr[e] == TR_GRPC ? GEN_GRPC_PREFIX
+                                             : tr[e] == TR_EVENT ? GEN_EVENT_PREFIX
+                                                                 : GEN_HTTP_PREFIX;
+                        if (ch->site == 'T') {
+                            char cut[4096];
+                            size_t keep = tr[e] == TR_GRPC ? GEN_GRPC_CUT : GEN_HTTP_CUT;
+                            const char *p = prefix;
+                            for (size_t k = 0; k < keep && p; k++) {
+                                p = strchr(p, ';');
+                                if (p)
+                                    p++;
+                            }
+                            size_t len = p ? (size_t)(p - prefix - 1) : strlen(prefix);
+                            snprintf(cut, sizeof cut, "%.*s", (int)len, prefix);
+                            push_chain(m, &st, cut, &v);
+                        } else {
+                            push_chain(m, &st, prefix, &v);
+                        }
+                        if (ch->site == 'S') {
+                            push_chain(m, &st, GEN_SERVICE_FRAME, &v);
+                            if (use_helper)
+                                push_chain(m, &st, GEN_HELPER_FRAME, &v);
+                        }
+                        push_chain(m, &st, ch->glue, &v);
+                        push_chain(m, &st, ch->body, &v);
+                        for (unsigned k = 0; k < reps[ri]; k++)
+                            push_chain(m, &st, ch->rep, &v);
+                        push_chain(m, &st, ch->leaves[li], &v);
+                        double w = epw[e] * stepw * leafw[li] / (double)nrep /
+                                   (double)nalloc;
+                        add_template(m, &st, w, (int32_t)e, (int32_t)s,
+                                     rng_below(&r, 3));
+                        reqw += w;
+                    }
+            }
+        }
+        m->ep_steps[e] = (uint32_t)want;
+        m->ep_end[e] = (uint32_t)m->nt;
+    }
+    m->nreq = (uint32_t)m->nt;
+
+    /* Background work, as shares of the whole. */
+    double bgw = 0;
+    size_t nbg = sizeof GEN_BACKGROUND / sizeof GEN_BACKGROUND[0];
+    size_t bg0 = m->nt;
+    for (size_t b = 0; b < nbg; b++) {
+        const gen_background *bg = &GEN_BACKGROUND[b];
+        if ((bg->need & d.feat) != bg->need)
+            continue;
+        double share = (b == 0 ? bg_share_gc : bg->share) *
+                       (0.6 + 0.8 * rng_unit(&r));
+        size_t nleaf = count_leaves(bg->leaves);
+        double leafw[8], sum = 0;
+        zipf(&r, leafw, nleaf, 1.2);
+        for (size_t li = 0; li < nleaf; li++)
+            sum += leafw[li];
+        for (size_t li = 0; li < nleaf; li++) {
+            gvars v = {m->name, m->svcid, m->Svc, pkgs[0], eps[0], nouns[0],
+                       "x", "Find", "load", "core", "core", "Core", "Get",
+                       "Partner", "partner", {0}, 0};
+            for (int k = 0; k < 4; k++)
+                v.alloc[k] = rng_below(&r, sizeof GEN_ALLOC / sizeof GEN_ALLOC[0]);
+            gstack st = {.n = 0};
+            push_chain(m, &st, bg->body, &v);
+            push_chain(m, &st, bg->leaves[li], &v);
+            add_template(m, &st, share * leafw[li] / sum, -1, -1,
+                         rng_below(&r, 3));
+            bgw += share * leafw[li] / sum;
+        }
+    }
+    /* Normalise: requests get 1 - bgw of the CPU. */
+    for (size_t t = 0; t < m->nreq; t++)
+        m->t[t].w *= (1.0 - bgw) / reqw;
+    (void)bg0;
+}
+
+static void model_free(gsvc *m)
+{
+    for (size_t i = 0; i < m->nstr; i++)
+        free(m->str[i]);
+    free(m->str);
+    free(m->strslot);
+    free(m->fn_of_str);
+    free(m->fn);
+    free(m->loc);
+    free(m->locslot);
+    free(m->lfn);
+    free(m->lline);
+    free(m->t);
+    free(m->tloc);
+}
+
+/* ---- hosts ---- */
+
+typedef struct ghost {
+    char name[64];          /* pod-style host name */
+    double cpu;             /* this host's load factor, ~0.7..1.3 */
+    float *wmul;            /* per template weight factor */
+    uint64_t base[LIB_COUNT]; /* where each binary is mapped (ASLR) */
+} ghost;
+
+static void host_build(ghost *h, const gsvc *m, uint64_t seed, uint32_t si,
+                       uint32_t hi, const ghost *prev, uint32_t nprev)
+{
+    static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
+    rng rs = rng_for(seed, si, 0x4057, 0);
+    char rsname[16];
+    for (int i = 0; i < 10; i++)
+        rsname[i] = alnum[rng_below(&rs, 27)];
+    rsname[10] = '\0';
+    rng r = rng_for(seed, si, hi, 0x4057);
+    for (;;) {
+        char pod[6];
+        for (int i = 0; i < 5; i++)
+            pod[i] = alnum[rng_below(&r, 27)];
+        pod[5] = '\0';
+        sfmt(h->name, sizeof h->name, "%s-%s-%s", m->name, rsname, pod);
+        uint32_t k = 0;
+        while (k < nprev && strcmp(prev[k].name, h->name) != 0)
+            k++;
+        if (k == nprev)
+            break;
+    }
+    h->cpu = 0.7 + 0.6 * rng_unit(&r);
+    h->wmul = malloc(m->nt * sizeof *h->wmul);
+    if (h->wmul == NULL)
+        oom();
+    for (size_t t = 0; t < m->nt; t++)
+        h->wmul[t] = (float)exp(0.35 * rng_gauss(&r));
+    h->base[LIB_MAIN] = 0x401000;
+    uint64_t next = 0x7f0000000000ULL + ((uint64_t)rng_below(&r, 0x800000) << 12);
+    for (int l = LIB_C; l < LIB_VDSO; l++) {
+        h->base[l] = next;
+        next += ((uint64_t)LIBS[l].size + 0x200000 + ((uint64_t)rng_below(&r, 64) << 12)) &
+                ~0xfffULL;
+    }
+    h->base[LIB_VDSO] = 0x7ffc00000000ULL + ((uint64_t)rng_below(&r, 0x3ffff) << 12);
+}
+
+/* ---- one profile ---- */
+
+typedef struct gjob_cfg {
+    const char *out;
+    uint64_t seed;
+    uint32_t nsvc, nhost, nwin;
+    int64_t t0;        /* first window start, ns */
+    int64_t interval;  /* ns */
+    double rate;       /* Hz */
+    double trace_frac;
+    gsvc *svc;
+    ghost *host;       /* [svc * nhost + host] */
+} gjob_cfg;
+
+typedef struct gtick {
+    uint32_t tmpl;
+    uint32_t trace; /* 0 = none, else 1 + trace number in this profile */
+    uint32_t span;
+} gtick;
+
+typedef struct gscratch {
+    gtick *ticks;
+    size_t cap_ticks;
+    double *cum;
+    size_t cap_cum;
+    uint32_t *str_local, *fn_local, *loc_local;
+    size_t cap_sl, cap_fl, cap_ll;
+    ProtobufCBinaryData *pstr;
+    size_t nstr, cap_pstr;
+    char *hex;                  /* trace and span ids of this profile */
+    size_t cap_hex;
+    Perftools__Profiles__Sample *smp;
+    Perftools__Profiles__Sample **psmp;
+    size_t cap_smp, cap_psmp;
+    uint64_t *locids;
+    size_t nlocids, cap_locids;
+    int64_t *vals;
+    size_t cap_vals;
+    Perftools__Profiles__Label *lab;
+    Perftools__Profiles__Label **plab;
+    size_t cap_lab, cap_plab;
+    Perftools__Profiles__Location *ploc;
+    Perftools__Profiles__Location **pploc;
+    size_t nploc, cap_ploc, cap_pploc;
+    uint32_t *ploc_model;       /* model loc of each emitted location */
+    size_t cap_plm;
+    Perftools__Profiles__Line *line;
+    Perftools__Profiles__Line **pline;
+    size_t cap_line, cap_pline;
+    Perftools__Profiles__Function *pfn;
+    Perftools__Profiles__Function **ppfn;
+    size_t npfn, cap_pfn, cap_ppfn;
+    uint8_t *pb;
+    size_t cap_pb;
+    uint8_t *gz;
+    size_t cap_gz;
+} gscratch;
+
+static void scratch_free(gscratch *s)
+{
+    free(s->ticks); free(s->cum); free(s->str_local); free(s->fn_local);
+    free(s->loc_local); free(s->pstr); free(s->hex); free(s->smp);
+    free(s->psmp); free(s->locids); free(s->vals); free(s->lab);
+    free(s->plab); free(s->ploc); free(s->pploc); free(s->ploc_model);
+    free(s->line); free(s->pline); free(s->pfn); free(s->ppfn); free(s->pb);
+    free(s->gz);
+}
+
+static int tick_cmp(const void *a, const void *b)
+{
+    const gtick *x = a, *y = b;
+    if (x->trace != y->trace)
+        return x->trace < y->trace ? -1 : 1;
+    if (x->tmpl != y->tmpl)
+        return x->tmpl < y->tmpl ? -1 : 1;
+    return x->span < y->span ? -1 : x->span > y->span;
+}
+
+static uint32_t draw(const double *cum, uint32_t lo, uint32_t hi, double u)
+{
+    /* the first index in [lo, hi) whose cumulative weight exceeds u */
+    uint32_t a = lo, b = hi - 1;
+    while (a < b) {
+        uint32_t mid = a + (b - a) / 2;
+        if (cum[mid] > u)
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    return a;
+}
+
+static uint32_t str_loc(gscratch *s, const gsvc *m, uint32_t id)
+{
+    if (id == 0)
+        return 0;
+    if (s->str_local[id] == 0) {
+        GROW(s->pstr, s->nstr, s->cap_pstr);
+        s->pstr[s->nstr].data = (uint8_t *)m->str[id];
+        s->pstr[s->nstr].len = strlen(m->str[id]);
+        s->str_local[id] = (uint32_t)s->nstr++;
+    }
+    return s->str_local[id];
+}
+
+static uint32_t str_raw(gscratch *s, const char *p, size_t n)
+{
+    GROW(s->pstr, s->nstr, s->cap_pstr);
+    s->pstr[s->nstr].data = (uint8_t *)p;
+    s->pstr[s->nstr].len = n;
+    return (uint32_t)s->nstr++;
+}
+
+/* Whether window tsec of (service, host) lies in an incident: a few minutes
+ * of one endpoint step burning far more CPU, on one host or all. */
+static int incident(const gjob_cfg *c, uint32_t si, uint32_t hi, int64_t tsec,
+                    int32_t *ep, int32_t *step, double *share, double *cpu)
+{
+    const gsvc *m = &c->svc[si];
+    int64_t hour = tsec >= 0 ? tsec / 3600 : (tsec - 3599) / 3600;
+    rng r = rng_for(c->seed, si, (uint64_t)hour, 0x1c1d);
+    if (rng_unit(&r) >= 0.6 || m->nep == 0)
+        return 0;
+    int64_t start = hour * 3600 + rng_below(&r, 3000);
+    int64_t len = 180 + rng_below(&r, 420);
+    *ep = (int32_t)rng_below(&r, m->nep);
+    *step = (int32_t)rng_below(&r, m->ep_steps[*ep] ? m->ep_steps[*ep] : 1);
+    *share = 0.2 + 0.3 * rng_unit(&r);
+    *cpu = 1.3 + 0.5 * rng_unit(&r);
+    int all = rng_unit(&r) < 0.5;
+    uint32_t one = rng_below(&r, c->nhost);
+    if (tsec < start || tsec >= start + len)
+        return 0;
+    return all || one == hi;
+}
+
+static int write_all(const char *path, const void *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return kiln_error_set(KILN_EIO, "%s: %s", path, strerror(errno));
+    const uint8_t *b = p;
+    while (n > 0) {
+        ssize_t k = write(fd, b, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            return kiln_error_set(KILN_EIO, "%s: %s", path, strerror(e));
+        }
+        b += k;
+        n -= (size_t)k;
+    }
+    if (close(fd) != 0)
+        return kiln_error_set(KILN_EIO, "%s: %s", path, strerror(errno));
+    return 0;
+}
+
+typedef struct gstats {
+    uint64_t files, samples, ticks, bytes;
+} gstats;
+
+static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
+                       uint32_t hi, uint32_t wi, gstats *out)
+{
+    const gsvc *m = &c->svc[si];
+    const ghost *h = &c->host[(size_t)si * c->nhost + hi];
+    int64_t t = c->t0 + (int64_t)wi * c->interval;
+    int64_t tsec = t >= 0 ? t / NSEC : (t - NSEC + 1) / NSEC;
+    rng r = rng_for(c->seed, ((uint64_t)si << 32) | hi, (uint64_t)t, 0x9f0f);
+
+    /* CPU: service base x host x daily and hourly swings x noise x incident */
+    double day = sin(6.283185307179586 * (double)(tsec % 86400) / 86400.0 +
+                     m->phase_day);
+    double hr = sin(6.283185307179586 * (double)(tsec % 3600) / 3600.0 +
+                    m->phase_hour);
+    double cpu = m->cpu_base * h->cpu * (1.0 + 0.3 * day) * (1.0 + 0.12 * hr) *
+                 (0.9 + 0.2 * rng_unit(&r));
+    int32_t iep = -1, istep = -1;
+    double ishare = 0, icpu = 1;
+    int inc = incident(c, si, hi, tsec, &iep, &istep, &ishare, &icpu);
+    if (inc)
+        cpu *= icpu;
+    if (cpu < 0.2)
+        cpu = 0.2;
+    if (cpu > 1.8)
+        cpu = 1.8;
+    double secs = (double)c->interval / 1e9;
+    uint32_t nticks = (uint32_t)llround(cpu * c->rate * secs);
+    if (nticks == 0)
+        nticks = 1;
+
+    /* Per-window weights. */
+    GROW(s->cum, m->nt, s->cap_cum);
+    double hot = 0, all = 0;
+    for (size_t k = 0; k < m->nt; k++) {
+        double w = m->t[k].w * h->wmul[k];
+        all += w;
+        if (inc && m->t[k].ep == iep && m->t[k].step == istep)
+            hot += w;
+    }
+    double hotf = inc && hot > 0 ? ishare * (all - hot) / ((1 - ishare) * hot) : 1;
+    if (hotf < 1)
+        hotf = 1;
+    double acc = 0;
+    for (size_t k = 0; k < m->nt; k++) {
+        double w = m->t[k].w * h->wmul[k];
+        if (inc && m->t[k].ep == iep && m->t[k].step == istep)
+            w *= hotf;
+        acc += w;
+        s->cum[k] = acc;
+    }
+
+    /* Ticks: traced requests first (runs of consecutive samples of one
+     * endpoint), then everything else. */
+    GROW(s->ticks, nticks, s->cap_ticks);
+    uint32_t budget = (uint32_t)llround(c->trace_frac * nticks);
+    uint32_t n = 0, ntraces = 0;
+    while (n < budget && m->nreq > 0) {
+        uint32_t len = 2 + (uint32_t)(-log(1.0 - rng_unit(&r)) * 6.0);
+        if (len > budget - n)
+            len = budget - n;
+        uint32_t nspans = 1 + rng_below(&r, 3);
+        uint32_t first = draw(s->cum, 0, m->nreq,
+                              rng_unit(&r) * s->cum[m->nreq - 1]);
+        int32_t ep = m->t[first].ep;
+        uint32_t lo = m->ep_first[ep], hi2 = m->ep_end[ep];
+        double clo = lo ? s->cum[lo - 1] : 0, chi = s->cum[hi2 - 1];
+        ntraces++;
+        for (uint32_t k = 0; k < len; k++) {
+            uint32_t tm = k == 0 ? first
+                                 : draw(s->cum, lo, hi2,
+                                        clo + rng_unit(&r) * (chi - clo));
+            s->ticks[n++] = (gtick){tm, ntraces, k * nspans / len};
+        }
+    }
+    for (; n < nticks; n++)
+        s->ticks[n] = (gtick){draw(s->cum, 0, (uint32_t)m->nt,
+                                   rng_unit(&r) * s->cum[m->nt - 1]), 0, 0};
+    qsort(s->ticks, nticks, sizeof *s->ticks, tick_cmp);
+
+    /* Trace and span ids: unique across the fleet by construction (the
+     * high half is a bijection of (service, host, trace number), the low
+     * half a bijection of the window time). */
+    size_t hexlen = (size_t)ntraces * (32 + 3 * 16);
+    GROW(s->hex, hexlen + 1, s->cap_hex);
+    for (uint32_t k = 0; k < ntraces; k++) {
+        uint64_t hi64 = mix64(((uint64_t)si << 48) ^ ((uint64_t)hi << 32) ^ k ^
+                              mix64(c->seed + 0x7ace));
+        uint64_t lo64 = mix64((uint64_t)t ^ mix64(c->seed + 0x5eed));
+        char *p = s->hex + (size_t)k * 80;
+        char tmp[40];
+        snprintf(tmp, sizeof tmp, "%016llx%016llx", (unsigned long long)hi64,
+                 (unsigned long long)lo64);
+        memcpy(p, tmp, 32);
+        for (int j = 0; j < 3; j++) {
+            snprintf(tmp, sizeof tmp, "%016llx",
+                     (unsigned long long)mix64(hi64 ^ mix64(lo64 + (uint64_t)j + 1)));
+            memcpy(p + 32 + 16 * j, tmp, 16);
+        }
+    }
+
+    /* Local tables. */
+    GROW(s->str_local, m->nstr, s->cap_sl);
+    GROW(s->fn_local, m->nfn, s->cap_fl);
+    GROW(s->loc_local, m->nloc, s->cap_ll);
+    memset(s->str_local, 0, m->nstr * sizeof *s->str_local);
+    memset(s->fn_local, 0, m->nfn * sizeof *s->fn_local);
+    memset(s->loc_local, 0, m->nloc * sizeof *s->loc_local);
+    s->nstr = 0;
+    str_raw(s, "", 0);
+    for (int k = 0; k < 4; k++)
+        str_loc(s, m, m->s_fixed[k]);
+    s->nlocids = 0;
+    s->nploc = 0;
+    s->npfn = 0;
+    uint32_t mapid[LIB_COUNT] = {0}, nmap = 0;
+    for (int l = 0; l < LIB_COUNT; l++)
+        if (m->haslib[l])
+            mapid[l] = ++nmap;
+
+    /* Samples: merge identical (stack, labels). */
+    size_t nsmp = 0, nlab = 0;
+    GROW(s->smp, nticks, s->cap_smp);
+    GROW(s->vals, 2 * (size_t)nticks, s->cap_vals);
+    GROW(s->lab, 2 * (size_t)nticks, s->cap_lab);
+    size_t *loc0 = malloc((nticks + 1) * sizeof *loc0);
+    if (loc0 == NULL)
+        oom();
+    for (uint32_t i = 0; i < nticks;) {
+        uint32_t j = i;
+        while (j < nticks && s->ticks[j].tmpl == s->ticks[i].tmpl &&
+               s->ticks[j].trace == s->ticks[i].trace &&
+               s->ticks[j].span == s->ticks[i].span)
+            j++;
+        const gtick *tk = &s->ticks[i];
+        const gtmpl *tp = &m->t[tk->tmpl];
+        Perftools__Profiles__Sample *sm = &s->smp[nsmp];
+        perftools__profiles__sample__init(sm);
+        s->vals[2 * nsmp] = j - i;
+        s->vals[2 * nsmp + 1] = (int64_t)(j - i) * (int64_t)llround(1e9 / c->rate);
+        if (tk->trace) {
+            const char *p = s->hex + (size_t)(tk->trace - 1) * 80;
+            Perftools__Profiles__Label *lt = &s->lab[nlab++], *ls = &s->lab[nlab++];
+            perftools__profiles__label__init(lt);
+            perftools__profiles__label__init(ls);
+            lt->key = str_loc(s, m, m->s_trace);
+            lt->str = str_raw(s, p, 32);
+            ls->key = str_loc(s, m, m->s_span);
+            ls->str = str_raw(s, p + 32 + 16 * tk->span, 16);
+            sm->n_label = 2;
+        }
+        loc0[nsmp] = s->nlocids;
+        for (uint32_t k = 0; k < tp->nloc; k++) {
+            uint32_t ml = m->tloc[tp->loc0 + k];
+            if (s->loc_local[ml] == 0) {
+                GROW(s->ploc_model, s->nploc, s->cap_plm);
+                s->ploc_model[s->nploc++] = ml;
+                s->loc_local[ml] = (uint32_t)s->nploc;
+                const gloc *gl = &m->loc[ml];
+                for (uint32_t q = 0; q < gl->nlines; q++) {
+                    uint32_t f = m->lfn[gl->line0 + q];
+                    if (s->fn_local[f] == 0) {
+                        GROW(s->pfn, s->npfn, s->cap_pfn);
+                        Perftools__Profiles__Function *pf = &s->pfn[s->npfn];
+                        perftools__profiles__function__init(pf);
+                        pf->id = s->npfn + 1;
+                        pf->name = str_loc(s, m, m->fn[f].name);
+                        pf->system_name = pf->name;
+                        pf->filename = str_loc(s, m, m->fn[f].file);
+                        pf->start_line = m->fn[f].start;
+                        s->fn_local[f] = (uint32_t)++s->npfn;
+                    }
+                }
+            }
+            GROW(s->locids, s->nlocids, s->cap_locids);
+            s->locids[s->nlocids++] = s->loc_local[ml];
+        }
+        nsmp++;
+        i = j;
+    }
+    loc0[nsmp] = s->nlocids;
+
+    /* Locations and their lines. */
+    size_t nlines = 0;
+    for (size_t k = 0; k < s->nploc; k++)
+        nlines += m->loc[s->ploc_model[k]].nlines;
+    GROW(s->ploc, s->nploc, s->cap_ploc);
+    GROW(s->pploc, s->nploc, s->cap_pploc);
+    GROW(s->line, nlines, s->cap_line);
+    GROW(s->pline, nlines, s->cap_pline);
+    size_t li = 0;
+    for (size_t k = 0; k < s->nploc; k++) {
+        const gloc *gl = &m->loc[s->ploc_model[k]];
+        Perftools__Profiles__Location *pl = &s->ploc[k];
+        perftools__profiles__location__init(pl);
+        pl->id = k + 1;
+        pl->mapping_id = mapid[gl->lib];
+        pl->address = h->base[gl->lib] + gl->off;
+        pl->n_line = gl->nlines;
+        pl->line = &s->pline[li];
+        for (uint32_t q = 0; q < gl->nlines; q++) {
+            Perftools__Profiles__Line *ln = &s->line[li];
+            perftools__profiles__line__init(ln);
+            ln->function_id = s->fn_local[m->lfn[gl->line0 + q]];
+            ln->line = m->lline[gl->line0 + q];
+            s->pline[li] = ln;
+            li++;
+        }
+        s->pploc[k] = pl;
+    }
+    GROW(s->ppfn, s->npfn, s->cap_ppfn);
+    for (size_t k = 0; k < s->npfn; k++)
+        s->ppfn[k] = &s->pfn[k];
+    GROW(s->psmp, nsmp, s->cap_psmp);
+    GROW(s->plab, nlab, s->cap_plab);
+    size_t lk = 0;
+    for (size_t k = 0; k < nsmp; k++) {
+        Perftools__Profiles__Sample *sm = &s->smp[k];
+        sm->n_location_id = loc0[k + 1] - loc0[k];
+        sm->location_id = s->locids + loc0[k];
+        sm->n_value = 2;
+        sm->value = s->vals + 2 * k;
+        if (sm->n_label) {
+            s->plab[lk] = &s->lab[lk];
+            s->plab[lk + 1] = &s->lab[lk + 1];
+            sm->label = &s->plab[lk];
+            lk += 2;
+        }
+        s->psmp[k] = sm;
+    }
+    free(loc0);
+
+    /* Mappings, then the profile. */
+    Perftools__Profiles__Mapping maps[LIB_COUNT], *pmaps[LIB_COUNT];
+    for (int l = 0; l < LIB_COUNT; l++) {
+        if (!m->haslib[l])
+            continue;
+        Perftools__Profiles__Mapping *mp = &maps[mapid[l] - 1];
+        perftools__profiles__mapping__init(mp);
+        mp->id = mapid[l];
+        mp->memory_start = h->base[l];
+        mp->memory_limit = h->base[l] + (l == LIB_MAIN ? m->text_size : LIBS[l].size);
+        mp->file_offset = LIBS[l].fileoff;
+        mp->filename = str_loc(s, m, m->s_libfile[l]);
+        mp->build_id = str_loc(s, m, m->s_libbid[l]);
+        mp->has_functions = 1;
+        mp->has_filenames = l == LIB_MAIN;
+        mp->has_line_numbers = l == LIB_MAIN;
+        mp->has_inline_frames = l == LIB_MAIN;
+        pmaps[mapid[l] - 1] = mp;
+    }
+    Perftools__Profiles__ValueType vt[3], *pvt[2];
+    for (int k = 0; k < 3; k++)
+        perftools__profiles__value_type__init(&vt[k]);
+    vt[0].type = str_loc(s, m, m->s_fixed[0]);
+    vt[0].unit = str_loc(s, m, m->s_fixed[1]);
+    vt[1].type = vt[2].type = str_loc(s, m, m->s_fixed[2]);
+    vt[1].unit = vt[2].unit = str_loc(s, m, m->s_fixed[3]);
+    pvt[0] = &vt[0];
+    pvt[1] = &vt[1];
+    Perftools__Profiles__Profile p;
+    perftools__profiles__profile__init(&p);
+    p.n_sample_type = 2;
+    p.sample_type = pvt;
+    p.n_sample = nsmp;
+    p.sample = s->psmp;
+    p.n_mapping = nmap;
+    p.mapping = pmaps;
+    p.n_location = s->nploc;
+    p.location = s->pploc;
+    p.n_function = s->npfn;
+    p.function = s->ppfn;
+    p.n_string_table = s->nstr;
+    p.string_table = s->pstr;
+    p.time_nanos = t;
+    p.duration_nanos = c->interval;
+    p.period_type = &vt[2];
+    p.period = llround(1e9 / c->rate);
+
+    size_t pblen = perftools__profiles__profile__get_packed_size(&p);
+    GROW(s->pb, pblen, s->cap_pb);
+    perftools__profiles__profile__pack(&p, s->pb);
+
+    /* gzip at level 1, as Go's runtime/pprof writes it. */
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        oom();
+    size_t bound = deflateBound(&z, pblen) + 32;
+    GROW(s->gz, bound, s->cap_gz);
+    z.next_in = s->pb;
+    z.avail_in = (uInt)pblen;
+    z.next_out = s->gz;
+    z.avail_out = (uInt)s->cap_gz;
+    int zr = deflate(&z, Z_FINISH);
+    size_t gzlen = s->cap_gz - z.avail_out;
+    deflateEnd(&z);
+    if (zr != Z_STREAM_END)
+        return kiln_error_set(KILN_EIO, "gzip of a %zu-byte profile failed", pblen);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/%s/%lld.pb.gz", c->out, m->name, h->name,
+             (long long)tsec);
+    int rc = write_all(path, s->gz, gzlen);
+    if (rc != 0)
+        return rc;
+    out->files++;
+    out->samples += nsmp;
+    out->ticks += nticks;
+    out->bytes += gzlen;
+    return 0;
+}
+
+/* ---- workers ---- */
+
+typedef struct gwork {
+    const gjob_cfg *cfg;
+    atomic_uint_fast64_t next; /* next job index */
+    uint64_t njobs;
+    atomic_int failed;         /* first failure stops everyone */
+    pthread_mutex_t mu;        /* guards err, errmsg, stats */
+    int err;
+    char errmsg[512];
+    gstats stats;
+} gwork;
+
+static void *worker(void *arg)
+{
+    gwork *w = arg;
+    gscratch s;
+    gstats st = {0};
+    memset(&s, 0, sizeof s);
+    const gjob_cfg *c = w->cfg;
+    for (;;) {
+        uint64_t j = atomic_fetch_add(&w->next, 1);
+        if (j >= w->njobs || atomic_load(&w->failed))
+            break;
+        /* window-major order keeps every directory's files near in time */
+        uint32_t wi = (uint32_t)(j / ((uint64_t)c->nsvc * c->nhost));
+        uint32_t rest = (uint32_t)(j % ((uint64_t)c->nsvc * c->nhost));
+        int rc = gen_profile(c, &s, rest / c->nhost, rest % c->nhost, wi, &st);
+        if (rc != 0) {
+            pthread_mutex_lock(&w->mu);
+            if (!atomic_load(&w->failed)) {
+                w->err = rc;
+                snprintf(w->errmsg, sizeof w->errmsg, "%s", kiln_error_last());
+                atomic_store(&w->failed, 1);
+            }
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+    }
+    pthread_mutex_lock(&w->mu);
+    w->stats.files += st.files;
+    w->stats.samples += st.samples;
+    w->stats.ticks += st.ticks;
+    w->stats.bytes += st.bytes;
+    pthread_mutex_unlock(&w->mu);
+    scratch_free(&s);
+    return NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return kiln_error_set(KILN_EIO, "mkdir %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return kiln_error_set(KILN_EIO, "mkdir %s: %s", buf, strerror(errno));
+    return 0;
+}
+
+const char cmd_gen_help[] =
+    "Usage: kiln gen --out DIR [options]\n"
+    "\n"
+    "Generate a realistic fleet of Go CPU profiles, one gzip'd pprof per host\n"
+    "every interval, as DIR/<service>/<host>/<unix-seconds>.pb.gz (read it back\n"
+    "with `kiln ingest --path-labels service_name/host DIR`). The output is\n"
+    "byte-identical for the same arguments (give --end to pin the time).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --out DIR            output directory (created; files are replaced)\n"
+    "  -s, --services N         services (default 3; names continue past the\n"
+    "                           built-in list: checkout, cart, payments, ...)\n"
+    "  -H, --hosts N            hosts per service (default 3)\n"
+    "  -d, --duration DUR       time covered, ending at --end (default 1h)\n"
+    "      --seed S             random seed (default 1)\n"
+    "      --trace-fraction F   share of samples labeled trace_id/span_id\n"
+    "                           (default 0.1)\n"
+    "      --end T              end of the last window (default: now, rounded\n"
+    "                           down to the minute); RFC 3339, unix seconds, now-1h\n"
+    "      --interval DUR       profile period (default 10s)\n"
+    "      --rate HZ            sampling rate (default 100)\n"
+    "  -j, --jobs N             worker threads (default: online CPUs, at most 8)\n"
+    "  -q, --quiet              no summary line\n"
+    "  -h, --help               this help\n"
+    "\n"
+    "Examples:\n"
+    "  kiln gen --out fleet --services 3 --hosts 3 --duration 1h --seed 1\n"
+    "  kiln gen --out day --services 10 --hosts 5 --duration 24h \\\n"
+    "           --end 2026-11-24T00:00:00Z --trace-fraction 0.2\n";
+
+int cmd_gen(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"services", required_argument, NULL, 's'},
+        {"hosts", required_argument, NULL, 'H'},
+        {"duration", required_argument, NULL, 'd'},
+        {"seed", required_argument, NULL, 'S'},
+        {"trace-fraction", required_argument, NULL, 'F'},
+        {"end", required_argument, NULL, 'E'},
+        {"interval", required_argument, NULL, 'I'},
+        {"rate", required_argument, NULL, 'R'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *end_s = NULL;
+    uint64_t nsvc = 3, nhost = 3, seed = 1, jobs = 0;
+    int64_t duration = 3600 * NSEC, interval = 10 * NSEC, end;
+    double frac = 0.1, rate = 100;
+    int quiet = 0, rc = 0, exit_code = CLI_EXIT_OK;
+    gjob_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "o:s:H:d:j:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 's': rc = cli_parse_u64(optarg, 1, 65535, "--services", &nsvc); break;
+        case 'H': rc = cli_parse_u64(optarg, 1, 65535, "--hosts", &nhost); break;
+        case 'd': rc = cli_parse_duration(optarg, &duration); break;
+        case 'S': rc = cli_parse_u64(optarg, 0, UINT64_MAX, "--seed", &seed); break;
+        case 'F': rc = cli_parse_double(optarg, 0, 1, "--trace-fraction", &frac); break;
+        case 'E': end_s = optarg; break;
+        case 'I': rc = cli_parse_duration(optarg, &interval); break;
+        case 'R': rc = cli_parse_double(optarg, 1, 10000, "--rate", &rate); break;
+        case 'j': rc = cli_parse_u64(optarg, 1, 256, "--jobs", &jobs); break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(cmd_gen_help, stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error("gen", "bad option");
+        }
+        if (rc != 0)
+            return cli_usage_error("gen", "%s", kiln_error_last());
+    }
+    if (optind < argc)
+        return cli_usage_error("gen", "unexpected argument \"%s\"", argv[optind]);
+    if (out == NULL)
+        return cli_usage_error("gen", "--out DIR is required");
+    if (interval < NSEC / 100)
+        return cli_usage_error("gen", "--interval must be at least 10ms");
+    if (duration < interval)
+        return cli_usage_error("gen", "--duration must be at least one --interval");
+    int64_t now = cli_now_ns();
+    if (end_s) {
+        if (cli_parse_time(end_s, now, &end) != 0)
+            return cli_usage_error("gen", "%s", kiln_error_last());
+    } else {
+        end = now - now % (60 * NSEC);
+    }
+    uint64_t nwin = (uint64_t)(duration / interval);
+    if (nwin * nsvc * nhost > 100000000ULL)
+        return cli_usage_error("gen", "that is more than 100 million profiles");
+
+    cfg.out = out;
+    cfg.seed = seed;
+    cfg.nsvc = (uint32_t)nsvc;
+    cfg.nhost = (uint32_t)nhost;
+    cfg.nwin = (uint32_t)nwin;
+    cfg.interval = interval;
+    cfg.t0 = end - (int64_t)nwin * interval;
+    cfg.rate = rate;
+    cfg.trace_frac = frac;
+    cfg.svc = calloc(nsvc, sizeof *cfg.svc);
+    cfg.host = calloc(nsvc * nhost, sizeof *cfg.host);
+    if (cfg.svc == NULL || cfg.host == NULL)
+        oom();
+    for (uint32_t si = 0; si < nsvc; si++) {
+        model_build(&cfg.svc[si], seed, si);
+        for (uint32_t hi = 0; hi < nhost; hi++)
+            host_build(&cfg.host[(size_t)si * nhost + hi], &cfg.svc[si], seed,
+                       si, hi, &cfg.host[(size_t)si * nhost], hi);
+    }
+    for (uint32_t si = 0; si < nsvc && rc == 0; si++)
+        for (uint32_t hi = 0; hi < nhost && rc == 0; hi++) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s/%s/%s", out, cfg.svc[si].name,
+                     cfg.host[(size_t)si * nhost + hi].name);
+            rc = mkdir_p(dir);
+        }
+    if (rc != 0) {
+        exit_code = cli_fail("gen", rc);
+        goto out;
+    }
+
+    if (jobs == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n < 1 ? 1 : n > 8 ? 8 : (uint64_t)n;
+    }
+    gwork w;
+    memset(&w, 0, sizeof w);
+    w.cfg = &cfg;
+    w.njobs = nwin * nsvc * nhost;
+    atomic_init(&w.next, 0);
+    atomic_init(&w.failed, 0);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_t th[256];
+    uint64_t started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&th[started], NULL, worker, &w) != 0)
+            break;
+    if (started == 0)
+        worker(&w);
+    for (uint64_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&w.mu);
+    if (atomic_load(&w.failed)) {
+        cli_errorf("gen", "%s", w.errmsg);
+        exit_code = cli_exit_code(w.err);
+        goto out;
+    }
+    if (!quiet) {
+        char b[32], t0[48], t1[48];
+        cli_format_bytes(w.stats.bytes, b);
+        cli_format_time(cfg.t0, t0);
+        cli_format_time(end, t1);
+        printf("kiln gen: %llu files (%llu services x %llu hosts x %llu windows, "
+               "%s .. %s), %llu samples (%llu pprof sample records), %s "
+               "(%llu bytes) in %s\n",
+               (unsigned long long)w.stats.files, (unsigned long long)nsvc,
+               (unsigned long long)nhost, (unsigned long long)nwin, t0, t1,
+               (unsigned long long)w.stats.ticks,
+               (unsigned long long)w.stats.samples, b,
+               (unsigned long long)w.stats.bytes, out);
+    }
+out:
+    for (uint32_t si = 0; si < nsvc && cfg.svc; si++) {
+        for (uint32_t hi = 0; hi < nhost && cfg.host; hi++)
+            free(cfg.host[(size_t)si * nhost + hi].wmul);
+        model_free(&cfg.svc[si]);
+    }
+    free(cfg.svc);
+    free(cfg.host);
+    return exit_code;
+}
