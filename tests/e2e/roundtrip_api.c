@@ -167,5 +167,10 @@ int main(int argc, char **argv)
     }
     printf("# %zu of %zu profiles round-trip losslessly through the API\n",
            n - nfail, n);
+    if (argc <= 1) {
+        for (size_t i = 0; i < n; i++)
+            free(files[i]);
+        free(files);
+    }
     return nfail ? 1 : 0;
 }
