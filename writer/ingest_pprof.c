@@ -436,25 +436,56 @@ static bool same_labels(const Sample *a, const Sample *b)
     return true;
 }
 
-/* The sample's label set and link. A link needs a well-formed trace id;
- * its span is optional (zero when absent). A malformed trace or span id
- * gives no link and is counted in bad_links; its labels then stay with the
- * sample's other labels, so nothing is lost and no id is invented. A span
- * without a trace is kept as an ordinary label. */
+/* A link label that a reader rebuilds byte for byte from the link alone:
+ * the only label under its key, a string of lowercase hex digits (already
+ * checked to be a well-formed id), nothing numeric. */
+static bool absorbable(pctx *c, const Label *lb, int nkey)
+{
+    if (nkey != 1 || lb->num != 0 || lb->num_unit != 0)
+        return false;
+    const ProtobufCBinaryData *v = pstr(c, lb->str);
+    for (size_t i = 0; i < v->len; i++)
+        if (v->data[i] >= 'A' && v->data[i] <= 'F')
+            return false;
+    return true;
+}
+
+/* The sample's label set and link.
+ *
+ * A link needs a well-formed trace id (trace_key: 32 hex digits, either
+ * case, not all zero); its span comes from span_key (16 hex digits, not all
+ * zero) and is zero, meaning "no span", when the sample has none. A
+ * malformed trace or span id gives no link and is counted in bad_links.
+ *
+ * Nothing is lost and no label is invented: a trace or span label leaves
+ * the sample's label set only when a reader rebuilds it exactly from the
+ * link (key trace_key or span_key, lowercase hex; see absorbable). Every
+ * other such label (upper case, repeated keys, malformed) stays in the label
+ * set verbatim, beside the link when there is one. So a reader renders a
+ * link as trace_key=<hex> unless the label set already has trace_key, and
+ * span_key=<hex> when the span is non-zero unless the label set already has
+ * span_key. Pyroscope's "profile_id" is kept as an ordinary label: a reader
+ * could not tell it from span_id if it went into the link. */
 static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
                          uint32_t *lset, uint32_t *link, bool *bad)
 {
     int64_t tl = -1, sl = -1;
+    int ntl = 0, nsl = 0;
+    bool tabs = false, sabs = false;
     int rc;
     *bad = false;
     *link = 0;
     for (size_t j = 0; j < s->n_label; j++) {
         const ProtobufCBinaryData *k = pstr(c, s->label[j]->key);
-        if (tl < 0 && key_is(k, w->trace_key, w->trace_key_len))
-            tl = (int64_t)j;
-        else if (sl < 0 && (key_is(k, w->span_key, w->span_key_len) ||
-                            key_is(k, "profile_id", 10)))
-            sl = (int64_t)j;
+        if (key_is(k, w->trace_key, w->trace_key_len)) {
+            if (tl < 0)
+                tl = (int64_t)j;
+            ntl++;
+        } else if (key_is(k, w->span_key, w->span_key_len)) {
+            if (sl < 0)
+                sl = (int64_t)j;
+            nsl++;
+        }
     }
     if (tl >= 0) {
         kiln_link l;
@@ -465,6 +496,8 @@ static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
         if (ok) {
             if ((rc = wr_link(w, &l, link)) < 0)
                 return rc;
+            tabs = absorbable(c, s->label[tl], ntl);
+            sabs = sl >= 0 && absorbable(c, s->label[sl], nsl);
         } else {
             *bad = true;
         }
@@ -476,7 +509,7 @@ static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
         return KILN_ENOMEM;
     uint32_t n = 0;
     for (size_t j = 0; j < s->n_label; j++) {
-        if (*link && ((int64_t)j == tl || (int64_t)j == sl))
+        if ((tabs && (int64_t)j == tl) || (sabs && (int64_t)j == sl))
             continue;
         const Label *lb = s->label[j];
         kiln_label_ent *e = &ents[n++];

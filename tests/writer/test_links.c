@@ -79,8 +79,8 @@ Test(writer, trace_and_span_labels_become_links)
     th_prof_label(&t, s, "span_id", SPAN_A);
     th_prof_label(&t, s, "http.route", "/pay");
     s = th_prof_sample(&t, l2, 1, 1, 1);
-    th_prof_label(&t, s, "trace_id", TRACE_B);
-    th_prof_label(&t, s, "profile_id", SPAN_B); /* Pyroscope's name */
+    th_prof_label(&t, s, "trace_id", TRACE_B);  /* upper case: kept too */
+    th_prof_label(&t, s, "profile_id", SPAN_B); /* Pyroscope's: a label */
     s = th_prof_sample(&t, l3, 1, 1, 1);
     th_prof_label(&t, s, "trace_id", TRACE_A); /* no span: span 0 */
     s = th_prof_sample(&t, l4, 1, 1, 1);
@@ -101,13 +101,14 @@ Test(writer, trace_and_span_labels_become_links)
     hex(TRACE_B, tb, 16);
     hex(SPAN_A, sa, 8);
     hex(SPAN_B, sb, 8);
-    /* sorted by trace then span: (A, 0), (A, SPAN_A), (B, SPAN_B) */
+    /* sorted by trace then span: (A, 0), (A, SPAN_A), (B, 0) */
     cr_assert(eq(int, memcmp(b.links[0].trace_id, ta, 16), 0));
     cr_assert(eq(int, memcmp(b.links[0].span_id, zero, 8), 0));
     cr_assert(eq(int, memcmp(b.links[1].trace_id, ta, 16), 0));
     cr_assert(eq(int, memcmp(b.links[1].span_id, sa, 8), 0));
     cr_assert(eq(int, memcmp(b.links[2].trace_id, tb, 16), 0));
-    cr_assert(eq(int, memcmp(b.links[2].span_id, sb, 8), 0));
+    cr_assert(eq(int, memcmp(b.links[2].span_id, zero, 8), 0));
+    (void)sb;
 
     const kiln_page_rows *r = &b.rows[0];
     cr_assert(eq(u32, r->link[row_of(&b, 1)], 2));
@@ -119,7 +120,12 @@ Test(writer, trace_and_span_labels_become_links)
     lset_str(&b, r->lset[row_of(&b, 1)], buf, sizeof buf);
     cr_assert(eq(str, buf, "http.route=/pay"));
     cr_assert(eq(u32, r->lset[row_of(&b, 1)], r->lset[row_of(&b, 4)]));
-    cr_assert(eq(u32, r->lset[row_of(&b, 2)], 0));
+    /* the upper-case trace id and profile_id stay labels, verbatim */
+    lset_str(&b, r->lset[row_of(&b, 2)], buf, sizeof buf);
+    cr_assert(strstr(buf, "trace_id=" TRACE_B) != NULL, "%s", buf);
+    cr_assert(strstr(buf, "profile_id=" SPAN_B) != NULL, "%s", buf);
+    cr_assert(eq(u32, b.sym.lsets[r->lset[row_of(&b, 2)]].n, 2));
+    cr_assert(eq(u32, r->lset[row_of(&b, 3)], 0));
 
     /* trace index: both traces in page 0; bloom has both */
     cr_assert(eq(sz, b.ti.ntraces, 2));
@@ -268,6 +274,42 @@ Test(writer, trace_index_names_the_pages_of_each_trace)
         hex(traces[k], tid, 16);
         cr_assert(kiln_bloom_contains(&b.bloom, tid, 16));
     }
+    th_block_free(&b);
+    kiln_buf_free(&block);
+}
+
+/* A label leaves the label set only when the link rebuilds it exactly:
+ * upper-case ids and repeated keys stay, beside the link. */
+Test(writer, link_labels_a_reader_cannot_rebuild_stay_labels)
+{
+    th_prof t;
+    th_prof_init(&t);
+    uint64_t l1[] = {1}, l2[] = {2};
+    Perftools__Profiles__Sample *s = th_prof_sample(&t, l1, 1, 1, 1);
+    th_prof_label(&t, s, "trace_id", TRACE_A);
+    th_prof_label(&t, s, "span_id", "B7AD6B7169203331");
+    s = th_prof_sample(&t, l2, 1, 1, 1);
+    th_prof_label(&t, s, "trace_id", TRACE_A);
+    th_prof_label(&t, s, "trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+    kiln_writer_stats st;
+    tblock b;
+    kiln_buf block;
+    build(&t, NULL, &st, &b, &block);
+    cr_assert(eq(u64, st.bad_links, 0));
+    cr_assert(eq(sz, b.nlinks, 2));
+    const kiln_page_rows *r = &b.rows[0];
+    char buf[256];
+    /* sample 1: trace absorbed (lowercase), upper-case span kept */
+    cr_assert(ne(u32, r->link[row_of(&b, 1)], 0));
+    lset_str(&b, r->lset[row_of(&b, 1)], buf, sizeof buf);
+    cr_assert(eq(str, buf, "span_id=B7AD6B7169203331"));
+    uint8_t sa[8];
+    hex(SPAN_A, sa, 8);
+    cr_assert(eq(int, memcmp(b.links[r->link[row_of(&b, 1)] - 1].span_id,
+                             sa, 8), 0));
+    /* sample 2: two trace_id labels: the first makes the link, both stay */
+    cr_assert(ne(u32, r->link[row_of(&b, 2)], 0));
+    cr_assert(eq(u32, b.sym.lsets[r->lset[row_of(&b, 2)]].n, 2));
     th_block_free(&b);
     kiln_buf_free(&block);
 }

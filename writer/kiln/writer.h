@@ -19,7 +19,7 @@ typedef struct kiln_writer_opts {
     const char *tenant;    /* NULL = "default"; [A-Za-z0-9_.-]{1,64} */
     const char *trace_key; /* pprof label with trace ids; NULL = "trace_id" */
     const char *span_key;  /* pprof label with span ids; NULL = "span_id"
-                            * ("profile_id", Pyroscope's name, is also read) */
+                            * (Pyroscope's "profile_id" stays a label) */
     uint32_t page_rows;    /* most rows per sample page; 0 = 4096 */
     int zstd_level;        /* 0 = 3 */
 } kiln_writer_opts;
@@ -34,8 +34,15 @@ void kiln_writer_free(kiln_writer *w); /* accepts NULL */
  * (service_name, host, ...; borrowed for the call). The profile is checked
  * whole before anything is added: on KILN_EINPUT the writer is unchanged and
  * kiln_error_last() says what is wrong and where. Sample labels named by
- * trace_key/span_key become the sample's link; malformed ids (not 32/16 hex
- * digits) are skipped from the link, counted in stats.bad_links. */
+ * trace_key/span_key become the sample's link (trace_id 32 hex digits, either
+ * case; span_id 16, optional: a zero span means none). Malformed ids (wrong
+ * length, not hex, all zero) make no link and are counted in
+ * stats.bad_links. A link label is dropped from the sample's labels only
+ * when the link rebuilds it byte for byte (the only label under its key,
+ * lowercase hex); otherwise it stays a sample label verbatim, beside the
+ * link. Readers render a link as trace_key=<hex> unless the sample's labels
+ * have trace_key already, and span_key=<hex> when the span is non-zero
+ * unless they have span_key already: the input comes back exactly. */
 int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
                           const kiln_label *labels, size_t nlabels);
 
@@ -77,7 +84,10 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 
 /* finish, then write the block whole to the store under
  * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
- * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. */
+ * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. The
+ * same content gives the same id: a block already stored under the key is
+ * success. When the store fails, the writer keeps the block under
+ * construction (key is "") so the call can be retried. */
 #define KILN_KEY_MAX 256
 int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
 
