@@ -133,6 +133,8 @@ static int retryable(S3Status st)
     return S3_status_is_retryable(st) || st == S3StatusErrorSlowDown ||
            st == S3StatusErrorInternalError || st == S3StatusErrorUnknown ||
            st == S3StatusHttpErrorUnknown || st == S3StatusFailedToConnect ||
+           /* libs3's word for a transfer curl could not finish */
+           st == S3StatusInternalError ||
            st == S3StatusConnectionFailed;
 }
 
@@ -271,6 +273,11 @@ static unsigned run(s3v2 *s, const v2_args *a, call *cl, kiln_buf *out)
         rt.attempt++;
         call_reset(cl, out, out0);
         issue(s, a, cl);
+        /* libs3 reports a body cut short by the network as success: hold
+         * it against the Content-Length the server announced */
+        if (cl->status == S3StatusOK && a->op == OP_GET && cl->has_props &&
+            out->len - out0 < cl->clen)
+            cl->status = S3StatusConnectionFailed;
         if (cl->status == S3StatusOK || cl->oom || !retryable(cl->status) ||
             !s3_retry_again(&s->c, &rt))
             break;

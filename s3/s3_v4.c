@@ -119,7 +119,8 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 }
 
 typedef struct upload {
-    const uint8_t *p; /* next byte to send */
+    const uint8_t *base; /* the whole payload */
+    const uint8_t *p;    /* next byte to send */
     size_t left;      /* bytes still to send */
 } upload;
 
@@ -131,6 +132,18 @@ static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
     u->p += k;
     u->left -= k;
     return k;
+}
+
+/* curl rewinds the payload when it must resend it on a new connection */
+static int on_seek(void *ud, curl_off_t off, int origin)
+{
+    upload *u = ud;
+    size_t total = (size_t)(u->p - u->base) + u->left;
+    if (origin != SEEK_SET || off < 0 || (uint64_t)off > total)
+        return CURL_SEEKFUNC_FAIL;
+    u->p = u->base + off;
+    u->left = total - (size_t)off;
+    return CURL_SEEKFUNC_OK;
 }
 
 /* -------------------------------------------------------------- request */
@@ -147,7 +160,7 @@ static int perform(s3v4 *s, const req *q, resp *r, CURLcode *cc)
     const char *hn[4], *hv[4];
     size_t nh = 0;
     const char *sha = q->sha ? q->sha : EMPTY_SHA256;
-    upload up = {q->body, q->body_len};
+    upload up = {q->body, q->body, q->body_len};
     time_t now = time(NULL);
     struct tm tm;
     int rc = KILN_ENOMEM;
@@ -283,6 +296,8 @@ static int perform(s3v4 *s, const req *q, resp *r, CURLcode *cc)
         curl_easy_setopt(s->h, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(s->h, CURLOPT_READDATA, &up);
+        curl_easy_setopt(s->h, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(s->h, CURLOPT_SEEKDATA, &up);
         curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE,
                          (curl_off_t)q->body_len);
     } else if (strcmp(q->method, "POST") == 0) {
@@ -328,6 +343,7 @@ static int transient_curl(CURLcode cc)
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_SEND_FAIL_REWIND:
         return 1;
     default:
         return 0;
