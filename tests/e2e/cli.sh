@@ -22,10 +22,6 @@ expect_exit() { # expect_exit WANT WHAT CMD...
         head -c 600 "$WORK/err" | diag
     fi
 }
-# stacks FILE: number of merged stacks in a pprof file (0 if empty/absent).
-stacks() {
-    if [ -s "$1" ]; then "$E2E_CANON" "$1" | grep -c '^S ' || true; else echo 0; fi
-}
 
 # --help
 expect_exit 0 "kiln --help" "$K" --help
@@ -54,11 +50,11 @@ expect_exit 4 "inspect a missing block" "$K" inspect "$WORK/no-such.kiln"
 # One store with the profile under labels.
 S="$WORK/s1"
 expect_exit 0 "ingest with --label" "$K" ingest --store "$S" --label service_name=fib --label host=h1 "$FIB"
-blk=$(find "$S" -name '*.kiln' | head -n 1)
+blk=$(blocks "$S" | head -n 1)
 if [ -n "$blk" ] && [ "${blk#"$S"/default/blocks/}" != "$blk" ]; then
     ok "block stored under default/blocks/: ${blk#"$S"/}"
 else
-    not_ok "block key is not default/blocks/<id>.kiln: ${blk:-none}"; find "$S" | diag
+    not_ok "block key is not default/blocks/<id>.kiln: ${blk:-none}"; { find "$S" 2> /dev/null || true; } | diag
 fi
 expect_exit 0 "inspect the block" "$K" inspect "$blk"
 expect_exit 0 "verify the block" "$K" verify "$blk"
@@ -102,7 +98,7 @@ fi
 
 # Tenants are apart.
 expect_exit 0 "ingest into tenant acme" "$K" ingest --store "$S" --tenant acme --label service_name=fib "$FIB"
-if find "$S/acme/blocks" -name '*.kiln' 2> /dev/null | grep -q .; then ok "tenant acme has its own blocks"; else not_ok "no block under acme/blocks"; fi
+if blocks "$S/acme/blocks" | grep -q .; then ok "tenant acme has its own blocks"; else not_ok "no block under acme/blocks"; fi
 q "tenant acme" "$all" --tenant acme
 q "default tenant unchanged" "$all" --match '{service_name="fib"}'
 
@@ -110,7 +106,7 @@ q "default tenant unchanged" "$all" --match '{service_name="fib"}'
 S2="$WORK/s2"
 "$K" ingest --store "$S2" --label host=a "$FIB" > /dev/null 2>&1
 "$K" ingest --store "$S2" --label host=b "$FIB" > /dev/null 2>&1
-nb=$(find "$S2" -name '*.kiln' | wc -l)
+nb=$(nblocks "$S2")
 "$K" query --store "$S2" --format pprof -o "$WORK/two.pb.gz" 2> "$WORK/err" || true
 "$E2E_CANON" "$FIB" | grep '^S ' | python3 -c 'import sys
 for l in sys.stdin:
@@ -152,7 +148,7 @@ else
     not_ok "query --format json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
 fi
 rc=0
-"$K" inspect --json "$(find "$S3" -name '*.kiln' | head -n 1)" > "$WORK/i.json" 2> "$WORK/err" || rc=$?
+"$K" inspect --json "$(blocks "$S3" | head -n 1)" > "$WORK/i.json" 2> "$WORK/err" || rc=$?
 if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/i.json" 2>> "$WORK/err"; then
     ok "inspect --json is valid JSON"
 else

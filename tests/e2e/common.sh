@@ -44,3 +44,11 @@ go_env() {
 }
 # Number of regular files under a directory (0 if it does not exist).
 nfiles() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; }
+# Block files under a store directory, sorted (nothing if it is absent).
+blocks() { find "$1" -type f -name '*.kiln' 2> /dev/null | sort || true; }
+nblocks() { blocks "$1" | grep -c . || true; }
+# Merged stacks in a pprof file by the independent reader (0 if none/bad).
+stacks() {
+    if [ -s "$1" ]; then { "$E2E_CANON" "$1" 2> /dev/null || true; } | grep -c '^S ' || true
+    else echo 0; fi
+}

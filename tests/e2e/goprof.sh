@@ -85,8 +85,8 @@ done
 # with go tool pprof's own merge of the two inputs.
 S="$WORK/both"
 "$K" ingest --store "$S" --label service_name=goprof "$P/cpu-0.pb.gz" "$P/cpu-1.pb.gz" > /dev/null 2> "$WORK/err" || { not_ok "ingest both"; diag < "$WORK/err"; }
-nblk=$(find "$S" -name '*.kiln' | wc -l)
-blk=$(find "$S" -name '*.kiln' | head -n 1)
+nblk=$(nblocks "$S")
+blk=$(blocks "$S" | head -n 1)
 pairs=$(cat "$WORK/in0.links" "$WORK/in1.links" | grep -v '^- ' | awk '{ print $1, $2 }' | sort -u | wc -l)
 traces=$(cat "$WORK/in0.links" "$WORK/in1.links" | grep -v '^- ' | awk '{ print $1 }' | sort -u | wc -l)
 if [ "$nblk" -eq 1 ] && "$K" inspect --json "$blk" > "$WORK/inspect.json" 2> "$WORK/err"; then
