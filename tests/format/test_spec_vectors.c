@@ -1,0 +1,461 @@
+/* test_spec_vectors.c: the test vectors printed in the spec/ documents, read at test
+ * time from $KILN_SOURCE_ROOT/spec: encoding each vector's input must give
+ * exactly its bytes, and decoding the bytes must give back the input, so
+ * the documents and the code cannot drift apart. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+
+#include <xxhash.h>
+
+#include "fmt_test.h"
+
+#define MAX_FIELDS 16
+
+typedef struct vector {
+    char file[64];
+    int line;                   /* of the opening fence */
+    int nf;
+    char *key[MAX_FIELDS];
+    char *val[MAX_FIELDS];      /* continuation lines joined by a space */
+} vector;
+
+static const char *field(const vector *v, const char *key)
+{
+    for (int i = 0; i < v->nf; i++)
+        if (strcmp(v->key[i], key) == 0)
+            return v->val[i];
+    return NULL;
+}
+
+static const char *need(const vector *v, const char *key)
+{
+    const char *s = field(v, key);
+    cr_assert(s != NULL, "%s:%d: vector lacks '%s'", v->file, v->line, key);
+    return s;
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f != NULL, "cannot open %s: %s", path, strerror(errno));
+    kiln_buf b = KILN_BUF_INIT;
+    char chunk[4096];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        kiln_buf_append(&b, chunk, k);
+    fclose(f);
+    kiln_put_u8(&b, 0);
+    *n = b.len - 1;
+    return (char *)b.data;
+}
+
+/* Every ```vector block of one document. */
+static size_t parse_file(const char *name, vector *out, size_t max)
+{
+    const char *root = getenv("KILN_SOURCE_ROOT");
+    char path[1024];
+    size_t n, count = 0;
+
+    cr_assert(root != NULL, "KILN_SOURCE_ROOT is not set");
+    snprintf(path, sizeof path, "%s/spec/%s", root, name);
+    char *text = read_all(path, &n);
+    char *save = NULL;
+    int lineno = 0;
+    vector *cur = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++; /* blank lines are skipped by strtok: numbers are approximate */
+        if (!cur) {
+            if (strncmp(line, "```vector", 9) == 0) {
+                cr_assert(count < max);
+                cur = &out[count++];
+                memset(cur, 0, sizeof *cur);
+                snprintf(cur->file, sizeof cur->file, "%s", name);
+                cur->line = lineno;
+            }
+            continue;
+        }
+        if (strncmp(line, "```", 3) == 0) {
+            cur = NULL;
+            continue;
+        }
+        char *colon = strchr(line, ':');
+        int is_key = colon && colon > line && !isspace((unsigned char)line[0]);
+        for (char *p = line; is_key && p < colon; p++)
+            if (!(islower((unsigned char)*p) || *p == '_' || isdigit((unsigned char)*p)))
+                is_key = 0;
+        if (is_key) {
+            cr_assert(cur->nf < MAX_FIELDS);
+            *colon = '\0';
+            char *v = colon + 1;
+            while (isspace((unsigned char)*v))
+                v++;
+            cur->key[cur->nf] = strdup(line);
+            cur->val[cur->nf] = strdup(v);
+            cur->nf++;
+        } else {
+            cr_assert(cur->nf > 0, "%s:%d: continuation before any key", name, lineno);
+            char *prev = cur->val[cur->nf - 1];
+            size_t a = strlen(prev), b = strlen(line);
+            prev = realloc(prev, a + b + 2);
+            prev[a] = ' ';
+            memcpy(prev + a + 1, line, b + 1);
+            cur->val[cur->nf - 1] = prev;
+        }
+    }
+    free(text);
+    return count;
+}
+
+/* Hex bytes separated by spaces ("0a 1b") into b. */
+static void parse_hex(const vector *v, const char *s, kiln_buf *b)
+{
+    b->len = 0;
+    while (*s) {
+        if (isspace((unsigned char)*s)) {
+            s++;
+            continue;
+        }
+        int ok = isxdigit((unsigned char)s[0]) && isxdigit((unsigned char)s[1]);
+        cr_assert(ok, "%s:%d: bad hex near '%s'", v->file, v->line, s);
+        char t[3] = {s[0], s[1], 0};
+        kiln_put_u8(b, (uint8_t)strtoul(t, NULL, 16));
+        s += 2;
+    }
+}
+
+static size_t parse_ints(const char *s, int64_t *out, size_t max)
+{
+    size_t n = 0;
+    char *end;
+    while (*s) {
+        while (isspace((unsigned char)*s) || *s == ',')
+            s++;
+        if (!*s)
+            break;
+        cr_assert(n < max);
+        errno = 0;
+        if (*s == '-')
+            out[n++] = strtoll(s, &end, 0);
+        else
+            out[n++] = (int64_t)strtoull(s, &end, 0);
+        int bad = end == s || errno != 0;
+        cr_assert(bad == 0, "bad integer near '%s'", s);
+        s = end;
+    }
+    return n;
+}
+
+static int expect_code(const vector *v)
+{
+    const char *e = field(v, "expect");
+    if (!e || strcmp(e, "ok") == 0)
+        return 0;
+    if (strcmp(e, "corrupt") == 0)
+        return KILN_ECORRUPT;
+    if (strcmp(e, "eversion") == 0)
+        return KILN_EVERSION;
+    if (strcmp(e, "echecksum") == 0)
+        return KILN_ECHECKSUM;
+    cr_fail("%s:%d: unknown expect '%s'", v->file, v->line, e);
+    return 0;
+}
+
+static void same_bytes(const vector *v, const kiln_buf *got, const kiln_buf *want)
+{
+    cr_assert(eq(sz, got->len, want->len), "%s:%d (%s): encoded %zu bytes, spec says %zu",
+              v->file, v->line, need(v, "name"), got->len, want->len);
+    for (size_t i = 0; i < got->len; i++)
+        cr_assert(eq(u8, got->data[i], want->data[i]), "%s:%d (%s): byte %zu differs",
+                  v->file, v->line, need(v, "name"), i);
+}
+
+/* ---- one runner per kind ---- */
+
+static void run_varint(const vector *v, bool sig)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    parse_hex(v, need(v, "hex"), &want);
+    uint8_t *p = dup_exact(want.data, want.len);
+    kiln_cur c;
+    kiln_cur_init(&c, p, want.len, "vector");
+    int code = expect_code(v);
+    if (code) {
+        uint64_t u;
+        int64_t s;
+        cr_assert(eq(int, sig ? kiln_get_svarint(&c, &s) : kiln_get_uvarint(&c, &u), code),
+                  "%s:%d", v->file, v->line);
+    } else {
+        int64_t x;
+        cr_assert(eq(sz, parse_ints(need(v, "value"), &x, 1), 1));
+        if (sig) {
+            int64_t s;
+            kiln_put_svarint(&got, x);
+            cr_assert(eq(int, kiln_get_svarint(&c, &s), 0));
+            cr_assert(eq(i64, s, x));
+        } else {
+            uint64_t u;
+            kiln_put_uvarint(&got, (uint64_t)x);
+            cr_assert(eq(int, kiln_get_uvarint(&c, &u), 0));
+            cr_assert(eq(u64, u, (uint64_t)x));
+        }
+        cr_assert(eq(sz, kiln_cur_left(&c), 0));
+        same_bytes(v, &got, &want);
+    }
+    free(p);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_column(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    int64_t vals[256], back[256];
+    size_t n = parse_ints(need(v, "values"), vals, 256);
+    const char *m = need(v, "mode");
+    int mode = strcmp(m, "delta") == 0 ? KILN_COL_DELTA : KILN_COL_PLAIN;
+    cr_assert(mode == KILN_COL_DELTA || strcmp(m, "plain") == 0);
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(int, kiln_col_encode(&got, vals, n, mode), 0));
+    same_bytes(v, &got, &want);
+    uint8_t *p = dup_exact(want.data, want.len);
+    kiln_cur c;
+    kiln_cur_init(&c, p, want.len, "vector");
+    cr_assert(eq(int, kiln_col_decode(&c, back, n), 0), "%s", kiln_error_last());
+    cr_assert(eq(sz, kiln_cur_left(&c), 0));
+    for (size_t i = 0; i < n; i++)
+        cr_assert(eq(i64, back[i], vals[i]));
+    free(p);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_strings(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    kiln_strtab t, d;
+    char *list = strdup(need(v, "strings")), *save = NULL;
+    uint32_t id;
+
+    kiln_strtab_init(&t);
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        kiln_strtab_intern(&t, w, strlen(w), &id);
+    parse_hex(v, need(v, "hex"), &want);
+    kiln_strtab_encode(&t, &got);
+    same_bytes(v, &got, &want);
+    kiln_cur c;
+    kiln_cur_init(&c, want.data, want.len, "vector");
+    cr_assert(eq(int, kiln_strtab_decode(&d, &c), 0));
+    cr_assert(eq(sz, d.n, t.n));
+    for (uint32_t i = 0; i < t.n; i++)
+        cr_assert(eq(str, (char *)kiln_strtab_get(&d, i), (char *)kiln_strtab_get(&t, i)));
+    kiln_strtab_free(&t);
+    kiln_strtab_free(&d);
+    free(list);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_stacks(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    int64_t parents[64], locs[64];
+    size_t np = parse_ints(need(v, "parents"), parents, 64);
+    size_t nl = parse_ints(need(v, "locations"), locs, 64);
+    int64_t nloc;
+    parse_ints(need(v, "nlocations"), &nloc, 1);
+    cr_assert(eq(sz, np, nl));
+    kiln_stacks t, d;
+    kiln_stacks_init(&t);
+    for (size_t i = 0; i < np; i++) {
+        uint32_t node;
+        cr_assert(eq(int, kiln_stacks_child(&t, (uint32_t)parents[i], (uint32_t)locs[i], &node), 0));
+        cr_assert(eq(u32, node, (uint32_t)(i + 1)), "%s:%d: nodes must be new, in order",
+                  v->file, v->line);
+    }
+    parse_hex(v, need(v, "hex"), &want);
+    kiln_stacks_encode(&t, &got);
+    same_bytes(v, &got, &want);
+    cr_assert(eq(int, kiln_stacks_decode(&d, want.data, want.len, (size_t)nloc), 0));
+    cr_assert(eq(sz, d.n, np + 1));
+    for (size_t i = 0; i < np; i++) {
+        cr_assert(eq(u32, d.parent[i + 1], (uint32_t)parents[i]));
+        cr_assert(eq(u32, d.loc[i + 1], (uint32_t)locs[i]));
+    }
+    kiln_stacks_free(&t);
+    kiln_stacks_free(&d);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_header(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    uint64_t flags;
+    int code = expect_code(v);
+
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(int, kiln_header_decode(want.data, want.len, &flags), code),
+              "%s:%d: %s", v->file, v->line, kiln_error_last());
+    if (code == 0) {
+        int64_t f;
+        parse_ints(need(v, "flags"), &f, 1);
+        cr_assert(eq(u64, flags, (uint64_t)f));
+        kiln_header_encode(&got, (uint64_t)f);
+        same_bytes(v, &got, &want);
+    }
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_trailer(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    int64_t off, len, sum, size;
+    uint64_t o, l, s;
+    int code = expect_code(v);
+
+    parse_ints(need(v, "footer_offset"), &off, 1);
+    parse_ints(need(v, "footer_length"), &len, 1);
+    parse_ints(need(v, "footer_checksum"), &sum, 1);
+    parse_ints(need(v, "block_size"), &size, 1);
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(sz, want.len, KILN_TRAILER_SIZE));
+    cr_assert(eq(int, kiln_trailer_decode(want.data, (uint64_t)size, &o, &l, &s), code),
+              "%s:%d: %s", v->file, v->line, kiln_error_last());
+    if (code == 0) {
+        cr_assert(eq(u64, o, (uint64_t)off));
+        cr_assert(eq(u64, l, (uint64_t)len));
+        cr_assert(eq(u64, s, (uint64_t)sum));
+        kiln_trailer_encode(&got, (uint64_t)off, (uint64_t)len, (uint64_t)sum);
+        same_bytes(v, &got, &want);
+    }
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+static void run_bloom(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT, id = KILN_BUF_INIT;
+    int64_t nb;
+    kiln_bloom b, d;
+
+    parse_ints(need(v, "blocks"), &nb, 1);
+    cr_assert(eq(int, kiln_bloom_init(&b, (uint32_t)nb), 0));
+    char *list = strdup(need(v, "insert")), *save = NULL;
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        parse_hex(v, w, &id);
+        kiln_bloom_insert(&b, id.data, id.len);
+    }
+    free(list);
+    const char *h = field(v, "xxh64");
+    if (h) { /* the hash of the first inserted id, for readers checking by hand */
+        int64_t x;
+        char *first = strdup(need(v, "insert"));
+        *strchrnul(first, ' ') = '\0';
+        parse_hex(v, first, &id);
+        parse_ints(h, &x, 1);
+        cr_assert(eq(u64, XXH64(id.data, id.len, 0), (uint64_t)x), "%s:%d: xxh64", v->file, v->line);
+        free(first);
+    }
+    parse_hex(v, need(v, "hex"), &want);
+    kiln_bloom_encode(&b, &got);
+    same_bytes(v, &got, &want);
+    cr_assert(eq(int, kiln_bloom_decode(&d, want.data, want.len), 0));
+    list = strdup(need(v, "insert"));
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        parse_hex(v, w, &id);
+        cr_assert(kiln_bloom_contains(&d, id.data, id.len));
+    }
+    free(list);
+    const char *absent = field(v, "absent");
+    if (absent) {
+        list = strdup(absent);
+        for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            parse_hex(v, w, &id);
+            cr_assert(not(kiln_bloom_contains(&d, id.data, id.len)), "%s:%d: %s reported present",
+                      v->file, v->line, w);
+        }
+        free(list);
+    }
+    kiln_bloom_free(&b);
+    kiln_bloom_free(&d);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+    kiln_buf_free(&id);
+}
+
+static void run_links(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT, t = KILN_BUF_INIT;
+    kiln_link l[16], *d;
+    size_t n = 0, nd;
+    char *list = strdup(need(v, "links")), *save = NULL;
+
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *slash = strchr(w, '/');
+        cr_assert(slash != NULL && n < 16);
+        *slash = '\0';
+        parse_hex(v, w, &t);
+        cr_assert(eq(sz, t.len, 16));
+        memcpy(l[n].trace_id, t.data, 16);
+        parse_hex(v, slash + 1, &t);
+        cr_assert(eq(sz, t.len, 8));
+        memcpy(l[n].span_id, t.data, 8);
+        n++;
+    }
+    free(list);
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(int, kiln_links_encode(l, n, &got), 0));
+    same_bytes(v, &got, &want);
+    cr_assert(eq(int, kiln_links_decode(&d, &nd, want.data, want.len), 0));
+    cr_assert(eq(sz, nd, n));
+    cr_assert(eq(int, memcmp(d, l, n * sizeof *l), 0));
+    free(d);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+    kiln_buf_free(&t);
+}
+
+Test(format_spec, vectors_in_the_spec_match_the_code)
+{
+    static const char *docs[] = {"README.md", "block.md", "columns.md", "symbols.md",
+                                 "stacks.md", "series.md", "samples.md", "links.md"};
+    static vector vs[256];
+    size_t n = 0;
+    int seen[9] = {0};
+    static const char *kinds[9] = {"uvarint", "svarint", "column", "strings", "stacks",
+                                   "header", "trailer", "bloom", "links"};
+
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+        n += parse_file(docs[i], vs + n, 256 - n);
+    for (size_t i = 0; i < n; i++) {
+        const vector *v = &vs[i];
+        const char *k = need(v, "kind");
+        need(v, "name");
+        int which = -1;
+        for (int j = 0; j < 9; j++)
+            if (strcmp(k, kinds[j]) == 0)
+                which = j;
+        cr_assert(ge(int, which, 0), "%s:%d: unknown kind '%s'", v->file, v->line, k);
+        seen[which]++;
+        switch (which) {
+        case 0: run_varint(v, false); break;
+        case 1: run_varint(v, true); break;
+        case 2: run_column(v); break;
+        case 3: run_strings(v); break;
+        case 4: run_stacks(v); break;
+        case 5: run_header(v); break;
+        case 6: run_trailer(v); break;
+        case 7: run_bloom(v); break;
+        default: run_links(v); break;
+        }
+    }
+    for (int j = 0; j < 9; j++)
+        cr_assert(gt(int, seen[j], 0), "the spec has no '%s' vector", kinds[j]);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < vs[i].nf; j++) {
+            free(vs[i].key[j]);
+            free(vs[i].val[j]);
+        }
+}
