@@ -2,7 +2,8 @@
  * API alone (writer -> directory store -> kiln_query -> kiln_result_pprof),
  * so that a failure of the command can be told apart from one of the
  * library. TAP output, one test point per file; arguments replace the
- * corpus file list. */
+ * corpus file list. With E2E_SAVE_DIR set, kiln's output for each file is
+ * kept there as <name>.kiln.pb.gz. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -62,6 +63,15 @@ static int check_one(const char *file, char *summary, size_t sumlen)
     if (rc != 0) {
         printf("# query: %s: %s\n", kiln_strerror(rc), kiln_error_last());
         goto out;
+    }
+    const char *save = getenv("E2E_SAVE_DIR"); /* for debugging by hand */
+    if (save && *save) {
+        const char *base = strrchr(file, '/');
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.kiln.pb.gz", save,
+                 base ? base + 1 : file);
+        if (e2e_write_file(path, out.data, out.len) < 0)
+            printf("# cannot save %s\n", path);
     }
     if (canon_load(&b, out.data, out.len, err, sizeof err) < 0) {
         printf("# kiln_result_pprof output is not a well-formed profile: %s\n",
