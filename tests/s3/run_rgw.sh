@@ -16,6 +16,8 @@ for tool in radosgw ceph-mon ceph-osd ceph python3 curl; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (scripts/test installs ceph-mon ceph-osd radosgw ceph-common)"; exit 77; }
 done
 store_test=${KILN_S3_STORE_TEST:?KILN_S3_STORE_TEST must name test_s3_store}
+# under -Db_sanitize: Criterion's own few bytes are not kiln's leaks
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp}
 kiln=${KILN_BIN:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-s3.XXXXXX")
