@@ -396,6 +396,24 @@ static bool unhex(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
     return true;
 }
 
+/* A trace or span label the writer turns into a link and drops: a string of
+ * exactly 2*n lowercase hex digits, not all zero, nothing numeric. */
+static bool link_label(const gen *g, const p_label *l, uint8_t *out, size_t n)
+{
+    if (l->str == 0 || l->num != 0 || l->num_unit != 0)
+        return false;
+    const ProtobufCBinaryData *s = &g->pp->string_table[l->str];
+    for (size_t i = 0; i < s->len; i++)
+        if (s->data[i] >= 'A' && s->data[i] <= 'F')
+            return false;
+    if (!unhex(s, out, n))
+        return false;
+    uint8_t any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= out[i];
+    return any != 0;
+}
+
 static int cmp_pair(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -622,8 +640,10 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
     if ((rc = stack(g, locbuf, s->n_location_id, &sh->stack)) < 0)
         return rc;
 
-    /* A link only when it is unambiguous: one valid trace label and at most
-     * one valid span label. Otherwise the labels stay as they are. */
+    /* A link only where the writer's pprof path would absorb the labels
+     * into one (writer.h): exactly one trace_id label and at most one
+     * span_id label, lowercase hex, not all zero. Anything else stays as
+     * attributes, so both paths see the same labels. */
     ssize_t ti = -1, si = -1;
     int ntrace = 0, nspan = 0;
     for (size_t k = 0; k < s->n_label; k++) {
@@ -635,21 +655,15 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
         if (str_is(g, l->key, "trace_id")) {
             ntrace++;
             ti = (ssize_t)k;
-        } else if (str_is(g, l->key, "span_id") ||
-                   str_is(g, l->key, "profile_id")) {
+        } else if (str_is(g, l->key, "span_id")) {
             nspan++;
             si = (ssize_t)k;
         }
     }
     uint8_t trace[16], span[8];
-    bool linked = ntrace == 1 && nspan <= 1 && s->label[ti]->str != 0 &&
-                  unhex(&g->pp->string_table[s->label[ti]->str], trace, 16) &&
-                  (nspan == 0 ||
-                   (s->label[si]->str != 0 &&
-                    unhex(&g->pp->string_table[s->label[si]->str], span, 8)));
-    static const uint8_t zero[16];
-    if (linked && memcmp(trace, zero, 16) == 0)
-        linked = false; /* not a valid trace id: keep the labels */
+    bool linked = ntrace == 1 && nspan <= 1 &&
+                  link_label(g, s->label[ti], trace, 16) &&
+                  (nspan == 0 || link_label(g, s->label[si], span, 8));
     sh->link = 0;
     if (linked &&
         (rc = link_of(g, trace, nspan ? span : NULL, &sh->link)) < 0)

@@ -11,10 +11,11 @@
  * (profiles v1development, opentelemetry-proto v1.9.0) written into out
  * (replaced): one resource with `resource_attrs` as string attributes (e.g.
  * service.name, host.name), one scope, and one Profile per sample type
- * sharing one dictionary. Sample labels trace_id (32 hex) and span_id or
- * profile_id (16 hex) become a link_table entry and the sample's link_index;
- * every other label becomes an attribute. Labels that cannot form a valid
- * link are kept as attributes unchanged. KILN_EINPUT on a malformed pprof. */
+ * sharing one dictionary. Sample labels trace_id (32 hex) and span_id (16
+ * hex) become a link_table entry and the sample's link_index where the
+ * writer's pprof path would absorb them into a link (one of each, lowercase,
+ * not all zero); every other label, Pyroscope's profile_id included, becomes
+ * an attribute unchanged. KILN_EINPUT on a malformed pprof. */
 int kiln_pprof_to_otlp(const void *pprof, size_t n,
                        const kiln_label *resource_attrs, size_t nattrs,
                        kiln_buf *out);
