@@ -133,6 +133,16 @@ refused "folded line without a count" "$D/no-count.folded"
 # The corpus' broken file (a text-mode round trip replaced bytes).
 refused "corpus broken/$(basename "$BROKEN")" "$BROKEN"
 
+# The message reads "<file>: <what is wrong>" (tools/cmd_ingest.c wraps
+# errors with kiln_error_wrap(rc, "%s", path), which adds no separator:
+# "…/x.pprofpprof: not a valid…").
+"$KILN_BIN" ingest --store "$WORK/sep" "$BROKEN" > /dev/null 2> "$WORK/err" || true
+if grep -qF "$(basename "$BROKEN"): " "$WORK/err"; then
+    ok "the error message separates the file name from the reason"
+else
+    not_ok "the error message runs the file name into the reason: $(head -c 300 "$WORK/err")"
+fi
+
 # A file that does not exist: not found (exit 4), nothing written.
 rc=0
 "$KILN_BIN" ingest --store "$WORK/nf" "$D/no-such-file.pb.gz" > /dev/null 2> "$WORK/err" || rc=$?
