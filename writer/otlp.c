@@ -455,7 +455,8 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         labs[n].key = k;
         labs[n].str = v;
         n++;
-        if (lk->span_id.len == 8) {
+        static const uint8_t zspan[8];
+        if (lk->span_id.len == 8 && memcmp(lk->span_id.data, zspan, 8) != 0) {
             hex_lower(hex, lk->span_id.data, 8);
             if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
                 (rc = str_make(c, hex, 16, &v)) < 0)
@@ -479,8 +480,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
                 OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET)
             continue; /* the zero attribute, or no value */
         if (linked && (key_is(c, a->key_strindex, c->trace_key) ||
-                       key_is(c, a->key_strindex, c->span_key) ||
-                       key_is(c, a->key_strindex, "profile_id")))
+                       key_is(c, a->key_strindex, c->span_key)))
             continue; /* the link says it */
         p_label *l = &labs[n];
         perftools__profiles__label__init(l);

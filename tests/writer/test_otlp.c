@@ -215,7 +215,8 @@ Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
 }
 
 /* Two sample types, links on some samples (one with a malformed trace id,
- * one with a trace id only), a plain label. */
+ * one with a trace id only, one in upper case, one with Pyroscope's
+ * profile_id), a plain label. */
 static uint8_t *linked_profile(size_t *len)
 {
     static th_prof t;
@@ -234,6 +235,12 @@ static uint8_t *linked_profile(size_t *len)
     Perftools__Profiles__Sample *d = th_prof_sample(&t, s3, 1, 7, 70);
     th_prof_label(&t, d, "trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
     th_prof_sample(&t, s2, 3, 3, 30);
+    Perftools__Profiles__Sample *e = th_prof_sample(&t, s2, 3, 4, 40);
+    th_prof_label(&t, e, "trace_id", "4BF92F3577B34DA6A3CE929D0E0E4736");
+    th_prof_label(&t, e, "span_id", "b7ad6b7169203331");
+    Perftools__Profiles__Sample *f = th_prof_sample(&t, s3, 1, 6, 60);
+    th_prof_label(&t, f, "trace_id", "5bf92f3577b34da6a3ce929d0e0e4736");
+    th_prof_label(&t, f, "profile_id", "00f067aa0ba902b7");
     return th_prof_pack(&t, len);
 }
 
@@ -246,18 +253,21 @@ Test(writer_otlp, links_and_labels_match_pprof_ingest)
     cr_assert(ok, "the pprof path refused the hand-made profile: %s",
               kiln_error_last());
 
-    /* The conversion really used link_table: 3 links + the zero entry, and
-     * one Profile per sample type. */
+    /* The conversion really used link_table: 4 links + the zero entry (the
+     * upper-case and malformed ids stay attributes, as the pprof path keeps
+     * them as labels), and one Profile per sample type. */
     kiln_buf otlp = KILN_BUF_INIT;
     cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
     o_request *r = unpack_req(&otlp);
-    cr_assert(eq(sz, r->dictionary->n_link_table, 4));
+    cr_assert(eq(sz, r->dictionary->n_link_table, 5));
     cr_assert(eq(sz, r->resource_profiles[0]->scope_profiles[0]->n_profiles, 2));
     const Opentelemetry__Proto__Profiles__V1development__Profile *p =
         r->resource_profiles[0]->scope_profiles[0]->profiles[0];
     cr_assert(ne(i32, p->samples[0]->link_index, 0));
     cr_assert(eq(i32, p->samples[2]->link_index, 0)); /* malformed: no link */
     cr_assert(eq(i32, p->samples[4]->link_index, 0));
+    cr_assert(eq(i32, p->samples[5]->link_index, 0)); /* upper case */
+    cr_assert(ne(i32, p->samples[6]->link_index, 0)); /* profile_id aside */
     free_req(r);
     kiln_buf_free(&otlp);
     free(data);
@@ -326,7 +336,7 @@ Test(writer_otlp, links_use_the_writers_configured_keys)
     th_finish(w, &block, id);
     tblock b;
     th_block_open(&b, &block);
-    cr_assert(eq(sz, b.nlinks, 3)); /* links came through under tid/sid */
+    cr_assert(eq(sz, b.nlinks, 4)); /* links came through under tid/sid */
     th_block_free(&b);
     kiln_buf_free(&block);
     kiln_buf_free(&otlp);
@@ -378,7 +388,7 @@ Test(writer_otlp, link_index_out_of_range_is_refused)
     o_request *r = base_request();
     prof(r, 1)->samples[3]->link_index = 9; /* second profile: none added */
     assert_refused(r, "profile 1: sample 3: link_index 9 out of range "
-                      "(link_table has 4)");
+                      "(link_table has 5)");
     free_req(r);
 }
 
@@ -456,7 +466,7 @@ Test(writer_otlp, timestamps_count_as_events)
     for (size_t pg = 0; pg < tb.npages; pg++)
         for (uint32_t i = 0; i < tb.rows[pg].n; i++)
             total += tb.rows[pg].values[i]; /* type 0 */
-    cr_assert(eq(i64, total, 5 + 2 + 1 + 7 + 4));
+    cr_assert(eq(i64, total, 5 + 2 + 1 + 7 + 4 + 4 + 6));
     th_block_free(&tb);
     kiln_buf_free(&block);
     kiln_buf_free(&b);
