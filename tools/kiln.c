@@ -2,6 +2,7 @@
  * --version), `kiln help CMD`, and a table dispatching to the subcommands,
  * each in its own file. Add a subcommand by adding a row to COMMANDS. */
 #include "cli_util.h"
+#include "cmd_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,10 @@ static const kiln_cmd COMMANDS[] = {
      "show a block's sections, sizes, time range, counts and labels"},
     {"verify", cmd_verify, cmd_verify_help,
      "check every checksum and structure of blocks"},
+    {"ls", cmd_ls, cmd_ls_help,
+     "list a store's blocks: time range, size, series and samples"},
+    {"cp", cmd_cp, cmd_cp_help,
+     "copy blocks between stores (e.g. a directory to a bucket), verified"},
     {"gen", cmd_gen, cmd_gen_help,
      "generate a realistic fleet of CPU profiles (deterministic)"},
 };
