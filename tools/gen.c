@@ -713,7 +713,7 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
         }
         for (size_t s = 0; s < want; s++) {
             const gen_chain *ch = &GEN_CHAINS[elig[s]];
-            double stepw = exp(0.9 * rng_gauss(&r));
+            double stepw = exp(0.9 * rng_gauss(&r)) * ch->scale;
             char helper[48], noun_l[48], peerep[48], Peer[48], ext_l[48];
             const char *noun = nouns[rng_below(&r, (uint32_t)nnoun)];
             sfmt(noun_l, sizeof noun_l, "%s", noun);

@@ -203,6 +203,7 @@ typedef struct gen_chain {
     const char *rep;    /* repeated section (recursion), or NULL */
     unsigned rmin, rmax;
     const char *leaves[8];
+    double scale;       /* weight factor of the chain */
 } gen_chain;
 
 static const gen_chain GEN_CHAINS[] = {
@@ -219,7 +220,7 @@ static const gen_chain GEN_CHAINS[] = {
       "encoding/json.intEncoder@encode.go;strconv.AppendInt@itoa.go;~strconv.formatBits@itoa.go",
       "encoding/json.marshalerEncoder@encode.go;time.Time.MarshalJSON@time.go;time.Time.appendFormatRFC3339@format_rfc3339.go",
       "encoding/json.mapEncoder.encode@encode.go;reflect.(*MapIter).Next@value.go;runtime.mapiternext@map.go",
-      "encoding/json.stringEncoder@encode.go;encoding/json.appendString[...]@encode.go;@alloc", NULL}},
+      "encoding/json.stringEncoder@encode.go;encoding/json.appendString[...]@encode.go;@alloc", NULL}, 1},
     /* JSON request */
     {0, TR_HTTP, 'H', "github.com/acme/{svc}/internal/api.decodeJSON@respond.go",
      "encoding/json.(*Decoder).Decode@stream.go;encoding/json.(*decodeState).unmarshal@decode.go;"
@@ -231,16 +232,16 @@ static const gen_chain GEN_CHAINS[] = {
       "encoding/json.(*decodeState).rescanLiteral@decode.go",
       "encoding/json.(*decodeState).scanWhile@decode.go;encoding/json.stateInString@scanner.go",
       "encoding/json.cachedTypeFields@encode.go;sync.(*Map).Load@map.go",
-      "encoding/json.(*decodeState).literalStore@decode.go;@alloc", NULL}},
+      "encoding/json.(*decodeState).literalStore@decode.go;@alloc", NULL}, 1},
     {0, TR_HTTP, 'H', "github.com/acme/{svc}/internal/api.decodeJSON@respond.go",
      "encoding/json.(*Decoder).Decode@stream.go;encoding/json.(*Decoder).readValue@stream.go", NULL, 0, 0,
      {"encoding/json.stateInString@scanner.go", "encoding/json.(*scanner).eof@scanner.go",
       "encoding/json.(*Decoder).refill@stream.go;net/http.(*body).Read@transfer.go;net/http.(*body).readLocked@transfer.go;"
-      "bufio.(*Reader).Read@bufio.go;net/http.(*connReader).Read@server.go;" GEN_SYSCALL_READ, NULL}},
+      "bufio.(*Reader).Read@bufio.go;net/http.(*connReader).Read@server.go;" GEN_SYSCALL_READ, NULL}, 1},
     /* HTTP response write, after the handler */
     {0, TR_HTTP, 'T', "net/http.(*response).finishRequest@server.go",
      "bufio.(*Writer).Flush@bufio.go;net/http.checkConnErrorWriter.Write@server.go", NULL, 0, 0,
-     {GEN_SYSCALL_WRITE, NULL}},
+     {GEN_SYSCALL_WRITE, NULL}, 0.5},
     /* gRPC response and request encoding */
     {0, TR_GRPC, 'T', "google.golang.org/grpc.(*Server).sendResponse@server.go",
      "google.golang.org/grpc.encode@rpc_util.go;google.golang.org/grpc/encoding/proto.codec.Marshal@proto.go;"
@@ -253,7 +254,7 @@ static const gen_chain GEN_CHAINS[] = {
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).sizePointer@encode.go;"
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).sizePointerSlow@encode.go",
       "google.golang.org/protobuf/internal/impl.appendInt64NoZero@codec_gen.go;~google.golang.org/protobuf/encoding/protowire.AppendVarint@wire.go",
-      "@alloc", NULL}},
+      "@alloc", NULL}, 1},
     {0, TR_GRPC, 'T', "google.golang.org/grpc.(*Server).processUnaryRPC.func2@server.go",
      "google.golang.org/grpc/encoding/proto.codec.Unmarshal@proto.go;"
      "google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal@decode.go;"
@@ -262,7 +263,7 @@ static const gen_chain GEN_CHAINS[] = {
      {"google.golang.org/protobuf/internal/impl.consumeStringValidateUTF8@codec_gen.go;@alloc",
       "google.golang.org/protobuf/internal/impl.consumeMessageSliceInfo@codec_field.go;"
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshalPointer@decode.go;"
-      "google.golang.org/protobuf/encoding/protowire.ConsumeTag@wire.go", NULL}},
+      "google.golang.org/protobuf/encoding/protowire.ConsumeTag@wire.go", NULL}, 1},
     /* service-local work */
     {0, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "",
      "github.com/acme/{svc}/internal/{pkg}.(*Service).build{Noun}Response@{pkg}.go", NULL, 0, 0,
@@ -273,13 +274,13 @@ static const gen_chain GEN_CHAINS[] = {
       "fmt.Sprintf@print.go;fmt.(*pp).doPrintf@print.go;fmt.(*pp).printArg@print.go;fmt.(*fmt).fmtInteger@format.go",
       "github.com/acme/{svc}/internal/{pkg}.(*{Noun}).Key@model.go;strings.(*Builder).WriteString@builder.go;runtime.growslice@slice.go;runtime.mallocgc@malloc.go",
       "github.com/acme/{svc}/internal/{pkg}.lookup{Noun}@{pkg}.go;runtime.mapaccess2_faststr@map_faststr.go;runtime.memequal@memequal_amd64.s",
-      NULL}},
+      NULL}, 1},
     {0, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "",
      "github.com/acme/{svc}/internal/{pkg}.validate{Noun}@validate.go", NULL, 0, 0,
      {"strings.ToLower@strings.go;@alloc", "unicode/utf8.RuneCountInString@utf8.go",
       "strings.TrimSpace@strings.go", "strconv.ParseInt@atoi.go;strconv.ParseUint@atoi.go",
       "net/mail.ParseAddress@message.go;net/mail.(*addrParser).parseSingleAddress@message.go;"
-      "net/mail.(*addrParser).parseAddress@message.go;net/mail.(*addrParser).consumeAddrSpec@message.go", NULL}},
+      "net/mail.(*addrParser).parseAddress@message.go;net/mail.(*addrParser).consumeAddrSpec@message.go", NULL}, 1},
     /* logging */
     {0, TR_HTTP | TR_GRPC | TR_EVENT, 'H', "github.com/acme/{svc}/internal/{pkg}.(*Service).logOutcome@log.go",
      "go.uber.org/zap.(*Logger).Info@logger.go;go.uber.org/zap/zapcore.(*CheckedEntry).Write@entry.go;"
@@ -290,11 +291,11 @@ static const gen_chain GEN_CHAINS[] = {
       "time.Time.AppendFormat@format.go;time.Time.appendFormat@format.go",
       "go.uber.org/zap/zapcore.(*jsonEncoder).EncodeEntry@json_encoder.go;go.uber.org/zap/zapcore.(*jsonEncoder).clone@json_encoder.go;@alloc",
       "go.uber.org/zap/zapcore.(*lockedWriteSyncer).Write@write_syncer.go;os.(*File).Write@file.go;" GEN_SYSCALL_WRITE_FD,
-      NULL}},
+      NULL}, 1},
     /* tracing: span end reads the clock through the vDSO */
     {0, TR_HTTP | TR_GRPC | TR_EVENT, 'H', "go.opentelemetry.io/otel/sdk/trace.(*recordingSpan).End@span.go",
      "time.Now@time.go;time.now@timestub.go;runtime.walltime@sys_linux_amd64.s", NULL, 0, 0,
-     {"!v__vdso_clock_gettime", NULL}},
+     {"!v__vdso_clock_gettime", NULL}, 0.1},
     /* SQL */
     {F_SQL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/store.(*{Noun}Store).{SVerb}{Noun}s@{noun}_store.go",
@@ -314,7 +315,7 @@ static const gen_chain GEN_CHAINS[] = {
       "github.com/jackc/pgx/v5.(*ExtendedQueryBuilder).encodeExtendedParamValue@extended_query_builder.go;"
       "github.com/jackc/pgx/v5/pgtype.(*Map).Encode@pgtype.go;@alloc",
       "github.com/jackc/pgx/v5/internal/stmtcache.(*LRUCache).Get@lru_cache.go;~container/list.(*List).MoveToFront@list.go",
-      NULL}},
+      NULL}, 1},
     {F_SQL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/store.(*{Noun}Store).{SVerb}{Noun}s@{noun}_store.go",
      "database/sql.(*Rows).Next@sql.go;database/sql.withLock@sql.go;database/sql.(*Rows).Next.func1@sql.go;"
@@ -327,12 +328,12 @@ static const gen_chain GEN_CHAINS[] = {
       "github.com/jackc/pgx/v5/pgtype.scanPlanBinaryTimestamptzToTimestamptzScanner.Scan@timestamptz.go",
       "github.com/jackc/pgx/v5/pgtype.(*TextCodec).DecodeValue@text.go;@alloc",
       "github.com/jackc/pgx/v5/pgtype.(*NumericCodec).DecodeValue@numeric.go;math/big.(*Int).SetString@intconv.go;"
-      "math/big.(*Int).scan@intconv.go;math/big.nat.scan@natconv.go", NULL}},
+      "math/big.(*Int).scan@intconv.go;math/big.nat.scan@natconv.go", NULL}, 1},
     {F_SQL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/store.scan{Noun}@{noun}_store.go",
      "database/sql.(*Rows).Scan@sql.go;database/sql.convertAssignRows@convert.go", NULL, 0, 0,
      {"strconv.ParseInt@atoi.go", "reflect.Value.Set@value.go;runtime.typedmemmove@mbarrier.go",
-      "database/sql.asString@convert.go;strconv.FormatInt@itoa.go;@alloc", "@alloc", NULL}},
+      "database/sql.asString@convert.go;strconv.FormatInt@itoa.go;@alloc", "@alloc", NULL}, 1},
     /* Redis */
     {F_REDIS, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/cache.(*Cache).Get{Noun}@cache.go",
@@ -348,7 +349,7 @@ static const gen_chain GEN_CHAINS[] = {
       "github.com/redis/go-redis/v9.(*baseClient)._process.func1@redis.go;github.com/redis/go-redis/v9/internal/pool.(*Conn).WithWriter@conn.go;"
       "github.com/redis/go-redis/v9/internal/proto.(*Writer).WriteArgs@writer.go;github.com/redis/go-redis/v9/internal/proto.(*Writer).WriteArg@writer.go;@alloc",
       "github.com/redis/go-redis/v9.(*baseClient)._process.func1@redis.go;github.com/redis/go-redis/v9/internal/pool.(*Conn).WithWriter@conn.go;"
-      "bufio.(*Writer).Flush@bufio.go;" GEN_SYSCALL_WRITE, NULL}},
+      "bufio.(*Writer).Flush@bufio.go;" GEN_SYSCALL_WRITE, NULL}, 1},
     /* outbound gRPC to a peer */
     {F_PEERS, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/clients.(*{Peer}Client).{PeerEp}@{peer}.go",
@@ -374,28 +375,28 @@ static const gen_chain GEN_CHAINS[] = {
       "google.golang.org/grpc.(*clientStream).RecvMsg.func1@stream.go;google.golang.org/grpc.(*csAttempt).recvMsg@stream.go;"
       "google.golang.org/grpc.recv@rpc_util.go;google.golang.org/grpc/encoding/proto.codec.Unmarshal@proto.go;"
       "google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal@decode.go;google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshal@decode.go;"
-      "google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshalPointer@decode.go;@alloc", NULL}},
+      "google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshalPointer@decode.go;@alloc", NULL}, 1},
     /* TLS to an external partner through OpenSSL (cgo) */
     {F_SSL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/clients.(*{Ext}Client).Send@{ext}.go",
      "github.com/acme/{svc}/internal/sslconn.(*Conn).Write@conn.go;github.com/acme/{svc}/internal/sslconn._Cfunc_SSL_write@_cgo_gotypes.go;"
      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!sSSL_write;!sssl_write_internal;!sssl3_write_bytes", NULL, 0, 0,
      {"!sdo_ssl3_write;!stls1_enc;!kEVP_CipherUpdate;!kaes_gcm_cipher;!kaesni_gcm_encrypt",
-      "!sssl3_write_pending;!kBIO_write;!kbio_write_intern;!ksock_write;!c__GI___libc_write", NULL}},
+      "!sssl3_write_pending;!kBIO_write;!kbio_write_intern;!ksock_write;!c__GI___libc_write", NULL}, 1},
     {F_SSL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/clients.(*{Ext}Client).Receive@{ext}.go",
      "github.com/acme/{svc}/internal/sslconn.(*Conn).Read@conn.go;github.com/acme/{svc}/internal/sslconn._Cfunc_SSL_read@_cgo_gotypes.go;"
      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!sSSL_read;!sssl_read_internal;!sssl3_read_bytes;!sssl3_get_record", NULL, 0, 0,
      {"!sssl3_read_n;!kBIO_read;!kbio_read_intern;!ksock_read;!c__GI___libc_read",
       "!stls1_enc;!kEVP_CipherUpdate;!kaes_gcm_cipher;!kaesni_gcm_decrypt",
-      "!sssl3_read_n;!c__memmove_avx_unaligned_erms", NULL}},
+      "!sssl3_read_n;!c__memmove_avx_unaligned_erms", NULL}, 1},
     {F_SSL, TR_HTTP | TR_GRPC | TR_EVENT, 'S',
      "github.com/acme/{svc}/internal/clients.(*{Ext}Client).dial@{ext}.go",
      "github.com/acme/{svc}/internal/sslconn.(*Conn).Handshake@conn.go;github.com/acme/{svc}/internal/sslconn._Cfunc_SSL_do_handshake@_cgo_gotypes.go;"
      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!sSSL_do_handshake;!sstate_machine;!sread_state_machine", NULL, 0, 0,
      {"!stls_process_server_certificate;!sssl_verify_cert_chain;!kX509_verify_cert;!kverify_chain;!kinternal_verify;"
       "!kX509_verify;!kASN1_item_verify_ex;!kEVP_DigestVerify;!kRSA_verify;!kBN_mod_exp_mont",
-      "!stls_process_key_exchange;!kEVP_PKEY_derive;!kecx_derive;!kossl_x25519;!kx25519_scalar_mulx", NULL}},
+      "!stls_process_key_exchange;!kEVP_PKEY_derive;!kecx_derive;!kossl_x25519;!kx25519_scalar_mulx", NULL}, 1},
     /* TLS termination through the FIPS (OpenSSL-backed) Go toolchain */
     {F_FIPS, TR_HTTP | TR_GRPC, 'T', "crypto/tls.(*Conn).HandshakeContext@conn.go",
      "crypto/tls.(*Conn).handshakeContext@conn.go;crypto/tls.(*Conn).serverHandshake@handshake_server.go;"
@@ -406,19 +407,19 @@ static const gen_chain GEN_CHAINS[] = {
       "runtime.asmcgocall@asm_amd64.s;!kEVP_PKEY_sign;!kecdsa_sign;!kECDSA_sign_ex;!kECDSA_do_sign_ex;!kossl_ecdsa_simple_sign_sig;!kecp_nistz256_ord_mul_mont",
       "crypto/tls.(*serverHandshakeStateTLS13).processClientHello@handshake_server_tls13.go;crypto/ecdh.(*PrivateKey).ECDH@ecdh.go;"
       "vendor/github.com/golang-fips/openssl/v2.ECDH@ecdh.go;vendor/github.com/golang-fips/openssl/v2._Cfunc_go_openssl_EVP_PKEY_derive@_cgo_gotypes.go;"
-      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!kEVP_PKEY_derive;!kecx_derive;!kossl_x25519;!kx25519_scalar_mulx", NULL}},
+      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!kEVP_PKEY_derive;!kecx_derive;!kossl_x25519;!kx25519_scalar_mulx", NULL}, 1},
     {F_FIPS, TR_HTTP | TR_GRPC, 'T', "bufio.(*Writer).Flush@bufio.go",
      "crypto/tls.(*Conn).Write@conn.go;crypto/tls.(*Conn).writeRecordLocked@conn.go;crypto/tls.(*halfConn).encrypt@conn.go;"
      "vendor/github.com/golang-fips/openssl/v2.(*cipherGCM).Seal@aes.go;"
      "vendor/github.com/golang-fips/openssl/v2._Cfunc_go_openssl_EVP_CipherUpdate_wrapper@_cgo_gotypes.go;"
      "runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!kEVP_CipherUpdate", NULL, 0, 0,
-     {"!kaes_gcm_cipher;!kaesni_gcm_encrypt", "!kaes_gcm_cipher;!kgcm_ghash_avx", NULL}},
+     {"!kaes_gcm_cipher;!kaesni_gcm_encrypt", "!kaes_gcm_cipher;!kgcm_ghash_avx", NULL}, 1},
     /* zlib through cgo */
     {F_ZLIB, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "github.com/acme/{svc}/internal/archive.(*Writer).Write@writer.go",
      "github.com/acme/{svc}/internal/archive._Cfunc_deflate@_cgo_gotypes.go;runtime.cgocall@cgocall.go;runtime.asmcgocall@asm_amd64.s;!zdeflate",
      NULL, 0, 0,
      {"!zdeflate_slow;!zlongest_match", "!zdeflate_slow;!z_tr_flush_block;!zcompress_block",
-      "!zdeflate_slow;!zfill_window;!c__memmove_avx_unaligned_erms", "!zdeflate_stored;!zread_buf;!zcrc32_z", NULL}},
+      "!zdeflate_slow;!zfill_window;!c__memmove_avx_unaligned_erms", "!zdeflate_stored;!zread_buf;!zcrc32_z", NULL}, 1},
     /* regular expressions */
     {F_REGEX, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "github.com/acme/{svc}/internal/validate.(*Validator).{Noun}@validate.go",
      "regexp.(*Regexp).MatchString@regexp.go;regexp.(*Regexp).doMatch@exec.go;regexp.(*Regexp).doExecute@exec.go", NULL, 0, 0,
@@ -426,13 +427,13 @@ static const gen_chain GEN_CHAINS[] = {
       "regexp.(*Regexp).backtrack@backtrack.go;regexp.(*Regexp).tryBacktrack@backtrack.go;~regexp.(*bitState).shouldVisit@backtrack.go",
       "regexp.(*machine).match@exec.go;regexp.(*machine).step@exec.go",
       "regexp.(*machine).match@exec.go;regexp.(*machine).add@exec.go",
-      "regexp.(*Regexp).get@regexp.go;sync.(*Pool).Get@pool.go", NULL}},
+      "regexp.(*Regexp).get@regexp.go;sync.(*Pool).Get@pool.go", NULL}, 1},
     {F_REGEX, TR_HTTP | TR_GRPC, 'S', "github.com/acme/{svc}/internal/validate.compile{Noun}Rule@rules.go",
      "regexp.MustCompile@regexp.go;regexp.Compile@regexp.go;regexp.compile@regexp.go", NULL, 0, 0,
      {"regexp/syntax.Parse@parse.go;regexp/syntax.parse@parse.go;regexp/syntax.(*parser).push@parse.go;@alloc",
       "regexp/syntax.Compile@compile.go;regexp/syntax.(*compiler).compile@compile.go;regexp/syntax.(*compiler).compile@compile.go;"
       "regexp/syntax.(*compiler).inst@compile.go;@alloc",
-      "regexp.compileOnePass@onepass.go;regexp.makeOnePass@onepass.go;regexp.makeOnePass.func1@onepass.go", NULL}},
+      "regexp.compileOnePass@onepass.go;regexp.makeOnePass@onepass.go;regexp.makeOnePass.func1@onepass.go", NULL}, 1},
     /* templates */
     {F_TMPL, TR_HTTP | TR_EVENT, 'S', "github.com/acme/{svc}/internal/render.(*Renderer).{Noun}@render.go",
      "html/template.(*Template).Execute@template.go;text/template.(*Template).Execute@exec.go;"
@@ -446,24 +447,24 @@ static const gen_chain GEN_CHAINS[] = {
       "text/template.(*state).evalFunction@exec.go;text/template.(*state).evalCall@exec.go;reflect.Value.Call@value.go;"
       "reflect.Value.call@value.go;html/template.htmlEscaper@content.go;html/template.htmlReplacer@html.go;"
       "strings.(*Builder).WriteString@builder.go;@alloc",
-      "text/template.(*state).evalPipeline@exec.go;@alloc", NULL}},
+      "text/template.(*state).evalPipeline@exec.go;@alloc", NULL}, 1},
     /* ranking */
     {F_RANK, TR_HTTP | TR_GRPC, 'S', "github.com/acme/{svc}/internal/{pkg}.(*Ranker).Rank{Noun}s@rank.go",
      "sort.Sort@sort.go;sort.pdqsort@zsortinterface.go", "sort.pdqsort@zsortinterface.go", 0, 5,
      {"sort.insertionSort@zsortinterface.go;github.com/acme/{svc}/internal/{pkg}.byScore.Less@rank.go",
       "sort.partition@zsortinterface.go;github.com/acme/{svc}/internal/{pkg}.byScore.Less@rank.go",
       "sort.partition@zsortinterface.go;github.com/acme/{svc}/internal/{pkg}.byScore.Swap@rank.go",
-      "sort.choosePivot@zsortinterface.go;sort.median@zsortinterface.go;github.com/acme/{svc}/internal/{pkg}.byScore.Less@rank.go", NULL}},
+      "sort.choosePivot@zsortinterface.go;sort.median@zsortinterface.go;github.com/acme/{svc}/internal/{pkg}.byScore.Less@rank.go", NULL}, 1},
     {F_RANK, TR_HTTP | TR_GRPC, 'S', "github.com/acme/{svc}/internal/{pkg}.(*Scorer).Score{Noun}s@score.go",
      "github.com/acme/{svc}/internal/{pkg}.(*Scorer).score@score.go", NULL, 0, 0,
      {"github.com/acme/{svc}/internal/{pkg}.dot@vector.go", "github.com/acme/{svc}/internal/{pkg}.cosine@vector.go;~math.Sqrt@sqrt.go",
       "math.Exp@exp.go;math.archExp@exp_amd64.s",
       "github.com/acme/{svc}/internal/{pkg}.(*Scorer).features@features.go;runtime.mapaccess2_faststr@map_faststr.go;runtime.strhash@alg.go",
-      "github.com/acme/{svc}/internal/{pkg}.(*Scorer).features@features.go;@alloc", NULL}},
+      "github.com/acme/{svc}/internal/{pkg}.(*Scorer).features@features.go;@alloc", NULL}, 1},
     /* hashing */
     {F_HASH, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "github.com/acme/{svc}/internal/{pkg}.fingerprint{Noun}@fingerprint.go",
      "crypto/sha256.(*digest).Write@sha256.go", NULL, 0, 0,
-     {"crypto/sha256.block@sha256block_amd64.s", "encoding/hex.EncodeToString@hex.go;@alloc", NULL}},
+     {"crypto/sha256.block@sha256block_amd64.s", "encoding/hex.EncodeToString@hex.go;@alloc", NULL}, 1},
     /* JWT and passwords */
     {F_JWT, TR_HTTP | TR_GRPC, 'S', "github.com/acme/{svc}/internal/tokens.(*Verifier).Verify@verify.go",
      "github.com/golang-jwt/jwt/v5.(*Parser).ParseWithClaims@parser.go", NULL, 0, 0,
@@ -473,13 +474,13 @@ static const gen_chain GEN_CHAINS[] = {
       "github.com/golang-jwt/jwt/v5.(*Parser).ParseUnverified@parser.go;encoding/json.Unmarshal@decode.go;"
       "encoding/json.(*decodeState).unmarshal@decode.go;encoding/json.(*decodeState).object@decode.go;@alloc",
       "github.com/golang-jwt/jwt/v5.(*Parser).DecodeSegment@parser.go;encoding/base64.(*Encoding).DecodeString@base64.go;"
-      "encoding/base64.(*Encoding).Decode@base64.go", NULL}},
+      "encoding/base64.(*Encoding).Decode@base64.go", NULL}, 1},
     {F_BCRYPT, TR_HTTP | TR_GRPC, 'S', "github.com/acme/{svc}/internal/credentials.(*Store).CheckPassword@password.go",
      "golang.org/x/crypto/bcrypt.CompareHashAndPassword@bcrypt.go;golang.org/x/crypto/bcrypt.bcrypt@bcrypt.go;"
      "golang.org/x/crypto/bcrypt.expensiveBlowfishSetup@bcrypt.go", NULL, 0, 0,
      {"golang.org/x/crypto/blowfish.ExpandKey@cipher.go;golang.org/x/crypto/blowfish.encryptBlock@block.go",
       "golang.org/x/crypto/blowfish.expandKeyWithSalt@block.go;golang.org/x/crypto/blowfish.encryptBlock@block.go",
-      "golang.org/x/crypto/blowfish.ExpandKey@cipher.go;~golang.org/x/crypto/blowfish.getNextWord@block.go", NULL}},
+      "golang.org/x/crypto/blowfish.ExpandKey@cipher.go;~golang.org/x/crypto/blowfish.getNextWord@block.go", NULL}, 1},
 };
 
 /* Work outside requests: each chain is complete (root first); its leaves
