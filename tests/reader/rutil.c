@@ -152,6 +152,8 @@ typedef struct kb {
 
 static void kb_put(kb *b, const void *p, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->n + n + 1 > b->cap) {
         b->cap = (b->n + n + 1) * 2;
         b->p = realloc(b->p, b->cap);
@@ -315,7 +317,8 @@ void ru_sums_pprof(ru_sums *s, const Perftools__Profiles__Profile *p,
         }
         ru_row *r = &s->rows[s->n++];
         r->key = malloc(b.n + 1);
-        memcpy(r->key, b.p, b.n);
+        if (b.n)
+            memcpy(r->key, b.p, b.n);
         r->klen = b.n;
         r->v = calloc(s->ntypes + 1, sizeof *r->v);
         for (size_t t = 0; t < s->ntypes && t < sm->n_value; t++)

@@ -44,6 +44,7 @@ static void write_block(const char *name)
               kiln_error_last());
     kiln_writer_free(w);
     snprintf(path, sizeof path, "%s/%s", S.dir, key);
+    free(pristine);
     pristine = ru_slurp(path, &psize);
     cr_assert(pristine != NULL);
 }
