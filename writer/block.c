@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "writer_internal.h"
 
 /* Stable LSD radix sort of (key, val) pairs by key, skipping the bytes in
@@ -315,11 +317,19 @@ static int put_page(kiln_writer *w, enc *e, size_t a, size_t b)
     kiln_buf_reset(&e->raw);
     if ((rc = kiln_page_encode(&pr, &e->raw)) < 0)
         return rc;
-    kiln_section sec;
-    if ((rc = kiln_section_pack(&e->samples, &sec, KILN_SEC_SAMPLES,
-                                KILN_CODEC_ZSTD, w->zstd_level, e->raw.data,
-                                e->raw.len)) < 0)
+    /* Each page is its own zstd frame, made with one reused context (a
+     * fresh context per page costs more than compressing a small page). */
+    if (!w->zctx && !(w->zctx = ZSTD_createCCtx()))
+        return kiln_error_set(KILN_ENOMEM, "writer: no zstd context");
+    size_t bound = ZSTD_compressBound(e->raw.len);
+    if ((rc = kiln_buf_reserve(&e->samples, bound)) < 0)
         return rc;
+    uint8_t *dst = e->samples.data + e->samples.len;
+    size_t z = ZSTD_compressCCtx(w->zctx, dst, bound, e->raw.data, e->raw.len,
+                                 w->zstd_level);
+    if (ZSTD_isError(z))
+        return kiln_error_set(KILN_EINVAL, "writer: page %zu: zstd: %s",
+                              e->npages, ZSTD_getErrorName(z));
     if ((rc = wr_grow((void **)&e->pages, &e->cappages, e->npages + 1,
                       sizeof *e->pages)) < 0)
         return rc;
@@ -329,11 +339,12 @@ static int put_page(kiln_writer *w, enc *e, size_t a, size_t b)
     m->nrows = (uint32_t)n;
     m->tmin = e->ptime[0];
     m->tmax = e->ptime[n - 1];
-    m->offset = sec.offset;
-    m->stored = sec.stored;
-    m->raw = sec.raw;
-    m->checksum = sec.checksum;
-    m->codec = sec.codec;
+    m->offset = e->samples.len;
+    m->stored = z;
+    m->raw = e->raw.len;
+    m->checksum = kiln_hash(dst, z, 0);
+    m->codec = KILN_CODEC_ZSTD;
+    e->samples.len += z;
     m->ntypes = (uint8_t)nt;
     m->has_links = links;
     return 0;

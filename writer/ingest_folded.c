@@ -149,7 +149,7 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
             const char *e = semi ? semi : fe;
             uint32_t loc;
             if ((rc = intern_frame(w, f, (size_t)(e - f), &loc)) < 0 ||
-                (rc = kiln_stacks_child(&w->stacks, node, loc, &node)) < 0)
+                (rc = wr_stack_child(w, node, loc, &node)) < 0)
                 goto fail;
             if (!semi)
                 break;

@@ -562,6 +562,19 @@ static int intern_kind(kiln_writer *w, pctx *c, uint32_t *kid)
     return kiln_seriestab_kind(&w->ser, &k, kid);
 }
 
+/* ---- stacks -------------------------------------------------------------- */
+
+/* The child of `parent` for pprof location index li. */
+static inline int stack_step(kiln_writer *w, pctx *c, uint32_t parent,
+                             size_t li, uint32_t *node)
+{
+    uint32_t loc = c->locmap[li];
+    int rc;
+    if (loc == WR_NONE && (rc = intern_loc(w, c, li, &loc)) < 0)
+        return rc;
+    return wr_stack_child(w, parent, loc, node);
+}
+
 static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
                   size_t nlabels)
 {
@@ -595,14 +608,24 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
     uint64_t nbad = 0;
     for (size_t i = 0; i < p->n_sample; i++) {
         const Sample *s = p->sample[i];
-        uint32_t node = 0;
-        for (size_t j = s->n_location_id; j-- > 0;) {
-            size_t li = (size_t)s->location_id[j];
-            uint32_t loc = c->locmap[li];
-            if (loc == WR_NONE && (rc = intern_loc(w, c, li, &loc)) < 0)
+        size_t n = s->n_location_id, k = 0;
+        if ((rc = wr_grow((void **)&w->path, &w->cappath, n + 1,
+                          sizeof *w->path)) < 0)
+            goto fail;
+        /* Reuse the root part this stack shares with the previous one
+         * (pprof ids are leaf first: compare from the end). */
+        if (prev) {
+            size_t pn = prev->n_location_id, m = n < pn ? n : pn;
+            const uint64_t *a = s->location_id + n, *b = prev->location_id + pn;
+            while (k < m && a[-1 - (ptrdiff_t)k] == b[-1 - (ptrdiff_t)k])
+                k++;
+        }
+        uint32_t node = k ? w->path[k - 1] : 0;
+        for (size_t d = k; d < n; d++) {
+            if ((rc = stack_step(w, c, node, (size_t)s->location_id[n - 1 - d],
+                                 &node)) < 0)
                 goto fail;
-            if ((rc = kiln_stacks_child(&w->stacks, node, loc, &node)) < 0)
-                goto fail;
+            w->path[d] = node;
         }
         if (s->n_label == 0) {
             lset = link = 0;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "writer_internal.h"
 
 #define DEFAULT_PAGE_ROWS 4096
@@ -49,26 +51,35 @@ void *wr_arena_alloc(void *ud, size_t n)
 {
     wr_arena *a = ud;
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (a->nchunks == 0 || a->size - a->used < n) {
-        size_t sz = a->size * 2;
-        if (sz < ARENA_MIN)
-            sz = ARENA_MIN;
-        if (sz < n)
-            sz = n;
-        if (wr_grow((void **)&a->chunks, &a->capchunks, a->nchunks + 1,
-                    sizeof *a->chunks) < 0)
-            return NULL;
-        uint8_t *c = malloc(sz);
-        if (!c)
-            return NULL;
-        a->chunks[a->nchunks++] = c;
-        a->size = sz;
+    while (a->cur < a->nchunks) {
+        if (a->sizes[a->cur] - a->used >= n) {
+            void *p = a->chunks[a->cur] + a->used;
+            a->used += n;
+            return p;
+        }
+        a->cur++;
         a->used = 0;
-        a->total += sz;
     }
-    void *p = a->chunks[a->nchunks - 1] + a->used;
-    a->used += n;
-    return p;
+    size_t sz = a->nchunks ? a->sizes[a->nchunks - 1] * 2 : ARENA_MIN;
+    if (sz < n)
+        sz = n;
+    size_t cap = a->capchunks;
+    if (wr_grow((void **)&a->chunks, &cap, a->nchunks + 1,
+                sizeof *a->chunks) < 0)
+        return NULL;
+    cap = a->capchunks;
+    if (wr_grow((void **)&a->sizes, &cap, a->nchunks + 1, sizeof *a->sizes) < 0)
+        return NULL;
+    a->capchunks = cap;
+    uint8_t *c = malloc(sz);
+    if (!c)
+        return NULL;
+    a->chunks[a->nchunks] = c;
+    a->sizes[a->nchunks] = sz;
+    a->cur = a->nchunks++;
+    a->used = n;
+    a->total += sz;
+    return c;
 }
 
 void wr_arena_nofree(void *ud, void *p)
@@ -82,32 +93,15 @@ void wr_arena_free(wr_arena *a)
     for (size_t i = 0; i < a->nchunks; i++)
         free(a->chunks[i]);
     free(a->chunks);
+    free(a->sizes);
     memset(a, 0, sizeof *a);
 }
 
-/* Keep one chunk as large as everything the last profile needed, so the
- * next profile of the same size unpacks into a single chunk. */
 void wr_arena_reset(wr_arena *a)
 {
-    if (a->total > SCRATCH_KEEP) {
+    if (a->total > SCRATCH_KEEP)
         wr_arena_free(a);
-        return;
-    }
-    if (a->nchunks > 1) {
-        size_t total = a->total;
-        for (size_t i = 0; i < a->nchunks; i++)
-            free(a->chunks[i]);
-        a->nchunks = 0;
-        a->total = 0;
-        a->size = 0;
-        uint8_t *c = malloc(total);
-        if (c) {
-            a->chunks[0] = c;
-            a->nchunks = 1;
-            a->size = total;
-            a->total = total;
-        }
-    }
+    a->cur = 0;
     a->used = 0;
 }
 
@@ -216,6 +210,69 @@ void wr_abort(kiln_writer *w)
     w->nvals = w->cur_val0;
 }
 
+/* ---- stacks ----------------------------------------------------------- */
+
+#define MAX_NODES (1u << 28) /* spec/stacks.md, "Limits" */
+
+static int nidx_grow(kiln_writer *w)
+{
+    size_t cap = w->nidxcap ? w->nidxcap * 2 : 1024;
+    wr_nslot *t = calloc(cap, sizeof *t);
+    if (!t)
+        return kiln_error_set(KILN_ENOMEM, "writer: stack index of %zu slots",
+                              cap);
+    for (size_t i = 0; i < w->nidxcap; i++) {
+        if (!w->nidx[i].key)
+            continue;
+        size_t j = (size_t)mix64(w->nidx[i].key) & (cap - 1);
+        while (t[j].key)
+            j = (j + 1) & (cap - 1);
+        t[j] = w->nidx[i];
+    }
+    free(w->nidx);
+    w->nidx = t;
+    w->nidxcap = cap;
+    return 0;
+}
+
+int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
+                   uint32_t *node)
+{
+    kiln_stacks *t = &w->stacks;
+    uint64_t key = ((uint64_t)parent << 32 | loc) + 1;
+    int rc;
+    assert(parent < t->n);
+    if ((t->n + 1) * 8 > w->nidxcap * 5 && (rc = nidx_grow(w)) < 0)
+        return rc;
+    size_t mask = w->nidxcap - 1, i = (size_t)mix64(key) & mask;
+    for (; w->nidx[i].key; i = (i + 1) & mask)
+        if (w->nidx[i].key == key) {
+            *node = w->nidx[i].node;
+            return 0;
+        }
+    if (t->n >= MAX_NODES)
+        return kiln_error_set(KILN_ELIMIT, "writer: more than %u stack nodes "
+                              "in a block; flush first", MAX_NODES);
+    if (t->n == t->cap) {
+        size_t cap = t->cap * 2;
+        uint32_t *pa = realloc(t->parent, cap * sizeof *pa);
+        if (!pa)
+            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
+        t->parent = pa;
+        uint32_t *lo = realloc(t->loc, cap * sizeof *lo);
+        if (!lo)
+            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
+        t->loc = lo;
+        t->cap = cap;
+    }
+    t->parent[t->n] = parent;
+    t->loc[t->n] = loc;
+    *node = (uint32_t)t->n++;
+    w->nidx[i].key = key;
+    w->nidx[i].node = *node;
+    return 0;
+}
+
 /* ---- links ------------------------------------------------------------ */
 
 static bool link_eq(const void *ctx, uint32_t id, const void *key)
@@ -278,6 +335,9 @@ static void block_free(kiln_writer *w)
     kiln_stacks_free(&w->stacks);
     kiln_seriestab_free(&w->ser);
     kiln_htab_free(&w->link_index);
+    free(w->nidx);
+    w->nidx = NULL;
+    w->nidxcap = 0;
     free(w->links);
     free(w->prof);
     free(w->r_stack);
@@ -395,6 +455,8 @@ void kiln_writer_free(kiln_writer *w)
     free(w->span_key);
     kiln_buf_free(&w->inflated);
     wr_arena_free(&w->arena);
+    free(w->path);
+    ZSTD_freeCCtx(w->zctx);
     free(w->merge);
     for (size_t i = 0; i < sizeof w->scratch / sizeof w->scratch[0]; i++)
         free(w->scratch[i]);
@@ -434,6 +496,7 @@ void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
     m += htab_bytes(&s->mapping_index) + htab_bytes(&s->function_index) +
          htab_bytes(&s->location_index) + htab_bytes(&s->lset_index);
     m += w->stacks.cap * 2 * sizeof(uint32_t) + htab_bytes(&w->stacks.index);
+    m += w->nidxcap * sizeof *w->nidx;
     m += strtab_bytes(&w->ser.strings);
     m += w->ser.capkinds * sizeof *w->ser.kinds;
     m += w->ser.capseries * sizeof *w->ser.series;

@@ -27,14 +27,25 @@ typedef struct wr_profile {
 } wr_profile;
 
 /* A bump allocator handed to protobuf-c so unpacking a profile costs no
- * malloc per message; reset after each add. */
+ * malloc per message; reset (not freed) after each add, so its chunks are
+ * reused and their pages stay mapped. */
 typedef struct wr_arena {
-    uint8_t **chunks; /* owned chunks; the last one is being filled */
+    uint8_t **chunks; /* owned */
+    size_t *sizes;    /* per chunk, bytes */
     size_t nchunks, capchunks;
-    size_t used;      /* bytes used in the last chunk */
-    size_t size;      /* size of the last chunk */
+    size_t cur;       /* chunk being filled */
+    size_t used;      /* bytes used in chunks[cur] */
     size_t total;     /* bytes held by all chunks */
 } wr_arena;
+
+/* The writer's index of stack nodes: (parent, location) -> node, one
+ * 16-byte slot per entry so a lookup costs one cache line. It replaces the
+ * kiln_stacks index (left empty) while a block is built. */
+typedef struct wr_nslot {
+    uint64_t key;  /* (parent << 32 | loc) + 1; 0 = empty */
+    uint32_t node;
+    uint32_t pad;
+} wr_nslot;
 
 struct kiln_writer {
     char tenant[65];          /* validated, NUL-terminated */
@@ -46,7 +57,9 @@ struct kiln_writer {
 
     /* The block under construction. */
     kiln_symtab sym;
-    kiln_stacks stacks;
+    kiln_stacks stacks;       /* nodes appended by wr_stack_child */
+    wr_nslot *nidx;           /* open addressing over stacks' nodes */
+    size_t nidxcap;           /* slots, power of two */
     kiln_seriestab ser;
     kiln_link *links;         /* distinct links, in order of first use */
     size_t nlinks, caplinks;
@@ -65,6 +78,9 @@ struct kiln_writer {
     /* Scratch reused across add calls (never part of the block). */
     kiln_buf inflated;        /* gunzipped pprof */
     wr_arena arena;           /* protobuf-c messages */
+    uint32_t *path;           /* nodes of the previous sample, root first */
+    size_t cappath;
+    void *zctx;               /* ZSTD_CCtx reused for every page */
     uint32_t *merge;          /* open-addressing slots: row - row0 + 1 */
     size_t mergecap;          /* allocated slots */
     size_t mergeuse;          /* slots in use for this profile, power of 2 */
@@ -104,6 +120,11 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
 void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
                int64_t duration);
 void wr_abort(kiln_writer *w);
+
+/* The node for `loc` under `parent` in the block's stack tree, added if
+ * new. */
+int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
+                   uint32_t *node);
 
 /* Intern a link, returning its index + 1 in *id. */
 int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id);
