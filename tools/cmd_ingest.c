@@ -2,6 +2,7 @@
  * profiles into blocks cut by profile-time window. By default an invocation
  * is all or nothing: blocks are stored only after every file parsed. */
 #include "cli_util.h"
+#include "otlp_gen.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -67,8 +68,10 @@ const char cmd_ingest_help[] =
     "Write profiles into blocks. FILE is a pprof file (gzip'd or not, any name),\n"
     "a folded-stacks text file (\"root;caller;leaf COUNT\" lines), a directory\n"
     "(walked recursively in name order), or - (one path per line on stdin).\n"
-    "The format is detected from the content. Blocks are cut per profile-time\n"
-    "window (aligned to the epoch) and stored as <tenant>/blocks/<id>.kiln.\n"
+    "The format is detected from the content; files named *.otlp.pb or\n"
+    "*.otlp.pb.gz are OpenTelemetry profiles export requests. Blocks are cut\n"
+    "per profile-time window (aligned to the epoch) and stored as\n"
+    "<tenant>/blocks/<id>.kiln.\n"
     "\n"
     "All or nothing: by default no block is stored unless every file parsed\n"
     "(cut blocks wait in memory, about a tenth of the input's pprof.gz size).\n"
@@ -337,7 +340,23 @@ static int ingest_file(ingest *in, const char *path)
     const uint8_t *data = in->file.data;
     size_t len = in->file.len;
     kiln_writer *w;
-    if (!kiln_is_gzip(data, len) && looks_folded(data, len)) {
+    size_t pl = strlen(path);
+    if ((pl > 8 && strcmp(path + pl - 8, ".otlp.pb") == 0) ||
+        (pl > 11 && strcmp(path + pl - 11, ".otlp.pb.gz") == 0)) {
+        /* OpenTelemetry profiles (tools/otlp_gen.h): by extension. */
+        if (kiln_is_gzip(data, len)) {
+            if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
+                return kiln_error_wrap(rc, "%s: ", path);
+            data = in->raw.data;
+            len = in->raw.len;
+        }
+        if ((rc = writer_for(in, kiln_otlp_time(data, len), &w)) != 0)
+            return rc;
+        rc = kiln_writer_add_otlp(w, data, len, labels, nlabels);
+        if (rc != 0)
+            return kiln_error_wrap(rc, "%s: ", path);
+        in->profiles++;
+    } else if (!kiln_is_gzip(data, len) && looks_folded(data, len)) {
         kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
         fo.time_ns = in->folded_time;
         if (fo.time_ns == INT64_MIN) {

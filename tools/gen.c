@@ -4,6 +4,7 @@
  * model comes from (seed, service), a profile from (seed, service, host,
  * window start), so two runs are byte-identical and overlapping runs agree. */
 #include "cli_util.h"
+#include "otlp_gen.h"
 #include "gen_vocab.h"
 #include "profile.pb-c.h"
 
@@ -911,6 +912,7 @@ typedef struct gjob_cfg {
     int64_t interval;  /* ns */
     double rate;       /* Hz */
     double trace_frac;
+    int otlp;          /* also write <t>.otlp.pb (tools/otlp_gen.c) */
     gsvc *svc;
     ghost *host;       /* [svc * nhost + host] */
 } gjob_cfg;
@@ -1369,6 +1371,20 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     int rc = write_all(path, s->gz, gzlen);
     if (rc != 0)
         return rc;
+    if (c->otlp) {
+        kiln_label res[] = {{"service.name", m->name}, {"host.name", h->name}};
+        kiln_buf ob = KILN_BUF_INIT;
+        snprintf(path, sizeof path, "%s/%s/%s/%lld.otlp.pb", c->out, m->name,
+                 h->name, (long long)tsec);
+        rc = kiln_pprof_to_otlp(s->pb, pblen, res, 2, &ob);
+        if (rc == 0)
+            rc = write_all(path, ob.data, ob.len);
+        out->bytes += ob.len;
+        kiln_buf_free(&ob);
+        if (rc != 0)
+            return rc;
+        out->files++;
+    }
     out->files++;
     out->samples += nsmp;
     out->ticks += nticks;
@@ -1464,6 +1480,9 @@ const char cmd_gen_help[] =
     "      --interval DUR       profile period (default 10s)\n"
     "      --rate HZ            sampling rate (default 100)\n"
     "  -j, --jobs N             worker threads (default: online CPUs, at most 8)\n"
+    "      --otlp               also write each profile as OpenTelemetry\n"
+    "                           (<unix-seconds>.otlp.pb, an OTLP profiles\n"
+    "                           export request; ingest one kind or the other)\n"
     "  -q, --quiet              no summary line\n"
     "  -h, --help               this help\n"
     "\n"
@@ -1485,6 +1504,7 @@ int cmd_gen(int argc, char **argv)
         {"interval", required_argument, NULL, 'I'},
         {"rate", required_argument, NULL, 'R'},
         {"jobs", required_argument, NULL, 'j'},
+        {"otlp", no_argument, NULL, 'O'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1511,6 +1531,7 @@ int cmd_gen(int argc, char **argv)
         case 'R': rc = cli_parse_double(optarg, 1, 10000, "--rate", &rate); break;
         case 'j': rc = cli_parse_u64(optarg, 1, 256, "--jobs", &jobs); break;
         case 'q': quiet = 1; break;
+        case 'O': cfg.otlp = 1; break;
         case 'h': fputs(cmd_gen_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("gen", "bad option");
         }

@@ -991,3 +991,24 @@ out:
     kiln_buf_free(&inflated);
     return rc;
 }
+
+int64_t kiln_otlp_time(const void *data, size_t n)
+{
+    o_request *r =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
+            NULL, n, data);
+    if (!r)
+        return 0;
+    int64_t t = 0;
+    for (size_t i = 0; i < r->n_resource_profiles && t == 0; i++)
+        for (size_t j = 0; j < r->resource_profiles[i]->n_scope_profiles; j++) {
+            const o_scope *sc = r->resource_profiles[i]->scope_profiles[j];
+            if (sc->n_profiles && sc->profiles[0]->time_unix_nano <= INT64_MAX) {
+                t = (int64_t)sc->profiles[0]->time_unix_nano;
+                break;
+            }
+        }
+    opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
+        r, NULL);
+    return t;
+}

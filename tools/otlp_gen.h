@@ -4,6 +4,7 @@
 #define KILN_OTLP_GEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <kiln/common.h>
 
@@ -19,5 +20,10 @@
 int kiln_pprof_to_otlp(const void *pprof, size_t n,
                        const kiln_label *resource_attrs, size_t nattrs,
                        kiln_buf *out);
+
+/* The time of the first profile of an ExportProfilesServiceRequest (raw, not
+ * gzip'd), ns since epoch; 0 if it holds none or does not parse. For picking
+ * a block window before the request is added. */
+int64_t kiln_otlp_time(const void *data, size_t n);
 
 #endif
