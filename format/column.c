@@ -87,7 +87,7 @@ static int encode_u64(kiln_buf *out, const uint64_t *v, size_t n, int mode)
         return kiln_error_set(KILN_EINVAL, "column: unknown mode %d", mode);
     if ((rc = kiln_put_u8(out, (uint8_t)mode)) < 0)
         return rc;
-    tmp = malloc((n ? n : 1) * sizeof *tmp);
+    tmp = calloc(n ? n : 1, sizeof *tmp); /* zeroed: quiets a false -Wmaybe-uninitialized */
     if (!tmp) {
         rc = kiln_error_set(KILN_ENOMEM, "column: %zu values", n);
         goto out;
@@ -245,6 +245,39 @@ static void unpack(const colhead *h, uint64_t *out)
         out[i] = get_slow(p, h->nbytes, i, w);
 }
 
+/* Plain id columns whose whole frame [min, min + 2^w) fits in uint32 (the
+ * common case: stack, label set and link ids of a page) unpack straight
+ * into the output with no per-value check. w <= 32 here. */
+static void unpack32(const colhead *h, uint32_t *out, uint32_t min)
+{
+    const uint8_t *p = h->bits;
+    unsigned w = h->w;
+    size_t i = 0, n = h->count;
+
+    if (w == 0) {
+        for (; i < n; i++) out[i] = min;
+        return;
+    }
+    if (w == 8) {
+        for (; i < n; i++) out[i] = min + p[i];
+        return;
+    }
+    if (w == 16) {
+        for (; i < n; i++) out[i] = min + ((uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8);
+        return;
+    }
+    uint64_t mask = w == 32 ? 0xffffffffULL : (1ULL << w) - 1;
+    for (; i < n; i++) {
+        uint64_t bit = (uint64_t)i * w;
+        size_t byte = (size_t)(bit >> 3);
+        if (byte + 8 > h->nbytes)
+            break;
+        out[i] = min + (uint32_t)((kiln_load_u64le(p + byte) >> (bit & 7)) & mask);
+    }
+    for (; i < n; i++)
+        out[i] = min + (uint32_t)get_slow(p, h->nbytes, i, w);
+}
+
 /* Fill out[0..n) with the decoded values as uint64. */
 static int decode_u64(kiln_cur *c, uint64_t *out, size_t n)
 {
@@ -284,6 +317,11 @@ int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n)
         return rc;
     if (n == 0)
         return 0;
+    if (h.mode == KILN_COL_PLAIN && h.w <= 32 && h.min <= UINT32_MAX &&
+        (h.w == 32 ? 0xffffffffULL : (1ULL << h.w) - 1) <= UINT32_MAX - h.min) {
+        unpack32(&h, v, (uint32_t)h.min);
+        return 0;
+    }
     /* Unpack in chunks so no allocation is needed; check each value. */
     uint64_t prev = h.first;
     size_t done = 0;

@@ -160,3 +160,40 @@ Test(format_column, random_garbage_never_crashes)
         free(p);
     }
 }
+
+Test(format_column, u32_frame_at_the_top_of_the_range)
+{
+    kiln_buf b = KILN_BUF_INIT;
+    kiln_cur c;
+    uint32_t got[3];
+
+    /* A frame that reaches exactly 2^32 - 1 decodes. */
+    int64_t top[3] = {UINT32_MAX - 1, UINT32_MAX, UINT32_MAX - 1};
+    cr_assert(eq(int, kiln_col_encode(&b, top, 3, KILN_COL_PLAIN), 0));
+    kiln_cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(u32, got[1], UINT32_MAX));
+    cr_assert(eq(u32, got[2], UINT32_MAX - 1));
+    /* Full 32-bit width from zero. */
+    int64_t full[3] = {0, UINT32_MAX, 7};
+    kiln_buf_reset(&b);
+    cr_assert(eq(int, kiln_col_encode(&b, full, 3, KILN_COL_PLAIN), 0));
+    kiln_cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(u32, got[1], UINT32_MAX));
+    cr_assert(eq(u32, got[2], 7));
+    /* A frame one past the top, with only in-range values, still decodes;
+     * one value past it does not. */
+    int64_t wide[3] = {UINT32_MAX - 2, UINT32_MAX, UINT32_MAX - 2};
+    kiln_buf_reset(&b);
+    cr_assert(eq(int, kiln_col_encode(&b, wide, 3, KILN_COL_PLAIN), 0));
+    kiln_cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(u32, got[1], UINT32_MAX));
+    int64_t over[3] = {UINT32_MAX - 1, (int64_t)UINT32_MAX + 1, UINT32_MAX};
+    kiln_buf_reset(&b);
+    cr_assert(eq(int, kiln_col_encode(&b, over, 3, KILN_COL_PLAIN), 0));
+    kiln_cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), KILN_ECORRUPT));
+    kiln_buf_free(&b);
+}
