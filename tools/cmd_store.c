@@ -139,7 +139,7 @@ int cmd_ls(int argc, char **argv)
         goto out;
     }
     if (!json)
-        printf("%-44s %-20s %-20s %10s %8s %12s\n", "BLOCK", "FROM", "TO",
+        printf("%-46s %-20s %-20s %10s %8s %12s\n", "BLOCK", "FROM", "TO",
                "SIZE", "SERIES", "SAMPLES");
     for (size_t i = 0; i < l.n; i++) {
         kiln_block *b = NULL;
@@ -170,7 +170,7 @@ int cmd_ls(int argc, char **argv)
                    from, to, in->tmin, in->tmax, in->size, in->nseries,
                    in->nsamples, in->nprofiles, (unsigned)in->level);
         } else {
-            printf("%-44s %-20s %-20s %10s %8" PRIu64 " %12" PRIu64 "\n",
+            printf("%-46s %-20s %-20s %10s %8" PRIu64 " %12" PRIu64 "\n",
                    l.keys[i], from, to, size, in->nseries, in->nsamples);
         }
         tsize += in->size;

@@ -700,7 +700,7 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
         for (size_t c = 0; c < nchains; c++) {
             const gen_chain *ch = &GEN_CHAINS[c];
             if ((ch->need & d.feat) == ch->need && (ch->transport & tr[e]) &&
-                !(ch->site == 'T' && tr[e] == TR_EVENT))
+                !((ch->site == 'T' || ch->site == 'U') && tr[e] == TR_EVENT))
                 elig[ne++] = c;
         }
         size_t want = 3 + rng_below(&r, 4);
@@ -766,9 +766,11 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
                         const char *prefix = tr[e] == TR_GRPC ? GEN_GRPC_PREFIX
                                              : tr[e] == TR_EVENT ? GEN_EVENT_PREFIX
                                                                  : GEN_HTTP_PREFIX;
-                        if (ch->site == 'T') {
+                        if (ch->site == 'T' || ch->site == 'U') {
                             char cut[4096];
                             size_t keep = tr[e] == TR_GRPC ? GEN_GRPC_CUT : GEN_HTTP_CUT;
+                            if (ch->site == 'U')
+                                keep++; /* through the generated handler */
                             const char *p = prefix;
                             for (size_t k = 0; k < keep && p; k++) {
                                 p = strchr(p, ';');

@@ -123,6 +123,13 @@ static const char GEN_HTTP_PREFIX[] =
     "net/http.HandlerFunc.ServeHTTP@server.go;"
     "github.com/go-chi/chi/v5/middleware.Recoverer.func1@recoverer.go;"
     "net/http.HandlerFunc.ServeHTTP@server.go;"
+    "github.com/acme/{svc}/internal/middleware.Metrics.func1@metrics.go;"
+    "net/http.HandlerFunc.ServeHTTP@server.go;"
+    "github.com/acme/{svc}/internal/middleware.Authenticate.func1@auth.go;"
+    "net/http.HandlerFunc.ServeHTTP@server.go;"
+    "github.com/go-chi/chi/v5.(*Mux).routeHTTP@mux.go;"
+    "github.com/go-chi/chi/v5.(*Mux).Mount.func1@mux.go;"
+    "github.com/go-chi/chi/v5.(*Mux).ServeHTTP@mux.go;"
     "github.com/go-chi/chi/v5.(*Mux).routeHTTP@mux.go;"
     "net/http.HandlerFunc.ServeHTTP@server.go;"
     "github.com/acme/{svc}/internal/api.(*Server).handle{Ep}@handlers.go";
@@ -137,6 +144,10 @@ static const char GEN_GRPC_PREFIX[] =
     "google.golang.org/grpc.chainUnaryInterceptors.func1@server.go;"
     "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc.UnaryServerInterceptor.func1@interceptor.go;"
     "google.golang.org/grpc.getChainUnaryHandler.func1@server.go;"
+    "github.com/acme/{svc}/internal/grpcapi.loggingInterceptor@interceptors.go;"
+    "google.golang.org/grpc.getChainUnaryHandler.func1@server.go;"
+    "github.com/acme/{svc}/internal/grpcapi.authInterceptor@interceptors.go;"
+    "google.golang.org/grpc.getChainUnaryHandler.func1@server.go;"
     "github.com/acme/{svc}/internal/grpcapi.recoverInterceptor@interceptors.go;"
     "github.com/acme/{svc}/gen/{svcid}pb._{Svc}Service_{Ep}_Handler.func1@{svcid}_grpc.pb.go;"
     "github.com/acme/{svc}/internal/grpcapi.(*Server).{Ep}@server.go";
@@ -146,6 +157,9 @@ static const char GEN_EVENT_PREFIX[] =
     "runtime.goexit@asm_amd64.s;"
     "github.com/acme/{svc}/internal/events.(*Consumer).Run.func1@consumer.go;"
     "github.com/acme/{svc}/internal/events.(*Consumer).dispatch@consumer.go;"
+    "github.com/acme/{svc}/internal/events.(*Consumer).dispatch.func1@consumer.go;"
+    "github.com/acme/{svc}/internal/events.withTracing.func1@middleware.go;"
+    "github.com/acme/{svc}/internal/events.withRetry.func1@middleware.go;"
     "github.com/acme/{svc}/internal/events.(*Handlers).{Ep}@handlers.go";
 
 /* The service layer between a handler and a library call. */
@@ -193,7 +207,8 @@ static const char *const GEN_ALLOC[] = {
 
 /* A library call chain used by endpoints. site: 'H' called from the
  * handler, 'S' from the service layer, 'T' from the transport after the
- * handler (response write). */
+ * handler (response write), 'U' from the generated gRPC handler before
+ * the service code (request decode). */
 typedef struct gen_chain {
     unsigned need;      /* features required (0 = every service) */
     unsigned transport; /* TR_* mask of endpoints that can use it */
@@ -254,8 +269,8 @@ static const gen_chain GEN_CHAINS[] = {
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).sizePointer@encode.go;"
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).sizePointerSlow@encode.go",
       "google.golang.org/protobuf/internal/impl.appendInt64NoZero@codec_gen.go;~google.golang.org/protobuf/encoding/protowire.AppendVarint@wire.go",
-      "@alloc", NULL}, 1},
-    {0, TR_GRPC, 'T', "google.golang.org/grpc.(*Server).processUnaryRPC.func2@server.go",
+      "@alloc", NULL}, 0.5},
+    {0, TR_GRPC, 'U', "google.golang.org/grpc.(*Server).processUnaryRPC.func2@server.go",
      "google.golang.org/grpc/encoding/proto.codec.Unmarshal@proto.go;"
      "google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal@decode.go;"
      "google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshal@decode.go;"
@@ -263,7 +278,7 @@ static const gen_chain GEN_CHAINS[] = {
      {"google.golang.org/protobuf/internal/impl.consumeStringValidateUTF8@codec_gen.go;@alloc",
       "google.golang.org/protobuf/internal/impl.consumeMessageSliceInfo@codec_field.go;"
       "google.golang.org/protobuf/internal/impl.(*MessageInfo).unmarshalPointer@decode.go;"
-      "google.golang.org/protobuf/encoding/protowire.ConsumeTag@wire.go", NULL}, 1},
+      "google.golang.org/protobuf/encoding/protowire.ConsumeTag@wire.go", NULL}, 0.5},
     /* service-local work */
     {0, TR_HTTP | TR_GRPC | TR_EVENT, 'S', "",
      "github.com/acme/{svc}/internal/{pkg}.(*Service).build{Noun}Response@{pkg}.go", NULL, 0, 0,
