@@ -299,6 +299,7 @@ void kiln_result_free(kiln_result *r)
     kiln_stacks_free(&r->stk);
     free(r->types);
     free(r->dense);
+    free(r->seen);
     free(r->keys);
     free(r->kvals);
     kiln_htab_free(&r->kindex);
@@ -764,6 +765,11 @@ static int grow_dense(kiln_result *r)
         return nomem();
     memset(d + r->dense_nodes * nt, 0, (n - r->dense_nodes) * nt * sizeof *d);
     r->dense = d;
+    uint8_t *sn = realloc(r->seen, n);
+    if (!sn)
+        return nomem();
+    memset(sn + r->dense_nodes, 0, n - r->dense_nodes);
+    r->seen = sn;
     r->dense_nodes = n;
     return 0;
 }
@@ -862,6 +868,8 @@ static int add_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
     if (!r->keep_labels) {
         if ((rc = grow_dense(r)) < 0)
             return rc;
+        for (uint32_t i = 0; i < hi - lo; i++)
+            r->seen[x->tnode[i]] = 1;
         for (uint32_t t = 0; t < ncols; t++) {
             if (tm[t] < 0)
                 continue;

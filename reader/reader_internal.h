@@ -96,7 +96,9 @@ struct kiln_result {
     size_t ntypes;
     /* keep_labels == 0: values by node, [node * ntypes + t] */
     int64_t *dense;
-    size_t dense_nodes;        /* nodes allocated in dense */
+    uint8_t *seen;             /* per node: 1 if any row reached it (a
+                                * stack whose values sum to 0 still counts) */
+    size_t dense_nodes;        /* nodes allocated in dense and seen */
     /* keep_labels == 1: values by (node, lset, link) */
     rd_key *keys;
     int64_t *kvals;            /* [key * ntypes + t] */

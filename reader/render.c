@@ -642,6 +642,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     Perftools__Profiles__Label *lsl = NULL, **labp = NULL;
     ProtobufCBinaryData *strs = NULL;
     uint32_t *depth = NULL, *lsl_off = NULL, *link_lab = NULL;
+    uint8_t *lset_keys = NULL;
     uint64_t *locids = NULL;
     int64_t *svals = NULL, *comments = NULL;
     char *hexpool = NULL;
@@ -684,6 +685,24 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     for (size_t i = 0; i < r->ncomments; i++)
         use_str(&p, r->comments[i]);
 
+    /* Label sets that already carry "trace_id" / "span_id" verbatim (the
+     * writer keeps such labels when the link cannot give them back byte for
+     * byte): bit 1 and bit 2. */
+    lset_keys = calloc(s->nlsets + 1, 1);
+    if (!lset_keys) {
+        rc = nomem();
+        goto out;
+    }
+    for (size_t l = 0; l < s->nlsets; l++) {
+        for (uint32_t k = 0; k < s->lsets[l].n; k++) {
+            uint32_t key = s->labels[s->lsets[l].off + k].key;
+            const char *ks = kiln_strtab_get(&s->strings, key);
+            if (s->strings.len[key] == 8 && memcmp(ks, "trace_id", 8) == 0)
+                lset_keys[l] |= 1;
+            if (s->strings.len[key] == 7 && memcmp(ks, "span_id", 7) == 0)
+                lset_keys[l] |= 2;
+        }
+    }
     uint8_t *lset_used = calloc(s->nlsets + 1, 1);
     uint8_t *link_used = calloc(r->nlinks + 1, 1);
     uint8_t *node_done = calloc(r->stk.n + 1, 1);
@@ -695,11 +714,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         goto out;
     }
     for (size_t i = 0; i < nrows; i++) {
-        const int64_t *v = rowvals + i * nt;
-        size_t t;
-        for (t = 0; t < nt && !v[t]; t++)
-            ;
-        if (t == nt)
+        if (!r->keep_labels && !r->seen[i])
             continue;
         uint32_t node = r->keep_labels ? r->keys[i].node : (uint32_t)i;
         nsamples++;
@@ -710,7 +725,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         }
         if (r->keep_labels) {
             const kiln_labelset *ls = &s->lsets[r->keys[i].lset];
-            nlabptrs += ls->n + (r->keys[i].link ? 2 : 0);
+            nlabptrs += ls->n + 2;
             if (!lset_used[r->keys[i].lset]) {
                 lset_used[r->keys[i].lset] = 1;
                 for (uint32_t k = 0; k < ls->n; k++) {
@@ -841,10 +856,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     size_t si2 = 0, li = 0, lp = 0;
     for (size_t i = 0; i < nrows; i++) {
         const int64_t *v = rowvals + i * nt;
-        size_t t;
-        for (t = 0; t < nt && !v[t]; t++)
-            ;
-        if (t == nt)
+        if (!r->keep_labels && !r->seen[i])
             continue;
         uint32_t node = r->keep_labels ? r->keys[i].node : (uint32_t)i;
         Perftools__Profiles__Sample *sm = &samp[si2];
@@ -862,8 +874,15 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
             for (uint32_t k = 0; k < ls->n; k++)
                 labp[lp++] = &lsl[lsl_off[r->keys[i].lset] + k];
             if (r->keys[i].link) {
-                labp[lp++] = &lsl[link_lab[r->keys[i].link - 1]];
-                labp[lp++] = &lsl[link_lab[r->keys[i].link - 1] + 1];
+                /* trace_id unless the set has it; span_id when the span is
+                 * not zero ("no span") and the set lacks it. */
+                static const uint8_t zero[8];
+                uint32_t li = r->keys[i].link - 1;
+                uint8_t has = lset_keys[r->keys[i].lset];
+                if (!(has & 1))
+                    labp[lp++] = &lsl[link_lab[li]];
+                if (!(has & 2) && memcmp(r->links[li].span_id, zero, 8) != 0)
+                    labp[lp++] = &lsl[link_lab[li] + 1];
             }
             sm->n_label = (size_t)(labp + lp - sm->label);
         }
@@ -999,6 +1018,7 @@ out:
     free(hexpool);
     free(link_lab);
     free(lsl_off);
+    free(lset_keys);
     free(lsl);
     free(labp);
     free(samp);
