@@ -64,7 +64,7 @@ damaged() {
     fi
 }
 flip() { # flip SRC DST OFFSET MASK
-    python3 -c 'import sys
+    "$PY" -c 'import sys
 d = bytearray(open(sys.argv[1], "rb").read())
 d[int(sys.argv[3])] ^= int(sys.argv[4], 0)
 open(sys.argv[2], "wb").write(d)' "$@"
@@ -111,7 +111,7 @@ for k in $(seq 0 11); do
 done
 
 # gzip garbage: a valid gzip header, then junk.
-python3 -c 'import random, sys
+"$PY" -c 'import random, sys
 r = random.Random(7)
 sys.stdout.buffer.write(bytes([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]) +
                         bytes(r.randrange(256) for _ in range(300)))' > "$D/garbage.pb.gz"
@@ -119,7 +119,7 @@ refused "gzip header then junk" "$D/garbage.pb.gz"
 printf '\x1f\x8b' > "$D/magic-only.pb.gz"
 refused "gzip magic alone" "$D/magic-only.pb.gz"
 # Random bytes that are neither gzip nor protobuf nor text.
-python3 -c 'import random, sys
+"$PY" -c 'import random, sys
 r = random.Random(11)
 sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(500)))' > "$D/random.pprof"
 damaged "500 random bytes" "$D/random.pprof"

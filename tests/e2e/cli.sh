@@ -108,7 +108,7 @@ S2="$WORK/s2"
 "$K" ingest --store "$S2" --label host=b "$FIB" > /dev/null 2>&1
 nb=$(nblocks "$S2")
 "$K" query --store "$S2" --format pprof -o "$WORK/two.pb.gz" 2> "$WORK/err" || true
-"$E2E_CANON" "$FIB" | grep '^S ' | python3 -c 'import sys
+"$E2E_CANON" "$FIB" | grep '^S ' | "$PY" -c 'import sys
 for l in sys.stdin:
     k, v = l.rstrip("\n").rsplit(" = ", 1)
     print(k + " = " + " ".join(str(2 * int(x)) for x in v.split()))' > "$WORK/double.want"
@@ -142,14 +142,14 @@ else
 fi
 rc=0
 "$K" query --store "$S3" --format json > "$WORK/q.json" 2> "$WORK/err" || rc=$?
-if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/q.json" 2>> "$WORK/err"; then
+if [ "$rc" -eq 0 ] && "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/q.json" 2>> "$WORK/err"; then
     ok "query --format json is valid JSON"
 else
     not_ok "query --format json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
 fi
 rc=0
 "$K" inspect --json "$(blocks "$S3" | head -n 1)" > "$WORK/i.json" 2> "$WORK/err" || rc=$?
-if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/i.json" 2>> "$WORK/err"; then
+if [ "$rc" -eq 0 ] && "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/i.json" 2>> "$WORK/err"; then
     ok "inspect --json is valid JSON"
 else
     not_ok "inspect --json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag

@@ -9,6 +9,9 @@
 
 E2E_DIR="$KILN_SOURCE_ROOT/tests/e2e"
 E2E_CANON="$KILN_BUILD_ROOT/tests/e2e/e2e_canon"
+# The interpreter itself, not a version-manager shim (pyenv's cost 0.5 s a
+# call).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 export TZ=UTC LC_ALL=C
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiln-e2e.XXXXXX")

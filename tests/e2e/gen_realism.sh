@@ -94,7 +94,7 @@ if [ "$rc" -eq 0 ]; then ok "ingest $nfile files with --path-labels service_name
 else not_ok "ingest with --path-labels: exit $rc"; head -20 "$WORK/ingest.log" | diag; fi
 blk=$(blocks "$S" | head -n 1)
 if [ -n "$blk" ] && "$K" inspect --json "$blk" > "$WORK/inspect.json" 2> "$WORK/err"; then
-    if python3 - "$WORK/inspect.json" "${services[@]}" > /dev/null <<'PY'
+    if "$PY" - "$WORK/inspect.json" "${services[@]}" > /dev/null <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 text = json.dumps(j)
@@ -105,7 +105,7 @@ print("inspect --json names service_name and host")
 PY
     then ok "inspect --json lists the path labels"; else not_ok "inspect --json lacks the path labels"; head -c 600 "$WORK/inspect.json" | diag; fi
     # Pages are per series: a block with samples has at least one per series.
-    if python3 - "$WORK/inspect.json" > "$WORK/py.out" 2>&1 <<'PY'
+    if "$PY" - "$WORK/inspect.json" > "$WORK/py.out" 2>&1 <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 print("series %s, samples %s, pages %s, labels %s" % (j.get("series"), j.get("samples"), j.get("pages"), j.get("labels")))
@@ -133,7 +133,7 @@ for s in "${services[@]}"; do
     fi
     # The 10 functions with the most self time, by an independent reading of
     # kiln's pprof output (sum of values of the first sample type per leaf).
-    tops[$s]=$("$E2E_CANON" "$WORK/$s.pb.gz" 2> /dev/null | python3 -c '
+    tops[$s]=$("$E2E_CANON" "$WORK/$s.pb.gz" 2> /dev/null | "$PY" -c '
 import sys, re, collections
 locs, flat = {}, collections.Counter()
 lines = sys.stdin.read().splitlines()
@@ -192,7 +192,7 @@ fi
 bad=0
 for b in $(blocks "$S2"); do
     "$K" inspect --json "$b" > "$WORK/b.json" 2> /dev/null || { bad=1; continue; }
-    python3 - "$WORK/b.json" > "$WORK/b.out" 2>&1 <<'PY' || bad=1
+    "$PY" - "$WORK/b.json" > "$WORK/b.out" 2>&1 <<'PY' || bad=1
 import json, sys
 j = json.load(open(sys.argv[1]))
 def find(o, names):

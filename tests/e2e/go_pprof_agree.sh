@@ -34,8 +34,8 @@ for f in "$KILN_CORPUS"/pprof/*; do
     fi
     # A profile without time_nanos gets one from the store; not a loss.
     flag=; grep -q '^Time: ' "$d/in.raw" || flag=--drop-time
-    if ! python3 "$E2E_DIR/pprof_raw_norm.py" $flag < "$d/in.raw" > "$d/in.norm" 2> "$d/norm.err" ||
-       ! python3 "$E2E_DIR/pprof_raw_norm.py" $flag < "$d/out.raw" > "$d/out.norm" 2>> "$d/norm.err"; then
+    if ! "$PY" "$E2E_DIR/pprof_raw_norm.py" $flag < "$d/in.raw" > "$d/in.norm" 2> "$d/norm.err" ||
+       ! "$PY" "$E2E_DIR/pprof_raw_norm.py" $flag < "$d/out.raw" > "$d/out.norm" 2>> "$d/norm.err"; then
         not_ok "go tool pprof agrees on $b"; echo "cannot normalise go tool pprof -raw output:" | diag
         diag < "$d/norm.err"; continue
     fi

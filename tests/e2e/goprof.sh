@@ -54,7 +54,7 @@ for i in 0 1; do
     done
     # Trace labels, exactly: every (trace_id, span_id) pair with its value.
     for w in in out; do
-        python3 - "$WORK/$w$i.canon" > "$WORK/$w$i.links" <<'PY'
+        "$PY" - "$WORK/$w$i.canon" > "$WORK/$w$i.links" <<'PY'
 import re, sys, collections
 tot = collections.Counter()
 for l in open(sys.argv[1]):
@@ -90,7 +90,7 @@ blk=$(blocks "$S" | head -n 1)
 pairs=$(cat "$WORK/in0.links" "$WORK/in1.links" | grep -v '^- ' | awk '{ print $1, $2 }' | sort -u | wc -l)
 traces=$(cat "$WORK/in0.links" "$WORK/in1.links" | grep -v '^- ' | awk '{ print $1 }' | sort -u | wc -l)
 if [ "$nblk" -eq 1 ] && "$K" inspect --json "$blk" > "$WORK/inspect.json" 2> "$WORK/err"; then
-    if python3 - "$WORK/inspect.json" "$pairs" "$traces" > "$WORK/py.out" 2>&1 <<'PY'
+    if "$PY" - "$WORK/inspect.json" "$pairs" "$traces" > "$WORK/py.out" 2>&1 <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 pairs, traces = int(sys.argv[2]), int(sys.argv[3])

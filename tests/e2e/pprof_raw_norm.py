@@ -70,7 +70,11 @@ def main():
             elif ln.strip():
                 sys.exit('unexpected mapping line: %r' % ln)
 
+    cache = {}
+
     def loc_text(i):
+        if i in cache:
+            return cache[i]
         if i not in locs:
             sys.exit('sample refers to unknown location %s' % i)
         addr, mid, folded, frames = locs[i]
@@ -79,7 +83,8 @@ def main():
             if mid not in maps:
                 sys.exit('location %s refers to unknown mapping %s' % (i, mid))
             mtext = maps[mid]
-        return '{%s %s%s [%s]}' % (addr, folded, mtext, ' ; '.join(frames))
+        cache[i] = '{%s %s%s [%s]}' % (addr, folded, mtext, ' ; '.join(frames))
+        return cache[i]
 
     merged = {}
     for vals, ids, labels in samples:
