@@ -15,7 +15,7 @@ K="$KILN_BIN"
 P="$WORK/prof"
 rc=0
 # GOPATH mode, one file, standard library only: no module, no network.
-"$GO" run "$E2E_DIR/goprof/main.go" -out "$P" -n 2 -dur 700ms > "$WORK/ids.txt" 2> "$WORK/go.err" || rc=$?
+"$GO" run "$E2E_DIR/goprof/main.go" -out "$P" -n 2 -cpu 200ms > "$WORK/ids.txt" 2> "$WORK/go.err" || rc=$?
 if [ "$rc" -ne 0 ] || [ ! -s "$P/cpu-0.pb.gz" ] || [ ! -s "$P/cpu-1.pb.gz" ]; then
     not_ok "go run goprof/main.go: exit $rc"; head -c 2000 "$WORK/go.err" | diag
     tap_end; exit 1

@@ -2,6 +2,8 @@
 // burns CPU in a few named functions, each under pprof.Do labels carrying a
 // trace_id (32 hex digits) and span_id (16 hex digits) like a traced request,
 // plus one unlabeled function, and records runtime/pprof CPU profiles.
+// Each burner runs on its own OS thread until that thread has used -cpu of
+// CPU time, so every function gets samples even on a loaded machine.
 // Standard library only; prints the trace/span pairs it used, one per line.
 package main
 
@@ -11,35 +13,63 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 var sink uint64
 
+// threadCPU is the CPU time used by the calling OS thread (RUSAGE_THREAD).
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// budget says whether the thread may burn on: less than b of CPU used since
+// start, and the wall-clock deadline not passed.
+type budget struct {
+	start    time.Duration
+	b        time.Duration
+	deadline time.Time
+}
+
+func newBudget(b time.Duration, deadline time.Time) budget {
+	return budget{threadCPU(), b, deadline}
+}
+
+func (u budget) more() bool {
+	return threadCPU()-u.start < u.b && time.Now().Before(u.deadline)
+}
+
 //go:noinline
-func burnAlpha(until time.Time) {
+func burnAlpha(u budget) {
 	x := uint64(1)
-	for time.Now().Before(until) {
+	for u.more() {
 		for i := 0; i < 20000; i++ {
 			x = x*6364136223846793005 + 1442695040888963407
 		}
 	}
-	sink += x
+	atomic.AddUint64(&sink, x)
 }
 
 //go:noinline
-func burnBeta(until time.Time) {
+func burnBeta(u budget) {
 	x := uint64(7)
-	for time.Now().Before(until) {
+	for u.more() {
 		for i := 0; i < 20000; i++ {
 			x ^= x << 13
 			x ^= x >> 7
 			x ^= x << 17
 		}
 	}
-	sink += x
+	atomic.AddUint64(&sink, x)
 }
 
 //go:noinline
@@ -52,26 +82,26 @@ func burnGammaInner(n int) uint64 {
 }
 
 //go:noinline
-func burnGamma(until time.Time) {
-	for time.Now().Before(until) {
-		sink += burnGammaInner(30000)
+func burnGamma(u budget) {
+	for u.more() {
+		atomic.AddUint64(&sink, burnGammaInner(30000))
 	}
 }
 
 //go:noinline
-func burnUnlabeled(until time.Time) {
+func burnUnlabeled(u budget) {
 	x := uint64(3)
-	for time.Now().Before(until) {
+	for u.more() {
 		for i := 0; i < 20000; i++ {
 			x = x*x + 1
 		}
 	}
-	sink += x
+	atomic.AddUint64(&sink, x)
 }
 
 type job struct {
 	name    string
-	fn      func(time.Time)
+	fn      func(budget)
 	traceID string
 	spanID  string
 }
@@ -79,10 +109,10 @@ type job struct {
 func main() {
 	out := flag.String("out", "", "directory for cpu-N.pb.gz")
 	n := flag.Int("n", 2, "profiles to write")
-	dur := flag.Duration("dur", 600*time.Millisecond, "length of each profile")
+	cpu := flag.Duration("cpu", 200*time.Millisecond, "CPU time each function burns per profile")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: goprof -out DIR [-n N] [-dur D]")
+		fmt.Fprintln(os.Stderr, "usage: goprof -out DIR [-n N] [-cpu D]")
 		os.Exit(1)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -106,22 +136,29 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		until := time.Now().Add(*dur)
+		deadline := time.Now().Add(60 * time.Second)
 		var wg sync.WaitGroup
 		for _, j := range jobs {
 			j := j
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
 				labels := pprof.Labels("trace_id", j.traceID, "span_id", j.spanID)
 				pprof.Do(context.Background(), labels, func(context.Context) {
-					j.fn(until)
+					j.fn(newBudget(*cpu, deadline))
 				})
 			}()
 			fmt.Printf("%s %s %s %s\n", path, j.name, j.traceID, j.spanID)
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); burnUnlabeled(until) }()
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			burnUnlabeled(newBudget(*cpu, deadline))
+		}()
 		wg.Wait()
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
