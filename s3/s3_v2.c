@@ -487,10 +487,16 @@ static int v2_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
     char *marker = NULL;
     call cl = {0};
     int rc = 0;
-    LOCKED_FK(s, prefix, fp);
+    char *fp = full_key(s, prefix);
+    if (!fp)
+        return kiln_error_set(KILN_ENOMEM, "s3: out of memory");
+    /* the lock covers requests only: a callback may use the store (open
+     * the block it was just told about) */
     for (unsigned page = 0;; page++) {
         v2_args a = {OP_LIST, fp, 0, 0, NULL, 0, NULL, marker};
+        pthread_mutex_lock(&s->mu);
         unsigned n = run(s, &a, &cl, NULL);
+        pthread_mutex_unlock(&s->mu);
         const char *k;
         if (cl.status != S3StatusOK) {
             rc = v2_fail(s, "LIST", prefix, &cl, n);
@@ -522,7 +528,6 @@ static int v2_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
         cl.next_marker = NULL;
     }
 out:
-    pthread_mutex_unlock(&s->mu);
     free(marker);
     call_free(&cl);
     free(fp);

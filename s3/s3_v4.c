@@ -801,7 +801,8 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
     int rc = 0;
     unsigned pages = 0;
 
-    pthread_mutex_lock(&s->mu);
+    /* the lock covers requests only: a callback may use the store (open
+     * the block it was just told about) */
     if (kiln_buf_append(&full, c->prefix, plen) ||
         kiln_buf_append(&full, prefix, strlen(prefix) + 1))
         goto nomem;
@@ -825,9 +826,11 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
         req q = {"LIST", "GET", NULL, (const char *)qs.data, NULL, NULL, 0,
                  NULL, NULL, 0, &body};
         resp r = {0};
+        pthread_mutex_lock(&s->mu);
         rc = request(s, &q, &r);
         if (!rc && r.status != 200)
             rc = fail(s, &q, &r);
+        pthread_mutex_unlock(&s->mu);
         resp_free(&r);
         if (rc)
             goto out;
@@ -878,7 +881,6 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
 nomem:
     rc = kiln_error_set(KILN_ENOMEM, "s3: out of memory");
 out:
-    pthread_mutex_unlock(&s->mu);
     free(token);
     kiln_buf_free(&body);
     kiln_buf_free(&qs);

@@ -193,6 +193,40 @@ Test(s3_store, list_pages_in_key_order_with_entities_in_keys)
     kiln_store_free(s);
 }
 
+typedef struct reenter {
+    kiln_store *s; /* the store being listed */
+    size_t n;      /* keys read back from inside the callback */
+} reenter;
+
+static int read_back(void *ud, const char *key, uint64_t size)
+{
+    reenter *r = ud;
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t got = 0;
+    cr_assert(eq(int, kiln_store_get_tail(r->s, key, 4, &b, &got), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(u64, got, size));
+    kiln_buf_free(&b);
+    r->n++;
+    return 0;
+}
+
+Test(s3_store, a_list_callback_may_use_the_store)
+{
+    /* kiln_blocks_list callers open each block as it is listed */
+    kiln_store *s = open_at("KILN_S3_URL", uniq("reenter"), "max-keys=2");
+    reenter r = {s, 0};
+    for (int i = 0; i < 5; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "b/%d", i);
+        cr_assert(eq(int, kiln_store_put(s, key, "0123456789", 10), 0));
+    }
+    cr_assert(eq(int, kiln_store_list(s, "b/", read_back, &r), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(sz, r.n, 5));
+    kiln_store_free(s);
+}
+
 static int count_keys(void *ud, const char *key, uint64_t size)
 {
     (void)key;
