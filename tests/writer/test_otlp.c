@@ -521,3 +521,87 @@ Test(writer_otlp, gzipped_requests_are_read)
     kiln_writer_free(w);
     free(data);
 }
+
+Test(writer_otlp, damaged_requests_never_crash_and_refusals_add_nothing)
+{
+    o_request *r = base_request();
+    kiln_buf b = KILN_BUF_INIT;
+    pack_req(r, &b);
+    free_req(r);
+    kiln_writer *w = new_writer(NULL, NULL);
+    uint8_t *copy = malloc(b.len);
+    cr_assert(copy != NULL);
+    size_t refused = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        memcpy(copy, b.data, b.len);
+        copy[i] ^= 0xff;
+        kiln_writer_stats before, after;
+        kiln_writer_stats_get(w, &before);
+        int rc = kiln_writer_add_otlp(w, copy, b.len, NULL, 0);
+        kiln_writer_stats_get(w, &after);
+        cr_assert(rc == 0 || rc == KILN_EINPUT || rc == KILN_ELIMIT,
+                  "flip at %zu: %d %s", i, rc, kiln_error_last());
+        if (rc != 0) {
+            refused++;
+            cr_assert(strstr(kiln_error_last(), "otlp") != NULL,
+                      "flip at %zu: message \"%s\" does not say otlp", i,
+                      kiln_error_last());
+            cr_assert(eq(u64, after.profiles, before.profiles), "flip at %zu", i);
+            cr_assert(eq(u64, after.rows, before.rows), "flip at %zu", i);
+        }
+    }
+    cr_assert(gt(sz, refused, 0));
+    free(copy);
+    kiln_buf_free(&b);
+    kiln_writer_free(w);
+}
+
+Test(writer_otlp, each_resource_is_its_own_series)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    kiln_label ra[] = {{"service.name", "cart"}, {"host.name", "h1"}};
+    kiln_label rb[] = {{"service.name", "checkout"}, {"host.name", "h2"}};
+    kiln_buf oa = KILN_BUF_INIT, ob = KILN_BUF_INIT, two = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, ra, 2, &oa), 0));
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, rb, 2, &ob), 0));
+    /* One request, two resources sharing the first request's dictionary
+     * (both conversions made the same one from the same pprof). */
+    o_request *a = unpack_req(&oa), *b = unpack_req(&ob);
+    Opentelemetry__Proto__Profiles__V1development__ResourceProfiles *res[2] = {
+        a->resource_profiles[0], b->resource_profiles[0]};
+    Opentelemetry__Proto__Profiles__V1development__ResourceProfiles **keep =
+        a->resource_profiles;
+    a->resource_profiles = res;
+    a->n_resource_profiles = 2;
+    pack_req(a, &two);
+    a->resource_profiles = keep;
+    a->n_resource_profiles = 1;
+    kiln_writer *w = new_writer(NULL, NULL);
+    cr_assert(eq(int, kiln_writer_add_otlp(w, two.data, two.len, NULL, 0), 0),
+              "%s", kiln_error_last());
+    kiln_buf block = KILN_BUF_INIT;
+    char id[27];
+    th_finish(w, &block, id);
+    tblock tb;
+    th_block_open(&tb, &block);
+    cr_assert(eq(u64, tb.meta.nprofiles, 2));
+    cr_assert(eq(sz, tb.ser.nseries, 2));
+    bool cart = false, checkout = false;
+    for (uint32_t s = 0; s < 2; s++) {
+        const char *v = kiln_series_label(&tb.ser, s, "service_name");
+        cr_assert(v != NULL);
+        cart |= strcmp(v, "cart") == 0;
+        checkout |= strcmp(v, "checkout") == 0;
+    }
+    cr_assert(cart && checkout);
+    th_block_free(&tb);
+    free_req(a);
+    free_req(b);
+    kiln_buf_free(&block);
+    kiln_buf_free(&oa);
+    kiln_buf_free(&ob);
+    kiln_buf_free(&two);
+    kiln_writer_free(w);
+    free(data);
+}

@@ -99,8 +99,13 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
  * dictionary's link_table) becomes its trace/span labels under trace_key and
  * span_key. The resource attributes service.name and host.name become the
  * series labels service_name and host unless `labels` has them. The whole
- * request is checked before any profile is added: KILN_EINPUT names the
- * profile, sample and field at fault. */
+ * request is converted and checked before any profile is added: KILN_EINPUT
+ * names the profile, sample and field at fault ("otlp: profile 0: sample 3:
+ * link_index 9 out of range (link_table has 4)"); a link whose trace_id is
+ * not 16 bytes (or all zero) or whose span_id is not 8 bytes (or empty) is
+ * such a fault, never a silently wrong id. Should the pprof checks refuse a
+ * converted profile after earlier ones of the request were added, the
+ * message says how many were. */
 int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
                          const kiln_label *labels, size_t nlabels);
 
