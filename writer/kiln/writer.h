@@ -102,8 +102,9 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
  * request is converted and checked before any profile is added: KILN_EINPUT
  * names the profile, sample and field at fault ("otlp: profile 0: sample 3:
  * link_index 9 out of range (link_table has 4)"); a link whose trace_id is
- * not 16 bytes (or all zero) or whose span_id is not 8 bytes (or empty) is
- * such a fault, never a silently wrong id. Should the pprof checks refuse a
+ * not 16 bytes or is all zero, or whose span_id is neither 8 bytes nor
+ * empty, is such a fault, never a silently wrong id (an all-zero span_id
+ * means no span). Should the pprof checks refuse a
  * converted profile after earlier ones of the request were added, the
  * message says how many were. */
 int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
