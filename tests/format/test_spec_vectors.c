@@ -417,15 +417,53 @@ static void run_links(const vector *v)
     kiln_buf_free(&t);
 }
 
+static int64_t num(const vector *v, const char *key)
+{
+    int64_t x;
+    cr_assert(eq(sz, parse_ints(need(v, key), &x, 1), 1), "%s:%d: %s", v->file, v->line, key);
+    return x;
+}
+
+static void run_pageindex(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    kiln_page_meta m, *d;
+    size_t nd;
+
+    memset(&m, 0, sizeof m);
+    m.series = (uint32_t)num(v, "series");
+    m.nrows = (uint32_t)num(v, "nrows");
+    m.tmin = num(v, "tmin");
+    m.tmax = num(v, "tmax");
+    m.offset = (uint64_t)num(v, "offset");
+    m.stored = (uint64_t)num(v, "stored");
+    m.raw = (uint64_t)num(v, "raw");
+    m.codec = (uint8_t)num(v, "codec");
+    m.ntypes = (uint8_t)num(v, "ntypes");
+    m.has_links = (uint8_t)num(v, "has_links");
+    m.checksum = (uint64_t)num(v, "checksum");
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(int, kiln_pageindex_encode(&m, 1, &got), 0));
+    same_bytes(v, &got, &want);
+    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, want.data, want.len,
+                                            m.offset + m.stored, m.series + 1), 0),
+              "%s", kiln_error_last());
+    cr_assert(eq(sz, nd, 1));
+    cr_assert(eq(int, memcmp(d, &m, sizeof m), 0));
+    free(d);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
 Test(format_spec, vectors_in_the_spec_match_the_code)
 {
     static const char *docs[] = {"README.md", "block.md", "columns.md", "symbols.md",
                                  "stacks.md", "series.md", "samples.md", "links.md"};
     static vector vs[256];
     size_t n = 0;
-    int seen[9] = {0};
-    static const char *kinds[9] = {"uvarint", "svarint", "column", "strings", "stacks",
-                                   "header", "trailer", "bloom", "links"};
+    int seen[10] = {0};
+    static const char *kinds[10] = {"uvarint", "svarint", "column", "strings", "stacks",
+                                    "header", "trailer", "bloom", "links", "pageindex"};
 
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         n += parse_file(docs[i], vs + n, 256 - n);
@@ -434,7 +472,7 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         const char *k = need(v, "kind");
         need(v, "name");
         int which = -1;
-        for (int j = 0; j < 9; j++)
+        for (int j = 0; j < 10; j++)
             if (strcmp(k, kinds[j]) == 0)
                 which = j;
         cr_assert(ge(int, which, 0), "%s:%d: unknown kind '%s'", v->file, v->line, k);
@@ -448,10 +486,11 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         case 5: run_header(v); break;
         case 6: run_trailer(v); break;
         case 7: run_bloom(v); break;
-        default: run_links(v); break;
+        case 8: run_links(v); break;
+        default: run_pageindex(v); break;
         }
     }
-    for (int j = 0; j < 9; j++)
+    for (int j = 0; j < 10; j++)
         cr_assert(gt(int, seen[j], 0), "the spec has no '%s' vector", kinds[j]);
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < vs[i].nf; j++) {
