@@ -172,7 +172,7 @@ static int names(const char *dir, char out[][128], int max)
     while ((e = readdir(d)) != NULL)
         if (e->d_name[0] != '.') {
             cr_assert(n < max);
-            snprintf(out[n++], 128, "%s", e->d_name);
+            snprintf(out[n++], 128, "%.127s", e->d_name);
         }
     closedir(d);
     return n;
