@@ -241,6 +241,8 @@ int s3_conf_parse(s3_conf *c, const char *url)
         goto nomem;
     if ((v = env("AWS_SESSION_TOKEN")) && !(c->token = strdup(v)))
         goto nomem;
+    if ((v = env("AWS_CA_BUNDLE")) && !(c->ca_bundle = strdup(v)))
+        goto nomem;
 
     {
         size_t dl = 5 + strlen(c->bucket) + 1 + strlen(c->prefix) + 1;
@@ -279,6 +281,7 @@ void s3_conf_free(s3_conf *c)
     free_secret(c->secret);
     free_secret(c->token);
     free(c->display);
+    free(c->ca_bundle);
     memset(c, 0, sizeof *c);
 }
 

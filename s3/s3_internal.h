@@ -28,6 +28,7 @@ typedef struct s3_conf {
     uint64_t part_size;    /* bytes per multipart part, >= 5 MiB on AWS */
     uint64_t max_put;      /* bytes; largest single PUT (V2 refuses more) */
     char *display;         /* "s3://bucket/prefix" for messages */
+    char *ca_bundle;       /* AWS_CA_BUNDLE: PEM file of trusted CAs, or NULL */
 } s3_conf;
 
 /* Parse url and the AWS_* environment into c. KILN_EINVAL with a message

@@ -290,6 +290,8 @@ static int perform(s3v4 *s, const req *q, resp *r, CURLcode *cc)
     curl_easy_setopt(s->h, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (c->ca_bundle)
+        curl_easy_setopt(s->h, CURLOPT_CAINFO, c->ca_bundle);
     if (strcmp(q->method, "HEAD") == 0) {
         curl_easy_setopt(s->h, CURLOPT_NOBODY, 1L);
     } else if (strcmp(q->method, "PUT") == 0) {
