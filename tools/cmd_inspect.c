@@ -20,11 +20,14 @@ const char cmd_inspect_help[] =
     "links), the trace-id bloom filter's size and expected false-positive rate,\n"
     "series label names with their number of values, compaction level,\n"
     "resolution and sources, and every section with its stored and raw sizes.\n"
-    "Only the block's footer is read. BLOCK is the path of a .kiln file.\n"
+    "Only the block's footer is read (the page count needs the page index:\n"
+    "--deep reads and verifies the whole block first). BLOCK is the path of a\n"
+    ".kiln file.\n"
     "\n"
     "Options:\n"
     "  -s, --store URL  read KEY from this store instead of a file path\n"
     "  -j, --json       one JSON object instead of text\n"
+    "  -d, --deep       read and verify every section (counts pages)\n"
     "  -h, --help       this help\n"
     "\n"
     "Examples:\n"
@@ -117,7 +120,12 @@ static void json_str(FILE *f, const char *s)
 
 static void print_json(const kiln_block_info *in, FILE *f)
 {
-    char a[48], b[48];
+    char a[48], b[48], pages[32];
+    /* the page count is known once the page index was read (--deep) */
+    if (in->npages > 0 || in->nsamples == 0)
+        snprintf(pages, sizeof pages, "%llu", (unsigned long long)in->npages);
+    else
+        snprintf(pages, sizeof pages, "null");
     cli_format_time(in->tmin, a);
     cli_format_time(in->tmax, b);
     fprintf(f, "{\"key\":");
@@ -128,7 +136,7 @@ static void print_json(const kiln_block_info *in, FILE *f)
     json_str(f, in->tenant);
     fprintf(f, ",\"size\":%llu,\"tmin\":\"%s\",\"tmax\":\"%s\","
             "\"tmin_ns\":%lld,\"tmax_ns\":%lld,"
-            "\"series\":%llu,\"samples\":%llu,\"profiles\":%llu,\"pages\":%llu,"
+            "\"series\":%llu,\"samples\":%llu,\"profiles\":%llu,\"pages\":%s,"
             "\"stacks\":%llu,\"locations\":%llu,\"functions\":%llu,"
             "\"strings\":%llu,\"links\":%llu,\"traces\":%llu,"
             "\"bloom_bytes\":%llu,\"bloom_fpp\":%.6g,"
@@ -136,7 +144,7 @@ static void print_json(const kiln_block_info *in, FILE *f)
             (unsigned long long)in->size, a, b, (long long)in->tmin,
             (long long)in->tmax, (unsigned long long)in->nseries,
             (unsigned long long)in->nsamples, (unsigned long long)in->nprofiles,
-            (unsigned long long)in->npages, (unsigned long long)in->nstacks,
+            pages, (unsigned long long)in->nstacks,
             (unsigned long long)in->nlocations,
             (unsigned long long)in->nfunctions, (unsigned long long)in->nstrings,
             (unsigned long long)in->nlinks, (unsigned long long)in->ntraces,
@@ -205,9 +213,13 @@ static void print_text(const kiln_block_info *in, FILE *f)
         fprintf(f, "%s%s", i ? ", " : "", in->sources[i]);
     fprintf(f, "\n");
     fprintf(f, "series      %llu\n", (unsigned long long)in->nseries);
-    fprintf(f, "samples     %llu rows in %llu pages, from %llu profiles\n",
-            (unsigned long long)in->nsamples, (unsigned long long)in->npages,
-            (unsigned long long)in->nprofiles);
+    if (in->npages > 0 || in->nsamples == 0)
+        fprintf(f, "samples     %llu rows in %llu pages, from %llu profiles\n",
+                (unsigned long long)in->nsamples, (unsigned long long)in->npages,
+                (unsigned long long)in->nprofiles);
+    else
+        fprintf(f, "samples     %llu rows from %llu profiles (pages: see --deep)\n",
+                (unsigned long long)in->nsamples, (unsigned long long)in->nprofiles);
     fprintf(f, "distinct    %llu stacks, %llu locations, %llu functions, %llu strings\n",
             (unsigned long long)in->nstacks, (unsigned long long)in->nlocations,
             (unsigned long long)in->nfunctions, (unsigned long long)in->nstrings);
@@ -246,18 +258,20 @@ int cmd_inspect(int argc, char **argv)
     static const struct option opts[] = {
         {"store", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
+        {"deep", no_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *url = NULL;
-    int json = 0, c, rc, exit_code = CLI_EXIT_OK;
+    int json = 0, deep = 0, c, rc, exit_code = CLI_EXIT_OK;
     kiln_store *st = NULL;
     kiln_block *b = NULL;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:jdh", opts, NULL)) != -1) {
         switch (c) {
         case 's': url = optarg; break;
         case 'j': json = 1; break;
+        case 'd': deep = 1; break;
         case 'h': fputs(cmd_inspect_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("inspect", "bad option");
         }
@@ -271,6 +285,8 @@ int cmd_inspect(int argc, char **argv)
     } else {
         rc = open_path(arg, &st, &b);
     }
+    if (rc == 0 && deep)
+        rc = kiln_block_verify(b);
     if (rc != 0) {
         exit_code = cli_fail("inspect", rc);
         goto out;
