@@ -195,7 +195,7 @@ static int store_block(ingest *in, pending_block *pb)
         rc = 0;
     }
     if (rc != 0)
-        return kiln_error_wrap(rc, "storing %s", pb->key);
+        return kiln_error_wrap(rc, "storing %s: ", pb->key);
     in->blocks++;
     in->block_bytes += pb->bytes.len;
     if (!in->quiet) {
@@ -370,13 +370,13 @@ static int ingest_file(ingest *in, const char *path)
             return rc;
         rc = kiln_writer_add_folded(w, (const char *)data, len, labels, nlabels, &fo);
         if (rc != 0)
-            return kiln_error_wrap(rc, "%s", path);
+            return kiln_error_wrap(rc, "%s: ", path);
         in->folded++;
     } else {
         if (kiln_is_gzip(data, len)) {
             /* inflate once: the time peek and the writer share the bytes */
             if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
-                return kiln_error_wrap(rc, "%s", path);
+                return kiln_error_wrap(rc, "%s: ", path);
             data = in->raw.data;
             len = in->raw.len;
         }
@@ -384,7 +384,7 @@ static int ingest_file(ingest *in, const char *path)
             return rc;
         rc = kiln_writer_add_pprof(w, data, len, labels, nlabels);
         if (rc != 0)
-            return kiln_error_wrap(rc, "%s", path);
+            return kiln_error_wrap(rc, "%s: ", path);
         in->profiles++;
     }
     in->files++;

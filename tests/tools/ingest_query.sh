@@ -90,7 +90,7 @@ H=$(ls -d "$WORK"/bad/cart/* | head -1)
 head -c 300 "$(ls "$H"/*.pb.gz | head -1)" > "$H/9999999999.pb.gz"
 run 2 "ingest with a truncated file" "$K" ingest --store "$WORK/s4" \
     --path-labels service_name/host "$WORK/bad"
-check "error names the file" grep -q '9999999999.pb.gz' "$WORK/err"
+check "error names the file" grep -q '9999999999.pb.gz: ' "$WORK/err"
 check "error is prefixed" grep -q '^kiln ingest: ' "$WORK/err"
 check "no block stored" [ "$(nblocks "$WORK/s4")" -eq 0 ]
 printf 'not a profile\x00\x01' > "$H/garbage.pprof"
