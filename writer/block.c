@@ -426,7 +426,7 @@ static int pack(kiln_buf *block, kiln_section *secs, size_t *nsecs,
     int rc = kiln_section_pack(block, &secs[*nsecs], type, codec, level,
                                raw->data, raw->len);
     if (rc < 0)
-        return kiln_error_wrap(rc, "writer: section %s",
+        return kiln_error_wrap(rc, "writer: section %s: ",
                                kiln_section_name(type));
     (*nsecs)++;
     return 0;

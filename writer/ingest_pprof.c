@@ -665,7 +665,7 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
     if (kiln_is_gzip(data, len)) {
         kiln_buf_reset(&w->inflated);
         if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &w->inflated)) < 0) {
-            kiln_error_wrap(rc, "pprof: gzip");
+            kiln_error_wrap(rc, "pprof: ");
             goto out;
         }
         msg = w->inflated.data;

@@ -556,7 +556,7 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
     }
     if (rc < 0) {
         /* Keep the block under construction so the caller can retry. */
-        kiln_error_wrap(rc, "writer: storing %s", key);
+        kiln_error_wrap(rc, "writer: storing %s: ", key);
         key[0] = '\0';
         goto out;
     }
