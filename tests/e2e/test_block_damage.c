@@ -248,7 +248,7 @@ static void region(const kiln_block_info *bi, size_t off, char *out,
         snprintf(out, len, "trailer");
 }
 
-TestSuite(e2e_damage, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(e2e_damage, .init = setup, .fini = teardown);
 
 Test(e2e_damage, pristine_block_verifies_and_has_every_section)
 {

@@ -176,7 +176,7 @@ static void every_flip(const uint8_t *src, size_t n, const char *what)
     free(copy);
 }
 
-TestSuite(e2e_input_damage, .timeout = 600);
+TestSuite(e2e_input_damage);
 
 #define SMALL "jerrinot__ap-query__testdata__cpu2.pb.gz"
 
