@@ -2,6 +2,27 @@
  * v1development as of opentelemetry-proto v1.9.0). Each OTLP Profile is
  * rewritten as the equivalent pprof and handed to kiln_writer_add_pprof, so
  * one set of checks and one ingest path serve both formats. */
+/*
+ * How an OTLP Profile becomes pprof (tools/otlp_gen.c does the reverse):
+ *
+ *   sample_type, period_type, period   -> the same (profiles of one scope
+ *     with the same time, duration, period, attributes and, sample by
+ *     sample, stack, link and attributes, but different sample types, are
+ *     joined into one pprof with several sample types)
+ *   time_unix_nano, duration_nano      -> time_nanos, duration_nanos
+ *   Sample.stack_index -> stack_table  -> location ids, leaf first
+ *   Sample.values / timestamps         -> one value: the value, the sum of
+ *     the per-timestamp values, or the number of timestamps
+ *   Sample.attribute_indices           -> labels (string, or number + unit;
+ *     bool, double and bytes become strings; arrays and maps are refused)
+ *   Sample.link_index -> link_table    -> labels trace_key=<32 hex> and
+ *     span_key=<16 hex> (lowercase), which the pprof path makes the link
+ *   Location, Line, Function, Mapping  -> the same fields; only entries the
+ *     samples reach, renumbered from 1 in order of first use
+ *   Mapping attribute process.executable.build_id.* -> build_id
+ *   pprof.* attributes (format/otlp/otlp_keys.h) -> pprof fields OTLP lacks
+ *   Resource service.name, host.name   -> series labels service_name, host
+ */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
