@@ -731,6 +731,42 @@ out:
     return rc;
 }
 
+/* Every posting lists, in ascending order, exactly the series that carry
+ * its label pair. */
+static int verify_postings(kiln_block *b)
+{
+    const kiln_seriestab *t = &b->series;
+    uint64_t total = 0, pairs = 0;
+
+    for (size_t i = 0; i < t->npostings; i++) {
+        const kiln_posting *p = &t->postings[i];
+        const char *name = kiln_strtab_get(&t->strings, p->name);
+        const char *value = kiln_strtab_get(&t->strings, p->value);
+        if ((uint64_t)p->off + p->n > t->npost_ids)
+            return vfail(b, "%s: posting %llu lies past the ids",
+                         "section series", (unsigned long long)i);
+        for (uint32_t j = 0; j < p->n; j++) {
+            uint32_t sid = t->post_ids[p->off + j];
+            const char *v = sid < t->nseries ?
+                kiln_series_label(t, sid, name) : NULL;
+            if (!v || strcmp(v, value) != 0 ||
+                (j && sid <= t->post_ids[p->off + j - 1]))
+                return vfail(b, "%s: posting %llu (%s=%s) lists series "
+                             "%llu wrongly", "section series",
+                             (unsigned long long)i, name, value,
+                             (unsigned long long)sid);
+        }
+        total += p->n;
+    }
+    for (size_t i = 0; i < t->nseries; i++)
+        pairs += t->series[i].nlabs;
+    if (total != pairs)
+        return vfail(b, "%s: postings hold %llu entries, the series %llu "
+                     "labels", "section series", (unsigned long long)total,
+                     (unsigned long long)pairs);
+    return 0;
+}
+
 /* Meta label names and value counts against the series' own labels. */
 static int verify_labelnames(kiln_block *b)
 {
@@ -979,7 +1015,7 @@ int kiln_block_verify(kiln_block *b)
                             (long long)v.tmax);
         goto out;
     }
-    if ((rc = verify_labelnames(b)) < 0)
+    if ((rc = verify_labelnames(b)) < 0 || (rc = verify_postings(b)) < 0)
         goto out;
 out:
     if (v.tpages)

@@ -274,8 +274,6 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
             }
         }
     }
-    r->stats.tmin = 0;
-    r->stats.tmax = 0;
     rc = 0;
 out:
     if (rc < 0) {
@@ -317,6 +315,17 @@ void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out)
 size_t kiln_result_ntypes(const kiln_result *r)
 {
     return r->ntypes;
+}
+
+size_t kiln_result_default_type(const kiln_result *r)
+{
+    if (r->ntypes == 0)
+        return 0;
+    if (r->default_type)
+        for (size_t t = 0; t < r->ntypes; t++)
+            if (r->types[2 * t] == r->default_type)
+                return t;
+    return r->ntypes - 1;
 }
 
 void kiln_result_type(const kiln_result *r, size_t i, const char **type,

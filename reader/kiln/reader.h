@@ -130,6 +130,9 @@ void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
 /* The result's sample types: the one asked for, or (type NULL) the union
  * of the contributing series' types in first-seen order. */
 size_t kiln_result_ntypes(const kiln_result *r);
+/* The type `go tool pprof` shows by default: the profile's default sample
+ * type when it has one, else the last (0 for an empty result). */
+size_t kiln_result_default_type(const kiln_result *r);
 /* Sample type i as "type" and "unit" (borrowed; NULL if i is out of
  * range). */
 void kiln_result_type(const kiln_result *r, size_t i, const char **type,

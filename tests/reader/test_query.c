@@ -303,6 +303,8 @@ Test(reader_query, selects_sample_types)
         }
         if (!cases[i].type) {
             const char *ty, *un;
+            cr_assert(eq(sz, kiln_result_default_type(r), 1),
+                      "no default_sample_type: the last, as pprof");
             kiln_result_type(r, 1, &ty, &un);
             cr_assert(eq(str, (char *)ty, "cpu"));
             cr_assert(eq(str, (char *)un, "nanoseconds"));

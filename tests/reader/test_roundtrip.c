@@ -11,7 +11,8 @@
 #include "format_internal.h"
 #include "rutil.h"
 
-/* Write one profile as a block of its own store; 0 or the writer's error. */
+/* Write one profile as a block of its own store; 0 or the writer's error.
+ * A block written is also checked whole by kiln_block_verify. */
 static int write_profile(kiln_store *st, const uint8_t *data, size_t len)
 {
     kiln_writer *w = NULL;
@@ -23,6 +24,16 @@ static int write_profile(kiln_store *st, const uint8_t *data, size_t len)
     if (rc == 0)
         rc = kiln_writer_flush(w, st, key);
     kiln_writer_free(w);
+    if (rc == 0) {
+        kiln_block *b = NULL;
+        cr_assert(eq(int, kiln_block_open(&b, st, key), 0), "%s",
+                  kiln_error_last());
+        cr_assert(eq(int, kiln_block_verify(b), 0), "%s",
+                  kiln_error_last());
+        const kiln_block_info *bi = kiln_block_info_get(b);
+        cr_assert(gt(u64, bi->npages, 0), "verify loads the page index");
+        kiln_block_free(b);
+    }
     return rc;
 }
 
