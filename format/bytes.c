@@ -1,6 +1,7 @@
 /* bytes.c: growable buffers, little-endian integers, LEB128 varints and the
  * bounds-checked cursor every decoder reads through (spec/README.md,
  * "Conventions"). Nothing here trusts a length it has not checked. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,13 +105,17 @@ int kiln_put_blob(kiln_buf *b, const void *p, size_t n)
 
 void kiln_cur_init(kiln_cur *c, const void *p, size_t n, const char *what)
 {
+    static const uint8_t empty[1];
+
+    if (!p) { /* an empty buffer (NULL + 0 would be undefined) */
+        assert(n == 0);
+        p = empty;
+        n = 0;
+    }
     c->p = p;
     c->base = p;
     c->end = c->p + n;
     c->what = what;
-    if (!p) { /* an empty buffer */
-        c->p = c->base = c->end = (const uint8_t *)"";
-    }
 }
 
 int kiln_get_u8(kiln_cur *c, uint8_t *v)

@@ -108,9 +108,8 @@ static int reindex_kinds(kiln_seriestab *t)
     size_t slot;
     int rc;
 
-    if (t->kind_index.n == t->nkinds)
+    if (t->kind_index.cap != 0 || t->nkinds == 0) /* built and kept complete */
         return 0;
-    kiln_htab_free(&t->kind_index);
     for (size_t i = 0; i < t->nkinds; i++) {
         uint64_t h = hash_kind(&t->kinds[i]);
         rc = kiln_htab_find(&t->kind_index, h, kind_eq, t, &t->kinds[i], &id, &slot);
@@ -200,9 +199,8 @@ static int reindex_series(kiln_seriestab *t)
     size_t slot;
     int rc;
 
-    if (t->series_index.n == t->nseries)
+    if (t->series_index.cap != 0 || t->nseries == 0) /* built and kept complete */
         return 0;
-    kiln_htab_free(&t->series_index);
     for (size_t i = 0; i < t->nseries; i++) {
         const kiln_series *s = &t->series[i];
         serkey k = {s->kind, s->nlabs, t->labs + 2 * (size_t)s->lab_off};

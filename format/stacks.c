@@ -99,7 +99,9 @@ int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
 
     if (parent >= t->n)
         return kiln_error_set(KILN_EINVAL, "stacks: parent %u out of range", parent);
-    if (t->n > 1 && t->index.n + 1 != t->n && (rc = kiln_stacks_reindex(t)) < 0)
+    /* A decoded tree has no index (cap 0); once built, each append keeps
+     * it complete. */
+    if (t->n > 1 && t->index.cap == 0 && (rc = kiln_stacks_reindex(t)) < 0)
         return rc;
     rc = kiln_htab_find(&t->index, h, node_eq, t, &k, node, &slot);
     if (rc != 0)

@@ -82,16 +82,17 @@ void kiln_strtab_free(kiln_strtab *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Index every id not yet in the index (a decoded table has none). */
+/* Build the index of a decoded table (which has none: cap 0). Once built,
+ * every append also inserts, so it stays complete; duplicate strings of a
+ * decoded table (allowed, if not written by kiln) map to their first id. */
 static int reindex(kiln_strtab *t)
 {
     uint32_t id;
     size_t slot;
     int rc;
 
-    if (t->index.n != 0 && t->index.n == t->n)
+    if (t->index.cap != 0 || t->n == 0)
         return 0;
-    kiln_htab_free(&t->index);
     for (size_t i = 0; i < t->n; i++) {
         strkey k = {t->pool.data + t->off[i], t->len[i]};
         uint64_t h = kiln_hash(k.s, k.n, 0);
@@ -112,7 +113,7 @@ int kiln_strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id)
     size_t slot;
     int rc;
 
-    if (t->n > 0 && t->index.n != t->n && (rc = reindex(t)) < 0)
+    if ((rc = reindex(t)) < 0)
         return rc;
     rc = kiln_htab_find(&t->index, h, str_eq, t, &k, id, &slot);
     if (rc != 0)
@@ -128,7 +129,7 @@ int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
 {
     strkey k = {s, n};
 
-    if (t->index.cap == 0 || t->index.n != t->n) {
+    if (t->index.cap == 0) {
         for (size_t i = 0; i < t->n; i++) {
             if (str_eq(t, (uint32_t)i, &k)) {
                 *id = (uint32_t)i;

@@ -186,9 +186,8 @@ static int reindex(kiln_symtab *st, int which)
     case 2: h = &st->location_index; n = st->nlocations; break;
     default: h = &st->lset_index; n = st->nlsets; break;
     }
-    if (h->n == n)
+    if (h->cap != 0 || n == 0) /* built, and kept complete by each intern */
         return 0;
-    kiln_htab_free(h);
     for (size_t i = 0; i < n; i++) {
         uint64_t hv;
         switch (which) {

@@ -476,3 +476,27 @@ Test(format_series, unsorted_postings_are_corrupt)
     kiln_seriestab_free(&t);
     kiln_buf_free(&b);
 }
+
+Test(format_strtab, decoded_table_with_duplicates_interns_consistently)
+{
+    /* count 3: "a", "a" (kiln never writes this, but readers must cope). */
+    uint8_t enc[] = {3, 1, 1, 'a', 'a'};
+    kiln_strtab t;
+    kiln_cur c;
+    uint32_t id;
+
+    kiln_cur_init(&c, enc, sizeof enc, "strings");
+    cr_assert(eq(int, kiln_strtab_decode(&t, &c), 0));
+    cr_assert(eq(int, kiln_strtab_lookup(&t, "a", 1, &id), 1));
+    cr_assert(eq(u32, id, 1));
+    cr_assert(eq(int, kiln_strtab_intern(&t, "a", 1, &id), 0));
+    cr_assert(eq(u32, id, 1));
+    cr_assert(eq(int, kiln_strtab_intern(&t, "b", 1, &id), 0));
+    cr_assert(eq(u32, id, 3));
+    cr_assert(eq(int, kiln_strtab_intern(&t, "b", 1, &id), 0));
+    cr_assert(eq(u32, id, 3));
+    cr_assert(eq(int, kiln_strtab_lookup(&t, "b", 1, &id), 1));
+    cr_assert(eq(u32, id, 3));
+    cr_assert(eq(sz, t.n, 4));
+    kiln_strtab_free(&t);
+}
