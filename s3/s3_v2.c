@@ -16,8 +16,9 @@
 typedef struct s3v2 {
     kiln_store base;    /* first: the common store head */
     s3_conf c;          /* parsed URL and environment */
-    S3BucketContext bc; /* points into c */
-    pthread_mutex_t mu; /* one request at a time per store */
+    S3BucketContext bc; /* points into c; read-only after open, so
+                         * threads may share the store (libs3 is
+                         * thread-safe past S3_initialize) */
 } s3v2;
 
 /* The state of one libs3 request (one attempt). */
@@ -334,11 +335,10 @@ static int do_stat(s3v2 *s, const char *key, const char *fk, uint64_t *size,
 
 /* ----------------------------------------------------------- operations */
 
-#define LOCKED_FK(s, key, fk)                                        \
+#define FULL_KEY(s, key, fk)                                         \
     char *fk = full_key(s, key);                                     \
     if (!fk)                                                         \
-        return kiln_error_set(KILN_ENOMEM, "s3: out of memory");     \
-    pthread_mutex_lock(&(s)->mu)
+        return kiln_error_set(KILN_ENOMEM, "s3: out of memory")
 
 static int get(s3v2 *s, const char *key, const char *fk, uint64_t off,
                uint64_t len, kiln_buf *out)
@@ -377,7 +377,7 @@ static int v2_get_range(kiln_store *st, const char *key, uint64_t off,
     s3v2 *s = (s3v2 *)st;
     uint64_t size = 0;
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     if (len == 0) {
         /* libs3 reads to the end when asked for 0 bytes: stat instead */
         rc = do_stat(s, key, fk, &size, NULL, 0);
@@ -387,7 +387,6 @@ static int v2_get_range(kiln_store *st, const char *key, uint64_t off,
     } else {
         rc = get(s, key, fk, off, len, out);
     }
-    pthread_mutex_unlock(&s->mu);
     free(fk);
     return rc;
 }
@@ -397,14 +396,13 @@ static int v2_get_tail(kiln_store *st, const char *key, uint64_t n,
 {
     s3v2 *s = (s3v2 *)st;
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     /* no suffix ranges in libs3 2.0: learn the size, then read the end */
     rc = do_stat(s, key, fk, size, NULL, 0);
     if (!rc && n && *size) {
         uint64_t k = n < *size ? n : *size;
         rc = get(s, key, fk, *size - k, k, out);
     }
-    pthread_mutex_unlock(&s->mu);
     free(fk);
     return rc;
 }
@@ -413,9 +411,8 @@ static int v2_stat(kiln_store *st, const char *key, uint64_t *size)
 {
     s3v2 *s = (s3v2 *)st;
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     rc = do_stat(s, key, fk, size, NULL, 0);
-    pthread_mutex_unlock(&s->mu);
     free(fk);
     return rc;
 }
@@ -449,9 +446,8 @@ static int v2_put(kiln_store *st, const char *key, const void *data,
 {
     s3v2 *s = (s3v2 *)st;
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     rc = put(s, key, fk, data ? data : "", len);
-    pthread_mutex_unlock(&s->mu);
     free(fk);
     return rc;
 }
@@ -462,7 +458,7 @@ static int v2_put_if_absent(kiln_store *st, const char *key,
     s3v2 *s = (s3v2 *)st;
     uint64_t size;
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     /* libs3 2.0 cannot send If-None-Match: HEAD, then PUT. Two writers
      * racing on the same key may both succeed; kiln only races writers of
      * identical content (compaction), so the outcome is the same object. */
@@ -474,7 +470,6 @@ static int v2_put_if_absent(kiln_store *st, const char *key,
         kiln_error_clear();
         rc = put(s, key, fk, data ? data : "", len);
     }
-    pthread_mutex_unlock(&s->mu);
     free(fk);
     return rc;
 }
@@ -490,13 +485,11 @@ static int v2_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
     char *fp = full_key(s, prefix);
     if (!fp)
         return kiln_error_set(KILN_ENOMEM, "s3: out of memory");
-    /* the lock covers requests only: a callback may use the store (open
-     * the block it was just told about) */
+    /* a callback may use the store (open the block it was just told
+     * about): nothing is held while it runs */
     for (unsigned page = 0;; page++) {
         v2_args a = {OP_LIST, fp, 0, 0, NULL, 0, NULL, marker};
-        pthread_mutex_lock(&s->mu);
         unsigned n = run(s, &a, &cl, NULL);
-        pthread_mutex_unlock(&s->mu);
         const char *k;
         if (cl.status != S3StatusOK) {
             rc = v2_fail(s, "LIST", prefix, &cl, n);
@@ -540,14 +533,13 @@ static int v2_del(kiln_store *st, const char *key)
     uint64_t size;
     call cl = {0};
     int rc;
-    LOCKED_FK(s, key, fk);
+    FULL_KEY(s, key, fk);
     if (!(rc = do_stat(s, key, fk, &size, NULL, 0))) {
         v2_args a = {OP_DEL, fk, 0, 0, NULL, 0, NULL, NULL};
         unsigned n = run(s, &a, &cl, NULL);
         if (cl.status != S3StatusOK && !not_found(cl.status))
             rc = v2_fail(s, "DELETE", key, &cl, n);
     }
-    pthread_mutex_unlock(&s->mu);
     call_free(&cl);
     free(fk);
     return rc;
@@ -558,7 +550,6 @@ static void v2_free(kiln_store *st)
     s3v2 *s = (s3v2 *)st;
     if (!s)
         return;
-    pthread_mutex_destroy(&s->mu);
     s3_conf_free(&s->c);
     free(s); /* base.url belongs to kiln_store_free */
 }
@@ -592,7 +583,6 @@ int s3_open_v2(kiln_store **out, s3_conf *c)
     }
     s->c = *c;
     memset(c, 0, sizeof *c);
-    pthread_mutex_init(&s->mu, NULL);
     s->bc.hostName = s->c.host;
     s->bc.bucketName = s->c.bucket;
     s->bc.protocol = s->c.https ? S3ProtocolHTTPS : S3ProtocolHTTP;

@@ -1,8 +1,8 @@
 /* s3_v4.c: the S3 store on libcurl with AWS Signature V4 (sigv4.c): ranged
  * and suffix-ranged GET, PUT with Content-MD5, conditional create, multipart
  * upload for large objects, ListObjectsV2, HEAD and DELETE, each retried
- * with backoff on throttling, 5xx and dropped connections. One keep-alive
- * easy handle per store, serialised by a mutex. */
+ * with backoff on throttling, 5xx and dropped connections. A small pool of
+ * keep-alive easy handles per store lets threads read concurrently. */
 #include "s3_internal.h"
 #include "store_internal.h"
 
@@ -19,12 +19,21 @@
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define ERR_BODY_MAX 65536 /* bytes of an error body kept */
 
-typedef struct s3v4 {
-    kiln_store base;             /* first: the common store head */
-    s3_conf c;                   /* parsed URL and environment */
-    CURL *h;                     /* one easy handle: keeps the connection */
-    pthread_mutex_t mu;          /* serialises every use of h */
+#define POOL_MAX 8 /* easy handles (connections) per store */
+
+/* One easy handle and the keep-alive connection it holds. */
+typedef struct conn {
+    CURL *h;                      /* NULL until first needed */
+    int busy;                     /* lent to a request (under s3v4.mu) */
     char errbuf[CURL_ERROR_SIZE]; /* curl's detail of a transport failure */
+} conn;
+
+typedef struct s3v4 {
+    kiln_store base;       /* first: the common store head */
+    s3_conf c;             /* parsed URL and environment */
+    conn pool[POOL_MAX];   /* a serial caller always gets pool[0] */
+    pthread_mutex_t mu;    /* guards pool[].busy and pool[].h creation */
+    pthread_cond_t freed;  /* signalled when a handle is returned */
 } s3v4;
 
 /* One HTTP request (all its attempts). */
@@ -148,9 +157,47 @@ static int on_seek(void *ud, curl_off_t off, int origin)
 
 /* -------------------------------------------------------------- request */
 
+/* Borrow a handle: the first idle one, a new one while fewer than
+ * POOL_MAX exist, else wait for one. NULL only if curl cannot make one. */
+static conn *acquire(s3v4 *s)
+{
+    conn *got = NULL;
+    pthread_mutex_lock(&s->mu);
+    while (!got) {
+        for (size_t i = 0; i < POOL_MAX && !got; i++) {
+            conn *k = &s->pool[i];
+            if (k->busy)
+                continue;
+            if (!k->h && !(k->h = curl_easy_init()))
+                break;
+            got = k;
+        }
+        if (!got) {
+            int any_busy = 0;
+            for (size_t i = 0; i < POOL_MAX; i++)
+                any_busy |= s->pool[i].busy;
+            if (!any_busy)
+                break; /* curl_easy_init failed with nothing to wait for */
+            pthread_cond_wait(&s->freed, &s->mu);
+        }
+    }
+    if (got)
+        got->busy = 1;
+    pthread_mutex_unlock(&s->mu);
+    return got;
+}
+
+static void release(s3v4 *s, conn *k)
+{
+    pthread_mutex_lock(&s->mu);
+    k->busy = 0;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* One attempt. Returns a KILN_E* for local failures (memory), else 0 with
  * *cc the transport outcome and r filled in. */
-static int perform(s3v4 *s, const req *q, resp *r, CURLcode *cc)
+static int perform(s3v4 *s, conn *k, const req *q, resp *r, CURLcode *cc)
 {
     const s3_conf *c = &s->c;
     kiln_buf path = KILN_BUF_INIT, url = KILN_BUF_INIT,
@@ -272,53 +319,53 @@ static int perform(s3v4 *s, const req *q, resp *r, CURLcode *cc)
         ADDH("Content-Type: application/octet-stream");
 #undef ADDH
 
-    curl_easy_reset(s->h);
-    s->errbuf[0] = '\0';
-    curl_easy_setopt(s->h, CURLOPT_URL, (const char *)url.data);
-    curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->h, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, s->errbuf);
-    curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT, (long)(c->timeout_s < 5
+    curl_easy_reset(k->h);
+    k->errbuf[0] = '\0';
+    curl_easy_setopt(k->h, CURLOPT_URL, (const char *)url.data);
+    curl_easy_setopt(k->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(k->h, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(k->h, CURLOPT_ERRORBUFFER, k->errbuf);
+    curl_easy_setopt(k->h, CURLOPT_CONNECTTIMEOUT, (long)(c->timeout_s < 5
                                                               ? c->timeout_s
                                                               : 5));
-    curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, (long)c->timeout_s);
-    curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(s->h, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(s->h, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(k->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(k->h, CURLOPT_LOW_SPEED_TIME, (long)c->timeout_s);
+    curl_easy_setopt(k->h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(k->h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(k->h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(k->h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(k->h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(k->h, CURLOPT_TCP_KEEPALIVE, 1L);
     if (c->ca_bundle)
-        curl_easy_setopt(s->h, CURLOPT_CAINFO, c->ca_bundle);
+        curl_easy_setopt(k->h, CURLOPT_CAINFO, c->ca_bundle);
     if (strcmp(q->method, "HEAD") == 0) {
-        curl_easy_setopt(s->h, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(k->h, CURLOPT_NOBODY, 1L);
     } else if (strcmp(q->method, "PUT") == 0) {
-        curl_easy_setopt(s->h, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(s->h, CURLOPT_READDATA, &up);
-        curl_easy_setopt(s->h, CURLOPT_SEEKFUNCTION, on_seek);
-        curl_easy_setopt(s->h, CURLOPT_SEEKDATA, &up);
-        curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE,
+        curl_easy_setopt(k->h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(k->h, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(k->h, CURLOPT_READDATA, &up);
+        curl_easy_setopt(k->h, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(k->h, CURLOPT_SEEKDATA, &up);
+        curl_easy_setopt(k->h, CURLOPT_INFILESIZE_LARGE,
                          (curl_off_t)q->body_len);
     } else if (strcmp(q->method, "POST") == 0) {
-        curl_easy_setopt(s->h, CURLOPT_POST, 1L);
-        curl_easy_setopt(s->h, CURLOPT_POSTFIELDS,
+        curl_easy_setopt(k->h, CURLOPT_POST, 1L);
+        curl_easy_setopt(k->h, CURLOPT_POSTFIELDS,
                          q->body ? (const char *)q->body : "");
-        curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE,
+        curl_easy_setopt(k->h, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)q->body_len);
     } else if (strcmp(q->method, "GET") != 0) {
-        curl_easy_setopt(s->h, CURLOPT_CUSTOMREQUEST, q->method);
+        curl_easy_setopt(k->h, CURLOPT_CUSTOMREQUEST, q->method);
     }
-    *cc = curl_easy_perform(s->h);
+    *cc = curl_easy_perform(k->h);
     if (r->oom) {
         rc = kiln_error_set(KILN_ENOMEM, "%s%s: %s: out of memory",
                             c->display, q->key ? q->key : "", q->op);
         goto out;
     }
     if (*cc == CURLE_OK && r->status == 0)
-        curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &r->status);
+        curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &r->status);
     rc = 0;
 out:
     curl_slist_free_all(hl);
@@ -368,9 +415,24 @@ static int transient_status(const resp *r)
     return 0;
 }
 
+static int attempts(s3v4 *s, conn *k, const req *q, resp *r);
+
 /* All attempts of q. 0 with r describing the last answer (any status: the
  * caller decides), or a KILN_E* when the endpoint could not be reached. */
 static int request(s3v4 *s, const req *q, resp *r)
+{
+    conn *k = acquire(s);
+    int rc;
+
+    if (!k)
+        return kiln_error_set(KILN_ENOMEM, "s3: cannot create a curl handle");
+    rc = attempts(s, k, q, r);
+    release(s, k);
+    return rc;
+}
+
+/* request()'s loop, on the borrowed handle k. */
+static int attempts(s3v4 *s, conn *k, const req *q, resp *r)
 {
     s3_retry rt;
     CURLcode cc = CURLE_OK;
@@ -387,7 +449,7 @@ static int request(s3v4 *s, const req *q, resp *r)
         r->err.len = 0;
         if (r->out)
             r->out->len = r->out0; /* forget a partial body */
-        if ((rc = perform(s, q, r, &cc)))
+        if ((rc = perform(s, k, q, r, &cc)))
             return rc;
         r->attempts = rt.attempt;
         if (cc == CURLE_OK && !transient_status(r))
@@ -399,7 +461,7 @@ static int request(s3v4 *s, const req *q, resp *r)
             r->out->len = r->out0;
         if (cc != CURLE_OK)
             return s3_error_http(&s->c, q->op, q->key, 0, NULL,
-                                 s->errbuf[0] ? s->errbuf
+                                 k->errbuf[0] ? k->errbuf
                                               : curl_easy_strerror(cc),
                                  rt.attempt);
         return 0; /* a transient status outlasted the budget */
@@ -462,9 +524,7 @@ out:
 static int v4_stat(kiln_store *st, const char *key, uint64_t *size)
 {
     s3v4 *s = (s3v4 *)st;
-    pthread_mutex_lock(&s->mu);
     int rc = do_stat(s, key, size, NULL, 0);
-    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -478,7 +538,6 @@ static int v4_get_range(kiln_store *st, const char *key, uint64_t off,
     size_t out0 = out->len;
     int rc;
 
-    pthread_mutex_lock(&s->mu);
     if (len == 0 || off + len < off) {
         uint64_t size = 0;
         if (len && off + len < off) {
@@ -523,7 +582,6 @@ short_read:
                         " reach past the end of the object (truncated?)",
                         s->c.display, key, off, len);
 out:
-    pthread_mutex_unlock(&s->mu);
     resp_free(&r);
     return rc;
 }
@@ -538,7 +596,6 @@ static int v4_get_tail(kiln_store *st, const char *key, uint64_t n,
     size_t out0 = out->len;
     int rc;
 
-    pthread_mutex_lock(&s->mu);
     if (n == 0) {
         rc = do_stat(s, key, size, NULL, 0);
         goto out;
@@ -576,7 +633,6 @@ static int v4_get_tail(kiln_store *st, const char *key, uint64_t n,
         rc = fail(s, &q, &r);
     }
 out:
-    pthread_mutex_unlock(&s->mu);
     resp_free(&r);
     return rc;
 }
@@ -775,9 +831,7 @@ static int v4_put(kiln_store *st, const char *key, const void *data,
                   size_t len)
 {
     s3v4 *s = (s3v4 *)st;
-    pthread_mutex_lock(&s->mu);
     int rc = do_put(s, key, data, len, 0);
-    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -785,9 +839,7 @@ static int v4_put_if_absent(kiln_store *st, const char *key,
                             const void *data, size_t len)
 {
     s3v4 *s = (s3v4 *)st;
-    pthread_mutex_lock(&s->mu);
     int rc = do_put(s, key, data, len, 1);
-    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -828,11 +880,9 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
         req q = {"LIST", "GET", NULL, (const char *)qs.data, NULL, NULL, 0,
                  NULL, NULL, 0, &body};
         resp r = {0};
-        pthread_mutex_lock(&s->mu);
         rc = request(s, &q, &r);
         if (!rc && r.status != 200)
             rc = fail(s, &q, &r);
-        pthread_mutex_unlock(&s->mu);
         resp_free(&r);
         if (rc)
             goto out;
@@ -900,7 +950,6 @@ static int v4_del(kiln_store *st, const char *key)
     uint64_t sz;
     int rc;
 
-    pthread_mutex_lock(&s->mu);
     if ((rc = do_stat(s, key, &sz, NULL, 0)))
         goto out;
     if ((rc = request(s, &q, &r)))
@@ -908,7 +957,6 @@ static int v4_del(kiln_store *st, const char *key)
     if (r.status != 204 && r.status != 200)
         rc = fail(s, &q, &r);
 out:
-    pthread_mutex_unlock(&s->mu);
     resp_free(&r);
     return rc;
 }
@@ -918,8 +966,10 @@ static void v4_free(kiln_store *st)
     s3v4 *s = (s3v4 *)st;
     if (!s)
         return;
-    if (s->h)
-        curl_easy_cleanup(s->h);
+    for (size_t i = 0; i < POOL_MAX; i++)
+        if (s->pool[i].h)
+            curl_easy_cleanup(s->pool[i].h);
+    pthread_cond_destroy(&s->freed);
     pthread_mutex_destroy(&s->mu);
     s3_conf_free(&s->c);
     free(s); /* base.url belongs to kiln_store_free */
@@ -940,12 +990,13 @@ int s3_open_v4(kiln_store **out, s3_conf *c)
     s->c = *c;
     memset(c, 0, sizeof *c);
     pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->freed, NULL);
     pthread_once(&curl_once, curl_init);
     if (kiln_store_init(&s->base, &v4_ops, s->c.display)) {
         v4_free(&s->base);
         return KILN_ENOMEM;
     }
-    if (!(s->h = curl_easy_init())) {
+    if (!(s->pool[0].h = curl_easy_init())) {
         kiln_store_free(&s->base);
         return kiln_error_set(KILN_ENOMEM, "s3: cannot create a curl handle");
     }

@@ -388,6 +388,56 @@ Test(s3_store, multipart_upload_of_a_large_object, .timeout = 120)
     free(data);
 }
 
+typedef struct sharer {
+    kiln_store *s;     /* shared by every thread */
+    int id;            /* this thread's objects are "<id>/<n>" */
+    int failures;      /* operations that did not do what they should */
+} sharer;
+
+static void *share(void *arg)
+{
+    sharer *t = arg;
+    uint8_t data[2000], back[2000];
+    char key[32];
+    kiln_buf b = KILN_BUF_INIT;
+    for (int n = 0; n < 20; n++) {
+        fill(data, sizeof data, (uint32_t)(t->id * 100 + n));
+        snprintf(key, sizeof key, "%d/%d", t->id, n);
+        b.len = 0;
+        if (kiln_store_put(t->s, key, data, sizeof data) ||
+            kiln_store_get_range(t->s, key, 10, 1000, &b) || b.len != 1000)
+            t->failures++;
+        else {
+            memcpy(back, b.data, 1000);
+            if (memcmp(back, data + 10, 1000) != 0)
+                t->failures++;
+        }
+    }
+    kiln_buf_free(&b);
+    return NULL;
+}
+
+Test(s3_store, threads_may_share_one_store)
+{
+    enum { T = 12 };
+    kiln_store *s = open_at("KILN_S3_URL", uniq("threads"), NULL);
+    pthread_t th[T];
+    sharer t[T];
+    size_t n = 0;
+    for (int i = 0; i < T; i++) {
+        t[i] = (sharer){s, i, 0};
+        pthread_create(&th[i], NULL, share, &t[i]);
+    }
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert(eq(int, t[i].failures, 0), "thread %d", i);
+    }
+    cr_assert(eq(int, kiln_store_list(s, "", count_keys, &n), 0));
+    cr_assert(eq(sz, n, (size_t)T * 20));
+    cr_assert(eq(u64, s->stats.requests, (uint64_t)T * 40 + 1));
+    kiln_store_free(s);
+}
+
 /* ---- failures: one clear line, the right code, no secret ---- */
 
 static void assert_one_line_without_secrets(const char *m)
@@ -605,7 +655,7 @@ Test(s3_fault, a_multipart_upload_failing_midway_is_aborted_unseen)
         cr_skip_test("no multipart upload on V2");
     /* run_rgw.sh checks afterwards that no upload under "partfail-" is
      * left pending on the server */
-    char prefix[128];
+    char prefix[160];
     snprintf(prefix, sizeof prefix, "partfail-%s", uniq("mp"));
     kiln_store *f = open_via("KILN_S3_PARTFAIL_ENDPOINT", prefix,
                              "tries=2&multipart-threshold=6291456&"
