@@ -685,5 +685,6 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
     rc = ingest(w, &c, labels, nlabels);
 out:
     wr_arena_reset(&w->arena);
+    wr_scratch_trim(w);
     return rc;
 }

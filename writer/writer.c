@@ -509,8 +509,9 @@ void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
     out->mem_bytes = m;
 }
 
-/* Scratch is kept between adds for speed, but not without bound. */
-static void scratch_trim(kiln_writer *w)
+/* Scratch is kept between adds for speed, but not without bound: after a
+ * large profile it is released, so the writer holds no copy of it. */
+void wr_scratch_trim(kiln_writer *w)
 {
     if (w->inflated.cap > SCRATCH_KEEP)
         kiln_buf_free(&w->inflated);
@@ -532,7 +533,7 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
     int rc = wr_encode(w, block, id);
     if (rc < 0)
         return rc;
-    scratch_trim(w);
+    wr_scratch_trim(w);
     return wr_reset(w);
 }
 
@@ -560,7 +561,7 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
         key[0] = '\0';
         goto out;
     }
-    scratch_trim(w);
+    wr_scratch_trim(w);
     rc = wr_reset(w);
 out:
     kiln_buf_free(&block);

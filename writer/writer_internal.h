@@ -107,6 +107,10 @@ enum {
 /* Ensure scratch slot `k` holds at least `bytes`; returns it or NULL. */
 void *wr_scratch(kiln_writer *w, int k, size_t bytes);
 
+/* Release scratch buffers grown past a threshold (called after each add
+ * and at every cut). */
+void wr_scratch_trim(kiln_writer *w);
+
 /* Grow *p (of *cap elements of size `esz`) to hold at least `need`. */
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz);
 

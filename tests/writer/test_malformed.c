@@ -237,3 +237,59 @@ Test(writer, bad_caller_labels_are_refused_without_change)
     cr_assert(eq(u64, st.series, 0));
     kiln_writer_free(w);
 }
+
+/* Every single-byte flip and every truncation of a real profile is either
+ * taken whole or refused whole: never a crash, never a half-added profile
+ * (ASan/UBSan runs make "never a crash" strict). */
+Test(writer, every_flip_and_cut_is_taken_or_refused_whole, .timeout = 120)
+{
+    kiln_writer *w = NULL;
+    cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
+    uint8_t *buf = malloc(goodlen);
+    size_t taken = 0, refused = 0;
+    for (size_t i = 0; i < 2 * goodlen; i++) {
+        size_t len = goodlen;
+        memcpy(buf, good, goodlen);
+        if (i < goodlen)
+            buf[i] ^= 0xff;
+        else
+            len = i - goodlen; /* cut */
+        kiln_writer_stats before, after;
+        kiln_writer_stats_get(w, &before);
+        int rc = kiln_writer_add_pprof(w, buf, len, NULL, 0);
+        kiln_writer_stats_get(w, &after);
+        if (rc == 0) {
+            taken++;
+            cr_assert(eq(u64, after.profiles, before.profiles + 1));
+        } else {
+            refused++;
+            cr_assert(rc == KILN_EINPUT || rc == KILN_ELIMIT, "byte %zu: rc %d",
+                      i, rc);
+            cr_assert(eq(int, memcmp(&before, &after, sizeof before), 0),
+                      "byte %zu: refused but changed", i);
+        }
+        if (after.profiles >= 256) { /* keep blocks small */
+            kiln_buf block = KILN_BUF_INIT;
+            char id[27];
+            th_finish(w, &block, id);
+            tblock b; /* what was taken makes a sound block */
+            th_block_open(&b, &block);
+            th_block_free(&b);
+            kiln_buf_free(&block);
+        }
+    }
+    cr_assert(gt(sz, refused, goodlen / 2));
+    cr_assert(gt(sz, taken, 0));
+    kiln_buf block = KILN_BUF_INIT;
+    char id[27];
+    int rc = kiln_writer_finish(w, &block, id);
+    cr_assert(rc == 0 || rc == KILN_ENOTFOUND);
+    if (rc == 0) {
+        tblock b;
+        th_block_open(&b, &block);
+        th_block_free(&b);
+    }
+    kiln_buf_free(&block);
+    free(buf);
+    kiln_writer_free(w);
+}
