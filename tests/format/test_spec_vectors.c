@@ -455,15 +455,119 @@ static void run_pageindex(const vector *v)
     kiln_buf_free(&got);
 }
 
+/* Space-separated words of a field, each a malloc'd string; returns count. */
+static size_t words(const char *s, char **out, size_t max)
+{
+    char *copy = strdup(s), *save = NULL;
+    size_t n = 0;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        cr_assert(n < max);
+        out[n++] = strdup(w);
+    }
+    free(copy);
+    return n;
+}
+
+static void run_footer(const vector *v)
+{
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    kiln_section secs[8], *ds = NULL;
+    size_t nsecs, nds;
+    char *w[16], *src[8], *names[8];
+    uint64_t values[8];
+    kiln_meta m, dm;
+    int code = expect_code(v);
+
+    memset(&m, 0, sizeof m);
+    nsecs = words(need(v, "sections"), w, 8);
+    for (size_t i = 0; i < nsecs; i++) {
+        int64_t f[6];
+        for (char *p = w[i]; *p; p++)
+            if (*p == ',')
+                *p = ' ';
+        cr_assert(eq(sz, parse_ints(w[i], f, 6), 6));
+        memset(&secs[i], 0, sizeof secs[i]); /* padding too, for memcmp below */
+        secs[i].type = (uint8_t)f[0];
+        secs[i].codec = (uint8_t)f[1];
+        secs[i].offset = (uint64_t)f[2];
+        secs[i].stored = (uint64_t)f[3];
+        secs[i].raw = (uint64_t)f[4];
+        secs[i].checksum = (uint64_t)f[5];
+        free(w[i]);
+    }
+    m.tenant = (char *)need(v, "tenant");
+    m.id = (char *)need(v, "id");
+    m.tmin = num(v, "tmin");
+    m.tmax = num(v, "tmax");
+    int64_t c[9];
+    cr_assert(eq(sz, parse_ints(need(v, "counts"), c, 9), 9));
+    uint64_t *cp[9] = {&m.nseries, &m.nsamples, &m.nstacks, &m.nlocations, &m.nfunctions,
+                       &m.nstrings, &m.nlinks, &m.ntraces, &m.nprofiles};
+    for (int i = 0; i < 9; i++)
+        *cp[i] = (uint64_t)c[i];
+    m.resolution = num(v, "resolution");
+    m.level = (uint32_t)num(v, "level");
+    m.nsources = words(need(v, "sources"), src, 8);
+    m.sources = src;
+    m.nlabelnames = words(need(v, "labels"), names, 8);
+    for (size_t i = 0; i < m.nlabelnames; i++) {
+        char *eqs = strchr(names[i], '=');
+        cr_assert(eqs != NULL);
+        *eqs = '\0';
+        values[i] = strtoull(eqs + 1, NULL, 10);
+    }
+    m.labelnames = names;
+    m.labelvalues = values;
+    int64_t foff = num(v, "footer_offset");
+    parse_hex(v, need(v, "hex"), &want);
+    cr_assert(eq(int, kiln_footer_encode(&got, secs, nsecs, &m), 0));
+    same_bytes(v, &got, &want);
+    cr_assert(eq(int, kiln_footer_decode(want.data, want.len, (uint64_t)foff, &ds, &nds, &dm),
+                 code), "%s:%d: %s", v->file, v->line, kiln_error_last());
+    if (code == 0) {
+        cr_assert(eq(sz, nds, nsecs));
+        cr_assert(eq(int, memcmp(ds, secs, nsecs * sizeof *secs), 0));
+        cr_assert(eq(str, dm.tenant, m.tenant));
+        cr_assert(eq(str, dm.id, m.id));
+        cr_assert(eq(i64, dm.tmin, m.tmin));
+        cr_assert(eq(i64, dm.tmax, m.tmax));
+        for (int i = 0; i < 9; i++) {
+            uint64_t *dp[9] = {&dm.nseries, &dm.nsamples, &dm.nstacks, &dm.nlocations,
+                               &dm.nfunctions, &dm.nstrings, &dm.nlinks, &dm.ntraces,
+                               &dm.nprofiles};
+            cr_assert(eq(u64, *dp[i], *cp[i]));
+        }
+        cr_assert(eq(i64, dm.resolution, m.resolution));
+        cr_assert(eq(u32, dm.level, m.level));
+        cr_assert(eq(sz, dm.nsources, m.nsources));
+        for (size_t i = 0; i < m.nsources; i++)
+            cr_assert(eq(str, dm.sources[i], m.sources[i]));
+        cr_assert(eq(sz, dm.nlabelnames, m.nlabelnames));
+        for (size_t i = 0; i < m.nlabelnames; i++) {
+            cr_assert(eq(str, dm.labelnames[i], m.labelnames[i]));
+            cr_assert(eq(u64, dm.labelvalues[i], values[i]));
+        }
+        kiln_meta_free(&dm);
+        free(ds);
+    }
+    for (size_t i = 0; i < m.nsources; i++)
+        free(src[i]);
+    for (size_t i = 0; i < m.nlabelnames; i++)
+        free(names[i]);
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
 Test(format_spec, vectors_in_the_spec_match_the_code)
 {
     static const char *docs[] = {"README.md", "block.md", "columns.md", "symbols.md",
                                  "stacks.md", "series.md", "samples.md", "links.md"};
     static vector vs[256];
     size_t n = 0;
-    int seen[10] = {0};
-    static const char *kinds[10] = {"uvarint", "svarint", "column", "strings", "stacks",
-                                    "header", "trailer", "bloom", "links", "pageindex"};
+    int seen[11] = {0};
+    static const char *kinds[11] = {"uvarint", "svarint", "column", "strings", "stacks",
+                                    "header", "trailer", "bloom", "links", "pageindex",
+                                    "footer"};
 
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         n += parse_file(docs[i], vs + n, 256 - n);
@@ -472,7 +576,7 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         const char *k = need(v, "kind");
         need(v, "name");
         int which = -1;
-        for (int j = 0; j < 10; j++)
+        for (int j = 0; j < 11; j++)
             if (strcmp(k, kinds[j]) == 0)
                 which = j;
         cr_assert(ge(int, which, 0), "%s:%d: unknown kind '%s'", v->file, v->line, k);
@@ -487,10 +591,11 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         case 6: run_trailer(v); break;
         case 7: run_bloom(v); break;
         case 8: run_links(v); break;
-        default: run_pageindex(v); break;
+        case 9: run_pageindex(v); break;
+        default: run_footer(v); break;
         }
     }
-    for (int j = 0; j < 10; j++)
+    for (int j = 0; j < 11; j++)
         cr_assert(gt(int, seen[j], 0), "the spec has no '%s' vector", kinds[j]);
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < vs[i].nf; j++) {
