@@ -20,14 +20,13 @@ const char cmd_inspect_help[] =
     "links), the trace-id bloom filter's size and expected false-positive rate,\n"
     "series label names with their number of values, compaction level,\n"
     "resolution and sources, and every section with its stored and raw sizes.\n"
-    "Only the block's footer is read (the page count needs the page index:\n"
-    "--deep reads and verifies the whole block first). BLOCK is the path of a\n"
-    ".kiln file.\n"
+    "Reads the block's footer, series and page index, nothing else (--deep\n"
+    "reads and verifies the whole block). BLOCK is the path of a .kiln file.\n"
     "\n"
     "Options:\n"
     "  -s, --store URL  read KEY from this store instead of a file path\n"
     "  -j, --json       one JSON object instead of text\n"
-    "  -d, --deep       read and verify every section (counts pages)\n"
+    "  -d, --deep       also read and verify every section\n"
     "  -h, --help       this help\n"
     "\n"
     "Examples:\n"
@@ -120,12 +119,7 @@ static void json_str(FILE *f, const char *s)
 
 static void print_json(const kiln_block_info *in, FILE *f)
 {
-    char a[48], b[48], pages[32];
-    /* the page count is known once the page index was read (--deep) */
-    if (in->npages > 0 || in->nsamples == 0)
-        snprintf(pages, sizeof pages, "%llu", (unsigned long long)in->npages);
-    else
-        snprintf(pages, sizeof pages, "null");
+    char a[48], b[48];
     cli_format_time(in->tmin, a);
     cli_format_time(in->tmax, b);
     fprintf(f, "{\"key\":");
@@ -136,7 +130,7 @@ static void print_json(const kiln_block_info *in, FILE *f)
     json_str(f, in->tenant);
     fprintf(f, ",\"size\":%llu,\"tmin\":\"%s\",\"tmax\":\"%s\","
             "\"tmin_ns\":%lld,\"tmax_ns\":%lld,"
-            "\"series\":%llu,\"samples\":%llu,\"profiles\":%llu,\"pages\":%s,"
+            "\"series\":%llu,\"samples\":%llu,\"profiles\":%llu,\"pages\":%llu,"
             "\"stacks\":%llu,\"locations\":%llu,\"functions\":%llu,"
             "\"strings\":%llu,\"links\":%llu,\"traces\":%llu,"
             "\"bloom_bytes\":%llu,\"bloom_fpp\":%.6g,"
@@ -144,7 +138,7 @@ static void print_json(const kiln_block_info *in, FILE *f)
             (unsigned long long)in->size, a, b, (long long)in->tmin,
             (long long)in->tmax, (unsigned long long)in->nseries,
             (unsigned long long)in->nsamples, (unsigned long long)in->nprofiles,
-            pages, (unsigned long long)in->nstacks,
+            (unsigned long long)in->npages, (unsigned long long)in->nstacks,
             (unsigned long long)in->nlocations,
             (unsigned long long)in->nfunctions, (unsigned long long)in->nstrings,
             (unsigned long long)in->nlinks, (unsigned long long)in->ntraces,
@@ -213,13 +207,9 @@ static void print_text(const kiln_block_info *in, FILE *f)
         fprintf(f, "%s%s", i ? ", " : "", in->sources[i]);
     fprintf(f, "\n");
     fprintf(f, "series      %llu\n", (unsigned long long)in->nseries);
-    if (in->npages > 0 || in->nsamples == 0)
-        fprintf(f, "samples     %llu rows in %llu pages, from %llu profiles\n",
-                (unsigned long long)in->nsamples, (unsigned long long)in->npages,
-                (unsigned long long)in->nprofiles);
-    else
-        fprintf(f, "samples     %llu rows from %llu profiles (pages: see --deep)\n",
-                (unsigned long long)in->nsamples, (unsigned long long)in->nprofiles);
+    fprintf(f, "samples     %llu rows in %llu pages, from %llu profiles\n",
+            (unsigned long long)in->nsamples, (unsigned long long)in->npages,
+            (unsigned long long)in->nprofiles);
     fprintf(f, "distinct    %llu stacks, %llu locations, %llu functions, %llu strings\n",
             (unsigned long long)in->nstacks, (unsigned long long)in->nlocations,
             (unsigned long long)in->nfunctions, (unsigned long long)in->nstrings);
@@ -285,8 +275,8 @@ int cmd_inspect(int argc, char **argv)
     } else {
         rc = open_path(arg, &st, &b);
     }
-    if (rc == 0 && deep)
-        rc = kiln_block_verify(b);
+    if (rc == 0)
+        rc = deep ? kiln_block_verify(b) : kiln_block_load_index(b);
     if (rc != 0) {
         exit_code = cli_fail("inspect", rc);
         goto out;
