@@ -605,3 +605,182 @@ Test(writer_otlp, each_resource_is_its_own_series)
     kiln_writer_free(w);
     free(data);
 }
+
+/* A request laid out the way OpenTelemetry's own profilers send it: events
+ * as timestamps without values, a build id under the semantic conventions'
+ * key, attributes kiln does not use on locations, no pprof.* attributes. */
+Test(writer_otlp, foreign_producer_layout_is_read)
+{
+    typedef Opentelemetry__Proto__Profiles__V1development__Mapping O_map;
+    typedef Opentelemetry__Proto__Profiles__V1development__Function O_fun;
+    typedef Opentelemetry__Proto__Profiles__V1development__Location O_loc;
+    typedef Opentelemetry__Proto__Profiles__V1development__Line O_line;
+    typedef Opentelemetry__Proto__Profiles__V1development__Stack O_stack;
+    typedef Opentelemetry__Proto__Profiles__V1development__Link O_link;
+    typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit O_attr;
+    typedef Opentelemetry__Proto__Common__V1__AnyValue O_any;
+    static const char *strs[] = {"", "samples", "count", "cpu", "nanoseconds",
+                                 "main", "/usr/bin/app", "thread.name",
+                                 "process.executable.build_id.htlhash",
+                                 "profile.frame.type"};
+    ProtobufCBinaryData st[10];
+    for (int i = 0; i < 10; i++)
+        st[i] = (ProtobufCBinaryData){strlen(strs[i]), (uint8_t *)strs[i]};
+
+    O_any av[3];
+    O_attr at[4], *atp[4];
+    const char *vals[3] = {"worker-1", "9f86d081884c7d65", "native"};
+    const int32_t keys[3] = {7, 8, 9};
+    opentelemetry__proto__profiles__v1development__key_value_and_unit__init(&at[0]);
+    atp[0] = &at[0];
+    for (int i = 0; i < 3; i++) {
+        opentelemetry__proto__common__v1__any_value__init(&av[i]);
+        av[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+        av[i].string_value = (char *)vals[i];
+        opentelemetry__proto__profiles__v1development__key_value_and_unit__init(&at[i + 1]);
+        at[i + 1].key_strindex = keys[i];
+        at[i + 1].value = &av[i];
+        atp[i + 1] = &at[i + 1];
+    }
+    O_map mp[2], *mpp[2] = {&mp[0], &mp[1]};
+    int32_t map_attr[1] = {2}, loc_attr[1] = {3}, smp_attr[1] = {1};
+    opentelemetry__proto__profiles__v1development__mapping__init(&mp[0]);
+    opentelemetry__proto__profiles__v1development__mapping__init(&mp[1]);
+    mp[1].memory_start = 0x400000;
+    mp[1].memory_limit = 0x800000;
+    mp[1].filename_strindex = 6;
+    mp[1].attribute_indices = map_attr;
+    mp[1].n_attribute_indices = 1;
+    O_fun fn[2], *fnp[2] = {&fn[0], &fn[1]};
+    opentelemetry__proto__profiles__v1development__function__init(&fn[0]);
+    opentelemetry__proto__profiles__v1development__function__init(&fn[1]);
+    fn[1].name_strindex = 5;
+    O_line ln, *lnp = &ln;
+    opentelemetry__proto__profiles__v1development__line__init(&ln);
+    ln.function_index = 1;
+    ln.line = 42;
+    O_loc lc[2], *lcp[2] = {&lc[0], &lc[1]};
+    opentelemetry__proto__profiles__v1development__location__init(&lc[0]);
+    opentelemetry__proto__profiles__v1development__location__init(&lc[1]);
+    lc[1].mapping_index = 1;
+    lc[1].address = 0x401234;
+    lc[1].lines = &lnp;
+    lc[1].n_lines = 1;
+    lc[1].attribute_indices = loc_attr;
+    lc[1].n_attribute_indices = 1;
+    int32_t stack1[1] = {1};
+    O_stack sk[2], *skp[2] = {&sk[0], &sk[1]};
+    opentelemetry__proto__profiles__v1development__stack__init(&sk[0]);
+    opentelemetry__proto__profiles__v1development__stack__init(&sk[1]);
+    sk[1].location_indices = stack1;
+    sk[1].n_location_indices = 1;
+    uint8_t trace[16], span[8];
+    for (int i = 0; i < 16; i++)
+        trace[i] = (uint8_t)(0xa0 + i);
+    for (int i = 0; i < 8; i++)
+        span[i] = (uint8_t)(0x10 + i);
+    O_link lk[2], *lkp[2] = {&lk[0], &lk[1]};
+    opentelemetry__proto__profiles__v1development__link__init(&lk[0]);
+    opentelemetry__proto__profiles__v1development__link__init(&lk[1]);
+    lk[1].trace_id = (ProtobufCBinaryData){16, trace};
+    lk[1].span_id = (ProtobufCBinaryData){8, span};
+
+    Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary d =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__PROFILES_DICTIONARY__INIT;
+    d.string_table = st;
+    d.n_string_table = 10;
+    d.attribute_table = atp;
+    d.n_attribute_table = 4;
+    d.mapping_table = mpp;
+    d.n_mapping_table = 2;
+    d.function_table = fnp;
+    d.n_function_table = 2;
+    d.location_table = lcp;
+    d.n_location_table = 2;
+    d.stack_table = skp;
+    d.n_stack_table = 2;
+    d.link_table = lkp;
+    d.n_link_table = 2;
+
+    uint64_t ts[3] = {1700000000100000000ULL, 1700000000200000000ULL,
+                      1700000000300000000ULL};
+    Opentelemetry__Proto__Profiles__V1development__Sample sm =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__SAMPLE__INIT, *smp = &sm;
+    sm.stack_index = 1;
+    sm.timestamps_unix_nano = ts;
+    sm.n_timestamps_unix_nano = 3;
+    sm.attribute_indices = smp_attr;
+    sm.n_attribute_indices = 1;
+    sm.link_index = 1;
+    Opentelemetry__Proto__Profiles__V1development__ValueType vt =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__VALUE_TYPE__INIT,
+        pt = OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__VALUE_TYPE__INIT;
+    vt.type_strindex = 1;
+    vt.unit_strindex = 2;
+    pt.type_strindex = 3;
+    pt.unit_strindex = 4;
+    Opentelemetry__Proto__Profiles__V1development__Profile pr =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__PROFILE__INIT, *prp = &pr;
+    pr.sample_type = &vt;
+    pr.period_type = &pt;
+    pr.period = 50000000;
+    pr.time_unix_nano = 1700000000000000000ULL;
+    pr.duration_nano = 5000000000ULL;
+    pr.samples = &smp;
+    pr.n_samples = 1;
+    Opentelemetry__Proto__Profiles__V1development__ScopeProfiles sc =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__SCOPE_PROFILES__INIT, *scp = &sc;
+    sc.profiles = &prp;
+    sc.n_profiles = 1;
+    Opentelemetry__Proto__Profiles__V1development__ResourceProfiles rp =
+        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__RESOURCE_PROFILES__INIT, *rpp = &rp;
+    rp.scope_profiles = &scp;
+    rp.n_scope_profiles = 1;
+    o_request req =
+        OPENTELEMETRY__PROTO__COLLECTOR__PROFILES__V1DEVELOPMENT__EXPORT_PROFILES_SERVICE_REQUEST__INIT;
+    req.resource_profiles = &rpp;
+    req.n_resource_profiles = 1;
+    req.dictionary = &d;
+
+    kiln_buf b = KILN_BUF_INIT, block = KILN_BUF_INIT;
+    pack_req(&req, &b);
+    kiln_writer *w = new_writer(NULL, NULL);
+    kiln_label lab[] = {{"service_name", "ebpf"}};
+    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, lab, 1), 0), "%s",
+              kiln_error_last());
+    char id[27];
+    th_finish(w, &block, id);
+    tblock tb;
+    th_block_open(&tb, &block);
+    cr_assert(eq(u64, tb.meta.nsamples, 1));
+    cr_assert(eq(i64, tb.meta.tmin, 1700000000000000000LL));
+    cr_assert(eq(u32, tb.rows[0].n, 1));
+    cr_assert(eq(i64, tb.rows[0].values[0], 3)); /* three events */
+    cr_assert(eq(sz, tb.nlinks, 1));
+    cr_assert(memcmp(tb.links[0].trace_id, trace, 16) == 0);
+    cr_assert(memcmp(tb.links[0].span_id, span, 8) == 0);
+    cr_assert(eq(sz, tb.sym.nmappings, 1));
+    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, tb.sym.mappings[0].build_id),
+                 "9f86d081884c7d65"));
+    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, tb.sym.mappings[0].filename),
+                 "/usr/bin/app"));
+    cr_assert(eq(sz, tb.sym.nlocations, 1));
+    cr_assert(eq(u64, tb.sym.locations[0].address, 0x401234));
+    const kiln_line *l = &tb.sym.lines[tb.sym.locations[0].line_off];
+    cr_assert(eq(i64, l->line, 42));
+    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings,
+                                              tb.sym.functions[l->function].name),
+                 "main"));
+    /* the sample attribute is a label; the link labels are not */
+    uint32_t ls = tb.rows[0].lset[0];
+    cr_assert(ne(u32, ls, 0));
+    const kiln_labelset *set = &tb.sym.lsets[ls];
+    cr_assert(eq(u32, set->n, 1));
+    const kiln_label_ent *e = &tb.sym.labels[set->off];
+    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, e->key), "thread.name"));
+    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, e->str), "worker-1"));
+    th_block_free(&tb);
+    kiln_buf_free(&block);
+    kiln_buf_free(&b);
+    kiln_writer_free(w);
+}
