@@ -39,6 +39,7 @@ run 0 "inspect --json" "$K" inspect --json "$BLOCK"
 J=$(cat "$WORK/out")
 check "4 series" grep -q '"series":4,' <<< "$J"
 check "48 profiles" grep -q '"profiles":48,' <<< "$J"
+check "pages counted from the page index" grep -qE '"pages":[1-9][0-9]*,' <<< "$J"
 check "label values" grep -q '"labels":{"host":4,"service_name":2}' <<< "$J"
 check "time range" grep -q '"tmin":"2026-11-24T00:58:00Z","tmax":"2026-11-24T00:59:50Z"' <<< "$J"
 run 0 "inspect text" "$K" inspect "$BLOCK"
