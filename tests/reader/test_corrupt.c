@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faulty_store.h"
 #include "format_internal.h"
 #include "rutil.h"
 
@@ -311,4 +312,47 @@ Test(reader_corrupt, open_and_queries_read_only_what_they_need)
     cr_assert(le(u64, S.st->stats.bytes_read - before.bytes_read, psize));
     kiln_result_free(r);
     kiln_block_free(b);
+}
+
+/* The SQLite way: fail the 1st, 2nd, 3rd ... read of an open + verify and
+ * of an open + query until they complete; every failure is an error with a
+ * message naming the block, never a crash or a leak. */
+Test(reader_corrupt, every_failed_store_read_is_reported)
+{
+    write_block("DataDog__libdatadog__libdd-profiling__tests__wordpress.pprof");
+    for (int what = 0; what < 2; what++) {
+        uint64_t n;
+        for (n = 1; n < 100; n++) {
+            kiln_store *fs = NULL;
+            kiln_fault_opts fo = KILN_FAULT_OPTS_INIT;
+            fo.ops = KILN_FAULT_READS;
+            fo.fail_nth = n;
+            cr_assert(eq(int, kiln_test_faulty_store(&fs, S.st, &fo), 0));
+            kiln_block *b = NULL;
+            kiln_result *r = NULL;
+            kiln_error_clear();
+            int rc = kiln_block_open(&b, fs, key);
+            if (rc == 0 && what == 0)
+                rc = kiln_block_verify(b);
+            if (rc == 0 && what == 1) {
+                kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+                cr_assert(eq(int, kiln_result_new(&r, &o), 0));
+                rc = kiln_result_add_block(r, b);
+            }
+            uint64_t failed = kiln_test_faulty_failures(fs);
+            kiln_result_free(r);
+            kiln_block_free(b);
+            kiln_store_free(fs);
+            if (failed == 0) {
+                cr_assert(eq(int, rc, 0), "read %llu: %s",
+                          (unsigned long long)n, kiln_error_last());
+                break;
+            }
+            cr_assert(eq(int, rc, KILN_EIO), "read %llu failed but the "
+                      "operation returned %d", (unsigned long long)n, rc);
+            assert_names_block();
+        }
+        cr_assert(gt(u64, n, 2), "at least the tail and one section are read");
+        cr_assert(lt(u64, n, 100));
+    }
 }
