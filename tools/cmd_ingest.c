@@ -48,6 +48,7 @@ typedef struct ingest {
     int64_t window_ns;             /* --block-window */
     int64_t folded_time;           /* --time for folded input; INT64_MIN = mtime */
     uint64_t max_rows;             /* cut a window's block past this many rows */
+    uint64_t max_mem;              /* bytes all open writers may hold */
     int keep_going;
     int quiet;
     window win[MAX_WINDOWS];
@@ -87,6 +88,8 @@ const char cmd_ingest_help[] =
     "  -w, --block-window DUR   profile-time window of a block (default 1h)\n"
     "      --max-rows N         cut a window's block past N sample rows\n"
     "                           (default 4000000)\n"
+    "      --max-memory MB      cut the biggest block under way when the open\n"
+    "                           blocks hold more than MB megabytes (default 1024)\n"
     "      --trace-key K        pprof label holding trace ids (default trace_id)\n"
     "      --span-key K         pprof label holding span ids (default span_id)\n"
     "      --time T             time of folded-stacks input (default: file mtime)\n"
@@ -395,6 +398,18 @@ static int ingest_file(ingest *in, const char *path)
             if (in->win[i].w == w)
                 return cut(in, i);
     }
+    /* Bound memory: past max_mem, cut the biggest block under way. */
+    size_t total = 0, big = 0, bigmem = 0;
+    for (size_t i = 0; i < in->nwin; i++) {
+        kiln_writer_stats_get(in->win[i].w, &ws);
+        total += ws.mem_bytes;
+        if (ws.mem_bytes > bigmem) {
+            bigmem = ws.mem_bytes;
+            big = i;
+        }
+    }
+    if (total > in->max_mem && bigmem > 0)
+        return cut(in, big);
     return 0;
 }
 
@@ -502,6 +517,7 @@ int cmd_ingest(int argc, char **argv)
         {"path-labels", required_argument, NULL, 'p'},
         {"block-window", required_argument, NULL, 'w'},
         {"max-rows", required_argument, NULL, 'M'},
+        {"max-memory", required_argument, NULL, 'X'},
         {"trace-key", required_argument, NULL, 'T'},
         {"span-key", required_argument, NULL, 'S'},
         {"time", required_argument, NULL, 'm'},
@@ -522,6 +538,7 @@ int cmd_ingest(int argc, char **argv)
     in.window_ns = 3600LL * 1000000000LL;
     in.folded_time = INT64_MIN;
     in.max_rows = 4000000;
+    in.max_mem = 1024ULL << 20;
     optind = 0;
     while ((c = getopt_long(argc, argv, "s:t:l:p:w:kqh", opts, NULL)) != -1) {
         switch (c) {
@@ -535,6 +552,10 @@ int cmd_ingest(int argc, char **argv)
                 rc = kiln_error_set(KILN_EINVAL, "--block-window must be positive");
             break;
         case 'M': rc = cli_parse_u64(optarg, 1, UINT64_MAX, "--max-rows", &in.max_rows); break;
+        case 'X':
+            rc = cli_parse_u64(optarg, 1, 1 << 24, "--max-memory", &in.max_mem);
+            in.max_mem <<= 20;
+            break;
         case 'T': in.wopts.trace_key = optarg; break;
         case 'S': in.wopts.span_key = optarg; break;
         case 'm': rc = cli_parse_time(optarg, cli_now_ns(), &in.folded_time); break;

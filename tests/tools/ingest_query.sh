@@ -79,6 +79,14 @@ run 0 "ingest with 1m windows" "$K" ingest -q --store "$WORK/s2" --block-window 
     --path-labels service_name/host "$WORK/fleet"
 check "two blocks" [ "$(nblocks "$WORK/s2")" -eq 2 ]
 
+# Bounded writers: --max-rows cuts more blocks, and nothing is lost.
+run 0 "ingest with --max-rows 2000" "$K" ingest -q --store "$WORK/s8" --max-rows 2000 \
+    --path-labels service_name/host "$WORK/fleet"
+check "several blocks" [ "$(nblocks "$WORK/s8")" -gt 2 ]
+run 0 "query across the blocks" "$K" query --store "$WORK/s8" --format folded --type samples
+check "the same samples" [ "$(awk '{s += $NF} END {print s}' "$WORK/out")" = "$GEN_SAMPLES" ]
+run 1 "bad --max-memory" "$K" ingest --store "$WORK/s8" --max-memory 0 "$WORK/fleet"
+
 # Paths on stdin.
 find "$WORK/fleet" -name '*.pb.gz' | sort > "$WORK/list"
 run 0 "ingest paths from stdin" "$K" ingest -q --store "$WORK/s3" \
