@@ -75,7 +75,7 @@ const char cmd_ingest_help[] =
     "<tenant>/blocks/<id>.kiln.\n"
     "\n"
     "All or nothing: by default no block is stored unless every file parsed\n"
-    "(cut blocks wait in memory, about a tenth of the input's pprof.gz size).\n"
+    "(cut blocks wait in memory: a few percent of the input's pprof.gz size).\n"
     "With --keep-going a bad file is reported and skipped, blocks are stored as\n"
     "soon as they are cut, and the exit code is 2 if any file was skipped.\n"
     "\n"
