@@ -263,6 +263,71 @@ out:
     return rc;
 }
 
+int rd_block_bloom(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc = 0;
+
+    if (b->have & RD_HAVE_BLOOM)
+        return 0;
+    s = rd_block_section(b, KILN_SEC_BLOOM);
+    if (!s) {
+        if (b->meta.nlinks)
+            return kiln_error_set(KILN_ECORRUPT, "block %s: section bloom "
+                                  "is missing for %llu links", b->key,
+                                  (unsigned long long)b->meta.nlinks);
+        memset(&b->bloom, 0, sizeof b->bloom); /* answers "absent" */
+        b->have |= RD_HAVE_BLOOM;
+        return 0;
+    }
+    if ((rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    if ((rc = kiln_bloom_decode(&b->bloom, raw.data, raw.len)) < 0) {
+        memset(&b->bloom, 0, sizeof b->bloom);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_BLOOM;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_traceindex(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc = 0;
+
+    if (b->have & RD_HAVE_TRACEINDEX)
+        return 0;
+    if ((rc = rd_block_links(b)) < 0 || (rc = rd_block_pages(b)) < 0)
+        return rc;
+    s = rd_block_section(b, KILN_SEC_TRACEINDEX);
+    if (!s) {
+        if (b->nlinks)
+            return kiln_error_set(KILN_ECORRUPT, "block %s: section "
+                                  "traceindex is missing for %zu links",
+                                  b->key, b->nlinks);
+        memset(&b->ti, 0, sizeof b->ti);
+        b->have |= RD_HAVE_TRACEINDEX;
+        return 0;
+    }
+    if ((rc = load_section(b, s, &raw)) < 0)
+        goto out;
+    if ((rc = kiln_trace_index_decode(&b->ti, raw.data, raw.len, b->links,
+                                      b->nlinks, b->npages)) < 0) {
+        memset(&b->ti, 0, sizeof b->ti);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_TRACEINDEX;
+out:
+    kiln_buf_free(&raw);
+    return rc;
+}
+
 /* ---- pages ---- */
 
 static _Thread_local const kiln_page_meta *pages_of; /* qsort context */
@@ -516,6 +581,10 @@ void kiln_block_free(kiln_block *b)
     if (b->have & RD_HAVE_STACKS)
         kiln_stacks_free(&b->stacks);
     free(b->links);
+    if (b->have & RD_HAVE_BLOOM)
+        kiln_bloom_free(&b->bloom);
+    if (b->have & RD_HAVE_TRACEINDEX)
+        kiln_trace_index_free(&b->ti);
     free(b->secs);
     kiln_meta_free(&b->meta);
     free(b->sinfo);

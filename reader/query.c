@@ -241,9 +241,9 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
     *out = NULL;
     if (!o)
         o = &def;
-    if (o->version != KILN_QUERY_OPTS_VERSION)
+    if (o->version < 1 || o->version > KILN_QUERY_OPTS_VERSION)
         return kiln_error_set(KILN_EINVAL, "query options: version %u is not "
-                              "%u", o->version, KILN_QUERY_OPTS_VERSION);
+                              "1..%u", o->version, KILN_QUERY_OPTS_VERSION);
     r = calloc(1, sizeof *r);
     if (!r)
         return kiln_error_set(KILN_ENOMEM, "query: out of memory");
@@ -260,6 +260,8 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
         return rc;
     }
     if (o->selector && (rc = parse_selector(o->selector, &r->m, &r->nm)) < 0)
+        goto out;
+    if ((rc = rd_trace_init(r, o)) < 0)
         goto out;
     if (o->type && o->type[0]) {
         const char *colon = strrchr(o->type, ':');
@@ -304,6 +306,7 @@ void kiln_result_free(kiln_result *r)
     free(r->links);
     kiln_htab_free(&r->lindex);
     free(r->comments);
+    rd_trace_free(r);
     free(r);
 }
 
@@ -614,8 +617,8 @@ static bool str_is(const kiln_strtab *t, uint32_t id, const char *s)
     return t->len[id] == n && memcmp(kiln_strtab_get(t, id), s, n) == 0;
 }
 
-static bool type_wanted(const kiln_result *r, const kiln_strtab *t,
-                        uint32_t type, uint32_t unit)
+bool rd_type_wanted(const kiln_result *r, const kiln_strtab *t,
+                    uint32_t type, uint32_t unit)
 {
     if (!r->want_type)
         return true;
@@ -635,7 +638,7 @@ static bool kind_wanted(const kiln_result *r, const kiln_seriestab *st,
 {
     const kiln_kind *k = &st->kinds[kind];
     for (uint32_t t = 0; t < k->ntypes; t++)
-        if (type_wanted(r, &st->strings, k->types[2 * t],
+        if (rd_type_wanted(r, &st->strings, k->types[2 * t],
                         k->types[2 * t + 1]))
             return true;
     return false;
@@ -690,7 +693,7 @@ static int kind_map(xlate *x, uint32_t kind, const int16_t **out)
         size_t j;
 
         m[t] = -1;
-        if (!type_wanted(r, &st->strings, k->types[2 * t],
+        if (!rd_type_wanted(r, &st->strings, k->types[2 * t],
                          k->types[2 * t + 1]))
             continue;
         if ((rc = intern_series_str(r, &st->strings, k->types[2 * t],
@@ -849,6 +852,8 @@ static int add_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
 
     (void)pid;
     r->stats.pages_read++;
+    if (r->has_trace && (rc = rd_trace_rows(r, rows, &rows)) < 0)
+        return rc;
     lo = r->from == KILN_TIME_MIN ? 0 : lower_bound(rows->time, rows->n,
                                                     r->from);
     hi = r->to == KILN_TIME_MAX ? rows->n : lower_bound(rows->time, rows->n,
@@ -969,8 +974,8 @@ static const kiln_posting *find_posting(const kiln_seriestab *t,
 
 /* sel[sid] = 1 for the series that match every matcher and hold a wanted
  * sample type. */
-static int select_series(const kiln_result *r, const kiln_seriestab *t,
-                         uint8_t *sel)
+int rd_select_series(const kiln_result *r, const kiln_seriestab *t,
+                     uint8_t *sel)
 {
     uint32_t *cnt = NULL;
     uint8_t *kok = NULL;
@@ -1019,7 +1024,7 @@ out:
 
 int kiln_result_add_block(kiln_result *r, kiln_block *b)
 {
-    uint8_t *sel = NULL;
+    uint8_t *sel = NULL, *tmask = NULL;
     uint32_t *ids = NULL;
     size_t n = 0;
     xlate x;
@@ -1029,6 +1034,9 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     r->stats.blocks_total++;
     if (b->meta.tmax < r->from || b->meta.tmin >= r->to)
         return 0;
+    /* A trace query asks the bloom filter and the links first. */
+    if (r->has_trace && (rc = rd_trace_block(r, b)) <= 0)
+        return rc;
     if ((rc = rd_block_pages(b)) < 0)
         goto out;
     r->stats.pages_total += b->npages;
@@ -1038,18 +1046,27 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
         rc = nomem();
         goto out;
     }
-    if ((rc = select_series(r, &b->series, sel)) < 0)
+    if ((rc = rd_select_series(r, &b->series, sel)) < 0)
         goto out;
+    if (r->has_trace) {
+        if (!(tmask = calloc(b->npages ? b->npages : 1, 1))) {
+            rc = nomem();
+            goto out;
+        }
+        if ((rc = rd_trace_pages(r, b, tmask)) < 0)
+            goto out;
+    }
     for (size_t i = 0; i < b->npages; i++) {
         const kiln_page_meta *pm = &b->pages[i];
-        if (sel[pm->series] && pm->tmax >= r->from && pm->tmin < r->to)
+        if (sel[pm->series] && pm->tmax >= r->from && pm->tmin < r->to &&
+            (!tmask || tmask[i]))
             ids[n++] = (uint32_t)i;
     }
     if (n == 0)
         goto out;
     r->stats.blocks_read++;
     if ((rc = rd_block_stacks(b)) < 0 ||
-        (r->keep_labels && (rc = rd_block_links(b)) < 0))
+        ((r->keep_labels || r->has_trace) && (rc = rd_block_links(b)) < 0))
         goto out;
     if ((rc = xlate_init(&x, r, b)) < 0) {
         xlate_free(&x);
@@ -1058,11 +1075,13 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     have_x = true;
     /* Without keep_labels the link ids are only bounds-checked. */
     rc = rd_block_read_pages(b, ids, n,
-                             r->keep_labels ? b->nlinks : b->meta.nlinks,
+                             (r->keep_labels || r->has_trace) ? b->nlinks
+                                                              : b->meta.nlinks,
                              add_page, &x);
 out:
     if (have_x)
         xlate_free(&x);
+    free(tmask);
     free(sel);
     free(ids);
     return rc;
@@ -1094,7 +1113,7 @@ static int collect_key(void *ud, const char *key, uint64_t size)
 }
 
 /* 1 if the block's id is a source of another block (it was replaced). */
-static bool superseded(kiln_block **bl, size_t n, size_t i)
+bool rd_block_superseded(kiln_block **bl, size_t n, size_t i)
 {
     const char *id = bl[i]->meta.id;
     if (!id)
@@ -1137,7 +1156,7 @@ int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
         goto out;
     }
     for (size_t i = 0; i < kl.n; i++)
-        skip[i] = superseded(bl, kl.n, i);
+        skip[i] = rd_block_superseded(bl, kl.n, i);
     for (size_t i = 0; i < kl.n; i++) {
         if (skip[i])
             r->stats.blocks_total++;

@@ -18,6 +18,8 @@
 #define RD_HAVE_SYMBOLS 0x04
 #define RD_HAVE_STACKS 0x08
 #define RD_HAVE_LINKS 0x10
+#define RD_HAVE_BLOOM 0x20
+#define RD_HAVE_TRACEINDEX 0x40
 
 struct kiln_block {
     kiln_store *st;            /* borrowed; outlives the block */
@@ -40,6 +42,9 @@ struct kiln_block {
     kiln_stacks stacks;        /* valid with RD_HAVE_STACKS */
     kiln_link *links;          /* valid with RD_HAVE_LINKS (NULL if none) */
     size_t nlinks;
+    kiln_bloom bloom;          /* valid with RD_HAVE_BLOOM (0 blocks if the
+                                * block has none) */
+    kiln_trace_index ti;       /* valid with RD_HAVE_TRACEINDEX */
 };
 
 /* Each loads and decodes its section once (checksum checked), after the
@@ -49,6 +54,11 @@ int rd_block_pages(kiln_block *b);  /* also loads series */
 int rd_block_symbols(kiln_block *b);
 int rd_block_stacks(kiln_block *b); /* also loads symbols */
 int rd_block_links(kiln_block *b);
+/* The bloom filter (the section alone: one ranged read unless it is in
+ * the cached tail) and the trace index (loads links and pages first). A
+ * block without the section gets an empty filter / index. */
+int rd_block_bloom(kiln_block *b);
+int rd_block_traceindex(kiln_block *b);
 /* The samples section, or NULL (it is required: callers report). */
 const kiln_section *rd_block_section(const kiln_block *b, unsigned type);
 
@@ -116,7 +126,44 @@ struct kiln_result {
     size_t ncomments;
     int64_t tend;              /* max(t + duration) of matched rows */
     kiln_result_stats stats;
+    /* Trace filter (trace.c); has_trace false = none. */
+    bool has_trace, has_span, trace_scan;
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+    uint32_t tr_lo, tr_hi;     /* this block: rows with link (id + 1) in
+                                * [tr_lo, tr_hi) are kept */
+    kiln_page_rows tr_rows;    /* scratch: the kept rows of a page */
+    size_t tr_cap;             /* rows allocated in tr_rows' arrays */
+    size_t tr_capv;            /* values allocated in tr_rows.values */
+    kiln_trace_stats tstats;
 };
+
+/* query.c, shared with trace.c */
+/* sel[sid] = 1 for the series that match the selector and type. */
+int rd_select_series(const kiln_result *r, const kiln_seriestab *t,
+                     uint8_t *sel);
+/* Type (and unit) string ids of strtab t match the query's type (any
+ * type when it has none). */
+bool rd_type_wanted(const kiln_result *r, const kiln_strtab *t,
+                    uint32_t type, uint32_t unit);
+/* 1 if block i's id is a source of another open block of bl[0..n). */
+bool rd_block_superseded(kiln_block **bl, size_t n, size_t i);
+
+/* trace.c, called by query.c */
+/* Copy the trace filter of o (version >= 2) into r; KILN_EINVAL for a span
+ * without a trace. */
+int rd_trace_init(kiln_result *r, const kiln_query_opts *o);
+/* Before the block's pages are looked at: 0 = the trace is not here (block
+ * done), 1 = it may be (tr_lo/tr_hi set). Reads the bloom filter and links
+ * only. */
+int rd_trace_block(kiln_result *r, kiln_block *b);
+/* After the page index is loaded: mask[p] = 1 for the pages to read
+ * (all of them when scanning). */
+int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask);
+/* The rows of `in` linked to the trace, into r->tr_rows (*out points to it). */
+int rd_trace_rows(kiln_result *r, const kiln_page_rows *in,
+                  const kiln_page_rows **out);
+void rd_trace_free(kiln_result *r);
 
 /* Values per node (ntypes per node, r->stk.n nodes): r->dense, or a sum
  * over labels and links in *tmp (free it). */

@@ -17,8 +17,12 @@ static int nomem(void)
     return kiln_error_set(KILN_ENOMEM, "render: out of memory");
 }
 
+/* 0 if type is one of the result's, 1 if the result is empty (no types:
+ * nothing to render), else KILN_EINVAL. */
 static int check_type(const kiln_result *r, size_t type)
 {
+    if (r->ntypes == 0)
+        return 1;
     if (type >= r->ntypes)
         return kiln_error_set(KILN_EINVAL, "result: sample type %zu of %zu",
                               type, r->ntypes);
@@ -127,8 +131,8 @@ int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out)
     kiln_buf pool = KILN_BUF_INIT;
     int rc;
 
-    if ((rc = check_type(r, type)) < 0)
-        return rc;
+    if ((rc = check_type(r, type)) != 0)
+        return rc < 0 ? rc : 0;
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     path = malloc(r->stk.n * sizeof *path);
@@ -238,8 +242,8 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     *out = NULL;
     *nout = 0;
     memset(&t, 0, sizeof t);
-    if ((rc = check_type(r, type)) < 0)
-        return rc;
+    if ((rc = check_type(r, type)) != 0)
+        return rc < 0 ? rc : 0;
     if ((rc = kiln_strtab_init(&t.names)) < 0)
         return rc;
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
@@ -382,6 +386,8 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 
     if ((rc = kiln_result_top(r, type, &e, &n)) < 0)
         return rc;
+    if (r->ntypes == 0)
+        return bprintf(out, "No samples.\n");
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     total = total_of(r, vals, type);

@@ -93,9 +93,17 @@ typedef struct kiln_query_opts {
                            * every type of the selection */
     int keep_labels;      /* keep sample labels and links apart (pprof
                            * output); 0 sums them away (faster) */
+    /* Version 2 (version 1 callers never have these read): */
+    const uint8_t *trace_id; /* 16 bytes: only samples linked to this trace
+                              * (kiln_trace_id_parse); NULL = no filter */
+    const uint8_t *span_id;  /* 8 bytes, with trace_id: only that span;
+                              * NULL = every span of the trace */
+    int trace_scan;          /* with trace_id: find it by decoding every
+                              * page in range (no bloom filter, no trace
+                              * index) - the baseline of existing stores */
 } kiln_query_opts;
 
-#define KILN_QUERY_OPTS_VERSION 1
+#define KILN_QUERY_OPTS_VERSION 2
 #define KILN_QUERY_OPTS_INIT \
     {KILN_QUERY_OPTS_VERSION, KILN_TIME_MIN, KILN_TIME_MAX, NULL, NULL, 0}
 
@@ -138,11 +146,14 @@ size_t kiln_result_default_type(const kiln_result *r);
 void kiln_result_type(const kiln_result *r, size_t i, const char **type,
                       const char **unit);
 
-/* Renderings, appended to out.
+/* Renderings, appended to out. folded, top and top_text take a type index
+ * (< kiln_result_ntypes, else KILN_EINVAL); an empty result (no types)
+ * renders as nothing ("No samples." for top_text).
  *
  * pprof: gzip'd profile.proto with the result's sample types, one Sample per
- * stack (per stack, label set and link with keep_labels) with a non-zero
- * value, leaf-first location ids, only the referenced locations, functions,
+ * stack (per stack, label set and link with keep_labels) that a matched row
+ * reached (values summing to zero included: nothing is lost), leaf-first
+ * location ids, only the referenced locations, functions,
  * mappings and strings (ids from 1), time_nanos = first matched sample,
  * duration_nanos = max(t + duration) - time_nanos, and period, period type,
  * comments, drop/keep frames, default sample type and doc_url of the first
@@ -187,6 +198,69 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
 /* A text table of the first `limit` entries (0 = all), like pprof -top. */
 int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
                          kiln_buf *out);
+
+/* ---- traces (reader/trace.c) ----
+ *
+ * A query with opts.trace_id finds the trace block by block: blocks outside
+ * the time range are skipped from their footer; then one small read of the
+ * bloom section answers "absent" (nothing else of the block is read) or
+ * "maybe"; then the links section is binary-searched for the trace's links
+ * (and the span's, if given); then the trace index names the pages holding
+ * them, and only those pages are read, keeping only rows linked to the
+ * trace (or span). The rows aggregate like any query, so every rendering
+ * works on the result. */
+
+/* 32 hex digits (either case) into 16 bytes; 16 hex digits into 8 bytes.
+ * 0, or KILN_EINVAL with a message naming the length or the bad character
+ * (an all-zero id is not a valid W3C id and is refused too). */
+int kiln_trace_id_parse(uint8_t out[16], const char *hex);
+int kiln_span_id_parse(uint8_t out[8], const char *hex);
+/* Lowercase hex, NUL-terminated. */
+void kiln_trace_id_format(const uint8_t id[16], char out[33]);
+void kiln_span_id_format(const uint8_t id[8], char out[17]);
+
+typedef struct kiln_trace_stats {
+    uint64_t blocks_searched;   /* blocks in the time range asked about the
+                                 * trace */
+    uint64_t blocks_bloom_pruned; /* the filter said "absent": nothing but
+                                   * the filter was read */
+    uint64_t bloom_false_positives; /* the filter said "maybe", the links
+                                     * said no */
+    uint64_t blocks_hit;        /* blocks holding links of the trace/span */
+    uint64_t links_matched;     /* (trace, span) links matched, summed over
+                                 * blocks */
+} kiln_trace_stats;
+/* Zeros for a query without a trace filter. */
+void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out);
+
+/* The block's bloom filter on a trace id (one small read, cached): 1 "maybe
+ * here", 0 "certainly not" (also for a block without links), or a negative
+ * error (a damaged filter: KILN_ECHECKSUM / KILN_ECORRUPT naming the
+ * block). */
+int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16]);
+/* The exact number of links (distinct spans) of the trace in the block,
+ * from the links section; negative on error. */
+int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16]);
+
+typedef struct kiln_trace_entry {
+    uint8_t trace_id[16];
+    uint64_t rows;      /* stored rows linked to the trace */
+    int64_t samples;    /* sum of the "samples" type where the series has
+                         * one, else rows */
+    int64_t value;      /* sum of the value type (see kiln_list_traces) */
+    int64_t tmin, tmax; /* ns, first and last sample time */
+} kiln_trace_entry;
+
+/* The trace ids of the samples selected by o (time range, selector; any
+ * trace filter in o is ignored), heaviest first: by value, then samples,
+ * then trace id. value sums o->type when given (series without it are not
+ * selected), else each series' default sample type (pprof's: the
+ * profile's default_sample_type, else its last type). At most `limit`
+ * entries (0 = all). *out is malloc'd (free it); *n entries. Reads only
+ * pages that hold links. */
+int kiln_list_traces(kiln_store *st, const char *tenant,
+                     const kiln_query_opts *o, size_t limit,
+                     kiln_trace_entry **out, size_t *n);
 
 #ifdef __cplusplus
 }
