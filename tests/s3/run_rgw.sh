@@ -78,6 +78,7 @@ export KILN_S3_FLAKY_ENDPOINT=$(port_of flaky)
 export KILN_S3_DEAD_ENDPOINT=$(port_of dead)
 export KILN_S3_PARTFAIL_ENDPOINT=$(port_of partfail)
 export KILN_S3_EXPIRED_ENDPOINT=$(port_of expired)
+export KILN_S3_VHOST_ENDPOINT=http://localhost:$rgw_port
 # a loopback port nobody listens on: bind one, note it, let it go
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export KILN_S3_CLOSED_ENDPOINT=http://127.0.0.1:$closed
