@@ -154,4 +154,28 @@ if [ "$rc" -eq 0 ] && "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "
 else
     not_ok "inspect --json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
 fi
+
+# Store URLs: file:///abs/path is the same store as the plain path.
+rc=0
+"$K" query --store "file://$S" --format pprof -o "$WORK/url.pb.gz" > /dev/null 2> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && [ "$(stacks "$WORK/url.pb.gz")" -eq "$all" ]; then ok "--store file://$S reads the same store"
+else not_ok "--store file://… : exit $rc, $(stacks "$WORK/url.pb.gz") stacks (want $all)"; diag < "$WORK/err"; fi
+
+# Directories are walked, and `-` reads paths from stdin: the same data.
+D="$WORK/dir/svc/host1"
+mkdir -p "$D"
+cp "$FIB" "$D/1626441030.pb.gz"
+cp "$KILN_CORPUS/pprof/parca-dev__parca__pkg__query__testdata__profile1.pb.gz" "$D/1626013307.pb.gz"
+"$K" ingest --store "$WORK/walk" --path-labels service_name/host "$WORK/dir" > /dev/null 2> "$WORK/err" || true
+find "$WORK/dir" -type f | sort | "$K" ingest --store "$WORK/stdin" --path-labels service_name/host - > /dev/null 2>> "$WORK/err" || true
+"$K" query --store "$WORK/walk" --format pprof -o "$WORK/walk.pb.gz" 2>> "$WORK/err" || true
+"$K" query --store "$WORK/stdin" --format pprof -o "$WORK/stdin.pb.gz" 2>> "$WORK/err" || true
+w=$(stacks "$WORK/walk.pb.gz"); i=$(stacks "$WORK/stdin.pb.gz")
+want=$(( $(stacks "$FIB") + $(stacks "$KILN_CORPUS/pprof/parca-dev__parca__pkg__query__testdata__profile1.pb.gz") ))
+if [ "$w" -gt 0 ] && [ "$w" -eq "$i" ] && [ "$w" -le "$want" ] &&
+   cmp -s <("$E2E_CANON" "$WORK/walk.pb.gz" | grep '^S ') <("$E2E_CANON" "$WORK/stdin.pb.gz" | grep '^S '); then
+    ok "ingest DIR and ingest - (paths on stdin) store the same samples ($w stacks)"
+else
+    not_ok "ingest DIR: $w stacks, ingest -: $i stacks (want equal, > 0)"; diag < "$WORK/err"
+fi
 tap_end
