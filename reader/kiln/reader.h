@@ -105,7 +105,8 @@ typedef struct kiln_query_opts {
 
 #define KILN_QUERY_OPTS_VERSION 2
 #define KILN_QUERY_OPTS_INIT \
-    {KILN_QUERY_OPTS_VERSION, KILN_TIME_MIN, KILN_TIME_MAX, NULL, NULL, 0}
+    {KILN_QUERY_OPTS_VERSION, KILN_TIME_MIN, KILN_TIME_MAX, NULL, NULL, 0, \
+     NULL, NULL, 0}
 
 typedef struct kiln_result kiln_result;
 
