@@ -37,13 +37,35 @@ const char cmd_query_help[] =
     "  -n, --limit N        top: rows to print (default 20, 0 = all)\n"
     "      --stats          print blocks and pages read, store requests and bytes\n"
     "                       to stderr\n"
+    "\n"
+    "Traces (a sample's link: trace_id/span_id labels of pprof, OTLP links):\n"
+    "      --trace-id HEX   only the samples of this trace (32 hex digits), over\n"
+    "                       the whole store (or --from/--to): blocks whose bloom\n"
+    "                       filter rules the trace out cost one small read, and\n"
+    "                       only the pages holding the trace are read. No samples:\n"
+    "                       an empty result, a note on stderr, exit 0\n"
+    "      --span-id HEX    with --trace-id: only this span (16 hex digits)\n"
+    "      --list-traces    list the trace ids of the selection (--match, --from,\n"
+    "                       --to) heaviest first: samples, and the sum of --type\n"
+    "                       (default: each profile's default type, e.g. cpu);\n"
+    "                       --limit rows (default 20, 0 = all); --format json\n"
+    "                       gives a JSON array\n"
+    "      --scan-traces    with --trace-id: find the trace the way stores without\n"
+    "                       a trace index do (decode every page in range, test each\n"
+    "                       row's link); same answer, for benchmarks\n"
+    "      --bloom-fpr N    test N random trace ids against every block's bloom\n"
+    "                       filter and print the measured false-positive rate\n"
     "  -h, --help           this help\n"
     "\n"
     "Examples:\n"
     "  kiln query --store data --match '{service_name=\"checkout\"}' --from now-1h\n"
     "  kiln query --store data --from 2026-11-24T00:00:00Z --to 2026-11-24T01:00:00Z \\\n"
     "             --format pprof -o checkout.pb.gz && go tool pprof -top checkout.pb.gz\n"
-    "  kiln query --store data --format folded --type cpu > stacks.folded\n";
+    "  kiln query --store data --format folded --type cpu > stacks.folded\n"
+    "  kiln query --store data --list-traces --match '{service_name=\"checkout\"}' \\\n"
+    "             --from now-1h --limit 10\n"
+    "  kiln query --store data --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 \\\n"
+    "             --format folded\n";
 
 static int write_out(const char *path, const void *p, size_t n)
 {
@@ -80,9 +102,167 @@ static size_t pick_type(const kiln_result *r, const char *want)
     return n ? n - 1 : 0;
 }
 
+/* --list-traces: the heaviest traces of the selection. */
+static int list_traces_cmd(const char *url, const char *tenant,
+                           const kiln_query_opts *o, uint64_t limit, int json,
+                           int stats)
+{
+    kiln_store *st = NULL;
+    kiln_trace_entry *e = NULL;
+    size_t n = 0;
+    int rc, exit_code = CLI_EXIT_OK;
+
+    if ((rc = kiln_store_open(&st, url)) != 0 ||
+        (rc = kiln_list_traces(st, tenant, o, (size_t)limit, &e, &n)) != 0) {
+        exit_code = cli_fail("query", rc);
+        goto out;
+    }
+    if (n == 0)
+        cli_errorf("query", "no traced samples in the selection (tenant %s)",
+                   tenant);
+    if (json)
+        fputc('[', stdout);
+    else
+        printf("%-32s %12s %16s %8s  %s\n", "TRACE_ID", "SAMPLES", "VALUE",
+               "ROWS", "FIRST");
+    for (size_t i = 0; i < n; i++) {
+        char id[33], t[48];
+        kiln_trace_id_format(e[i].trace_id, id);
+        cli_format_time(e[i].tmin, t);
+        if (json)
+            printf("%s{\"trace_id\":\"%s\",\"samples\":%lld,\"value\":%lld,"
+                   "\"rows\":%llu,\"tmin_ns\":%lld,\"tmax_ns\":%lld}",
+                   i ? "," : "", id, (long long)e[i].samples,
+                   (long long)e[i].value, (unsigned long long)e[i].rows,
+                   (long long)e[i].tmin, (long long)e[i].tmax);
+        else
+            printf("%-32s %12lld %16lld %8llu  %s\n", id,
+                   (long long)e[i].samples, (long long)e[i].value,
+                   (unsigned long long)e[i].rows, t);
+    }
+    if (json)
+        fputs("]\n", stdout);
+    if (fflush(stdout) != 0) {
+        exit_code = cli_fail("query", kiln_error_set(KILN_EIO, "stdout: "
+                                                     "write failed"));
+        goto out;
+    }
+    if (stats)
+        fprintf(stderr, "store: %llu requests, %llu bytes read\n",
+                (unsigned long long)st->stats.requests,
+                (unsigned long long)st->stats.bytes_read);
+out:
+    free(e);
+    kiln_store_free(st);
+    return exit_code;
+}
+
+typedef struct fpr_keys {
+    char **v;
+    size_t n, cap;
+} fpr_keys;
+
+static int fpr_collect(void *ud, const char *key, uint64_t size)
+{
+    fpr_keys *k = ud;
+    (void)size;
+    if (k->n == k->cap) {
+        size_t nc = k->cap ? 2 * k->cap : 16;
+        char **nv = realloc(k->v, nc * sizeof *nv);
+        if (!nv)
+            return kiln_error_set(KILN_ENOMEM, "out of memory");
+        k->v = nv;
+        k->cap = nc;
+    }
+    if (!(k->v[k->n] = strdup(key)))
+        return kiln_error_set(KILN_ENOMEM, "out of memory");
+    k->n++;
+    return 0;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* --bloom-fpr N: N random ids (fixed seed) against every block's filter;
+ * a "maybe" for an id the block's links lack is a false positive. */
+static int bloom_fpr(const char *url, const char *tenant, uint64_t n)
+{
+    kiln_store *st = NULL;
+    kiln_block *b = NULL;
+    fpr_keys k = {NULL, 0, 0};
+    uint64_t fp_all = 0, tests = 0, nblk = 0;
+    double worst = 0, expect_worst = 0;
+    int rc, exit_code = CLI_EXIT_OK;
+
+    if ((rc = kiln_store_open(&st, url)) != 0 ||
+        (rc = kiln_blocks_list(st, tenant, fpr_collect, &k)) != 0)
+        goto fail;
+    for (size_t i = 0; i < k.n; i++) {
+        uint64_t seed = 0x6b696c6e, fp = 0;
+        if ((rc = kiln_block_open(&b, st, k.v[i])) != 0)
+            goto fail;
+        const kiln_block_info *in = kiln_block_info_get(b);
+        if (in->ntraces == 0) {
+            kiln_block_free(b);
+            b = NULL;
+            continue;
+        }
+        for (uint64_t j = 0; j < n; j++) {
+            uint8_t id[16];
+            uint64_t a = splitmix(&seed), c = splitmix(&seed);
+            memcpy(id, &a, 8);
+            memcpy(id + 8, &c, 8);
+            int m = kiln_block_trace_maybe(b, id);
+            if (m < 0) {
+                rc = m;
+                goto fail;
+            }
+            if (m) {
+                int64_t l = kiln_block_trace_links(b, id);
+                if (l < 0) {
+                    rc = (int)l;
+                    goto fail;
+                }
+                fp += l == 0;
+            }
+        }
+        double rate = (double)fp / (double)n;
+        if (rate > worst)
+            worst = rate;
+        if (in->bloom_fpp > expect_worst)
+            expect_worst = in->bloom_fpp;
+        fp_all += fp;
+        tests += n;
+        nblk++;
+        kiln_block_free(b);
+        b = NULL;
+    }
+    printf("bloom: %llu random ids x %llu blocks with traces: %llu false "
+           "positives, rate %.5f (worst block %.5f; expected at most %.5f)\n",
+           (unsigned long long)n, (unsigned long long)nblk,
+           (unsigned long long)fp_all,
+           tests ? (double)fp_all / (double)tests : 0.0, worst, expect_worst);
+    goto out;
+fail:
+    exit_code = cli_fail("query", rc);
+out:
+    kiln_block_free(b);
+    for (size_t i = 0; i < k.n; i++)
+        free(k.v[i]);
+    free(k.v);
+    kiln_store_free(st);
+    return exit_code;
+}
+
 int cmd_query(int argc, char **argv)
 {
-    enum { OPT_STATS = 1000 };
+    enum { OPT_STATS = 1000, OPT_TRACE, OPT_SPAN, OPT_LIST, OPT_SCAN,
+           OPT_FPR };
     static const struct option opts[] = {
         {"store", required_argument, NULL, 's'},
         {"tenant", required_argument, NULL, 't'},
@@ -94,11 +274,19 @@ int cmd_query(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"limit", required_argument, NULL, 'n'},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"trace-id", required_argument, NULL, OPT_TRACE},
+        {"span-id", required_argument, NULL, OPT_SPAN},
+        {"list-traces", no_argument, NULL, OPT_LIST},
+        {"scan-traces", no_argument, NULL, OPT_SCAN},
+        {"bloom-fpr", required_argument, NULL, OPT_FPR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *tenant = "default", *format = "top", *outpath = NULL;
-    uint64_t limit = 20;
+    uint64_t limit = 20, fpr_n = 0;
+    uint8_t trace[16], span[8];
+    const char *trace_hex = NULL, *span_hex = NULL;
+    int list_traces = 0, limit_set = 0;
     int stats = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
     kiln_store *st = NULL;
@@ -118,8 +306,26 @@ int cmd_query(int argc, char **argv)
         case 'y': o.type = optarg; break;
         case 'F': format = optarg; break;
         case 'o': outpath = optarg; break;
-        case 'n': rc = cli_parse_u64(optarg, 0, UINT32_MAX, "--limit", &limit); break;
+        case 'n':
+            rc = cli_parse_u64(optarg, 0, UINT32_MAX, "--limit", &limit);
+            limit_set = 1;
+            break;
         case OPT_STATS: stats = 1; break;
+        case OPT_TRACE:
+            trace_hex = optarg;
+            if ((rc = kiln_trace_id_parse(trace, optarg)) == 0)
+                o.trace_id = trace;
+            break;
+        case OPT_SPAN:
+            span_hex = optarg;
+            if ((rc = kiln_span_id_parse(span, optarg)) == 0)
+                o.span_id = span;
+            break;
+        case OPT_LIST: list_traces = 1; break;
+        case OPT_SCAN: o.trace_scan = 1; break;
+        case OPT_FPR:
+            rc = cli_parse_u64(optarg, 1, 100000000, "--bloom-fpr", &fpr_n);
+            break;
         case 'h': fputs(cmd_query_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("query", "bad option");
         }
@@ -136,6 +342,18 @@ int cmd_query(int argc, char **argv)
                                "folded, pprof or json", format);
     if (o.from >= o.to)
         return cli_usage_error("query", "empty time range: --from is not before --to");
+    if (span_hex && !trace_hex)
+        return cli_usage_error("query", "--span-id needs --trace-id");
+    if (o.trace_scan && !trace_hex)
+        return cli_usage_error("query", "--scan-traces needs --trace-id");
+    if (list_traces && trace_hex)
+        return cli_usage_error("query", "--list-traces and --trace-id do not "
+                               "go together");
+    if (fpr_n)
+        return bloom_fpr(url, tenant, fpr_n);
+    if (list_traces)
+        return list_traces_cmd(url, tenant, &o, limit_set ? limit : 20,
+                               strcmp(format, "json") == 0, stats);
     int pprof = strcmp(format, "pprof") == 0;
     if (pprof && outpath == NULL && cli_stdout_is_tty())
         return cli_usage_error("query", "--format pprof writes gzip'd binary; "
@@ -149,7 +367,13 @@ int cmd_query(int argc, char **argv)
     }
     kiln_result_stats rs;
     kiln_result_stats_get(r, &rs);
-    if (rs.rows == 0)
+    if (rs.rows == 0 && trace_hex)
+        cli_errorf("query", "no samples for trace %s%s%s (%llu block%s "
+                   "searched for tenant %s)", trace_hex,
+                   span_hex ? " span " : "", span_hex ? span_hex : "",
+                   (unsigned long long)rs.blocks_total,
+                   rs.blocks_total == 1 ? "" : "s", tenant);
+    else if (rs.rows == 0)
         cli_errorf("query", "no samples matched (%llu block%s in the store "
                    "for tenant %s)", (unsigned long long)rs.blocks_total,
                    rs.blocks_total == 1 ? "" : "s", tenant);
@@ -185,6 +409,23 @@ int cmd_query(int argc, char **argv)
                 (unsigned long long)rs.pages_total, (unsigned long long)rs.rows,
                 (unsigned long long)st->stats.requests, br,
                 (unsigned long long)st->stats.bytes_read, secs);
+        if (trace_hex) {
+            kiln_trace_stats ts;
+            kiln_result_trace_stats_get(r, &ts);
+            fprintf(stderr,
+                    "trace: %llu block%s searched, %llu pruned by bloom, "
+                    "%llu bloom false positive%s, %llu holding it (%llu "
+                    "link%s)%s\n",
+                    (unsigned long long)ts.blocks_searched,
+                    ts.blocks_searched == 1 ? "" : "s",
+                    (unsigned long long)ts.blocks_bloom_pruned,
+                    (unsigned long long)ts.bloom_false_positives,
+                    ts.bloom_false_positives == 1 ? "" : "s",
+                    (unsigned long long)ts.blocks_hit,
+                    (unsigned long long)ts.links_matched,
+                    ts.links_matched == 1 ? "" : "s",
+                    o.trace_scan ? " [scan: every page in range]" : "");
+        }
     }
 out:
     kiln_buf_free(&out);
