@@ -76,6 +76,14 @@ q() {
 q "no range: everything" "$all"
 q "unix-seconds range around the profile" "$all" --from $((FIB_T - 60)) --to $((FIB_T + 60))
 q "RFC 3339 range around the profile" "$all" --from 2021-07-16T13:10:00Z --to 2021-07-16T13:11:00Z
+# FROM <= t < TO, to the nanosecond (the profile's time is
+# 1626441030.776293402 s), in both syntaxes.
+q "--from = the sample's time (RFC 3339, ns)" "$all" --from 2021-07-16T13:10:30.776293402Z
+q "--to = the sample's time (RFC 3339, ns)" 0 --to 2021-07-16T13:10:30.776293402Z
+q "--from 1 ns after the sample (RFC 3339)" 0 --from 2021-07-16T13:10:30.776293403Z
+q "--to 1 ns after the sample (RFC 3339)" "$all" --to 2021-07-16T13:10:30.776293403Z
+q "--from = the sample's time (unix seconds, 9 decimals)" "$all" --from 1626441030.776293402
+q "--to = the sample's time (unix seconds, 9 decimals)" 0 --to 1626441030.776293402
 q "range after the profile" 0 --from $((FIB_T + 60))
 q "range before the profile" 0 --to $((FIB_T - 60))
 q "now-1h onwards (the profile is from 2021)" 0 --from now-1h
@@ -153,6 +161,25 @@ if [ "$rc" -eq 0 ] && "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "
     ok "inspect --json is valid JSON"
 else
     not_ok "inspect --json (exit $rc) is not valid JSON"; head -c 400 "$WORK/err" | diag
+fi
+
+# Profiles of different kinds in one store: with no --type the pprof output
+# carries every sample type of the selection, each with its own total.
+HEAP="$KILN_CORPUS/pprof/jerrinot__ap-query__testdata__alloc.pb.gz"
+"$K" ingest --store "$WORK/mix" "$FIB" "$HEAP" > /dev/null 2> "$WORK/err" || true
+"$K" query --store "$WORK/mix" --format pprof -o "$WORK/mix.pb.gz" 2>> "$WORK/err" || true
+bytype() { # "type/unit=total" lines of a pprof file, sorted
+    { "$E2E_CANON" "$1" 2> /dev/null || true; } | awk '
+        /^H sample_type\[/ { i = substr($2, 13) + 0; name[i] = $3; if (i + 1 > n) n = i + 1 }
+        /^S / { k = split($0, a, " = "); m = split(a[k], v, " "); for (j = 1; j <= m; j++) s[j - 1] += v[j] }
+        END { for (i = 0; i < n; i++) printf "%s=%.0f\n", name[i], s[i] }' | sort
+}
+want=$( { bytype "$FIB"; bytype "$HEAP"; } | sort)
+got=$(bytype "$WORK/mix.pb.gz")
+if [ -n "$got" ] && [ "$want" = "$got" ]; then
+    ok "cpu and heap profiles in one store: $(echo "$got" | wc -l) sample types, each total as in its input"
+else
+    not_ok "mixed kinds: per-type totals differ"; { echo "want:"; echo "$want"; echo "got:"; echo "$got"; cat "$WORK/err"; } | diag
 fi
 
 # Store URLs: file:///abs/path is the same store as the plain path.
