@@ -87,12 +87,15 @@ static int conf_option(s3_conf *c, const char *url, const char *opt,
         c->part_size = u;
     } else if (IS("max-put") && !parse_u64(v, vl, &u) && u >= 1) {
         c->max_put = u;
+    } else if (IS("v2-unverified-tls") && VAL("1")) {
+        c->v2_unverified_tls = 1;
     } else {
         return kiln_error_set(KILN_EINVAL,
                               "%s: bad option '%.*s' (known: addressing="
                               "path|virtual, sigv=2|4, region=, max-keys=, "
                               "tries=, timeout=, budget=, "
-                              "multipart-threshold=, part-size=, max-put=)",
+                              "multipart-threshold=, part-size=, max-put=, "
+                              "v2-unverified-tls=1)",
                               url, (int)n, opt);
     }
 #undef IS

@@ -29,6 +29,7 @@ typedef struct s3_conf {
     uint64_t max_put;      /* bytes; largest single PUT (V2 refuses more) */
     char *display;         /* "s3://bucket/prefix" for messages */
     char *ca_bundle;       /* AWS_CA_BUNDLE: PEM file of trusted CAs, or NULL */
+    int v2_unverified_tls; /* 1: accept that libs3 does not check certs */
 } s3_conf;
 
 /* Parse url and the AWS_* environment into c. KILN_EINVAL with a message

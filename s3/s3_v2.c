@@ -571,6 +571,18 @@ int s3_open_v2(kiln_store **out, s3_conf *c)
         s3_conf_free(c);
         return rc;
     }
+    if (c->https && !c->v2_unverified_tls) {
+        /* libs3 2.0 turns off curl's certificate check (VERIFYPEER 0) and
+         * offers no way back: refuse unless the user accepts it */
+        int rc = kiln_error_set(KILN_EINVAL,
+                                "%s: signature V2 over HTTPS goes through "
+                                "libs3 2.0, which does not verify the "
+                                "server's certificate: use signature V4, or "
+                                "accept the risk with ?v2-unverified-tls=1",
+                                c->display);
+        s3_conf_free(c);
+        return rc;
+    }
     pthread_once(&s3_once, libs3_init);
     if (s3_init_status != S3StatusOK) {
         s3_conf_free(c);

@@ -8,7 +8,7 @@
 # proxies and the gateway are stopped by PID on exit.
 #
 # Env: KILN_S3_STORE_TEST (the test_s3_store program, required), KILN_BIN,
-# KILN_RGW_PORT / KILN_MON_PORT (default 17480 / 16789).
+# KILN_RGW_PORT / KILN_MON_PORT / KILN_RGW_TLS_PORT (default: free ports).
 # Exit 77 (meson: skipped) when the Ceph packages are not installed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +22,16 @@ kiln=${KILN_BIN:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-s3.XXXXXX")
 export KILN_RGW_DIR=$work/rgw
+# ports the kernel says are free, unless given: test runs may overlap
+free_ports() {
+  python3 -c 'import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
+}
+read -r p1 p2 p3 <<<"$(free_ports)"
+export KILN_RGW_PORT=${KILN_RGW_PORT:-$p1} KILN_MON_PORT=${KILN_MON_PORT:-$p2}
+export KILN_RGW_TLS_PORT=${KILN_RGW_TLS_PORT:-$p3}
 proxy_pids=()
 cleanup() {
   local p

@@ -9,14 +9,19 @@
 #   KILN_RGW_DIR   working directory        (default ${TMPDIR:-/tmp}/kiln-rgw-$UID)
 #   KILN_RGW_PORT  S3 port on 127.0.0.1     (default 17480)
 #   KILN_MON_PORT  monitor port             (default 16789)
+#   KILN_RGW_TLS_PORT HTTPS port            (default 17443; 0 = no HTTPS)
 #   KILN_S3_KEY / KILN_S3_SECRET            the S3 user's access key / secret
-# On success prints the lines to `eval`: AWS_ENDPOINT_URL=..., keys.
+# On success prints lines to export: AWS_ENDPOINT_URL=..., the keys, and
+# with HTTPS (needs the openssl command) KILN_RGW_HTTPS_ENDPOINT and
+# KILN_RGW_CA, the self-signed certificate to trust.
 # Packages: ceph-mon ceph-osd radosgw ceph-common (scripts/test installs them).
 set -euo pipefail
 
 dir=${KILN_RGW_DIR:-${TMPDIR:-/tmp}/kiln-rgw-$UID}
 port=${KILN_RGW_PORT:-17480}
 monport=${KILN_MON_PORT:-16789}
+tlsport=${KILN_RGW_TLS_PORT:-17443}
+command -v openssl >/dev/null || tlsport=0
 key=${KILN_S3_KEY:-KILNTESTACCESSKEY001}
 secret=${KILN_S3_SECRET:-kilnTestSecretKey0000000000000000000000001}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +32,7 @@ for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph ceph-authtool monmaptoo
 done
 
 [ -f "$dir/pids" ] && KILN_RGW_DIR=$dir "$here/stop.sh" >&2 || true
-for p in "$monport" "$port"; do
+for p in "$monport" "$port" $([ "$tlsport" != 0 ] && echo "$tlsport"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     log "127.0.0.1:$p is taken; set KILN_RGW_PORT / KILN_MON_PORT"; exit 1
   fi
@@ -36,6 +41,16 @@ rm -rf "$dir"
 mkdir -p "$dir"/{mon,osd,rgw,run,log}
 # whatever fails below: stop what was started and say where the logs are
 trap 'rc=$?; if [ $rc -ne 0 ]; then log "start failed ($rc); logs in $dir/log"; KILN_RGW_DIR=$dir "$here/stop.sh" >&2 || true; fi' EXIT
+
+frontend="beast endpoint=127.0.0.1:$port"
+if [ "$tlsport" != 0 ]; then
+  # a throwaway self-signed certificate for localhost / 127.0.0.1
+  mkdir -p "$dir/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
+  frontend="$frontend ssl_endpoint=127.0.0.1:$tlsport ssl_certificate=$dir/tls/cert.pem ssl_private_key=$dir/tls/key.pem"
+fi
 
 fsid=$(uuidgen)
 export CEPH_CONF=$dir/ceph.conf
@@ -84,7 +99,7 @@ osd data = $dir/osd
 osd journal = $dir/osd/journal
 [client.rgw.kiln]
 rgw data = $dir/rgw
-rgw frontends = beast endpoint=127.0.0.1:$port tcp_nodelay=1
+rgw frontends = $frontend tcp_nodelay=1
 rgw thread pool size = 32
 rgw dns name = localhost
 # STS on, so that session tokens are checked (tests send a forged one)
@@ -150,3 +165,7 @@ again radosgw-admin user create --uid=kiln --display-name=kiln \
 echo "AWS_ENDPOINT_URL=http://127.0.0.1:$port"
 echo "AWS_ACCESS_KEY_ID=$key"
 echo "AWS_SECRET_ACCESS_KEY=$secret"
+if [ "$tlsport" != 0 ]; then
+  echo "KILN_RGW_HTTPS_ENDPOINT=https://localhost:$tlsport"
+  echo "KILN_RGW_CA=$dir/tls/cert.pem"
+fi
