@@ -593,6 +593,12 @@ void kiln_block_free(kiln_block *b)
     free(b);
 }
 
+void rd_block_release(kiln_block *b)
+{
+    kiln_buf_free(&b->tail);
+    b->tail_off = b->size; /* every later read goes to the store */
+}
+
 const kiln_block_info *kiln_block_info_get(const kiln_block *b)
 {
     return &b->info;

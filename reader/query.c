@@ -1147,9 +1147,14 @@ int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
         rc = nomem();
         goto out;
     }
-    for (size_t i = 0; i < kl.n; i++)
+    for (size_t i = 0; i < kl.n; i++) {
         if ((rc = kiln_block_open(&bl[i], st, kl.keys[i])) < 0)
             goto out;
+        /* Only its metadata is needed (for the sources check): memory
+         * stays flat however many blocks the tenant has. */
+        if (bl[i]->meta.tmax < r->from || bl[i]->meta.tmin >= r->to)
+            rd_block_release(bl[i]);
+    }
     skip = calloc(kl.n ? kl.n : 1, 1);
     if (!skip) {
         rc = nomem();

@@ -70,6 +70,9 @@ typedef int (*rd_page_cb)(void *ud, uint32_t page, const kiln_page_meta *pm,
  * rows' link ids. */
 int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
                         rd_page_cb cb, void *ud);
+/* Drop the cached tail (the footer's metadata stays); later section reads
+ * go to the store. */
+void rd_block_release(kiln_block *b);
 /* Set the message "block KEY: <current message>" and return err. */
 int rd_block_err(const kiln_block *b, int err);
 
