@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_internal.h"
 #include "rutil.h"
 
 #define T0 ((int64_t)1700000000 * 1000000000)
@@ -490,4 +491,73 @@ Test(reader_query, empty_result_renders)
               "type 1 of a one-type result");
     kiln_buf_free(&b);
     kiln_result_free(r);
+}
+
+static int first_key(void *ud, const char *key, uint64_t size)
+{
+    (void)size;
+    snprintf(ud, KILN_KEY_MAX, "%s", key);
+    return 1; /* stop */
+}
+
+Test(reader_query, skips_blocks_replaced_by_another)
+{
+    /* A copy of the fleet block that names it as its source, as a
+     * compaction would: the old block must not be counted twice. */
+    char key[KILN_KEY_MAX], path[4096];
+    size_t len;
+    kiln_blocks_list(S.st, NULL, first_key, key);
+    snprintf(path, sizeof path, "%s/%s", S.dir, key);
+    uint8_t *old = ru_slurp(path, &len);
+    cr_assert(old != NULL);
+    uint64_t foff, flen, fsum;
+    cr_assert(eq(int, kiln_trailer_decode(old + len - KILN_TRAILER_SIZE, len,
+                                          &foff, &flen, &fsum), 0));
+    kiln_section *secs = NULL;
+    size_t nsecs = 0;
+    kiln_meta meta;
+    memset(&meta, 0, sizeof meta);
+    cr_assert(eq(int, kiln_footer_decode(old + foff, flen, foff, &secs,
+                                         &nsecs, &meta), 0), "%s",
+              kiln_error_last());
+    kiln_meta m2 = meta;
+    char newid[] = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+    char *srcs[] = {meta.id};
+    m2.id = newid;
+    m2.sources = srcs;
+    m2.nsources = 1;
+    m2.level = 1;
+    kiln_buf nb = KILN_BUF_INIT, foot = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_buf_append(&nb, old, foff), 0));
+    cr_assert(eq(int, kiln_footer_encode(&foot, secs, nsecs, &m2), 0));
+    cr_assert(eq(int, kiln_buf_append(&nb, foot.data, foot.len), 0));
+    cr_assert(eq(int, kiln_trailer_encode(&nb, foff, foot.len,
+                                          kiln_hash(foot.data, foot.len, 0)),
+                 0));
+    char nkey[KILN_KEY_MAX];
+    snprintf(nkey, sizeof nkey, "default/blocks/%s.kiln", newid);
+    cr_assert(eq(int, kiln_store_put(S.st, nkey, nb.data, nb.len), 0));
+
+    kiln_block *b = NULL;
+    cr_assert(eq(int, kiln_block_open(&b, S.st, nkey), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_block_verify(b), 0), "%s", kiln_error_last());
+    const kiln_block_info *bi = kiln_block_info_get(b);
+    cr_assert(eq(sz, bi->nsources, 1));
+    cr_assert(eq(str, (char *)bi->sources[0], meta.id));
+    kiln_block_free(b);
+
+    kiln_result *r = ru_query(S.st, NULL, KILN_TIME_MIN, KILN_TIME_MAX, NULL,
+                              NULL, 0);
+    kiln_result_stats st;
+    kiln_result_stats_get(r, &st);
+    cr_assert(eq(u64, st.blocks_total, 2));
+    cr_assert(eq(u64, st.blocks_read, 1));
+    cr_assert(eq(i64, folded_total(r), expect(all, 0, NPROF)));
+    kiln_result_free(r);
+    kiln_buf_free(&nb);
+    kiln_buf_free(&foot);
+    free(secs);
+    kiln_meta_free(&meta);
+    free(old);
 }
