@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "s3_internal.h"
+#include "store_internal.h"
 
 static char *sign(const char *method, const char *uri, const char *query,
                   const char *const *hn, const char *const *hv, size_t n,
@@ -182,6 +183,31 @@ Test(s3_conf, endpoint_and_options)
     cr_assert(eq(int, s3_conf_parse(&c, "s3://bkt/p?addressing=virtual"),
                  0));
     cr_assert(eq(int, c.path_style, 0));
+    cr_assert(eq(int, c.v2_unverified_tls, 0));
+    s3_conf_free(&c);
+    cr_assert(eq(int, s3_conf_parse(&c, "s3://bkt/p?tries=2&timeout=3&"
+                                        "budget=4&part-size=5242880&"
+                                        "multipart-threshold=6000000&"
+                                        "max-put=99&v2-unverified-tls=1"),
+                 0));
+    cr_assert(eq(u32, c.max_tries, 2));
+    cr_assert(eq(u32, c.timeout_s, 3));
+    cr_assert(eq(u32, c.budget_ms, 4000));
+    cr_assert(eq(u64, c.part_size, 5242880));
+    cr_assert(eq(u64, c.mp_threshold, 6000000));
+    cr_assert(eq(u64, c.max_put, 99));
+    cr_assert(eq(int, c.v2_unverified_tls, 1));
+    s3_conf_free(&c);
+    /* an https endpoint is https; V2 over it is refused unless accepted */
+    setenv("AWS_ENDPOINT_URL", "https://minio.example:9000", 1);
+    kiln_store *st = NULL;
+    cr_assert(eq(int, kiln_store_open_s3(&st, "s3://bkt/p?sigv=2"),
+                 KILN_EINVAL));
+    cr_assert(not(eq(ptr, strstr(kiln_error_last(), "v2-unverified-tls"),
+                     NULL)));
+    cr_assert(eq(int, s3_conf_parse(&c, "s3://bkt"), 0));
+    cr_assert(eq(int, c.https, 1));
+    cr_assert(eq(str, c.host, "minio.example:9000"));
     s3_conf_free(&c);
 }
 
