@@ -175,6 +175,40 @@ else
     not_ok "totals per type: inputs $in_total, store $out_total"
 fi
 
+# Trace lookups (issue 4), when the command has them: for traces chosen
+# from an independent reading of the inputs, --trace-id returns exactly the
+# samples carrying that trace_id, across files, hosts and blocks.
+if "$K" query --help 2>&1 | grep -q -- '--trace-id'; then
+    for f in $(find "$WORK/a" -type f | sort); do "$E2E_CANON" "$f" 2> /dev/null | grep '^S .*trace_id="' || true; done |
+        "$PY" -c '
+import re, sys, collections
+tot = collections.Counter()
+for l in sys.stdin:
+    key, v = l.rstrip("\n").rsplit(" = ", 1)
+    t = re.search(r"trace_id=\"([0-9a-f]{32})\"", key)
+    if t:
+        tot[t.group(1)] += int(v.split()[0])
+items = sorted(tot.items(), key=lambda kv: (-kv[1], kv[0]))
+pick = items[:4] + items[4::max(1, len(items) // 6)][:6]
+for t, v in pick:
+    print(t, v)
+print("# traces", len(items), file=sys.stderr)' > "$WORK/traces.want" 2> "$WORK/traces.n"
+    tbad=0; tn=0
+    while read -r t v; do
+        tn=$((tn + 1))
+        rm -f "$WORK/t.pb.gz"
+        rc=0
+        "$K" query --store "$S" --trace-id "$t" --format pprof -o "$WORK/t.pb.gz" 2> "$WORK/err" || rc=$?
+        got=$({ "$E2E_CANON" "$WORK/t.pb.gz" 2> /dev/null || true; } |
+            awk -v t="$t" '/^S / { if (index($0, "trace_id=\"" t "\"") == 0) other++; n = split($0, a, " = "); split(a[n], x, " "); s += x[1] } END { printf "%.0f %d\n", s, other }')
+        if [ "$rc" -ne 0 ] || [ "$got" != "$v 0" ]; then
+            tbad=$((tbad + 1)); echo "trace $t: exit $rc, got (value, foreign samples) $got, want $v 0" | diag
+        fi
+    done < "$WORK/traces.want"
+    if [ "$tbad" -eq 0 ] && [ "$tn" -ge 5 ]; then ok "query --trace-id: $tn traces of the fleet ($(sed 's/# //' "$WORK/traces.n")) each give exactly their samples"
+    else not_ok "query --trace-id: $tbad of $tn lookups wrong"; fi
+fi
+
 # --block-window cuts blocks by profile time; the data is the same.
 S2="$WORK/store-1m"
 rc=0

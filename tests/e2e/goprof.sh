@@ -128,6 +128,38 @@ if [ -s "$WORK/merged.want" ] && cmp -s "$WORK/merged.want" "$WORK/merged.got"; 
 else
     not_ok "two profiles merged: -top rows differ from go tool pprof's merge"; diff "$WORK/merged.want" "$WORK/merged.got" | head -12 | diag || true
 fi
+# Trace lookups (issue 4), when the command has them: every trace of the
+# inputs gives exactly its samples, with or without the span, by index and
+# by scan; an absent trace gives nothing and exit 0.
+if "$K" query --help 2>&1 | grep -q -- '--trace-id'; then
+    cat "$WORK/in0.links" "$WORK/in1.links" | grep -v '^- ' > "$WORK/all.links" || true
+    tbad=0; tn=0
+    while read -r t sp v; do
+        tn=$((tn + 1))
+        for extra in "" "--span-id $sp" "--scan-traces"; do
+            rm -f "$WORK/t.pb.gz"
+            rc=0
+            "$K" query --store "$S" --trace-id "$t" $extra --format pprof -o "$WORK/t.pb.gz" 2> "$WORK/err" || rc=$?
+            got=$({ "$E2E_CANON" "$WORK/t.pb.gz" 2> /dev/null || true; } |
+                awk -v t="$t" '/^S / { if (index($0, "trace_id=\"" t "\"") == 0) other++; n = split($0, a, " = "); split(a[n], x, " "); s += x[1] } END { printf "%.0f %d\n", s, other }')
+            if [ "$rc" -ne 0 ] || [ "$got" != "$v 0" ]; then
+                tbad=$((tbad + 1))
+                echo "trace $t $extra: exit $rc, got (value, foreign samples) $got, want $v 0" | diag
+                head -c 300 "$WORK/err" | diag
+            fi
+        done
+    done < "$WORK/all.links"
+    if [ "$tbad" -eq 0 ] && [ "$tn" -gt 0 ]; then ok "query --trace-id (alone, with --span-id, and --scan-traces) gives exactly each of the $tn traces' samples"
+    else not_ok "query --trace-id: $tbad of $((3 * tn)) lookups wrong"; fi
+    rc=0
+    "$K" query --store "$S" --trace-id 0123456789abcdef0123456789abcdef --format pprof -o "$WORK/none.pb.gz" 2> "$WORK/err" || rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(stacks "$WORK/none.pb.gz")" -eq 0 ]; then ok "query --trace-id of an absent trace: nothing, exit 0"
+    else not_ok "query --trace-id of an absent trace: exit $rc, $(stacks "$WORK/none.pb.gz") stacks"; diag < "$WORK/err"; fi
+    rc=0
+    "$K" query --store "$S" --trace-id nothex --format pprof -o "$WORK/none.pb.gz" > /dev/null 2>&1 || rc=$?
+    if [ "$rc" -eq 1 ]; then ok "query --trace-id nothex: usage error, exit 1"; else not_ok "query --trace-id nothex: exit $rc (want 1)"; fi
+fi
+
 # kiln's own top lists the burners.
 "$K" query --store "$S" --format top > "$WORK/kiln.top" 2> "$WORK/err" || true
 miss=""
