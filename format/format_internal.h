@@ -536,6 +536,11 @@ int kiln_gzip(const void *p, size_t n, int level, kiln_buf *out);
  * intern into it (kiln_stacks_child also does this by itself when needed). */
 int kiln_stacks_reindex(kiln_stacks *t);
 
+/* Integer columns, as written: widths are rounded up to whole bytes, and a
+ * common factor of the quantities is divided out (mode bit 0x02, then a
+ * uvarint scale) when that narrows them; kiln_col_decode reads both.
+ * spec/columns.md has the byte layout. */
+
 /* Limits enforced by encoders (KILN_ELIMIT) and decoders (KILN_ECORRUPT);
  * spec/README.md, "Limits". */
 #define KILN_MAX_PAGE_ROWS (1u << 20)   /* rows in one page */
