@@ -150,6 +150,11 @@ int s3_conf_parse(s3_conf *c, const char *url)
     if (strncmp(url, "s3://", 5) != 0)
         return kiln_error_set(KILN_EINVAL, "%s: not an s3:// URL", url);
     p = url + 5;
+    if (memchr(p, '@', strcspn(p, "/?"))) /* never echo what may be a key */
+        return kiln_error_set(KILN_EINVAL,
+                              "s3:// URL with credentials in it: keys "
+                              "belong in AWS_ACCESS_KEY_ID and "
+                              "AWS_SECRET_ACCESS_KEY, not in the URL");
     q = strchr(p, '?');
     if (!q)
         q = p + strlen(p);

@@ -223,6 +223,10 @@ Test(s3_conf, rejects_bad_urls_and_missing_credentials)
                   bad[i]);
         s3_conf_free(&c);
     }
+    cr_assert(eq(int, s3_conf_parse(&c, "s3://AKID:SECRETVALUE@bkt/p"),
+                 KILN_EINVAL));
+    cr_assert(eq(ptr, strstr(kiln_error_last(), "SECRETVALUE"), NULL));
+    s3_conf_free(&c);
     setenv("AWS_ENDPOINT_URL", "ftp://x", 1);
     cr_assert(eq(int, s3_conf_parse(&c, "s3://b"), KILN_EINVAL));
     s3_conf_free(&c);
