@@ -415,7 +415,7 @@ int cmd_query(int argc, char **argv)
             fprintf(stderr,
                     "trace: %llu block%s searched, %llu pruned by bloom, "
                     "%llu bloom false positive%s, %llu holding it (%llu "
-                    "link%s)%s\n",
+                    "link%s), %.3f ms%s\n",
                     (unsigned long long)ts.blocks_searched,
                     ts.blocks_searched == 1 ? "" : "s",
                     (unsigned long long)ts.blocks_bloom_pruned,
@@ -423,7 +423,7 @@ int cmd_query(int argc, char **argv)
                     ts.bloom_false_positives == 1 ? "" : "s",
                     (unsigned long long)ts.blocks_hit,
                     (unsigned long long)ts.links_matched,
-                    ts.links_matched == 1 ? "" : "s",
+                    ts.links_matched == 1 ? "" : "s", secs * 1e3,
                     o.trace_scan ? " [scan: every page in range]" : "");
         }
     }
