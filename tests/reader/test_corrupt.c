@@ -356,3 +356,29 @@ Test(reader_corrupt, every_failed_store_read_is_reported)
         cr_assert(lt(u64, n, 100));
     }
 }
+
+/* Flips spread over a block larger than the tail read (so the header and
+ * the first sections come from ranged reads): each is detected by verify,
+ * and a query over the damaged block fails cleanly or reads only sound
+ * sections. */
+Test(reader_corrupt, flips_across_a_large_block_are_detected)
+{
+    write_block("DataDog__libdatadog__libdd-profiling__tests__wordpress.pprof");
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    size_t missed = 0;
+    for (int i = 0; i < 400; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t off = (size_t)(x % psize);
+        flip(off, (uint8_t)(1u << (x >> 61)));
+        if (verify_rc() >= 0) {
+            cr_log_error("flip at %zu of %zu not detected", off, psize);
+            missed++;
+        } else {
+            assert_names_block();
+        }
+        (void)query_rc();
+    }
+    cr_assert(eq(sz, missed, 0));
+}
