@@ -52,7 +52,8 @@ typedef struct kiln_block_info {
  * section is used: at open when it is in the tail, else on the first
  * section load. Corrupt or unknown-version blocks fail with KILN_ECORRUPT /
  * KILN_ECHECKSUM / KILN_EVERSION; every message starts "block KEY: ".
- * Sections are loaded on demand and cached; st must outlive the block. */
+ * Sections are loaded on demand and cached; st must outlive the block. A
+ * block or result is used by one thread at a time (no locks inside). */
 int kiln_block_open(kiln_block **out, kiln_store *st, const char *key);
 void kiln_block_free(kiln_block *b); /* accepts NULL */
 const kiln_block_info *kiln_block_info_get(const kiln_block *b);
