@@ -93,7 +93,19 @@ q "matcher !=" 0 --match '{service_name!="fib"}'
 q "matcher =~" "$all" --match '{service_name=~"f.b"}'
 q "matcher !~" 0 --match '{service_name!~"f.*"}'
 q "two matchers" "$all" --match '{service_name="fib",host="h1"}'
+q "regex is anchored: =~\"fi\" does not match fib" 0 --match '{service_name=~"fi"}'
+q "regex alternation anchored as a whole" "$all" --match '{service_name=~"x|f.b"}'
+q "a missing label reads as \"\"" "$all" --match '{no_such_label=""}'
+q "a missing label is not != \"\"" 0 --match '{no_such_label!=""}'
+q "braces are optional" "$all" --match 'service_name="fib"'
 q "tenant that has no data" 0 --tenant acme
+
+# A label value with a quote and a backslash, matched with escapes.
+"$K" ingest --store "$WORK/esc" --label 'k=a"b\c' "$FIB" > /dev/null 2> "$WORK/err" || true
+rc=0
+"$K" query --store "$WORK/esc" --match '{k="a\"b\\c"}' --format pprof -o "$WORK/esc.pb.gz" 2>> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && [ "$(stacks "$WORK/esc.pb.gz")" -eq "$all" ]; then ok "label value a\"b\\c matched with \\\" and \\\\ escapes"
+else not_ok "escaped selector value: exit $rc, $(stacks "$WORK/esc.pb.gz") stacks (want $all)"; diag < "$WORK/err"; fi
 
 # --type keeps one sample type.
 "$K" query --store "$S" --format pprof --type cpu -o "$WORK/t.pb.gz" 2> "$WORK/err" || true
