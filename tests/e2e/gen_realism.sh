@@ -222,6 +222,27 @@ if [ "$rc" -eq 0 ] && [ "$nb" -ge 2 ] && [ "$t2" = "$in_total" ]; then
 else
     not_ok "--block-window 1m: exit $rc, $nb blocks (want >= 2), totals $t2 (want $in_total)"; head -5 "$WORK/ingest2.log" | diag
 fi
+# Time ranges over the two blocks: each total equals the independent sum
+# over the input files whose profile time falls in [from, to).
+for f in $(find "$WORK/a" -type f | sort); do
+    "$E2E_CANON" "$f" 2> /dev/null | awk '/^T time_nanos/ { t = $3 } /^S / { n = split($0, a, " = "); split(a[n], v, " "); s += v[1] } END { printf "%s %.0f\n", t, s }'
+done > "$WORK/times"
+rbad=""
+for r in "22:12:00 22:12:30" "22:12:25 22:13:05" "22:13:00 22:14:00" "22:12:50 22:12:50.000000001" "22:11:00 22:12:00"; do
+    set -- $r
+    from=$(date -u -d "2023-11-14 $1" +%s%N); to=$(date -u -d "2023-11-14 $2" +%s%N)
+    want=0 # bash integers: awk's doubles cannot tell 1 ns apart at 1.7e18
+    while read -r t v; do
+        if [ "$t" -ge "$from" ] && [ "$t" -lt "$to" ]; then want=$((want + v)); fi
+    done < "$WORK/times"
+    rm -f "$WORK/r.pb.gz"
+    "$K" query --store "$S2" --from "2023-11-14T$1Z" --to "2023-11-14T$2Z" --format pprof -o "$WORK/r.pb.gz" 2> /dev/null || true
+    got=$(sum_of "$WORK/r.pb.gz")
+    [ "$got" = "$want" ] || rbad="$rbad [$1, $2): got $got want $want;"
+done
+if [ -z "$rbad" ]; then ok "time ranges over 2 blocks (within one, across both, one ns, before all) match the inputs' times"
+else not_ok "time ranges:$rbad"; fi
+
 # Each block's time range lies inside one minute window.
 bad=0
 for b in $(blocks "$S2"); do
