@@ -211,6 +211,16 @@ find "$WORK/dir" -type f | sort | "$K" ingest --store "$WORK/stdin" --path-label
 "$K" query --store "$WORK/stdin" --format pprof -o "$WORK/stdin.pb.gz" 2>> "$WORK/err" || true
 w=$(stacks "$WORK/walk.pb.gz"); i=$(stacks "$WORK/stdin.pb.gz")
 want=$(( $(stacks "$FIB") + $(stacks "$KILN_CORPUS/pprof/parca-dev__parca__pkg__query__testdata__profile1.pb.gz") ))
+# --path-labels takes directory names verbatim (spaces, '=', quotes, UTF-8).
+D2="$WORK/odd/my svc=\"x\"/hôst 1"
+mkdir -p "$D2"
+cp "$FIB" "$D2/1626441030.pb.gz"
+"$K" ingest --store "$WORK/odd-store" --path-labels service_name/host "$D2/1626441030.pb.gz" > /dev/null 2> "$WORK/err" || true
+rc=0
+"$K" query --store "$WORK/odd-store" --match '{service_name="my svc=\"x\"",host="hôst 1"}' --format pprof -o "$WORK/odd.pb.gz" 2>> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && [ "$(stacks "$WORK/odd.pb.gz")" -eq "$all" ]; then ok "path labels from directory names with spaces, '=', quotes and UTF-8"
+else not_ok "path labels from odd directory names: exit $rc, $(stacks "$WORK/odd.pb.gz") stacks (want $all)"; diag < "$WORK/err"; fi
+
 if [ "$w" -gt 0 ] && [ "$w" -eq "$i" ] && [ "$w" -le "$want" ] &&
    cmp -s <("$E2E_CANON" "$WORK/walk.pb.gz" | grep '^S ') <("$E2E_CANON" "$WORK/stdin.pb.gz" | grep '^S '); then
     ok "ingest DIR and ingest - (paths on stdin) store the same samples ($w stacks)"
