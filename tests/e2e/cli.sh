@@ -152,6 +152,15 @@ if cmp -s "$WORK/want.folded" "$WORK/got.folded"; then
 else
     not_ok "folded round trip"; diff "$WORK/want.folded" "$WORK/got.folded" | diag || true
 fi
+# Frame names with spaces, templates and UTF-8; CRLF line ends; trailing
+# blanks after the count: all come back as written.
+printf 'main;operator new(unsigned long) 5\r\nmain;std::vector<int, std::allocator<int> >::push_back(int const&) 7\nmain;caf\xc3\xa9 2\nmain;a;b 3 \n' > "$WORK/odd.folded"
+"$K" ingest --store "$WORK/s4" "$WORK/odd.folded" > /dev/null 2> "$WORK/err" || true
+"$K" query --store "$WORK/s4" --format folded -o "$WORK/odd.out" 2>> "$WORK/err" || true
+printf 'main;a;b 3\nmain;caf\xc3\xa9 2\nmain;operator new(unsigned long) 5\nmain;std::vector<int, std::allocator<int> >::push_back(int const&) 7\n' | sort > "$WORK/odd.want"
+if sort "$WORK/odd.out" 2> /dev/null | cmp -s - "$WORK/odd.want"; then ok "folded frames with spaces, templates, UTF-8, CRLF come back as written"
+else not_ok "folded frames with spaces/templates/UTF-8/CRLF"; { diff "$WORK/odd.want" <(sort "$WORK/odd.out" 2> /dev/null) || true; cat "$WORK/err"; } | diag; fi
+
 # query -o - / stdout for text formats
 rc=0
 "$K" query --store "$S3" --format top > "$WORK/top.txt" 2> "$WORK/err" || rc=$?
