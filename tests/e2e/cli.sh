@@ -140,6 +140,26 @@ else
     diff "$WORK/double.want" "$WORK/double.got" | head -6 | cut -c1-300 | diag || true
 fi
 
+# verify over several blocks: exit 0 only when all are sound, and the
+# damaged one is named.
+mapfile -t two < <(blocks "$S2")
+if [ "${#two[@]}" -eq 2 ]; then
+    cp "${two[1]}" "$WORK/damaged.kiln"
+    "$PY" -c 'import sys
+p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[len(d) // 3] ^= 0x40; open(p, "wb").write(d)' "$WORK/damaged.kiln"
+    expect_exit 0 "verify two sound blocks" "$K" verify "${two[0]}" "${two[1]}"
+    rc=0
+    "$K" verify "${two[0]}" "$WORK/damaged.kiln" "${two[1]}" > "$WORK/out" 2> "$WORK/err" || rc=$?
+    if [ "$rc" -eq 2 ] && grep -q damaged.kiln "$WORK/out" "$WORK/err"; then ok "verify sound, damaged, sound: exit 2 naming the damaged block"
+    else not_ok "verify sound, damaged, sound: exit $rc (want 2), damaged block named?"; cat "$WORK/out" "$WORK/err" | head -5 | diag; fi
+    rc=0
+    "$K" inspect "$WORK/damaged.kiln" > /dev/null 2> "$WORK/err" || rc=$?
+    if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok "inspect of a damaged block: exit $rc, no crash"
+    else not_ok "inspect of a damaged block: exit $rc"; diag < "$WORK/err"; fi
+else
+    not_ok "expected 2 blocks in $S2, found ${#two[@]}"
+fi
+
 # Folded in, folded out.
 printf 'main;handler;work 10\nmain;idle 5\nmain;handler 3\nmain;handler;work 2\n' > "$WORK/in.folded"
 S3="$WORK/s3"
