@@ -163,6 +163,20 @@ tot=$(sum_of "$WORK/all.pb.gz"); s0=$(sum_of "$WORK/${services[0]}.pb.gz"); s1=$
 if [ "$tot" -gt 0 ] && [ "$tot" -eq $((s0 + s1)) ]; then ok "per-service totals add up to the store's ($s0 + $s1 = $tot)"
 else not_ok "per-service totals $s0 + $s1 != store total $tot"; fi
 
+# go tool pprof's own merge of every input file shows the same -top rows
+# as kiln's pprof output for the whole store.
+if [ -n "${GO:-}" ]; then
+    "$GO" tool pprof -top -nodecount=100000 -symbolize=none $(find "$WORK/a" -type f | sort) 2> /dev/null |
+        sed -n '/^ *flat  *flat%/,$p' | tail -n +2 > "$WORK/go-merged.rows" || true
+    "$GO" tool pprof -top -nodecount=100000 -symbolize=none "$WORK/all.pb.gz" 2> /dev/null |
+        sed -n '/^ *flat  *flat%/,$p' | tail -n +2 > "$WORK/kiln-merged.rows" || true
+    if [ -s "$WORK/go-merged.rows" ] && cmp -s "$WORK/go-merged.rows" "$WORK/kiln-merged.rows"; then
+        ok "go tool pprof -top over all $nfile files equals it over kiln's output ($(wc -l < "$WORK/go-merged.rows") functions)"
+    else
+        not_ok "go tool pprof -top: merged inputs and kiln's output differ"; diff "$WORK/go-merged.rows" "$WORK/kiln-merged.rows" | head -10 | diag || true
+    fi
+fi
+
 # Every sample of every file arrives: the sum over all input files (read
 # independently) equals the store's total, for each of the first two types.
 in_total=$(for f in $(find "$WORK/a" -type f | sort); do "$E2E_CANON" "$f" 2> /dev/null; done |
