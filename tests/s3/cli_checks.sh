@@ -59,10 +59,22 @@ same_answers() {
   "$k" query --store "$store" --from 1699999700 --to 1699999900 \
     --match '{service_name!=""}' --format folded -o "$w/r-$tag" 2>/dev/null
   [ -s "$w/r-fs" ] && cmp -s "$w/r-fs" "$w/r-$tag" || { echo "  range query differs"; rc=1; }
+  # trace queries, where the command has them
+  if "$k" query --help | grep -q -- --list-traces; then
+    local t
+    "$k" query --store "$w/fs" --list-traces >"$w/t-fs" 2>/dev/null
+    "$k" query --store "$store" --list-traces >"$w/t-$tag" 2>/dev/null
+    cmp -s "$w/t-fs" "$w/t-$tag" || { echo "  trace list differs"; rc=1; }
+    t=$(grep -oE '^[0-9a-f]{32}' "$w/t-fs" | head -1)
+    [ -n "$t" ] || { echo "  no traces in the data"; rc=1; }
+    "$k" query --store "$w/fs" --trace-id "$t" --format folded >"$w/tr-fs" 2>/dev/null
+    "$k" query --store "$store" --trace-id "$t" --format folded >"$w/tr-$tag" 2>/dev/null
+    [ -s "$w/tr-fs" ] && cmp -s "$w/tr-fs" "$w/tr-$tag" || { echo "  trace query differs"; rc=1; }
+  fi
   return $rc
 }
-check "file:// and s3:// (V4) answer byte-identically" same_answers "s3://$b/cli-v4" v4
-check "file:// and s3:// (V2) answer byte-identically" same_answers "s3://$b/cli-v2?sigv=2" v2
+check "file:// and s3:// (V4) answer byte-identically (range, selector, trace)" same_answers "s3://$b/cli-v4" v4
+check "file:// and s3:// (V2) answer byte-identically (range, selector, trace)" same_answers "s3://$b/cli-v2?sigv=2" v2
 
 ls_same() {
   "$k" ls --store "$w/fs" >"$w/ls-fs" && "$k" ls --store "$1" >"$w/ls-s3" &&
