@@ -252,8 +252,17 @@ int kiln_store_get_range(kiln_store *s, const char *key, uint64_t off,
         out->len = before; /* nothing appended on failure */
         return rc;
     }
-    assert(out->len - before == len);
-    count(&s->stats.bytes_read, out->len - before);
+    if (out->len - before != len) {
+        /* A short answer from a server is a truncated object, not a crash. */
+        size_t got = out->len - before;
+        out->len = before;
+        return kiln_error_set(KILN_ECORRUPT,
+                              "store %s: object %s: range %llu+%llu returned "
+                              "%zu bytes", s->url, key,
+                              (unsigned long long)off,
+                              (unsigned long long)len, got);
+    }
+    count(&s->stats.bytes_read, len);
     return 0;
 }
 
@@ -272,7 +281,15 @@ int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
         out->len = before;
         return rc;
     }
-    assert(out->len - before == (n < sz ? n : sz));
+    if (out->len - before != (n < sz ? n : sz)) {
+        size_t got = out->len - before;
+        out->len = before;
+        return kiln_error_set(KILN_ECORRUPT,
+                              "store %s: object %s: tail of %llu bytes of "
+                              "%llu returned %zu bytes", s->url, key,
+                              (unsigned long long)n, (unsigned long long)sz,
+                              got);
+    }
     count(&s->stats.bytes_read, out->len - before);
     if (size != NULL)
         *size = sz;

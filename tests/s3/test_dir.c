@@ -989,3 +989,55 @@ Test(s3_fault, every_failure_point_of_an_operation_is_reachable)
     cr_assert(eq(u64, n, 7));
     kiln_store_free(f);
 }
+
+/* ---- a backend that misbehaves ---- */
+
+/* Answers every read with one byte too few, as a server cutting a response
+ * short might. */
+static int short_get_range(kiln_store *s, const char *key, uint64_t off,
+                           uint64_t len, kiln_buf *out)
+{
+    (void)s;
+    (void)key;
+    (void)off;
+    return len ? kiln_buf_append(out, "xxxxxxxx", (size_t)len - 1) : 0;
+}
+
+static int short_get_tail(kiln_store *s, const char *key, uint64_t n,
+                          kiln_buf *out, uint64_t *size)
+{
+    (void)s;
+    (void)key;
+    *size = 8;
+    return kiln_buf_append(out, "xxxxxxxx", (size_t)(n < 8 ? n : 8) / 2);
+}
+
+static void short_free(kiln_store *s)
+{
+    free(s);
+}
+
+static const kiln_store_ops short_ops = {
+    KILN_STORE_OPS_VERSION, short_get_range, short_get_tail, NULL, NULL, NULL,
+    NULL, NULL, short_free,
+};
+
+Test(s3_store, short_answer_from_a_backend_is_corrupt_not_a_crash)
+{
+    kiln_store *s = calloc(1, sizeof *s);
+    kiln_buf b = KILN_BUF_INIT;
+    uint64_t size;
+
+    s->ops = &short_ops;
+    s->url = strdup("short://");
+    kiln_buf_append(&b, "ab", 2);
+    cr_assert(eq(int, kiln_store_get_range(s, "k", 0, 4, &b), KILN_ECORRUPT));
+    cr_assert(contains(kiln_error_last(), "returned 3 bytes"), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_store_get_tail(s, "k", 6, &b, &size),
+                 KILN_ECORRUPT));
+    cr_assert(eq(sz, b.len, 2)); /* nothing appended */
+    cr_assert(eq(u64, s->stats.bytes_read, 0));
+    kiln_store_free(s);
+    kiln_buf_free(&b);
+}
