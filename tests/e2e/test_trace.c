@@ -633,3 +633,65 @@ Test(trace, bloom_false_positive_rate_at_most_1_percent)
     kiln_store_free(st);
     fleet_free(&f);
 }
+
+/* Through the command: a byte flipped inside links, traceindex or bloom
+ * makes `kiln verify` fail and `kiln query --trace-id` refuse, naming the
+ * block and the section. */
+Test(trace, damaged_sections_fail_verify_and_trace_query)
+{
+    fleet f;
+    char msg[8192], bdir[600], path[900];
+    fleet_setup(&f);
+    const char *bin = e2e_env("KILN_BIN");
+    snprintf(bdir, sizeof bdir, "%s/default/blocks", f.pb_store);
+    DIR *d = opendir(bdir);
+    struct dirent *e;
+    cr_assert(d != NULL);
+    path[0] = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".kiln"))
+            snprintf(path, sizeof path, "%s/%s", bdir, e->d_name);
+    closedir(d);
+    cr_assert(strlen(path) > 0, "no block in %s", bdir);
+    char *insp[] = {(char *)bin, "inspect", path, NULL};
+    cr_assert(eq(int, e2e_run(insp, NULL, msg, sizeof msg), 0), "%s", msg);
+    size_t size;
+    uint8_t *pristine = slurp(path, &size);
+    static const char *names[] = {"links", "traceindex", "bloom"};
+    for (int k = 0; k < 3; k++) {
+        /* "  links        zstd        424373       113014 ..." */
+        char pat[32];
+        unsigned long long off = 0, stored = 0;
+        snprintf(pat, sizeof pat, "\n  %s ", names[k]);
+        const char *p = strstr(msg, pat);
+        cr_assert(p != NULL, "inspect shows no %s section", names[k]);
+        char codec[16];
+        cr_assert(eq(int, sscanf(p + strlen(pat), "%15s %llu %llu", codec, &off,
+                                 &stored), 3));
+        cr_assert(off + stored <= size);
+        uint8_t *c = malloc(size);
+        memcpy(c, pristine, size);
+        c[off + stored / 2] ^= 0x04;
+        FILE *fp = fopen(path, "wb");
+        cr_assert(fp != NULL);
+        cr_assert(eq(sz, fwrite(c, 1, size, fp), size));
+        fclose(fp);
+        free(c);
+        char vmsg[2048];
+        char *ver[] = {(char *)bin, "verify", path, NULL};
+        cr_assert(e2e_run(ver, NULL, vmsg, sizeof vmsg) != 0,
+                  "verify passed a damaged %s", names[k]);
+        cr_assert(strstr(vmsg, names[k]) != NULL, "%s: %s", names[k], vmsg);
+        lines got;
+        char *args[] = {"--trace-id", f.s[0].trace, "--format", "folded",
+                        NULL};
+        int rc = query(&f, f.pb_store, args, &got, vmsg, sizeof vmsg);
+        cr_assert(rc != 0 && rc != 1, "%s: trace query gave %d", names[k], rc);
+        cr_assert(strstr(vmsg, "block") && strstr(vmsg, names[k]), "%s: %s",
+                  names[k], vmsg);
+        cr_assert(eq(sz, got.n, 0));
+        lines_free(&got);
+    }
+    free(pristine);
+    fleet_free(&f);
+}
