@@ -519,7 +519,29 @@ int canon_load(canon *c, const void *data, size_t len, char *err,
         desc_vt(&x, &h, p->sample_type[i]);
         add_line(c, h.p, h.n);
     }
+    /* The rest of the header, strings by value. */
+    static const char *const names[] = {"drop_frames", "keep_frames",
+                                        "default_sample_type", "doc_url"};
+    const int64_t idxs[] = {p->drop_frames, p->keep_frames,
+                            p->default_sample_type, p->doc_url};
+    for (size_t i = 0; i < 4; i++) {
+        h.n = 0;
+        sb_printf(&h, "H %s \"", names[i]);
+        add_str(&x, &h, idxs[i], names[i]);
+        sb_add(&h, "\"", 1);
+        add_line(c, h.p, h.n);
+    }
+    h.n = 0;
+    sb_printf(&h, "H comments %zu", p->n_comment);
+    for (size_t i = 0; i < p->n_comment; i++) {
+        sb_add(&h, " \"", 2);
+        add_str(&x, &h, p->comment[i], "comment");
+        sb_add(&h, "\"", 1);
+    }
+    add_line(c, h.p, h.n);
     free(h.p);
+    if (x.bad)
+        goto out;
     c->time_nanos = p->time_nanos;
 
     /* Locations: content hash, and an L line for each referenced one. */

@@ -1,7 +1,9 @@
 /* canon.h: load a pprof profile (gzip'd or not) with protobuf-c and zlib
  * alone, independent of libkiln, and reduce it to sorted text lines that two
- * profiles share exactly when they hold the same data: header fields,
- * per-stack values per sample type (identical samples merged), and the
+ * profiles share exactly when they hold the same data: header fields
+ * (period, duration, sample types, drop/keep frames, default sample type,
+ * doc url, comments), per-stack values per sample type (identical samples
+ * merged), and the
  * symbols the samples refer to. Ids, order and string-table layout vanish. */
 #ifndef KILN_E2E_CANON_H
 #define KILN_E2E_CANON_H
