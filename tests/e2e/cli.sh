@@ -122,6 +122,31 @@ if blocks "$S/acme/blocks" | grep -q .; then ok "tenant acme has its own blocks"
 q "tenant acme" "$all" --tenant acme
 q "default tenant unchanged" "$all" --match '{service_name="fib"}'
 
+# Tenant names are [A-Za-z0-9_.-]{1,64}: anything else is a usage error for
+# ingest and query alike, and nothing is written anywhere.
+for t in "../evil" "a/b" "x y" "$(printf 'a%.0s' $(seq 65))"; do
+    rm -rf "$WORK/tn"; mkdir -p "$WORK/tn"
+    ri=0; rq=0
+    "$K" ingest --store "$WORK/tn/store" --tenant "$t" "$FIB" > /dev/null 2>&1 || ri=$?
+    "$K" query --store "$WORK/tn/store" --tenant "$t" --format top > /dev/null 2>&1 || rq=$?
+    if [ "$ri" -eq 1 ] && [ "$rq" -eq 1 ] && [ "$(nfiles "$WORK/tn")" -eq 0 ]; then
+        ok "tenant \"${t:0:20}\": ingest and query exit 1, nothing written"
+    else
+        not_ok "tenant \"${t:0:20}\": ingest exit $ri, query exit $rq (want 1 and 1), $(nfiles "$WORK/tn") files written"
+    fi
+done
+
+# The same file ingested twice: the same block (content-derived id), once.
+"$K" ingest --store "$WORK/twice" "$FIB" > /dev/null 2>&1 || true
+"$K" ingest --store "$WORK/twice" "$FIB" > /dev/null 2>&1 || true
+"$K" query --store "$WORK/twice" --format pprof -o "$WORK/twice.pb.gz" 2> /dev/null || true
+if [ "$(nblocks "$WORK/twice")" -eq 1 ] &&
+   cmp -s <("$E2E_CANON" "$FIB" | grep '^S ') <("$E2E_CANON" "$WORK/twice.pb.gz" | grep '^S '); then
+    ok "the same file ingested twice: one block, values counted once"
+else
+    not_ok "the same file ingested twice: $(nblocks "$WORK/twice") blocks, values not the input's"
+fi
+
 # The same profile from two hosts, in two blocks: values add up.
 S2="$WORK/s2"
 "$K" ingest --store "$S2" --label host=a "$FIB" > /dev/null 2>&1
