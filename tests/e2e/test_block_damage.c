@@ -431,3 +431,91 @@ Test(e2e_damage, query_refuses_a_damaged_block)
               msg);
     free(copy);
 }
+
+/* A bigger block: ten corpus profiles under different series and the linked
+ * profile, with small pages so the page index and trace index have many
+ * entries; 4000 flips at seeded random offsets (masks vary), every one
+ * detected. */
+Test(e2e_damage, random_flips_in_a_bigger_block_are_detected)
+{
+    static const char *const names[] = {
+        "parca-dev__parca__pkg__query__testdata__many__1644509272337470000.pb.gz",
+        "parca-dev__parca__pkg__query__testdata__many__1644509275338070000.pb.gz",
+        "parca-dev__parca__pkg__query__testdata__many__1644509278338696000.pb.gz",
+        "parca-dev__parca__pkg__query__testdata__many__1644509281339135000.pb.gz",
+        "parca-dev__parca__pkg__query__testdata__fib.pb.gz",
+        "parca-dev__parca__pkg__query__testdata__cpu_labels.pb.gz",
+        "grafana__pyroscope__pkg__convert__pprof__testdata__cpu-mux.pb.gz",
+        "jerrinot__ap-query__testdata__alloc.pb.gz",
+        "felixge__pprofutils__examples__labelframes.in.pprof",
+        "DataDog__libdatadog__libdd-profiling__tests__profile.pprof"};
+    kiln_writer *w = NULL;
+    kiln_writer_opts o = KILN_WRITER_OPTS_INIT;
+    o.page_rows = 16;
+    cr_assert(eq(int, kiln_writer_new(&w, &o), 0));
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[4096], host[16];
+        snprintf(path, sizeof path, "%s/pprof/%s", e2e_env("KILN_CORPUS"), names[i]);
+        snprintf(host, sizeof host, "h%zu", i);
+        FILE *f = fopen(path, "rb");
+        cr_assert(f != NULL, "open %s", path);
+        static uint8_t buf[1 << 20];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        kiln_label la[] = {{"service_name", i % 2 ? "odd" : "even"}, {"host", host}};
+        cr_assert(eq(int, kiln_writer_add_pprof(w, buf, n, la, 2), 0), "%s: %s",
+                  names[i], kiln_error_last());
+    }
+    size_t plen;
+    uint8_t *lp = linked_profile(&plen);
+    kiln_label lb[] = {{"service_name", "cart"}};
+    cr_assert(eq(int, kiln_writer_add_pprof(w, lp, plen, lb, 1), 0));
+    free(lp);
+    char key[KILN_KEY_MAX];
+    cr_assert(eq(int, kiln_writer_flush(w, fx.st, key), 0), "%s", kiln_error_last());
+    kiln_writer_free(w);
+    /* Point the fixture at the big block. */
+    snprintf(fx.key, sizeof fx.key, "%s", key);
+    snprintf(fx.path, sizeof fx.path, "%s/%s", fx.dir, fx.key);
+    free(fx.block);
+    cr_assert(eq(int, slurp_block(), 0));
+
+    int stage;
+    cr_assert(eq(int, open_verify(&stage), 0), "pristine big block: %s",
+              kiln_error_last());
+    kiln_block *b = NULL;
+    cr_assert(eq(int, kiln_block_open(&b, fx.st, fx.key), 0));
+    cr_assert(eq(int, kiln_block_load_index(b), 0), "%s", kiln_error_last());
+    const kiln_block_info *bi = kiln_block_info_get(b);
+    cr_log_info("big block: %zu bytes, %" PRIu64 " pages, %" PRIu64 " links",
+                fx.size, bi->npages, bi->nlinks);
+    cr_assert(gt(u64, bi->npages, 20));
+
+    uint64_t x = 0x9e3779b97f4a7c15ULL; /* xorshift64, fixed seed */
+    size_t missed = 0;
+    char where[64];
+    for (int i = 0; i < 4000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t off = (size_t)(x % fx.size);
+        uint8_t mask = (uint8_t)(1u << ((x >> 32) % 8));
+        if ((x >> 40) % 4 == 0)
+            mask = 0xff;
+        put_byte(off, fx.block[off] ^ mask);
+        int rc = open_verify(&stage);
+        put_byte(off, fx.block[off]);
+        if (rc >= 0) {
+            region(bi, off, where, sizeof where);
+            if (missed++ < 40)
+                cr_log_error("flip ^0x%02x at offset %zu (%s) not detected",
+                             mask, off, where);
+        } else {
+            cr_expect(kiln_error_last()[0] != 0,
+                      "flip at %zu: error %d without a message", off, rc);
+        }
+    }
+    kiln_block_free(b);
+    cr_assert(eq(sz, missed, 0), "%zu of 4000 random flips not detected",
+              missed);
+}
