@@ -37,7 +37,9 @@ static int64_t add64(int64_t a, int64_t b)
 /* ---- frame names ---- */
 
 /* The name of line j of location loc (function name), or the location's
- * address in hex when it has no lines or the function no name. */
+ * address in hex when it has no lines or the function no name. A nameless
+ * function at address 0 (an empty frame of folded input) stays empty: "0x0"
+ * would name nothing and break the folded round trip. */
 static void frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
                        char hex[24], const char **s, size_t *n)
 {
@@ -46,7 +48,7 @@ static void frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
     if (j < l->nlines) {
         const kiln_function *f =
             &r->sym.functions[r->sym.lines[l->line_off + j].function];
-        if (r->sym.strings.len[f->name]) {
+        if (r->sym.strings.len[f->name] || l->address == 0) {
             *s = kiln_strtab_get(&r->sym.strings, f->name);
             *n = r->sym.strings.len[f->name];
             return;

@@ -164,23 +164,19 @@ static int64_t pprof_time(const uint8_t *p, size_t n)
     return t;
 }
 
-/* Folded text: no NUL bytes, and the first non-blank line ends in " COUNT". */
+/* Folded text: the first 4 KiB hold only text (printable bytes, UTF-8, tab,
+ * CR, LF). Binary pprof always carries field tags and lengths below 0x20, so
+ * a text file with a malformed first line is still read as folded and gets
+ * the folded parser's error naming the line, not "not a protobuf". */
 static int looks_folded(const uint8_t *p, size_t n)
 {
-    if (n == 0 || memchr(p, 0, n) != NULL)
+    size_t k = n < 4096 ? n : 4096;
+    if (n == 0)
         return 0;
-    size_t i = 0;
-    while (i < n && (p[i] == '\n' || p[i] == '\r' || p[i] == ' ' || p[i] == '\t'))
-        i++;
-    size_t e = i;
-    while (e < n && p[e] != '\n')
-        e++;
-    while (e > i && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
-        e--;
-    size_t d = e;
-    while (d > i && p[d - 1] >= '0' && p[d - 1] <= '9')
-        d--;
-    return d < e && d > i + 1 && (p[d - 1] == ' ' || p[d - 1] == '\t');
+    for (size_t i = 0; i < k; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return 0;
+    return 1;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)

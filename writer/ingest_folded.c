@@ -38,9 +38,13 @@ static int parse_line(const char *p, const char *end, size_t lineno,
     if (sp == p)
         return EIN("line %zu: no sample count", lineno);
     const char *q = sp;
-    bool neg = false;
-    if (*q == '-' || *q == '+')
-        neg = *q++ == '-';
+    /* Folded counts are sample counts: a sign other than '+' is refused
+     * rather than stored as a negative weight nobody asked for. */
+    if (*q == '-' && q + 1 < end)
+        return EIN("line %zu: sample count \"%.*s\" is negative", lineno,
+                   (int)(end - sp > 40 ? 40 : end - sp), sp);
+    if (*q == '+' || *q == '-')
+        q++;
     if (q == end)
         return EIN("line %zu: no sample count", lineno);
     uint64_t v = 0;
@@ -58,7 +62,7 @@ static int parse_line(const char *p, const char *end, size_t lineno,
     if (se == p)
         return EIN("line %zu: no stack before the count", lineno);
     l->len = (size_t)(se - p);
-    l->count = neg ? -(int64_t)v : (int64_t)v;
+    l->count = (int64_t)v;
     return 0;
 }
 
