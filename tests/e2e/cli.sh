@@ -40,6 +40,7 @@ expect_exit 1 "unknown subcommand" "$K" no-such-command
 expect_exit 1 "ingest without --store" "$K" ingest "$FIB"
 expect_exit 1 "query with an unknown --format" "$K" query --store "$WORK/s0" --format nope
 expect_exit 1 "query with a bad --from" "$K" query --store "$WORK/s0" --from yesterday-ish
+expect_exit 1 "query with --from after --to" "$K" query --store "$WORK/s0" --from 2024-01-02T00:00:00Z --to 2024-01-01T00:00:00Z
 expect_exit 1 "query with a bad selector" "$K" query --store "$WORK/s0" --match '{service_name=}'
 expect_exit 1 "ingest with a bad --label" "$K" ingest --store "$WORK/s0" --label novalue "$FIB"
 expect_exit 1 "gen without --out" "$K" gen --services 1 --hosts 1 --duration 1m --seed 1

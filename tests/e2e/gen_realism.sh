@@ -78,6 +78,17 @@ if [ "$traced" -gt 0 ] || grep -q 'trace_id=' <(for f in $(find "$WORK/a" -type 
 else
     not_ok "no sample in the first profiles carries a trace_id label"
 fi
+# --trace-fraction 0: no sample traced; 1: every sample traced.
+for fr in 0 1; do
+    "$K" gen --out "$WORK/tf$fr" --services 1 --hosts 1 --duration 1m --seed 2 --trace-fraction $fr --end "$END" > /dev/null 2>&1 || true
+    n=$(for f in $(find "$WORK/tf$fr" -type f 2> /dev/null); do "$E2E_CANON" "$f" 2> /dev/null; done | grep -c '^S ' || true)
+    t=$(for f in $(find "$WORK/tf$fr" -type f 2> /dev/null); do "$E2E_CANON" "$f" 2> /dev/null; done | grep -c '^S .*trace_id="' || true)
+    if [ "$n" -gt 0 ] && { { [ "$fr" = 0 ] && [ "$t" -eq 0 ]; } || { [ "$fr" = 1 ] && [ "$t" -eq "$n" ]; }; }; then
+        ok "--trace-fraction $fr: $t of $n stacks traced"
+    else
+        not_ok "--trace-fraction $fr: $t of $n stacks traced"
+    fi
+done
 if go_env; then
     if "$GO" tool pprof -top -symbolize=none "$one" > "$WORK/go.top" 2> "$WORK/err"; then
         ok "go tool pprof reads a generated profile ($(grep -c . "$WORK/go.top") lines of -top)"
