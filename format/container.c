@@ -451,3 +451,18 @@ void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10])
     }
     out[26] = '\0';
 }
+
+int kiln_tenant_valid(const char *t)
+{
+    size_t n = strlen(t);
+    if (n < 1 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    /* "." and ".." are not valid store key segments. */
+    return strcmp(t, ".") != 0 && strcmp(t, "..") != 0;
+}

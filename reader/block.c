@@ -641,9 +641,9 @@ int kiln_blocks_list(kiln_store *st, const char *tenant,
     if (!tenant)
         tenant = "default";
     n = snprintf(prefix, sizeof prefix, "%s/blocks/", tenant);
-    if (n < 0 || (size_t)n >= sizeof prefix || !tenant[0] ||
-        strchr(tenant, '/'))
-        return kiln_error_set(KILN_EINVAL, "tenant \"%s\" is not valid",
+    if (n < 0 || (size_t)n >= sizeof prefix || !kiln_tenant_valid(tenant))
+        return kiln_error_set(KILN_EINVAL,
+                              "tenant \"%.80s\" is not 1-64 of [A-Za-z0-9_.-]",
                               tenant);
     return kiln_store_list(st, prefix, list_one, &lc);
 }

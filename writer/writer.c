@@ -374,21 +374,6 @@ int wr_reset(kiln_writer *w)
     return 0;
 }
 
-static int tenant_valid(const char *t)
-{
-    size_t n = strlen(t);
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = t[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-            return 0;
-    }
-    /* "." and ".." are not valid store key segments. */
-    return strcmp(t, ".") != 0 && strcmp(t, "..") != 0;
-}
-
 int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
 {
     kiln_writer_opts def = KILN_WRITER_OPTS_INIT;
@@ -403,7 +388,7 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
                               "writer: options version %u, expected %u",
                               opts->version, KILN_WRITER_OPTS_VERSION);
     const char *tenant = opts->tenant ? opts->tenant : "default";
-    if (!tenant_valid(tenant))
+    if (!kiln_tenant_valid(tenant))
         return kiln_error_set(KILN_EINVAL,
                               "writer: tenant \"%.80s\" is not 1-64 of "
                               "[A-Za-z0-9_.-]",

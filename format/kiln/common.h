@@ -65,6 +65,11 @@ int kiln_buf_append(kiln_buf *b, const void *p, size_t n);
 void kiln_buf_reset(kiln_buf *b); /* len = 0, keeps memory */
 void kiln_buf_free(kiln_buf *b);  /* releases memory, back to KILN_BUF_INIT */
 
+/* 1 if t names a tenant: 1 to 64 of [A-Za-z0-9_.-], not "." or "..".
+ * Tenants are the first segment of every store key, so writers and readers
+ * must agree on this one rule. */
+int kiln_tenant_valid(const char *t);
+
 /* One label: a name and a value, both NUL-terminated, borrowed. */
 typedef struct kiln_label {
     const char *name;
