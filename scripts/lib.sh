@@ -11,7 +11,7 @@ KILN_PACKAGES=(
     libzstd-dev libxxhash-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
     libs3-dev libcurl4-openssl-dev libssl-dev
     libcriterion-dev golang-go
-    zstd gzip time
+    zstd gzip time curl openssl python3
     ceph-mon ceph-osd radosgw ceph-common
 )
 
