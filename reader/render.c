@@ -695,7 +695,8 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
 
     /* Label sets that already carry "trace_id" / "span_id" verbatim (the
      * writer keeps such labels when the link cannot give them back byte for
-     * byte): bit 1 and bit 2. */
+     * byte), or "profile_id", from which the writer took the span: bit 1 and
+     * bit 2. */
     lset_keys = calloc(s->nlsets + 1, 1);
     if (!lset_keys) {
         rc = nomem();
@@ -707,8 +708,10 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
             const char *ks = kiln_strtab_get(&s->strings, key);
             if (s->strings.len[key] == 8 && memcmp(ks, "trace_id", 8) == 0)
                 lset_keys[l] |= 1;
-            if (s->strings.len[key] == 7 && memcmp(ks, "span_id", 7) == 0)
-                lset_keys[l] |= 2;
+            if ((s->strings.len[key] == 7 && memcmp(ks, "span_id", 7) == 0) ||
+                (s->strings.len[key] == 10 &&
+                 memcmp(ks, "profile_id", 10) == 0))
+                lset_keys[l] |= 2; /* profile_id: the writer's span alias */
         }
     }
     uint8_t *lset_used = calloc(s->nlsets + 1, 1);

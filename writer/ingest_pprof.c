@@ -464,12 +464,14 @@ static bool absorbable(pctx *c, const Label *lb, int nkey)
  * set verbatim, beside the link when there is one. So a reader renders a
  * link as trace_key=<hex> unless the label set already has trace_key, and
  * span_key=<hex> when the span is non-zero unless the label set already has
- * span_key. Pyroscope's "profile_id" is kept as an ordinary label: a reader
- * could not tell it from span_id if it went into the link. */
+ * span_key. Pyroscope's "profile_id" (its name for the span id) gives the
+ * link its span when there is no span_key label and it holds 16 hex digits;
+ * it always stays in the label set verbatim, and a reader writes no span_key
+ * label for a label set that has profile_id, so nothing is invented. */
 static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
                          uint32_t *lset, uint32_t *link, bool *bad)
 {
-    int64_t tl = -1, sl = -1;
+    int64_t tl = -1, sl = -1, pl = -1;
     int ntl = 0, nsl = 0;
     bool tabs = false, sabs = false;
     int rc;
@@ -485,6 +487,8 @@ static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
             if (sl < 0)
                 sl = (int64_t)j;
             nsl++;
+        } else if (key_is(k, "profile_id", 10) && pl < 0) {
+            pl = (int64_t)j;
         }
     }
     if (tl >= 0) {
@@ -493,6 +497,9 @@ static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
         bool ok = hex_id(pstr(c, s->label[tl]->str), l.trace_id, 16);
         if (ok && sl >= 0)
             ok = hex_id(pstr(c, s->label[sl]->str), l.span_id, 8);
+        else if (ok && pl >= 0 &&
+                 !hex_id(pstr(c, s->label[pl]->str), l.span_id, 8))
+            memset(l.span_id, 0, sizeof l.span_id); /* not an id: no span */
         if (ok) {
             if ((rc = wr_link(w, &l, link)) < 0)
                 return rc;
