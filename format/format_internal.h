@@ -401,6 +401,66 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
                             size_t npages);
 void kiln_trace_index_free(kiln_trace_index *ti);
 
+/* Chunked storage (spec/links.md): the links section is a run of chunks,
+ * each whole traces' links (kiln_links_encode) followed by their trace
+ * index (kiln_trace_index_encode), both with link ids counted from the
+ * chunk's first link, compressed and checksummed on its own. The
+ * traceindex section is the chunk index. A lookup decodes the index, then
+ * the one chunk whose first trace is the last <= the wanted trace. Link
+ * ids in pages stay global: chunk first_link + position. */
+#define KILN_LINK_CHUNK_LINKS 2048 /* a chunk ends at the first trace
+                                    * boundary at or past this many links */
+
+typedef struct kiln_link_chunk {
+    uint8_t first_trace[16]; /* trace id of the chunk's first link */
+    uint32_t first_link;     /* global id of its first link (sum of the
+                              * previous chunks' nlinks, not stored) */
+    uint32_t first_trace_no; /* global number of its first trace (derived) */
+    uint32_t nlinks;         /* links, >= 1 */
+    uint32_t ntraces;        /* distinct trace ids, 1..nlinks */
+    uint64_t offset;         /* from the start of the links section (sum of
+                              * the previous chunks' stored, not stored) */
+    uint64_t stored;         /* stored bytes */
+    uint64_t raw;            /* bytes after decompression */
+    uint64_t checksum;       /* xxh64 (seed 0) of the stored bytes */
+    uint8_t codec;           /* KILN_CODEC_* */
+} kiln_link_chunk;
+
+/* Writer: links sorted and distinct, ti over them (global link ids).
+ * Appends the chunks to `section` (the links section's bytes, offsets
+ * relative to its start) and the chunk index to `index` (the traceindex
+ * section's raw bytes). per_chunk 0 = KILN_LINK_CHUNK_LINKS. */
+int kiln_links_chunked_encode(const kiln_link *links, size_t n,
+                              const kiln_trace_index *ti, size_t per_chunk,
+                              uint8_t codec, int level, kiln_buf *section,
+                              kiln_buf *index);
+/* The chunk index: checks first traces ascend, counts and extents are
+ * sane and the chunks tile [0, section_len) exactly. Returns the totals of
+ * links and traces for the caller to compare with the footer. *chunks is
+ * malloc'd (NULL when n is 0). */
+int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
+                            const void *p, size_t len, uint64_t section_len,
+                            uint64_t *nlinks, uint64_t *ntraces);
+/* The only chunk that can hold trace: the last one whose first trace is
+ * <= it; n when it sorts before every chunk. */
+size_t kiln_link_chunk_find(const kiln_link_chunk *chunks, size_t n,
+                            const uint8_t trace[16]);
+/* Check (checksum) and decode chunk `idx` from its stored bytes: *links
+ * (malloc'd, ch->nlinks, local ids) and *ti (local first_link, page ids
+ * checked < npages). The chunk must start with ch->first_trace, hold
+ * ch->ntraces traces, and every link must sort before next_trace (the
+ * following chunk's first trace; NULL for the last chunk). */
+int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
+                           const void *stored, const uint8_t *next_trace,
+                           size_t npages, kiln_link **links,
+                           kiln_trace_index *ti);
+/* Every chunk of a links section of section_len bytes into one global
+ * array and one global trace index (first_link global). */
+int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
+                              const void *section, size_t section_len,
+                              size_t npages, kiln_link **links,
+                              size_t *nlinks, kiln_trace_index *ti);
+
 /* Split-block bloom filter (Parquet SBBF): 32-byte blocks of eight 32-bit
  * words, eight salted bits per insert, block chosen by the upper 32 bits of
  * xxh64(id, seed 0). */

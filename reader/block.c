@@ -233,33 +233,158 @@ out:
     return rc;
 }
 
-int rd_block_links(kiln_block *b)
+int rd_block_chunks(kiln_block *b)
 {
-    const kiln_section *s;
+    const kiln_section *s, *ls;
     kiln_buf raw = KILN_BUF_INIT;
+    uint64_t nl, nt;
     int rc = 0;
 
-    if (b->have & RD_HAVE_LINKS)
+    if (b->have & RD_HAVE_CHUNKS)
         return 0;
-    s = rd_block_section(b, KILN_SEC_LINKS);
-    if (!s) { /* a block without links */
-        b->links = NULL;
-        b->nlinks = 0;
-        b->have |= RD_HAVE_LINKS;
+    ls = rd_block_section(b, KILN_SEC_LINKS);
+    s = rd_block_section(b, KILN_SEC_TRACEINDEX);
+    if (!s) {
+        if (ls || b->meta.nlinks)
+            return kiln_error_set(KILN_ECORRUPT, "block %s: section "
+                                  "traceindex is missing for %llu links",
+                                  b->key, (unsigned long long)b->meta.nlinks);
+        b->chunks = NULL; /* a block without links */
+        b->nchunks = 0;
+        b->have |= RD_HAVE_CHUNKS;
         return 0;
     }
     if ((rc = load_section(b, s, &raw)) < 0)
         goto out;
-    if ((rc = kiln_links_decode(&b->links, &b->nlinks, raw.data,
-                                raw.len)) < 0) {
-        b->links = NULL;
-        b->nlinks = 0;
+    if ((rc = kiln_link_chunks_decode(&b->chunks, &b->nchunks, raw.data,
+                                      raw.len, ls ? ls->stored : 0, &nl,
+                                      &nt)) < 0) {
+        b->chunks = NULL;
+        b->nchunks = 0;
         rc = rd_block_err(b, rc);
         goto out;
     }
-    b->have |= RD_HAVE_LINKS;
+    if (nl != b->meta.nlinks || nt != b->meta.ntraces) {
+        free(b->chunks);
+        b->chunks = NULL;
+        b->nchunks = 0;
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section traceindex: "
+                            "chunks hold %llu links of %llu traces, the "
+                            "footer says %llu of %llu", b->key,
+                            (unsigned long long)nl, (unsigned long long)nt,
+                            (unsigned long long)b->meta.nlinks,
+                            (unsigned long long)b->meta.ntraces);
+        goto out;
+    }
+    b->have |= RD_HAVE_CHUNKS;
 out:
     kiln_buf_free(&raw);
+    return rc;
+}
+
+int rd_block_trace_chunk(kiln_block *b, const uint8_t trace[16],
+                         const kiln_link_chunk **ch)
+{
+    const kiln_section *ls;
+    kiln_buf scratch = KILN_BUF_INIT;
+    const uint8_t *p;
+    size_t i;
+    int rc;
+
+    *ch = NULL;
+    if ((rc = rd_block_chunks(b)) < 0)
+        return rc;
+    i = kiln_link_chunk_find(b->chunks, b->nchunks, trace);
+    if (i == b->nchunks)
+        return 0;
+    if (b->clinks && b->cur_chunk == i) {
+        *ch = &b->chunks[i];
+        return 0;
+    }
+    free(b->clinks);
+    b->clinks = NULL;
+    kiln_trace_index_free(&b->cti);
+    if ((rc = check_header(b)) < 0 ||
+        (rc = need_section(b, KILN_SEC_LINKS, &ls)) < 0)
+        goto out;
+    const kiln_link_chunk *k = &b->chunks[i];
+    /* kiln_link_chunks_decode checked the chunk lies inside the section. */
+    if ((rc = fetch(b, ls->offset + k->offset, k->stored, &scratch, &p)) < 0)
+        goto out;
+    /* Page ids are checked against the page index where they are used. */
+    if ((rc = kiln_link_chunk_decode(k, i, p,
+                                     i + 1 < b->nchunks
+                                         ? b->chunks[i + 1].first_trace
+                                         : NULL,
+                                     SIZE_MAX, &b->clinks, &b->cti)) < 0) {
+        b->clinks = NULL;
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->cur_chunk = i;
+    *ch = k;
+out:
+    kiln_buf_free(&scratch);
+    return rc;
+}
+
+const kiln_link *rd_block_link(const kiln_block *b, uint32_t id)
+{
+    if (b->have & RD_HAVE_LINKS)
+        return id < b->nlinks ? &b->links[id] : NULL;
+    if (b->clinks) {
+        const kiln_link_chunk *k = &b->chunks[b->cur_chunk];
+        if (id >= k->first_link && id - k->first_link < k->nlinks)
+            return &b->clinks[id - k->first_link];
+    }
+    return NULL;
+}
+
+size_t rd_block_nlinks(const kiln_block *b)
+{
+    return (b->have & RD_HAVE_LINKS) ? b->nlinks : (size_t)b->meta.nlinks;
+}
+
+int rd_block_links(kiln_block *b)
+{
+    const kiln_section *s;
+    kiln_buf scratch = KILN_BUF_INIT;
+    const uint8_t *p;
+    int rc = 0;
+
+    if (b->have & RD_HAVE_LINKS)
+        return 0;
+    if ((rc = rd_block_pages(b)) < 0 || (rc = rd_block_chunks(b)) < 0)
+        return rc;
+    s = rd_block_section(b, KILN_SEC_LINKS);
+    if (!s) { /* a block without links (rd_block_chunks checked the footer) */
+        b->links = NULL;
+        b->nlinks = 0;
+        memset(&b->ti, 0, sizeof b->ti);
+        b->have |= RD_HAVE_LINKS | RD_HAVE_TRACEINDEX;
+        return 0;
+    }
+    if ((rc = check_header(b)) < 0 ||
+        (rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
+        goto out;
+    if (s->codec != KILN_CODEC_NONE) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section links: codec "
+                            "%u (chunks are compressed, the section is not)",
+                            b->key, s->codec);
+        goto out;
+    }
+    if ((rc = kiln_links_chunked_decode(b->chunks, b->nchunks, p, s->stored,
+                                        b->npages, &b->links, &b->nlinks,
+                                        &b->ti)) < 0) {
+        b->links = NULL;
+        b->nlinks = 0;
+        memset(&b->ti, 0, sizeof b->ti);
+        rc = rd_block_err(b, rc);
+        goto out;
+    }
+    b->have |= RD_HAVE_LINKS | RD_HAVE_TRACEINDEX;
+out:
+    kiln_buf_free(&scratch);
     return rc;
 }
 
@@ -296,36 +421,7 @@ out:
 
 int rd_block_traceindex(kiln_block *b)
 {
-    const kiln_section *s;
-    kiln_buf raw = KILN_BUF_INIT;
-    int rc = 0;
-
-    if (b->have & RD_HAVE_TRACEINDEX)
-        return 0;
-    if ((rc = rd_block_links(b)) < 0 || (rc = rd_block_pages(b)) < 0)
-        return rc;
-    s = rd_block_section(b, KILN_SEC_TRACEINDEX);
-    if (!s) {
-        if (b->nlinks)
-            return kiln_error_set(KILN_ECORRUPT, "block %s: section "
-                                  "traceindex is missing for %zu links",
-                                  b->key, b->nlinks);
-        memset(&b->ti, 0, sizeof b->ti);
-        b->have |= RD_HAVE_TRACEINDEX;
-        return 0;
-    }
-    if ((rc = load_section(b, s, &raw)) < 0)
-        goto out;
-    if ((rc = kiln_trace_index_decode(&b->ti, raw.data, raw.len, b->links,
-                                      b->nlinks, b->npages)) < 0) {
-        memset(&b->ti, 0, sizeof b->ti);
-        rc = rd_block_err(b, rc);
-        goto out;
-    }
-    b->have |= RD_HAVE_TRACEINDEX;
-out:
-    kiln_buf_free(&raw);
-    return rc;
+    return rd_block_links(b);
 }
 
 /* ---- pages ---- */
@@ -585,6 +681,9 @@ void kiln_block_free(kiln_block *b)
         kiln_bloom_free(&b->bloom);
     if (b->have & RD_HAVE_TRACEINDEX)
         kiln_trace_index_free(&b->ti);
+    free(b->chunks);
+    free(b->clinks);
+    kiln_trace_index_free(&b->cti);
     free(b->secs);
     kiln_meta_free(&b->meta);
     free(b->sinfo);
@@ -953,22 +1052,13 @@ int kiln_block_verify(kiln_block *b)
         (rc = rd_block_links(b)) < 0)
         goto out;
 
-    /* Trace index and bloom filter. */
+    /* Trace index (every link chunk decoded and checked by rd_block_links:
+     * checksums, order within and across chunks, counts against the chunk
+     * index and the footer) and bloom filter. */
     const kiln_section *s = rd_block_section(b, KILN_SEC_TRACEINDEX);
     if (s) {
-        if ((rc = load_section(b, s, &raw)) < 0)
-            goto out;
-        if ((rc = kiln_trace_index_decode(&ti, raw.data, raw.len, b->links,
-                                          b->nlinks, b->npages)) < 0) {
-            memset(&ti, 0, sizeof ti);
-            rc = rd_block_err(b, rc);
-            goto out;
-        }
+        ti = b->ti; /* borrowed from the block */
         have_ti = true;
-    } else if (b->nlinks) {
-        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section traceindex is "
-                            "missing for %zu links", b->key, b->nlinks);
-        goto out;
     }
     s = rd_block_section(b, KILN_SEC_BLOOM);
     if (s) {
@@ -1101,8 +1191,6 @@ out:
     free(v.captp);
     free(v.trace_of_link);
     free(ids);
-    if (have_ti)
-        kiln_trace_index_free(&ti);
     if (have_bloom)
         kiln_bloom_free(&bloom);
     kiln_buf_free(&raw);

@@ -548,7 +548,9 @@ static int xlink(xlate *x, uint32_t l, uint32_t *out)
         *out = x->link[l - 1];
         return 0;
     }
-    k = &x->b->links[l - 1];
+    if (!(k = rd_block_link(x->b, l - 1)))
+        return kiln_error_set(KILN_ECORRUPT, "block %s: a row names link %u, "
+                              "which is not loaded", x->b->key, l - 1);
     rc = kiln_htab_find(&r->lindex, kiln_hash(k, sizeof *k, 0), link_eq, r, k,
                         &id, &slot);
     if (rc < 0)
@@ -600,7 +602,7 @@ static int xlate_init(xlate *x, kiln_result *r, kiln_block *b)
 #define ZALLOC(f, n) (x->f = calloc((n) > 0 ? (size_t)(n) : 1, sizeof *x->f))
     if (!ZALLOC(str, s->strings.n) || !ZALLOC(fn, s->nfunctions) ||
         !ZALLOC(map, s->nmappings) || !ZALLOC(loc, s->nlocations) ||
-        !ZALLOC(lset, s->nlsets) || !ZALLOC(link, b->nlinks) ||
+        !ZALLOC(lset, s->nlsets) || !ZALLOC(link, rd_block_nlinks(b)) ||
         !ZALLOC(node, b->stacks.n) || !ZALLOC(path, b->stacks.n) ||
         !ZALLOC(kdone, b->series.nkinds) ||
         !ZALLOC(kmap, b->series.nkinds * KILN_MAX_TYPES))
@@ -1065,8 +1067,10 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     if (n == 0)
         goto out;
     r->stats.blocks_read++;
+    /* A trace lookup has its links in the chunk rd_trace_block decoded;
+     * labels kept without one need every link. */
     if ((rc = rd_block_stacks(b)) < 0 ||
-        ((r->keep_labels || r->has_trace) && (rc = rd_block_links(b)) < 0))
+        (r->keep_labels && !r->has_trace && (rc = rd_block_links(b)) < 0))
         goto out;
     if ((rc = xlate_init(&x, r, b)) < 0) {
         xlate_free(&x);
@@ -1074,10 +1078,7 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     }
     have_x = true;
     /* Without keep_labels the link ids are only bounds-checked. */
-    rc = rd_block_read_pages(b, ids, n,
-                             (r->keep_labels || r->has_trace) ? b->nlinks
-                                                              : b->meta.nlinks,
-                             add_page, &x);
+    rc = rd_block_read_pages(b, ids, n, rd_block_nlinks(b), add_page, &x);
 out:
     if (have_x)
         xlate_free(&x);

@@ -20,6 +20,7 @@
 #define RD_HAVE_LINKS 0x10
 #define RD_HAVE_BLOOM 0x20
 #define RD_HAVE_TRACEINDEX 0x40
+#define RD_HAVE_CHUNKS 0x80
 
 struct kiln_block {
     kiln_store *st;            /* borrowed; outlives the block */
@@ -45,6 +46,14 @@ struct kiln_block {
     kiln_bloom bloom;          /* valid with RD_HAVE_BLOOM (0 blocks if the
                                 * block has none) */
     kiln_trace_index ti;       /* valid with RD_HAVE_TRACEINDEX */
+    kiln_link_chunk *chunks;   /* valid with RD_HAVE_CHUNKS: the link
+                                * chunk index (traceindex section) */
+    size_t nchunks;
+    size_t cur_chunk;          /* chunk decoded in clinks/cti; meaningful
+                                * only while clinks != NULL */
+    kiln_link *clinks;         /* that chunk's links (local ids), or NULL */
+    kiln_trace_index cti;      /* its trace index (local link ids, page ids
+                                * not yet checked against the page count) */
 };
 
 /* Each loads and decodes its section once (checksum checked), after the
@@ -53,12 +62,27 @@ int rd_block_series(kiln_block *b);
 int rd_block_pages(kiln_block *b);  /* also loads series */
 int rd_block_symbols(kiln_block *b);
 int rd_block_stacks(kiln_block *b); /* also loads symbols */
+/* Every link and the whole trace index (every chunk, each checked; loads
+ * the page index first); sets RD_HAVE_LINKS and RD_HAVE_TRACEINDEX. */
 int rd_block_links(kiln_block *b);
 /* The bloom filter (the section alone: one ranged read unless it is in
- * the cached tail) and the trace index (loads links and pages first). A
- * block without the section gets an empty filter / index. */
+ * the cached tail) and the trace index (= rd_block_links). A block without
+ * the section gets an empty filter / index. */
 int rd_block_bloom(kiln_block *b);
 int rd_block_traceindex(kiln_block *b);
+/* The link chunk index alone (one small section; totals checked against
+ * the footer). */
+int rd_block_chunks(kiln_block *b);
+/* Decode and cache the one chunk that can hold `trace` (reads the chunk
+ * index and that chunk only); *ch = NULL when no chunk can. */
+int rd_block_trace_chunk(kiln_block *b, const uint8_t trace[16],
+                         const kiln_link_chunk **ch);
+/* Link `id` (global) from the whole links when loaded, else from the
+ * decoded chunk; NULL when neither holds it. */
+const kiln_link *rd_block_link(const kiln_block *b, uint32_t id);
+/* Bound on row link ids: the decoded links' count, else the footer's
+ * (checked against the chunk index when that was read). */
+size_t rd_block_nlinks(const kiln_block *b);
 /* The samples section, or NULL (it is required: callers report). */
 const kiln_section *rd_block_section(const kiln_block *b, unsigned type);
 

@@ -1,7 +1,8 @@
 /* trace.c: trace-id queries and trace listings. A trace query reads, per
- * block, the bloom filter first, then the links, then only the pages the
- * trace index names, so blocks that do not hold the trace cost one small
- * read; spec/links.md describes the three sections. */
+ * block, the bloom filter first, then the link chunk index and the one
+ * chunk that can hold the trace, then only the pages its trace index
+ * names, so blocks that do not hold the trace cost one small read;
+ * spec/links.md describes the three sections. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,20 +152,23 @@ static size_t links_lower(const kiln_link *links, size_t n,
     return lo;
 }
 
-/* The link ids [*lo, *hi) of the trace (and span) in the block's links. */
-static void links_range(const kiln_block *b, const uint8_t *trace,
-                        const uint8_t *span, size_t *lo, size_t *hi)
+/* The link ids [*lo, *hi) of the trace (and span) in links[0..n). */
+static void links_range(const kiln_link *links, size_t n,
+                        const uint8_t *trace, const uint8_t *span,
+                        size_t *lo, size_t *hi)
 {
-    *lo = links_lower(b->links, b->nlinks, trace, span);
+    *lo = links_lower(links, n, trace, span);
     size_t h = *lo;
-    while (h < b->nlinks && link_cmp(&b->links[h], trace, span) == 0)
+    while (h < n && link_cmp(&links[h], trace, span) == 0)
         h++; /* a trace has few spans per block: a walk is enough */
     *hi = h;
 }
 
 int rd_trace_block(kiln_result *r, kiln_block *b)
 {
-    size_t lo, hi;
+    const kiln_link_chunk *ch = NULL;
+    const kiln_link *links;
+    size_t lo, hi, n, base = 0;
     int rc;
 
     r->tstats.blocks_searched++;
@@ -175,17 +179,29 @@ int rd_trace_block(kiln_result *r, kiln_block *b)
             r->tstats.blocks_bloom_pruned++;
             return 0;
         }
+        /* Only the chunk that can hold the trace: the chunk index, then
+         * one chunk (spec/links.md). */
+        if ((rc = rd_block_trace_chunk(b, r->trace_id, &ch)) < 0)
+            return rc;
+        links = ch ? b->clinks : NULL;
+        n = ch ? ch->nlinks : 0;
+        base = ch ? ch->first_link : 0;
+    } else {
+        /* The baseline: every link of the block, as a scan would. */
+        if ((rc = rd_block_links(b)) < 0)
+            return rc;
+        links = b->links;
+        n = b->nlinks;
     }
-    if ((rc = rd_block_links(b)) < 0)
-        return rc;
-    links_range(b, r->trace_id, r->has_span ? r->span_id : NULL, &lo, &hi);
+    links_range(links, n, r->trace_id, r->has_span ? r->span_id : NULL, &lo,
+                &hi);
     if (lo == hi) {
         if (!r->trace_scan) {
             /* The filter said "maybe" for a trace the block lacks (with a
              * span: the trace may be here without that span). */
             size_t tl, th;
             if (r->has_span)
-                links_range(b, r->trace_id, NULL, &tl, &th);
+                links_range(links, n, r->trace_id, NULL, &tl, &th);
             else
                 tl = th = 0;
             if (tl == th)
@@ -198,14 +214,15 @@ int rd_trace_block(kiln_result *r, kiln_block *b)
     }
     r->tstats.blocks_hit++;
     r->tstats.links_matched += hi - lo;
-    r->tr_lo = (uint32_t)lo + 1;
-    r->tr_hi = (uint32_t)hi + 1;
+    r->tr_lo = (uint32_t)(base + lo) + 1;
+    r->tr_hi = (uint32_t)(base + hi) + 1;
     return 1;
 }
 
 int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask)
 {
     const kiln_trace_index *ti;
+    const kiln_link_chunk *ch;
     uint32_t first;
     size_t lo, hi;
     int rc;
@@ -214,11 +231,14 @@ int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask)
         memset(mask, 1, b->npages);
         return 0;
     }
-    if ((rc = rd_block_traceindex(b)) < 0)
+    /* The chunk rd_trace_block decoded (cached): its trace index. */
+    if ((rc = rd_block_trace_chunk(b, r->trace_id, &ch)) < 0)
         return rc;
-    ti = &b->ti;
+    if (!ch)
+        return 0;
+    ti = &b->cti;
     /* The trace's entry: the one whose first link is the trace's first. */
-    links_range(b, r->trace_id, NULL, &lo, &hi);
+    links_range(b->clinks, ch->nlinks, r->trace_id, NULL, &lo, &hi);
     if (lo == hi)
         return 0;
     first = (uint32_t)lo;
@@ -231,13 +251,14 @@ int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask)
             z = mid;
     }
     if (a == ti->ntraces || ti->first_link[a] != first)
-        return kiln_error_set(KILN_ECORRUPT, "block %s: section traceindex: "
-                              "no entry starts at link %u", b->key, first);
+        return kiln_error_set(KILN_ECORRUPT, "block %s: section links: chunk "
+                              "%zu: no trace index entry starts at link %u",
+                              b->key, b->cur_chunk, first);
     for (uint32_t j = ti->pg_off[a]; j < ti->pg_off[a + 1]; j++) {
         if (ti->pg_ids[j] >= b->npages)
-            return kiln_error_set(KILN_ECORRUPT, "block %s: section "
-                                  "traceindex: page %u of %zu", b->key,
-                                  ti->pg_ids[j], b->npages);
+            return kiln_error_set(KILN_ECORRUPT, "block %s: section links: "
+                                  "chunk %zu: page %u of %zu", b->key,
+                                  b->cur_chunk, ti->pg_ids[j], b->npages);
         mask[ti->pg_ids[j]] = 1;
     }
     return 0;
@@ -321,11 +342,14 @@ int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16])
 
 int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
 {
+    const kiln_link_chunk *ch;
     size_t lo, hi;
     int rc;
-    if ((rc = rd_block_links(b)) < 0)
+    if ((rc = rd_block_trace_chunk(b, trace_id, &ch)) < 0)
         return rc;
-    links_range(b, trace_id, NULL, &lo, &hi);
+    if (!ch)
+        return 0;
+    links_range(b->clinks, ch->nlinks, trace_id, NULL, &lo, &hi);
     return (int64_t)(hi - lo);
 }
 

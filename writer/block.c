@@ -475,10 +475,19 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
             kiln_seriestab_encode(&w->ser, &e.raw));
     SECTION(KILN_SEC_PAGEINDEX, KILN_CODEC_ZSTD, lvl,
             kiln_pageindex_encode(e.pages, e.npages, &e.raw));
-    SECTION(KILN_SEC_LINKS, KILN_CODEC_ZSTD, lvl,
-            kiln_links_encode(e.links, nlinks, &e.raw));
-    SECTION(KILN_SEC_TRACEINDEX, KILN_CODEC_ZSTD, lvl,
-            kiln_trace_index_encode(&e.ti, &e.raw));
+    /* Links in chunks, each compressed on its own (the section is stored
+     * as is, like samples); the chunk index is the traceindex section,
+     * beside the bloom filter, so a lookup reads the index and one chunk. */
+    kiln_buf_reset(&e.raw);
+    kiln_buf_reset(&e.tmp);
+    if ((rc = kiln_links_chunked_encode(e.links, nlinks, &e.ti, 0,
+                                        KILN_CODEC_ZSTD, lvl, &e.tmp,
+                                        &e.raw)) < 0 ||
+        (rc = pack(block, secs, &nsecs, KILN_SEC_LINKS, KILN_CODEC_NONE, 0,
+                   &e.tmp)) < 0 ||
+        (rc = pack(block, secs, &nsecs, KILN_SEC_TRACEINDEX, KILN_CODEC_ZSTD,
+                   lvl, &e.raw)) < 0)
+        goto out;
     /* The bloom filter goes last and uncompressed (random bits do not
      * compress), beside the footer: "is this trace here?" is one read. */
     if ((rc = kiln_bloom_init(&e.bloom,

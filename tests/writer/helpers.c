@@ -127,13 +127,24 @@ void th_block_open(tblock *b, const kiln_buf *block)
     rc = kiln_pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
                                samples->stored, b->ser.nseries);
     cr_assert(eq(int, rc, 0), "pageindex: %s", kiln_error_last());
-    unpack(b, block, KILN_SEC_LINKS, &raw);
-    rc = kiln_links_decode(&b->links, &b->nlinks, raw.data, raw.len);
-    cr_assert(eq(int, rc, 0), "links: %s", kiln_error_last());
+    /* Links: chunks in the links section, their index in traceindex. */
     unpack(b, block, KILN_SEC_TRACEINDEX, &raw);
-    rc = kiln_trace_index_decode(&b->ti, raw.data, raw.len, b->links,
-                                 b->nlinks, b->npages);
+    const kiln_section *ls = th_section(b, KILN_SEC_LINKS);
+    cr_assert(ls != NULL);
+    cr_assert(eq(u8, ls->codec, KILN_CODEC_NONE));
+    kiln_link_chunk *chunks;
+    size_t nchunks;
+    uint64_t nl, nt;
+    rc = kiln_link_chunks_decode(&chunks, &nchunks, raw.data, raw.len,
+                                 ls->stored, &nl, &nt);
     cr_assert(eq(int, rc, 0), "traceindex: %s", kiln_error_last());
+    cr_assert(eq(u64, nl, b->meta.nlinks));
+    cr_assert(eq(u64, nt, b->meta.ntraces));
+    rc = kiln_links_chunked_decode(chunks, nchunks, block->data + ls->offset,
+                                   ls->stored, b->npages, &b->links,
+                                   &b->nlinks, &b->ti);
+    free(chunks);
+    cr_assert(eq(int, rc, 0), "links: %s", kiln_error_last());
     unpack(b, block, KILN_SEC_BLOOM, &raw);
     rc = kiln_bloom_decode(&b->bloom, raw.data, raw.len);
     cr_assert(eq(int, rc, 0), "bloom: %s", kiln_error_last());
