@@ -166,9 +166,11 @@ static int nomem(void)
     return kiln_error_set(KILN_ENOMEM, "otlp: out of memory");
 }
 
+/* On error *out is 0 (the empty string), so callers never read garbage. */
 static int str_push(conv *c, const uint8_t *p, size_t off, size_t len,
                     uint32_t *out)
 {
+    *out = 0;
     if (c->nstrs == c->capstrs) {
         size_t cap = c->capstrs ? 2 * c->capstrs : 256;
         pstr *s = realloc(c->strs, cap * sizeof(*s));
@@ -243,17 +245,19 @@ static bool key_has_prefix(const conv *c, int32_t key, const char *prefix)
     return b->len > n && memcmp(b->data, prefix, n) == 0;
 }
 
-/* Attribute `idx` of the dictionary, range-checked. */
+/* Attribute `idx` of the dictionary, range-checked; *out is NULL on error. */
 static int attr_get(conv *c, int32_t idx, const char *what, const o_attr **out)
 {
+    *out = NULL;
     if (idx < 0 || (size_t)idx >= c->nattr)
         return bad(c, "%s: attribute index %" PRId32 " out of range "
                    "(attribute_table has %zu)", what, idx, c->nattr);
-    *out = c->d->attribute_table[idx];
-    if ((*out)->key_strindex < 0 || (size_t)(*out)->key_strindex >= c->nstr)
+    const o_attr *a = c->d->attribute_table[idx];
+    if (a->key_strindex < 0 || (size_t)a->key_strindex >= c->nstr)
         return bad(c, "%s: attribute %" PRId32 ": key string index %" PRId32
                    " out of range (string_table has %zu)", what, idx,
-                   (*out)->key_strindex, c->nstr);
+                   a->key_strindex, c->nstr);
+    *out = a;
     return 0;
 }
 
