@@ -49,6 +49,14 @@ static int gen(const char *dir, const char *args)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* snprintf that fails the test instead of truncating a path or command. */
+#define FMT(buf, ...)                                                        \
+    do {                                                                     \
+        int fmt_n_ = snprintf((buf), sizeof(buf), __VA_ARGS__);              \
+        cr_assert(fmt_n_ >= 0 && (size_t)fmt_n_ < sizeof(buf),               \
+                  "%s: does not fit in %zu bytes", #buf, sizeof(buf));       \
+    } while (0)
+
 static int same_tree(const char *a, const char *b)
 {
     char cmd[1024];
@@ -207,7 +215,7 @@ Test(gen, fleet_has_the_promised_shape)
     int64_t min_cpu = INT64_MAX, max_cpu = 0;
     for (int s = 0; s < ns; s++) {
         char sd[600];
-        snprintf(sd, sizeof sd, "%s/%s", dir, svcs[s]);
+        FMT(sd, "%s/%s", dir, svcs[s]);
         int nh = names(sd, hosts, 16);
         cr_assert(eq(int, nh, 2), "%s: hosts", svcs[s]);
         cr_assert(strcmp(hosts[0], hosts[1]) != 0);
@@ -215,7 +223,7 @@ Test(gen, fleet_has_the_promised_shape)
             cr_assert(strncmp(hosts[h], svcs[s], strlen(svcs[s])) == 0,
                       "host %s not named after %s", hosts[h], svcs[s]);
             char hd[800];
-            snprintf(hd, sizeof hd, "%s/%s", sd, hosts[h]);
+            FMT(hd, "%s/%s", sd, hosts[h]);
             int nf = names(hd, files, 64);
             cr_assert(eq(int, nf, 30), "%s: 5m of 10s windows", hd);
             for (int f = 0; f < nf; f++) {
@@ -223,7 +231,7 @@ Test(gen, fleet_has_the_promised_shape)
                 cr_assert(t >= END_S - 300 && t < END_S && (END_S - t) % 10 == 0,
                           "file %s", files[f]);
                 char fn[1000];
-                snprintf(fn, sizeof fn, "%s/%s", hd, files[f]);
+                FMT(fn, "%s/%s", hd, files[f]);
                 cr_assert(strstr(files[f], ".pb.gz") != NULL);
                 Perftools__Profiles__Profile *p = load(fn);
                 files_seen++;
@@ -356,14 +364,14 @@ Test(gen, stacks_look_like_go_services)
     int http = 0, grpc = 0, libssl = 0, sql = 0, gc = 0;
     for (int s = 0; s < ns; s++) {
         char cmd[800], path[1024];
-        snprintf(cmd, sizeof cmd, "ls %s/%s/*/*.pb.gz", dir, svcs[s]);
+        FMT(cmd, "ls %s/%s/*/*.pb.gz", dir, svcs[s]);
         FILE *ls = popen(cmd, "r");
         cr_assert(fgets(path, sizeof path, ls) != NULL);
         pclose(ls);
         path[strcspn(path, "\n")] = '\0';
         Perftools__Profiles__Profile *p = load(path);
         char own[160];
-        snprintf(own, sizeof own, "github.com/acme/%s/", svcs[s]);
+        FMT(own, "github.com/acme/%s/", svcs[s]);
         int has_own = 0;
         for (size_t i = 0; i < p->n_function; i++) {
             const char *n = str(p, p->function[i]->name);
