@@ -3,24 +3,7 @@
 # small fleet: the happy path gives back every generated sample; a bad file
 # fails the whole ingest with exit 2 and stores nothing; --keep-going skips
 # it; --block-window cuts per window; paths on stdin; folded input.
-set -uo pipefail
-K="${KILN_BIN:?KILN_BIN not set}"
-WORK=$(mktemp -d /tmp/kiln-test-iq-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-FAILS=0
-ok() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { # check WHAT CONDITION...
-    local what=$1; shift
-    if "$@"; then ok "$what"; else fail "$what"; fi
-}
-run() { # run WANT_EXIT WHAT CMD... ; output in $WORK/out, $WORK/err
-    local want=$1 what=$2 rc=0; shift 2
-    "$@" > "$WORK/out" 2> "$WORK/err" || rc=$?
-    if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"
-    else fail "$what: want exit $want, got $rc"; sed 's/^/#   /' "$WORK/err" | head -5; fi
-}
-nblocks() { find "$1" -name '*.kiln' 2>/dev/null | wc -l; }
+. "$(cd "$(dirname "$0")" && pwd)/../common/tap.sh" iq
 
 # 2 services x 2 hosts x 12 windows of 10 s, ending on a minute boundary.
 run 0 "gen" "$K" gen --out "$WORK/fleet" --services 2 --hosts 2 --duration 2m \
@@ -136,5 +119,4 @@ run 2 "verify a damaged block" "$K" verify "$BLOCK" "$WORK/flipped.kiln"
 check "FAIL line names the block" grep -q "^FAIL $WORK/flipped.kiln: " "$WORK/out"
 check "sound block still ok" grep -q "^ok $BLOCK\$" "$WORK/out"
 
-echo "# $FAILS failed"
-[ "$FAILS" -eq 0 ]
+tap_done

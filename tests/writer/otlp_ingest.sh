@@ -3,24 +3,7 @@
 # (`kiln gen --otlp`) and ingested each way gives byte-identical blocks and
 # identical query answers; gzip'd OTLP is read; a malformed OTLP file fails
 # the ingest and stores nothing.
-set -uo pipefail
-K="${KILN_BIN:?KILN_BIN not set}"
-WORK=$(mktemp -d /tmp/kiln-test-otlp-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-FAILS=0
-ok() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { # check WHAT CONDITION...
-    local what=$1; shift
-    if "$@"; then ok "$what"; else fail "$what"; fi
-}
-run() { # run WANT_EXIT WHAT CMD... ; output in $WORK/out, $WORK/err
-    local want=$1 what=$2 rc=0; shift 2
-    "$@" > "$WORK/out" 2> "$WORK/err" || rc=$?
-    if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"
-    else fail "$what: want exit $want, got $rc"; sed 's/^/#   /' "$WORK/err" | head -5; fi
-}
-nblocks() { find "$1" -name '*.kiln' 2>/dev/null | wc -l; }
+. "$(cd "$(dirname "$0")" && pwd)/../common/tap.sh" otlp
 
 run 0 "gen --otlp" "$K" gen --out "$WORK/fleet" --services 2 --hosts 2 \
     --duration 2m --seed 11 --trace-fraction 0.3 --end 2026-11-24T01:00:00Z --otlp
@@ -81,5 +64,4 @@ run 2 "malformed OTLP refused" "$K" ingest --store "$WORK/sb" "$ONE" "$WORK/bad.
 check "error names the file and OTLP" grep -q "bad.otlp.pb: otlp: " "$WORK/err"
 check "nothing stored" [ "$(nblocks "$WORK/sb")" -eq 0 ]
 
-echo "# $FAILS failed"
-[ "$FAILS" -eq 0 ]
+tap_done
