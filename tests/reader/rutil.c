@@ -2,7 +2,6 @@
  * per-stack sums of pprof profiles by frame content, written apart from the
  * reader so that a round trip is checked by independent code. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "format_internal.h"
+#include "file_list.h"
 #include "rutil.h"
 
 void ru_store_open(ru_store *s)
@@ -65,47 +65,21 @@ uint8_t *ru_slurp(const char *path, size_t *len)
     return buf;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **ru_corpus_files(size_t *n)
 {
     const char *root = getenv("KILN_CORPUS");
     char dir[4096];
-    char **v = NULL;
-    size_t cnt = 0, cap = 0;
-    DIR *d;
-    struct dirent *e;
 
     cr_assert(root != NULL, "KILN_CORPUS is not set");
     snprintf(dir, sizeof dir, "%s/pprof", root);
-    d = opendir(dir);
-    cr_assert(d != NULL, "cannot open %s", dir);
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = realloc(v, cap * sizeof *v);
-        }
-        size_t l = strlen(dir) + strlen(e->d_name) + 2;
-        v[cnt] = malloc(l);
-        snprintf(v[cnt], l, "%s/%s", dir, e->d_name);
-        cnt++;
-    }
-    closedir(d);
-    qsort(v, cnt, sizeof *v, cmp_str);
-    *n = cnt;
+    char **v = kt_list_dir(dir, n);
+    cr_assert(v != NULL, "cannot open %s", dir);
     return v;
 }
 
 void ru_free_list(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    kt_free_list(v, n);
 }
 
 Perftools__Profiles__Profile *ru_unpack(const uint8_t *data, size_t len)
