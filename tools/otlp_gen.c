@@ -13,44 +13,17 @@
 #include "otlp_gen.h"
 #include "otlp_keys.h"
 #include "otlp_profiles_service.pb-c.h"
+#include "otlp_util.h"
 #include "profile.pb-c.h"
-
-typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
-    o_request;
-typedef Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary o_dict;
-typedef Opentelemetry__Proto__Profiles__V1development__ResourceProfiles o_resource;
-typedef Opentelemetry__Proto__Profiles__V1development__ScopeProfiles o_scope;
-typedef Opentelemetry__Proto__Profiles__V1development__Profile o_profile;
-typedef Opentelemetry__Proto__Profiles__V1development__Sample o_sample;
-typedef Opentelemetry__Proto__Profiles__V1development__Location o_location;
-typedef Opentelemetry__Proto__Profiles__V1development__Line o_line;
-typedef Opentelemetry__Proto__Profiles__V1development__Mapping o_mapping;
-typedef Opentelemetry__Proto__Profiles__V1development__Function o_function;
-typedef Opentelemetry__Proto__Profiles__V1development__Link o_link;
-typedef Opentelemetry__Proto__Profiles__V1development__Stack o_stack;
-typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit o_attr;
-typedef Opentelemetry__Proto__Profiles__V1development__ValueType o_vtype;
-typedef Opentelemetry__Proto__Common__V1__AnyValue o_any;
-typedef Opentelemetry__Proto__Common__V1__ArrayValue o_array;
-typedef Opentelemetry__Proto__Common__V1__KeyValue o_kv;
-typedef Opentelemetry__Proto__Common__V1__InstrumentationScope o_iscope;
-typedef Opentelemetry__Proto__Resource__V1__Resource o_res;
 
 typedef Perftools__Profiles__Profile p_profile;
 typedef Perftools__Profiles__Label p_label;
 
 #define ANY(x) OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_##x
 
-/* Every message of the request comes from here and is freed at once. */
-typedef struct chunk {
-    struct chunk *next;
-    size_t size, used; /* bytes in data, bytes handed out */
-    max_align_t data[];
-} chunk;
-
 typedef struct gen {
     const p_profile *pp;
-    chunk *chunks;
+    kiln_otlp_arena ar; /* every message of the request; freed at once */
     /* Dictionary tables under construction (index 0 = zero value). */
     ProtobufCBinaryData *strs; size_t nstrs, capstrs;
     o_attr **attrs;   size_t nattrs, capattrs;
@@ -67,22 +40,7 @@ typedef struct gen {
 
 static void *galloc(gen *g, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (n == 0)
-        n = sizeof(max_align_t);
-    if (!g->chunks || g->chunks->size - g->chunks->used < n) {
-        size_t size = n > ((size_t)1 << 16) ? n : ((size_t)1 << 16);
-        chunk *c = malloc(sizeof(*c) + size);
-        if (!c)
-            return NULL;
-        c->next = g->chunks;
-        c->size = size;
-        c->used = 0;
-        g->chunks = c;
-    }
-    void *p = (char *)g->chunks->data + g->chunks->used;
-    g->chunks->used += n;
-    return p;
+    return kiln_otlp_arena_alloc(&g->ar, n);
 }
 
 static int nomem(void)
@@ -371,29 +329,10 @@ static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
     return 0;
 }
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Decode exactly 2*n hex digits; false if the string is anything else. */
 static bool unhex(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
 {
-    if (s->len != 2 * n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(s->data[2 * i]), lo = hexval(s->data[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return kiln_otlp_unhex(s->data, s->len, out, n);
 }
 
 /* A trace or span label the writer turns into a link and drops: a string of
@@ -981,11 +920,7 @@ out:
     free(g.map_ids);
     free(g.loc_ids);
     free(g.fun_ids);
-    while (g.chunks) {
-        chunk *next = g.chunks->next;
-        free(g.chunks);
-        g.chunks = next;
-    }
+    kiln_otlp_arena_free(&g.ar);
     if (pp)
         perftools__profiles__profile__free_unpacked(pp, NULL);
     kiln_buf_free(&inflated);

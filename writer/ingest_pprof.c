@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlp_util.h" /* kiln_otlp_unhex, shared with the OTLP paths */
 #include "profile.pb-c.h"
 #include "writer_internal.h"
 
@@ -390,30 +391,15 @@ static int intern_loc(kiln_writer *w, pctx *c, size_t li, uint32_t *id)
 
 /* ---- links --------------------------------------------------------------- */
 
-static inline int hexval(uint8_t ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    ch |= 0x20;
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
 /* Decode exactly 2*n hex digits into out; false if malformed or all zero
  * (an all-zero trace or span id is invalid in W3C trace context). */
 static bool hex_id(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
 {
-    if (s->len != 2 * n)
+    if (!kiln_otlp_unhex(s->data, s->len, out, n))
         return false;
     uint8_t any = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(s->data[2 * i]), lo = hexval(s->data[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
+    for (size_t i = 0; i < n; i++)
         any |= out[i];
-    }
     return any != 0;
 }
 

@@ -34,23 +34,8 @@
 
 #include "otlp_keys.h"
 #include "otlp_profiles_service.pb-c.h"
+#include "otlp_util.h"
 #include "profile.pb-c.h"
-
-typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
-    o_request;
-typedef Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary o_dict;
-typedef Opentelemetry__Proto__Profiles__V1development__ResourceProfiles o_resource;
-typedef Opentelemetry__Proto__Profiles__V1development__ScopeProfiles o_scope;
-typedef Opentelemetry__Proto__Profiles__V1development__Profile o_profile;
-typedef Opentelemetry__Proto__Profiles__V1development__Sample o_sample;
-typedef Opentelemetry__Proto__Profiles__V1development__Location o_location;
-typedef Opentelemetry__Proto__Profiles__V1development__Mapping o_mapping;
-typedef Opentelemetry__Proto__Profiles__V1development__Function o_function;
-typedef Opentelemetry__Proto__Profiles__V1development__Link o_link;
-typedef Opentelemetry__Proto__Profiles__V1development__Stack o_stack;
-typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit o_attr;
-typedef Opentelemetry__Proto__Profiles__V1development__ValueType o_vtype;
-typedef Opentelemetry__Proto__Common__V1__AnyValue o_any;
 
 typedef Perftools__Profiles__Profile p_profile;
 typedef Perftools__Profiles__Sample p_sample;
@@ -62,59 +47,6 @@ typedef Perftools__Profiles__Function p_function;
 typedef Perftools__Profiles__ValueType p_vtype;
 
 #define UNMAPPED UINT32_MAX
-
-/* A bump allocator for one pprof under construction; reset per profile. */
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t size, used; /* bytes in data, bytes handed out */
-    max_align_t data[];
-} arena_chunk;
-
-typedef struct arena {
-    arena_chunk *head; /* chunk being filled; older ones follow */
-} arena;
-
-static void *arena_alloc(arena *a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (n == 0)
-        n = sizeof(max_align_t);
-    if (!a->head || a->head->size - a->head->used < n) {
-        size_t size = n > ((size_t)1 << 16) ? n : ((size_t)1 << 16);
-        arena_chunk *c = malloc(sizeof(*c) + size);
-        if (!c)
-            return NULL;
-        c->next = a->head;
-        c->size = size;
-        c->used = 0;
-        a->head = c;
-    }
-    void *p = (char *)a->head->data + a->head->used;
-    a->head->used += n;
-    return p;
-}
-
-/* Keep the newest chunk for reuse, free the others. */
-static void arena_reset(arena *a)
-{
-    if (!a->head)
-        return;
-    arena_chunk *c = a->head->next;
-    while (c) {
-        arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->head->next = NULL;
-    a->head->used = 0;
-}
-
-static void arena_free(arena *a)
-{
-    arena_reset(a);
-    free(a->head);
-    a->head = NULL;
-}
 
 /* One string of the pprof being built: borrowed from the request or made
  * here (then stored in conv.pool, whose address may move until packing). */
@@ -145,7 +77,7 @@ typedef struct conv {
     p_mapping *maps;  /* [nmap] */
     p_location *locs; /* [nloc] */
     p_function *funs; /* [nfun] */
-    arena ar;
+    kiln_otlp_arena ar; /* per-profile pprof messages; reset per profile */
 } conv;
 
 static int bad(const conv *c, const char *fmt, ...)
@@ -376,8 +308,8 @@ static int map_location(conv *c, int32_t li, uint64_t *id)
         if (rc < 0)
             return rc;
         if (ol->n_lines) {
-            p_line *lines = arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
-            p_line **lp = arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
+            p_line *lines = kiln_otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
+            p_line **lp = kiln_otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
             if (!lines || !lp)
                 return nomem();
             for (size_t i = 0; i < ol->n_lines; i++) {
@@ -406,16 +338,6 @@ static int map_location(conv *c, int32_t li, uint64_t *id)
     }
     *id = c->lmap[li];
     return 0;
-}
-
-static void hex_lower(char *out, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 /* The one value a sample carries for its profile's sample type. */
@@ -448,8 +370,8 @@ static int sample_value(conv *c, const o_sample *s, size_t i, int64_t *v)
 static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
 {
     size_t cap = s->n_attribute_indices + 2;
-    p_label *labs = arena_alloc(&c->ar, cap * sizeof(*labs));
-    p_label **lp = arena_alloc(&c->ar, cap * sizeof(*lp));
+    p_label *labs = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*labs));
+    p_label **lp = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*lp));
     if (!labs || !lp)
         return nomem();
     size_t n = 0;
@@ -472,7 +394,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
                        "zero (invalid)", i, s->link_index);
         char hex[33];
         uint32_t k, v;
-        hex_lower(hex, lk->trace_id.data, 16);
+        kiln_otlp_hex_lower(hex, lk->trace_id.data, 16);
         if ((rc = str_borrow(c, c->trace_key, &k)) < 0 ||
             (rc = str_make(c, hex, 32, &v)) < 0)
             return rc;
@@ -482,7 +404,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         n++;
         static const uint8_t zspan[8];
         if (lk->span_id.len == 8 && memcmp(lk->span_id.data, zspan, 8) != 0) {
-            hex_lower(hex, lk->span_id.data, 8);
+            kiln_otlp_hex_lower(hex, lk->span_id.data, 8);
             if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
                 (rc = str_make(c, hex, 16, &v)) < 0)
                 return rc;
@@ -533,10 +455,10 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
             break;
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE: {
             size_t bl = v->bytes_value.len;
-            char *hex = arena_alloc(&c->ar, 2 * bl + 1);
+            char *hex = kiln_otlp_arena_alloc(&c->ar, 2 * bl + 1);
             if (!hex)
                 return nomem();
-            hex_lower(hex, v->bytes_value.data, bl);
+            kiln_otlp_hex_lower(hex, v->bytes_value.data, bl);
             rc = str_make(c, hex, 2 * bl, &sv);
             break;
         }
@@ -590,7 +512,7 @@ static int profile_attrs(conv *c, const o_profile *p, p_profile *pp)
                    a->value->array_value) {
             const Opentelemetry__Proto__Common__V1__ArrayValue *arr =
                 a->value->array_value;
-            int64_t *cm = arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
+            int64_t *cm = kiln_otlp_arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
             if (!cm)
                 return nomem();
             size_t n = 0;
@@ -624,7 +546,7 @@ static void conv_reset(conv *c)
     c->nsused = c->nmused = c->nlused = c->nfused = 0;
     c->nstrs = 0;
     kiln_buf_reset(&c->pool);
-    arena_reset(&c->ar);
+    kiln_otlp_arena_reset(&c->ar);
 }
 
 static bool vtype_eq(const o_vtype *a, const o_vtype *b)
@@ -688,8 +610,8 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
         c->sused[c->nsused++] = 0;
     }
 
-    p_vtype *vt = arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
-    p_vtype **vtp = arena_alloc(&c->ar, ng * sizeof(*vtp));
+    p_vtype *vt = kiln_otlp_arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
+    p_vtype **vtp = kiln_otlp_arena_alloc(&c->ar, ng * sizeof(*vtp));
     if (!vt || !vtp)
         return nomem();
     for (size_t t = 0; t < ng; t++) {
@@ -732,9 +654,9 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
     if ((rc = profile_attrs(c, p0, &pp)) < 0)
         return rc;
 
-    p_sample *smp = arena_alloc(&c->ar, ns * sizeof(*smp));
-    p_sample **smpp = arena_alloc(&c->ar, ns * sizeof(*smpp));
-    int64_t *vals = arena_alloc(&c->ar, ns * ng * sizeof(*vals));
+    p_sample *smp = kiln_otlp_arena_alloc(&c->ar, ns * sizeof(*smp));
+    p_sample **smpp = kiln_otlp_arena_alloc(&c->ar, ns * sizeof(*smpp));
+    int64_t *vals = kiln_otlp_arena_alloc(&c->ar, ns * ng * sizeof(*vals));
     if (!smp || !smpp || !vals)
         return nomem();
     for (size_t i = 0; i < ns; i++) {
@@ -746,7 +668,7 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
                        "(stack_table has %zu)", i, s->stack_index, c->nstack);
         const o_stack *st = c->d->stack_table[s->stack_index];
         if (st->n_location_indices) {
-            uint64_t *ids = arena_alloc(&c->ar, st->n_location_indices *
+            uint64_t *ids = kiln_otlp_arena_alloc(&c->ar, st->n_location_indices *
                                                     sizeof(*ids));
             if (!ids)
                 return nomem();
@@ -776,10 +698,10 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
     pp.sample = smpp;
     pp.n_sample = ns;
 
-    p_mapping **mp = arena_alloc(&c->ar, c->nmused * sizeof(*mp));
-    p_location **lp = arena_alloc(&c->ar, c->nlused * sizeof(*lp));
-    p_function **fp = arena_alloc(&c->ar, c->nfused * sizeof(*fp));
-    ProtobufCBinaryData *st = arena_alloc(&c->ar, c->nstrs * sizeof(*st));
+    p_mapping **mp = kiln_otlp_arena_alloc(&c->ar, c->nmused * sizeof(*mp));
+    p_location **lp = kiln_otlp_arena_alloc(&c->ar, c->nlused * sizeof(*lp));
+    p_function **fp = kiln_otlp_arena_alloc(&c->ar, c->nfused * sizeof(*fp));
+    ProtobufCBinaryData *st = kiln_otlp_arena_alloc(&c->ar, c->nstrs * sizeof(*st));
     if (!mp || !lp || !fp || !st)
         return nomem();
     for (size_t i = 0; i < c->nmused; i++)
@@ -855,7 +777,7 @@ static void conv_free(conv *c)
     free(c->strs);
     free(c->maps); free(c->locs); free(c->funs);
     kiln_buf_free(&c->pool);
-    arena_free(&c->ar);
+    kiln_otlp_arena_free(&c->ar);
 }
 
 /* Series labels of a resource: the caller's, plus service.name and

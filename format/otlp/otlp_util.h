@@ -1,0 +1,131 @@
+/* otlp_util.h: what both directions of the OTLP <-> pprof conversion share
+ * (writer/otlp.c reads OTLP, tools/otlp_gen.c writes it): short names for
+ * the generated OTLP message types, a bump arena for the messages of one
+ * conversion, and hex for trace, span and build ids. Header only (static
+ * inline) so writer/ and tools/ share it without depending on each other. */
+#ifndef KILN_OTLP_UTIL_H
+#define KILN_OTLP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "otlp_profiles_service.pb-c.h"
+
+typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
+    o_request;
+typedef Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary o_dict;
+typedef Opentelemetry__Proto__Profiles__V1development__ResourceProfiles o_resource;
+typedef Opentelemetry__Proto__Profiles__V1development__ScopeProfiles o_scope;
+typedef Opentelemetry__Proto__Profiles__V1development__Profile o_profile;
+typedef Opentelemetry__Proto__Profiles__V1development__Sample o_sample;
+typedef Opentelemetry__Proto__Profiles__V1development__Location o_location;
+typedef Opentelemetry__Proto__Profiles__V1development__Line o_line;
+typedef Opentelemetry__Proto__Profiles__V1development__Mapping o_mapping;
+typedef Opentelemetry__Proto__Profiles__V1development__Function o_function;
+typedef Opentelemetry__Proto__Profiles__V1development__Link o_link;
+typedef Opentelemetry__Proto__Profiles__V1development__Stack o_stack;
+typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit o_attr;
+typedef Opentelemetry__Proto__Profiles__V1development__ValueType o_vtype;
+typedef Opentelemetry__Proto__Common__V1__AnyValue o_any;
+typedef Opentelemetry__Proto__Common__V1__ArrayValue o_array;
+typedef Opentelemetry__Proto__Common__V1__KeyValue o_kv;
+typedef Opentelemetry__Proto__Common__V1__InstrumentationScope o_iscope;
+typedef Opentelemetry__Proto__Resource__V1__Resource o_res;
+
+/* A bump allocator: everything allocated is freed at once. */
+typedef struct kiln_otlp_arena_chunk {
+    struct kiln_otlp_arena_chunk *next;
+    size_t size, used; /* bytes in data, bytes handed out */
+    max_align_t data[];
+} kiln_otlp_arena_chunk;
+
+typedef struct kiln_otlp_arena {
+    kiln_otlp_arena_chunk *head; /* chunk being filled; older ones follow */
+} kiln_otlp_arena;
+
+/* n bytes aligned for any type (at least one unit when n is 0), or NULL
+ * when memory runs out. Chunks are 64 KiB, or n when larger. */
+static inline void *kiln_otlp_arena_alloc(kiln_otlp_arena *a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    if (!a->head || a->head->size - a->head->used < n) {
+        size_t size = n > ((size_t)1 << 16) ? n : ((size_t)1 << 16);
+        kiln_otlp_arena_chunk *c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->next = a->head;
+        c->size = size;
+        c->used = 0;
+        a->head = c;
+    }
+    void *p = (char *)a->head->data + a->head->used;
+    a->head->used += n;
+    return p;
+}
+
+/* Forget every allocation; keep the newest chunk for reuse. */
+static inline void kiln_otlp_arena_reset(kiln_otlp_arena *a)
+{
+    if (!a->head)
+        return;
+    kiln_otlp_arena_chunk *c = a->head->next;
+    while (c) {
+        kiln_otlp_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head->next = NULL;
+    a->head->used = 0;
+}
+
+static inline void kiln_otlp_arena_free(kiln_otlp_arena *a)
+{
+    kiln_otlp_arena_reset(a);
+    free(a->head);
+    a->head = NULL;
+}
+
+/* 2*n lowercase hex digits of p[0..n) and a NUL into out[2*n+1]. */
+static inline void kiln_otlp_hex_lower(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The value of one hex digit (either case), or -1. */
+static inline int kiln_otlp_hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Decode s[0..len), exactly 2*n hex digits of either case, into out[0..n);
+ * false if it is anything else (out is then partly written). */
+static inline bool kiln_otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,
+                                   size_t n)
+{
+    if (len != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = kiln_otlp_hexval(s[2 * i]), lo = kiln_otlp_hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+#endif
