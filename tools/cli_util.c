@@ -382,3 +382,46 @@ int cli_stdout_is_tty(void)
 {
     return isatty(1);
 }
+
+void cli_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int cli_keylist_collect(void *ud, const char *key, uint64_t size)
+{
+    cli_keylist *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **k = realloc(l->keys, cap * sizeof *k);
+        if (!k)
+            return kiln_error_set(KILN_ENOMEM, "out of memory");
+        l->keys = k;
+        uint64_t *s = realloc(l->sizes, cap * sizeof *s);
+        if (!s)
+            return kiln_error_set(KILN_ENOMEM, "out of memory");
+        l->sizes = s;
+        l->cap = cap;
+    }
+    if (!(l->keys[l->n] = strdup(key)))
+        return kiln_error_set(KILN_ENOMEM, "out of memory");
+    l->sizes[l->n++] = size;
+    return 0;
+}
+
+void cli_keylist_free(cli_keylist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->keys[i]);
+    free(l->keys);
+    free(l->sizes);
+}

@@ -64,6 +64,20 @@ void cli_format_bytes(uint64_t n, char out[32]);
 /* 1 when stdout is a terminal. */
 int cli_stdout_is_tty(void);
 
+/* s (NULL: "") as a JSON string, quotes and escapes included. */
+void cli_json_str(FILE *f, const char *s);
+
+/* Block keys collected from kiln_blocks_list. */
+typedef struct cli_keylist {
+    char **keys;     /* malloc'd keys */
+    uint64_t *sizes; /* object sizes, bytes */
+    size_t n, cap;   /* used, allocated */
+} cli_keylist;
+
+/* A kiln_blocks_list callback appending to the cli_keylist ud. */
+int cli_keylist_collect(void *ud, const char *key, uint64_t size);
+void cli_keylist_free(cli_keylist *l);
+
 /* Subcommands: argv[0] is the subcommand name; they return an exit code. */
 int cmd_gen(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);

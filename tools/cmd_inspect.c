@@ -103,31 +103,17 @@ static int open_path(const char *path, kiln_store **st, kiln_block **b)
     return kiln_block_open(b, *st, key);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static void print_json(const kiln_block_info *in, FILE *f)
 {
     char a[48], b[48];
     cli_format_time(in->tmin, a);
     cli_format_time(in->tmax, b);
     fprintf(f, "{\"key\":");
-    json_str(f, in->key);
+    cli_json_str(f, in->key);
     fprintf(f, ",\"id\":");
-    json_str(f, in->id);
+    cli_json_str(f, in->id);
     fprintf(f, ",\"tenant\":");
-    json_str(f, in->tenant);
+    cli_json_str(f, in->tenant);
     fprintf(f, ",\"size\":%llu,\"tmin\":\"%s\",\"tmax\":\"%s\","
             "\"tmin_ns\":%lld,\"tmax_ns\":%lld,"
             "\"series\":%llu,\"samples\":%llu,\"profiles\":%llu,\"pages\":%llu,"
@@ -147,20 +133,20 @@ static void print_json(const kiln_block_info *in, FILE *f)
     for (size_t i = 0; i < in->nsources; i++) {
         if (i)
             fputc(',', f);
-        json_str(f, in->sources[i]);
+        cli_json_str(f, in->sources[i]);
     }
     fprintf(f, "],\"labels\":{");
     for (size_t i = 0; i < in->nlabelnames; i++) {
         if (i)
             fputc(',', f);
-        json_str(f, in->labelnames[i]);
+        cli_json_str(f, in->labelnames[i]);
         fprintf(f, ":%llu", (unsigned long long)in->labelvalues[i]);
     }
     fprintf(f, "},\"sections\":[");
     for (size_t i = 0; i < in->nsections; i++) {
         const kiln_section_info *s = &in->sections[i];
         fprintf(f, "%s{\"name\":", i ? "," : "");
-        json_str(f, s->name);
+        cli_json_str(f, s->name);
         fprintf(f, ",\"type\":%u,\"codec\":\"%s\",\"offset\":%llu,"
                 "\"stored\":%llu,\"raw\":%llu}",
                 s->type, s->codec == 1 ? "zstd" : s->codec == 0 ? "none" : "?",

@@ -157,29 +157,6 @@ out:
     return exit_code;
 }
 
-typedef struct fpr_keys {
-    char **v;
-    size_t n, cap;
-} fpr_keys;
-
-static int fpr_collect(void *ud, const char *key, uint64_t size)
-{
-    fpr_keys *k = ud;
-    (void)size;
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? 2 * k->cap : 16;
-        char **nv = realloc(k->v, nc * sizeof *nv);
-        if (!nv)
-            return kiln_error_set(KILN_ENOMEM, "out of memory");
-        k->v = nv;
-        k->cap = nc;
-    }
-    if (!(k->v[k->n] = strdup(key)))
-        return kiln_error_set(KILN_ENOMEM, "out of memory");
-    k->n++;
-    return 0;
-}
-
 static uint64_t splitmix(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -194,17 +171,17 @@ static int bloom_fpr(const char *url, const char *tenant, uint64_t n)
 {
     kiln_store *st = NULL;
     kiln_block *b = NULL;
-    fpr_keys k = {NULL, 0, 0};
+    cli_keylist k = {0};
     uint64_t fp_all = 0, tests = 0, nblk = 0;
     double worst = 0, expect_worst = 0;
     int rc, exit_code = CLI_EXIT_OK;
 
     if ((rc = kiln_store_open(&st, url)) != 0 ||
-        (rc = kiln_blocks_list(st, tenant, fpr_collect, &k)) != 0)
+        (rc = kiln_blocks_list(st, tenant, cli_keylist_collect, &k)) != 0)
         goto fail;
     for (size_t i = 0; i < k.n; i++) {
         uint64_t seed = 0x6b696c6e, fp = 0;
-        if ((rc = kiln_block_open(&b, st, k.v[i])) != 0)
+        if ((rc = kiln_block_open(&b, st, k.keys[i])) != 0)
             goto fail;
         const kiln_block_info *in = kiln_block_info_get(b);
         if (in->ntraces == 0) {
@@ -252,9 +229,7 @@ fail:
     exit_code = cli_fail("query", rc);
 out:
     kiln_block_free(b);
-    for (size_t i = 0; i < k.n; i++)
-        free(k.v[i]);
-    free(k.v);
+    cli_keylist_free(&k);
     kiln_store_free(st);
     return exit_code;
 }

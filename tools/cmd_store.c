@@ -53,56 +53,6 @@ const char cmd_cp_help[] =
     "  kiln cp data s3://profiles/kiln\n"
     "  kiln cp --tenant prod s3://old-bucket/kiln file:///backup/kiln\n";
 
-/* Block keys collected from kiln_blocks_list. */
-typedef struct keylist {
-    char **keys;    /* malloc'd keys */
-    uint64_t *sizes; /* object sizes, bytes */
-    size_t n, cap;  /* used, allocated */
-} keylist;
-
-static int collect(void *ud, const char *key, uint64_t size)
-{
-    keylist *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **k = realloc(l->keys, cap * sizeof *k);
-        if (!k)
-            return kiln_error_set(KILN_ENOMEM, "out of memory");
-        l->keys = k;
-        uint64_t *s = realloc(l->sizes, cap * sizeof *s);
-        if (!s)
-            return kiln_error_set(KILN_ENOMEM, "out of memory");
-        l->sizes = s;
-        l->cap = cap;
-    }
-    if (!(l->keys[l->n] = strdup(key)))
-        return kiln_error_set(KILN_ENOMEM, "out of memory");
-    l->sizes[l->n++] = size;
-    return 0;
-}
-
-static void keylist_free(keylist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->keys[i]);
-    free(l->keys);
-    free(l->sizes);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 int cmd_ls(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -114,7 +64,7 @@ int cmd_ls(int argc, char **argv)
     const char *url = NULL, *tenant = "default";
     int json = 0, c, rc, exit_code = CLI_EXIT_OK;
     kiln_store *st = NULL;
-    keylist l = {0};
+    cli_keylist l = {0};
     uint64_t tsize = 0, tseries = 0, tsamples = 0;
 
     optind = 1;
@@ -134,7 +84,7 @@ int cmd_ls(int argc, char **argv)
 
     if ((rc = kiln_store_open(&st, url)))
         return cli_fail("ls", rc);
-    if ((rc = kiln_blocks_list(st, tenant, collect, &l))) {
+    if ((rc = kiln_blocks_list(st, tenant, cli_keylist_collect, &l))) {
         exit_code = cli_fail("ls", rc);
         goto out;
     }
@@ -158,11 +108,11 @@ int cmd_ls(int argc, char **argv)
         cli_format_bytes(in->size, size);
         if (json) {
             printf("{\"key\":");
-            json_str(stdout, l.keys[i]);
+            cli_json_str(stdout, l.keys[i]);
             printf(",\"id\":");
-            json_str(stdout, in->id ? in->id : "");
+            cli_json_str(stdout, in->id ? in->id : "");
             printf(",\"tenant\":");
-            json_str(stdout, in->tenant ? in->tenant : "");
+            cli_json_str(stdout, in->tenant ? in->tenant : "");
             printf(",\"from\":\"%s\",\"to\":\"%s\",\"tmin_ns\":%" PRId64
                    ",\"tmax_ns\":%" PRId64 ",\"size\":%" PRIu64
                    ",\"series\":%" PRIu64 ",\"samples\":%" PRIu64
@@ -186,7 +136,7 @@ int cmd_ls(int argc, char **argv)
                l.n, l.n == 1 ? "" : "s", size, tseries, tsamples);
     }
 out:
-    keylist_free(&l);
+    cli_keylist_free(&l);
     kiln_store_free(st);
     return exit_code;
 }
@@ -250,7 +200,7 @@ int cmd_cp(int argc, char **argv)
     const char *tenant = "default";
     int quiet = 0, c, rc, exit_code = CLI_EXIT_OK;
     kiln_store *src = NULL, *dst = NULL;
-    keylist l = {0};
+    cli_keylist l = {0};
     size_t copied = 0, existed = 0, failed = 0;
     uint64_t bytes = 0;
 
@@ -271,7 +221,7 @@ int cmd_cp(int argc, char **argv)
         exit_code = cli_fail("cp", rc);
         goto out;
     }
-    if ((rc = kiln_blocks_list(src, tenant, collect, &l))) {
+    if ((rc = kiln_blocks_list(src, tenant, cli_keylist_collect, &l))) {
         exit_code = cli_fail("cp", rc);
         goto out;
     }
@@ -309,7 +259,7 @@ int cmd_cp(int argc, char **argv)
                l.n == 1 ? "" : "s");
     }
 out:
-    keylist_free(&l);
+    cli_keylist_free(&l);
     kiln_store_free(src);
     kiln_store_free(dst);
     return exit_code;
