@@ -244,6 +244,16 @@ static uint8_t *linked_profile(size_t *len)
     return th_prof_pack(&t, len);
 }
 
+/* linked_profile converted to an OTLP request with resource attributes
+ * res[0..nres), appended to otlp. */
+static void linked_otlp(const kiln_label *res, size_t nres, kiln_buf *otlp)
+{
+    size_t len;
+    uint8_t *data = linked_profile(&len);
+    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, res, nres, otlp), 0));
+    free(data);
+}
+
 Test(writer_otlp, links_and_labels_match_pprof_ingest)
 {
     size_t len;
@@ -257,7 +267,7 @@ Test(writer_otlp, links_and_labels_match_pprof_ingest)
      * upper-case and malformed ids stay attributes, as the pprof path keeps
      * them as labels), and one Profile per sample type. */
     kiln_buf otlp = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    linked_otlp(NULL, 0, &otlp);
     o_request *r = unpack_req(&otlp);
     cr_assert(eq(sz, r->dictionary->n_link_table, 5));
     cr_assert(eq(sz, r->resource_profiles[0]->scope_profiles[0]->n_profiles, 2));
@@ -275,10 +285,8 @@ Test(writer_otlp, links_and_labels_match_pprof_ingest)
 
 Test(writer_otlp, sample_types_of_one_pprof_stay_one_series)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    linked_otlp(NULL, 0, &otlp);
     kiln_writer *w = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "svc"}};
     cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
@@ -294,17 +302,14 @@ Test(writer_otlp, sample_types_of_one_pprof_stay_one_series)
     kiln_buf_free(&block);
     kiln_buf_free(&otlp);
     kiln_writer_free(w);
-    free(data);
 }
 
 Test(writer_otlp, resource_attributes_become_series_labels_caller_wins)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_label res[] = {{"service.name", "from-resource"},
                         {"host.name", "host-a"}};
     kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, res, 2, &otlp), 0));
+    linked_otlp(res, 2, &otlp);
     kiln_writer *w = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "from-caller"}};
     cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
@@ -320,15 +325,12 @@ Test(writer_otlp, resource_attributes_become_series_labels_caller_wins)
     kiln_buf_free(&block);
     kiln_buf_free(&otlp);
     kiln_writer_free(w);
-    free(data);
 }
 
 Test(writer_otlp, links_use_the_writers_configured_keys)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    linked_otlp(NULL, 0, &otlp);
     kiln_writer *w = new_writer("tid", "sid");
     cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, NULL, 0), 0),
               "%s", kiln_error_last());
@@ -341,19 +343,15 @@ Test(writer_otlp, links_use_the_writers_configured_keys)
     kiln_buf_free(&block);
     kiln_buf_free(&otlp);
     kiln_writer_free(w);
-    free(data);
 }
 
 /* A valid request (two profiles: the two sample types) to break. */
 static o_request *base_request(void)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_buf otlp = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    linked_otlp(NULL, 0, &otlp);
     o_request *r = unpack_req(&otlp);
     kiln_buf_free(&otlp);
-    free(data);
     return r;
 }
 
@@ -505,10 +503,8 @@ Test(writer_otlp, garbage_and_empty_requests_are_refused)
 
 Test(writer_otlp, gzipped_requests_are_read)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_buf otlp = KILN_BUF_INIT, gz = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, NULL, 0, &otlp), 0));
+    linked_otlp(NULL, 0, &otlp);
     cr_assert(eq(int, kiln_gzip(otlp.data, otlp.len, 6, &gz), 0));
     kiln_writer *w = new_writer(NULL, NULL);
     cr_assert(eq(int, kiln_writer_add_otlp(w, gz.data, gz.len, NULL, 0), 0),
@@ -519,7 +515,6 @@ Test(writer_otlp, gzipped_requests_are_read)
     kiln_buf_free(&otlp);
     kiln_buf_free(&gz);
     kiln_writer_free(w);
-    free(data);
 }
 
 Test(writer_otlp, damaged_requests_never_crash_and_refusals_add_nothing)
@@ -558,13 +553,11 @@ Test(writer_otlp, damaged_requests_never_crash_and_refusals_add_nothing)
 
 Test(writer_otlp, each_resource_is_its_own_series)
 {
-    size_t len;
-    uint8_t *data = linked_profile(&len);
     kiln_label ra[] = {{"service.name", "cart"}, {"host.name", "h1"}};
     kiln_label rb[] = {{"service.name", "checkout"}, {"host.name", "h2"}};
     kiln_buf oa = KILN_BUF_INIT, ob = KILN_BUF_INIT, two = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, ra, 2, &oa), 0));
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, rb, 2, &ob), 0));
+    linked_otlp(ra, 2, &oa);
+    linked_otlp(rb, 2, &ob);
     /* One request, two resources sharing the first request's dictionary
      * (both conversions made the same one from the same pprof). */
     o_request *a = unpack_req(&oa), *b = unpack_req(&ob);
@@ -603,7 +596,6 @@ Test(writer_otlp, each_resource_is_its_own_series)
     kiln_buf_free(&ob);
     kiln_buf_free(&two);
     kiln_writer_free(w);
-    free(data);
 }
 
 /* A request laid out the way OpenTelemetry's own profilers send it: events
