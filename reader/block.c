@@ -73,7 +73,7 @@ static int fetch(kiln_block *b, uint64_t off, uint64_t len, kiln_buf *scratch,
 static int check_header(kiln_block *b)
 {
     kiln_buf scratch = KILN_BUF_INIT;
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     uint64_t flags;
     int rc;
 

@@ -620,7 +620,8 @@ Test(trace, bloom_false_positive_rate_at_most_1_percent)
         /* inspect shows the filter's size and expected rate. */
         const char *bin = e2e_env("KILN_BIN");
         char path[700];
-        snprintf(path, sizeof path, "%s/%s", bdir, e->d_name);
+        cr_assert(snprintf(path, sizeof path, "%s/%s", bdir, e->d_name) <
+                  (int)sizeof path);
         char *argv[] = {(char *)bin, "inspect", path, NULL};
         cr_assert(eq(int, e2e_run(argv, NULL, msg, sizeof msg), 0));
         cr_assert(strstr(msg, "bloom") && strstr(msg, "false-positive rate"),
