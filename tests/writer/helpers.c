@@ -3,12 +3,12 @@
  * inputs and of decoded blocks. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "file_list.h"
 #include "helpers.h"
 
 uint8_t *th_slurp(const char *path, size_t *len)
@@ -31,41 +31,20 @@ uint8_t *th_slurp(const char *path, size_t *len)
     return b;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **th_corpus_files(const char *sub, size_t *n)
 {
     const char *root = getenv("KILN_CORPUS");
     cr_assert(root != NULL, "KILN_CORPUS is not set");
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", root, sub);
-    DIR *d = opendir(dir);
-    cr_assert(d != NULL, "cannot open %s", dir);
-    char **v = NULL;
-    size_t k = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        v = realloc(v, (k + 1) * sizeof *v);
-        v[k] = malloc(strlen(dir) + strlen(de->d_name) + 2);
-        sprintf(v[k], "%s/%s", dir, de->d_name);
-        k++;
-    }
-    closedir(d);
-    qsort(v, k, sizeof *v, str_cmp);
-    *n = k;
+    char **v = kt_list_dir(dir, n);
+    cr_assert(v != NULL, "cannot open %s", dir);
     return v;
 }
 
 void th_free_list(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    kt_free_list(v, n);
 }
 
 /* ---- block decoding ---------------------------------------------------- */
@@ -542,6 +521,15 @@ uint8_t *th_prof_pack(th_prof *t, size_t *len)
     *len = perftools__profiles__profile__pack(&t->p, b);
     cr_assert(eq(sz, *len, n));
     return b;
+}
+
+void th_prof_add(kiln_writer *w, th_prof *t)
+{
+    size_t len;
+    uint8_t *data = th_prof_pack(t, &len);
+    cr_assert(eq(int, kiln_writer_add_pprof(w, data, len, NULL, 0), 0), "%s",
+              kiln_error_last());
+    free(data);
 }
 
 void th_finish(kiln_writer *w, kiln_buf *out, char id[27])

@@ -100,6 +100,8 @@ void th_prof_label(th_prof *t, Perftools__Profiles__Sample *s,
                    const char *key, const char *val);
 /* Serialise (malloc'd). */
 uint8_t *th_prof_pack(th_prof *t, size_t *len);
+/* Serialise and add to w, asserting it is accepted. */
+void th_prof_add(kiln_writer *w, th_prof *t);
 
 /* finish into a fresh buffer and assert success. */
 void th_finish(kiln_writer *w, kiln_buf *out, char id[27]);

@@ -26,19 +26,15 @@ static void hex(const char *s, uint8_t *out, size_t n)
 static void build(th_prof *t, const kiln_writer_opts *o, kiln_writer_stats *st,
                   tblock *b, kiln_buf *block)
 {
-    size_t len;
-    uint8_t *data = th_prof_pack(t, &len);
     kiln_writer *w = NULL;
     cr_assert(eq(int, kiln_writer_new(&w, o), 0));
-    int rc = kiln_writer_add_pprof(w, data, len, NULL, 0);
-    cr_assert(eq(int, rc, 0), "%s", kiln_error_last());
+    th_prof_add(w, t);
     kiln_writer_stats_get(w, st);
     char id[27];
     memset(block, 0, sizeof *block);
     th_finish(w, block, id);
     th_block_open(b, block);
     kiln_writer_free(w);
-    free(data);
 }
 
 /* The row whose leaf is location `loc` (1-based pprof id). */
@@ -246,10 +242,7 @@ Test(writer, trace_index_names_the_pages_of_each_trace)
         th_prof_label(&t, s, "trace_id", traces[p]);
         s = th_prof_sample(&t, l2, 1, 1, 1);
         th_prof_label(&t, s, "trace_id", traces[0]); /* trace 0 everywhere */
-        size_t len;
-        uint8_t *data = th_prof_pack(&t, &len);
-        cr_assert(eq(int, kiln_writer_add_pprof(w, data, len, NULL, 0), 0));
-        free(data);
+        th_prof_add(w, &t);
     }
     kiln_buf block = KILN_BUF_INIT;
     char id[27];

@@ -104,16 +104,6 @@ static void check_file(const char *path)
     free(data);
 }
 
-/* Pack t and add it to w, which must accept it. */
-static void add_prof(kiln_writer *w, th_prof *t)
-{
-    size_t len;
-    uint8_t *data = th_prof_pack(t, &len);
-    cr_assert(eq(int, kiln_writer_add_pprof(w, data, len, NULL, 0), 0), "%s",
-              kiln_error_last());
-    free(data);
-}
-
 Test(writer, corpus_files_keep_per_stack_values_and_symbols, .timeout = 240)
 {
     size_t n;
@@ -286,7 +276,7 @@ Test(writer, identical_samples_are_merged_by_summing)
     th_prof_sample(&t, s2, 2, 2, 20);
     th_prof_sample(&t, s1, 3, 3, 30);
     kiln_writer *w = new_writer();
-    add_prof(w, &t);
+    th_prof_add(w, &t);
     kiln_writer_stats st;
     kiln_writer_stats_get(w, &st);
     cr_assert(eq(u64, st.rows, 2));
@@ -326,7 +316,7 @@ Test(writer, profile_without_samples_is_recorded)
     th_prof t;
     th_prof_init(&t);
     kiln_writer *w = new_writer();
-    add_prof(w, &t);
+    th_prof_add(w, &t);
     kiln_writer_stats st;
     kiln_writer_stats_get(w, &st);
     cr_assert(eq(u64, st.profiles, 1));
@@ -355,7 +345,7 @@ Test(writer, finish_resets_and_empty_writer_has_nothing_to_finish)
     th_prof_init(&t);
     uint64_t s1[] = {1};
     th_prof_sample(&t, s1, 1, 1, 1);
-    add_prof(w, &t);
+    th_prof_add(w, &t);
     th_finish(w, &block, id);
     kiln_writer_stats st;
     kiln_writer_stats_get(w, &st);
@@ -384,7 +374,7 @@ Test(writer, pages_hold_one_series_sorted_by_time)
         th_prof_sample(&t, c, 2, 1, 1);
         th_prof_sample(&t, a, 1, 1, 1);
         th_prof_sample(&t, b, 1, 1, 1);
-        add_prof(w, &t);
+        th_prof_add(w, &t);
     }
     kiln_buf block = KILN_BUF_INIT;
     char id[27];
@@ -418,7 +408,7 @@ Test(writer, sections_are_laid_out_samples_first_bloom_last)
     uint64_t s1[] = {1};
     th_prof_sample(&t, s1, 1, 1, 1);
     kiln_writer *w = new_writer();
-    add_prof(w, &t);
+    th_prof_add(w, &t);
     kiln_buf block = KILN_BUF_INIT;
     char id[27];
     th_finish(w, &block, id);
