@@ -254,6 +254,19 @@ static void linked_otlp(const kiln_label *res, size_t nres, kiln_buf *otlp)
     free(data);
 }
 
+/* Add the OTLP request in to w with caller labels lab[0..nlab), which w
+ * must accept, then finish the block into block and open it as b. */
+static void add_finish(kiln_writer *w, const kiln_buf *in,
+                       const kiln_label *lab, size_t nlab, kiln_buf *block,
+                       tblock *b)
+{
+    cr_assert(eq(int, kiln_writer_add_otlp(w, in->data, in->len, lab, nlab), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, block, id);
+    th_block_open(b, block);
+}
+
 Test(writer_otlp, links_and_labels_match_pprof_ingest)
 {
     size_t len;
@@ -289,12 +302,8 @@ Test(writer_otlp, sample_types_of_one_pprof_stay_one_series)
     linked_otlp(NULL, 0, &otlp);
     kiln_writer *w = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "svc"}};
-    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
-              "%s", kiln_error_last());
-    char id[27];
-    th_finish(w, &block, id);
     tblock b;
-    th_block_open(&b, &block);
+    add_finish(w, &otlp, lab, 1, &block, &b);
     cr_assert(eq(u64, b.meta.nprofiles, 1));
     cr_assert(eq(sz, b.ser.nseries, 1));
     cr_assert(eq(u32, b.ser.kinds[b.ser.series[0].kind].ntypes, 2));
@@ -312,12 +321,8 @@ Test(writer_otlp, resource_attributes_become_series_labels_caller_wins)
     linked_otlp(res, 2, &otlp);
     kiln_writer *w = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "from-caller"}};
-    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, lab, 1), 0),
-              "%s", kiln_error_last());
-    char id[27];
-    th_finish(w, &block, id);
     tblock b;
-    th_block_open(&b, &block);
+    add_finish(w, &otlp, lab, 1, &block, &b);
     cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "service_name"),
                  "from-caller"));
     cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "host"), "host-a"));
@@ -332,12 +337,8 @@ Test(writer_otlp, links_use_the_writers_configured_keys)
     kiln_buf otlp = KILN_BUF_INIT, block = KILN_BUF_INIT;
     linked_otlp(NULL, 0, &otlp);
     kiln_writer *w = new_writer("tid", "sid");
-    cr_assert(eq(int, kiln_writer_add_otlp(w, otlp.data, otlp.len, NULL, 0), 0),
-              "%s", kiln_error_last());
-    char id[27];
-    th_finish(w, &block, id);
     tblock b;
-    th_block_open(&b, &block);
+    add_finish(w, &otlp, NULL, 0, &block, &b);
     cr_assert(eq(sz, b.nlinks, 4)); /* links came through under tid/sid */
     th_block_free(&b);
     kiln_buf_free(&block);
@@ -454,12 +455,8 @@ Test(writer_otlp, timestamps_count_as_events)
     s->timestamps_unix_nano = NULL; /* not ours to free */
     s->n_timestamps_unix_nano = 0;
     kiln_writer *w = new_writer(NULL, NULL);
-    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, NULL, 0), 0),
-              "%s", kiln_error_last());
-    char id[27];
-    th_finish(w, &block, id);
     tblock tb;
-    th_block_open(&tb, &block);
+    add_finish(w, &b, NULL, 0, &block, &tb);
     int64_t total = 0;
     for (size_t pg = 0; pg < tb.npages; pg++)
         for (uint32_t i = 0; i < tb.rows[pg].n; i++)
@@ -571,13 +568,9 @@ Test(writer_otlp, each_resource_is_its_own_series)
     a->resource_profiles = keep;
     a->n_resource_profiles = 1;
     kiln_writer *w = new_writer(NULL, NULL);
-    cr_assert(eq(int, kiln_writer_add_otlp(w, two.data, two.len, NULL, 0), 0),
-              "%s", kiln_error_last());
     kiln_buf block = KILN_BUF_INIT;
-    char id[27];
-    th_finish(w, &block, id);
     tblock tb;
-    th_block_open(&tb, &block);
+    add_finish(w, &two, NULL, 0, &block, &tb);
     cr_assert(eq(u64, tb.meta.nprofiles, 2));
     cr_assert(eq(sz, tb.ser.nseries, 2));
     bool cart = false, checkout = false;
@@ -738,12 +731,8 @@ Test(writer_otlp, foreign_producer_layout_is_read)
     pack_req(&req, &b);
     kiln_writer *w = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "ebpf"}};
-    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, lab, 1), 0), "%s",
-              kiln_error_last());
-    char id[27];
-    th_finish(w, &block, id);
     tblock tb;
-    th_block_open(&tb, &block);
+    add_finish(w, &b, lab, 1, &block, &tb);
     cr_assert(eq(u64, tb.meta.nsamples, 1));
     cr_assert(eq(i64, tb.meta.tmin, 1700000000000000000LL));
     cr_assert(eq(u32, tb.rows[0].n, 1));
