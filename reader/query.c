@@ -1024,9 +1024,48 @@ out:
     return rc;
 }
 
+/* The pages of b that can hold rows for r: series selected, time range
+ * overlapping, mask[i] set (when mask is given) and, with links_only, some
+ * row linked. Loads the series and page index and counts pages_total.
+ * *ids is malloc'd (free it); *n may be 0. */
+int rd_block_candidates(kiln_result *r, kiln_block *b, const uint8_t *mask,
+                        bool links_only, uint32_t **ids, size_t *n)
+{
+    uint8_t *sel = NULL;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    if ((rc = rd_block_pages(b)) < 0)
+        return rc;
+    r->stats.pages_total += b->npages;
+    sel = calloc(b->series.nseries ? b->series.nseries : 1, 1);
+    *ids = malloc((b->npages ? b->npages : 1) * sizeof **ids);
+    if (!sel || !*ids) {
+        rc = nomem();
+        goto out;
+    }
+    if ((rc = rd_select_series(r, &b->series, sel)) < 0)
+        goto out;
+    for (size_t i = 0; i < b->npages; i++) {
+        const kiln_page_meta *pm = &b->pages[i];
+        if (sel[pm->series] && pm->tmax >= r->from && pm->tmin < r->to &&
+            (!mask || mask[i]) && (!links_only || pm->has_links))
+            (*ids)[(*n)++] = (uint32_t)i;
+    }
+out:
+    free(sel);
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int kiln_result_add_block(kiln_result *r, kiln_block *b)
 {
-    uint8_t *sel = NULL, *tmask = NULL;
+    uint8_t *tmask = NULL;
     uint32_t *ids = NULL;
     size_t n = 0;
     xlate x;
@@ -1036,21 +1075,13 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     r->stats.blocks_total++;
     if (b->meta.tmax < r->from || b->meta.tmin >= r->to)
         return 0;
-    /* A trace query asks the bloom filter and the links first. */
-    if (r->has_trace && (rc = rd_trace_block(r, b)) <= 0)
-        return rc;
-    if ((rc = rd_block_pages(b)) < 0)
-        goto out;
-    r->stats.pages_total += b->npages;
-    sel = calloc(b->series.nseries ? b->series.nseries : 1, 1);
-    ids = malloc((b->npages ? b->npages : 1) * sizeof *ids);
-    if (!sel || !ids) {
-        rc = nomem();
-        goto out;
-    }
-    if ((rc = rd_select_series(r, &b->series, sel)) < 0)
-        goto out;
+    /* A trace query asks the bloom filter and the links first, then keeps
+     * only the pages its trace index names. */
     if (r->has_trace) {
+        if ((rc = rd_trace_block(r, b)) <= 0)
+            return rc;
+        if ((rc = rd_block_pages(b)) < 0)
+            goto out;
         if (!(tmask = calloc(b->npages ? b->npages : 1, 1))) {
             rc = nomem();
             goto out;
@@ -1058,12 +1089,8 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
         if ((rc = rd_trace_pages(r, b, tmask)) < 0)
             goto out;
     }
-    for (size_t i = 0; i < b->npages; i++) {
-        const kiln_page_meta *pm = &b->pages[i];
-        if (sel[pm->series] && pm->tmax >= r->from && pm->tmin < r->to &&
-            (!tmask || tmask[i]))
-            ids[n++] = (uint32_t)i;
-    }
+    if ((rc = rd_block_candidates(r, b, tmask, false, &ids, &n)) < 0)
+        goto out;
     if (n == 0)
         goto out;
     r->stats.blocks_read++;
@@ -1083,7 +1110,6 @@ out:
     if (have_x)
         xlate_free(&x);
     free(tmask);
-    free(sel);
     free(ids);
     return rc;
 }
@@ -1113,8 +1139,8 @@ static int collect_key(void *ud, const char *key, uint64_t size)
     return 0;
 }
 
-/* 1 if the block's id is a source of another block (it was replaced). */
-bool rd_block_superseded(kiln_block **bl, size_t n, size_t i)
+/* 1 if block i's id is a source of another open block (it was replaced). */
+static bool superseded(kiln_block **bl, size_t n, size_t i)
 {
     const char *id = bl[i]->meta.id;
     if (!id)
@@ -1129,18 +1155,14 @@ bool rd_block_superseded(kiln_block **bl, size_t n, size_t i)
     return false;
 }
 
-int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
-               const kiln_query_opts *o)
+int rd_each_block(kiln_store *st, const char *tenant, kiln_result *r,
+                  int (*fn)(void *ud, kiln_block *b), void *ud)
 {
-    kiln_result *r = NULL;
     keylist kl = {NULL, 0, 0};
     kiln_block **bl = NULL;
     uint8_t *skip = NULL;
     int rc;
 
-    *out = NULL;
-    if ((rc = kiln_result_new(&r, o)) < 0)
-        goto out;
     if ((rc = kiln_blocks_list(st, tenant, collect_key, &kl)) < 0)
         goto out;
     bl = calloc(kl.n ? kl.n : 1, sizeof *bl);
@@ -1156,24 +1178,23 @@ int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
         if (bl[i]->meta.tmax < r->from || bl[i]->meta.tmin >= r->to)
             rd_block_release(bl[i]);
     }
+    /* Decide which blocks are replaced before any is freed. */
     skip = calloc(kl.n ? kl.n : 1, 1);
     if (!skip) {
         rc = nomem();
         goto out;
     }
     for (size_t i = 0; i < kl.n; i++)
-        skip[i] = rd_block_superseded(bl, kl.n, i);
+        skip[i] = superseded(bl, kl.n, i);
     for (size_t i = 0; i < kl.n; i++) {
         if (skip[i])
             r->stats.blocks_total++;
-        else if ((rc = kiln_result_add_block(r, bl[i])) < 0)
+        else if ((rc = fn(ud, bl[i])) < 0)
             goto out;
         /* Its sections are no longer needed: keep memory flat. */
         kiln_block_free(bl[i]);
         bl[i] = NULL;
     }
-    *out = r;
-    r = NULL;
 out:
     if (bl)
         for (size_t i = 0; i < kl.n; i++)
@@ -1183,8 +1204,28 @@ out:
     for (size_t i = 0; i < kl.n; i++)
         free(kl.keys[i]);
     free(kl.keys);
-    kiln_result_free(r);
     return rc;
+}
+
+static int add_one(void *ud, kiln_block *b)
+{
+    return kiln_result_add_block(ud, b);
+}
+
+int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
+               const kiln_query_opts *o)
+{
+    kiln_result *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = kiln_result_new(&r, o)) < 0 ||
+        (rc = rd_each_block(st, tenant, r, add_one, r)) < 0) {
+        kiln_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
 }
 
 /* ---- values by node ---- */

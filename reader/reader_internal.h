@@ -173,8 +173,15 @@ int rd_select_series(const kiln_result *r, const kiln_seriestab *t,
  * type when it has none). */
 bool rd_type_wanted(const kiln_result *r, const kiln_strtab *t,
                     uint32_t type, uint32_t unit);
-/* 1 if block i's id is a source of another open block of bl[0..n). */
-bool rd_block_superseded(kiln_block **bl, size_t n, size_t i);
+/* The pages of b that can hold rows for r (series, time, mask[i] when
+ * mask is given, has_links with links_only); *ids malloc'd. */
+int rd_block_candidates(kiln_result *r, kiln_block *b, const uint8_t *mask,
+                        bool links_only, uint32_t **ids, size_t *n);
+/* Call fn for every block of the tenant that no other block replaces, in
+ * key order, each freed after its call (blocks outside r's time range are
+ * released at open); replaced blocks only count in r's stats. */
+int rd_each_block(kiln_store *st, const char *tenant, kiln_result *r,
+                  int (*fn)(void *ud, kiln_block *b), void *ud);
 
 /* trace.c, called by query.c */
 /* Copy the trace filter of o (version >= 2) into r; KILN_EINVAL for a span

@@ -474,10 +474,10 @@ static int tl_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
     return 0;
 }
 
-static int tl_block(tl_ctx *c, kiln_block *b)
+static int tl_block(void *ud, kiln_block *b)
 {
+    tl_ctx *c = ud;
     kiln_result *r = c->r;
-    uint8_t *sel = NULL;
     uint32_t *ids = NULL;
     size_t n = 0;
     int rc = 0;
@@ -486,23 +486,8 @@ static int tl_block(tl_ctx *c, kiln_block *b)
     c->b = b;
     if (b->meta.tmax < r->from || b->meta.tmin >= r->to || !b->meta.nlinks)
         return 0;
-    if ((rc = rd_block_pages(b)) < 0)
+    if ((rc = rd_block_candidates(r, b, NULL, true, &ids, &n)) < 0)
         goto out;
-    r->stats.pages_total += b->npages;
-    sel = calloc(b->series.nseries ? b->series.nseries : 1, 1);
-    ids = malloc((b->npages ? b->npages : 1) * sizeof *ids);
-    if (!sel || !ids) {
-        rc = nomem();
-        goto out;
-    }
-    if ((rc = rd_select_series(r, &b->series, sel)) < 0)
-        goto out;
-    for (size_t i = 0; i < b->npages; i++) {
-        const kiln_page_meta *pm = &b->pages[i];
-        if (sel[pm->series] && pm->has_links && pm->tmax >= r->from &&
-            pm->tmin < r->to)
-            ids[n++] = (uint32_t)i;
-    }
     if (n == 0)
         goto out;
     r->stats.blocks_read++;
@@ -524,7 +509,6 @@ static int tl_block(tl_ctx *c, kiln_block *b)
     }
     rc = rd_block_read_pages(b, ids, n, b->nlinks, tl_page, c);
 out:
-    free(sel);
     free(ids);
     return rc;
 }
@@ -539,38 +523,12 @@ static int cmp_entry(const void *pa, const void *pb)
     return memcmp(a->trace_id, b->trace_id, 16);
 }
 
-typedef struct keys {
-    char **v;
-    size_t n, cap;
-} keys;
-
-static int collect(void *ud, const char *key, uint64_t size)
-{
-    keys *k = ud;
-    (void)size;
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? 2 * k->cap : 16;
-        char **nv = realloc(k->v, nc * sizeof *nv);
-        if (!nv)
-            return nomem();
-        k->v = nv;
-        k->cap = nc;
-    }
-    if (!(k->v[k->n] = strdup(key)))
-        return nomem();
-    k->n++;
-    return 0;
-}
-
 int kiln_list_traces(kiln_store *st, const char *tenant,
                      const kiln_query_opts *o, size_t limit,
                      kiln_trace_entry **out, size_t *nout)
 {
     kiln_query_opts q = KILN_QUERY_OPTS_INIT;
     tl_ctx c;
-    keys k = {NULL, 0, 0};
-    kiln_block **bl = NULL;
-    uint8_t *skip = NULL;
     int rc;
 
     *out = NULL;
@@ -588,30 +546,7 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
     }
     if ((rc = kiln_result_new(&c.r, &q)) < 0)
         goto out;
-    if ((rc = kiln_blocks_list(st, tenant, collect, &k)) < 0)
-        goto out;
-    if (!(bl = calloc(k.n ? k.n : 1, sizeof *bl))) {
-        rc = nomem();
-        goto out;
-    }
-    for (size_t i = 0; i < k.n; i++)
-        if ((rc = kiln_block_open(&bl[i], st, k.v[i])) < 0)
-            goto out;
-    /* Decide which blocks are replaced before any is released. */
-    if (!(skip = calloc(k.n ? k.n : 1, 1))) {
-        rc = nomem();
-        goto out;
-    }
-    for (size_t i = 0; i < k.n; i++)
-        skip[i] = rd_block_superseded(bl, k.n, i);
-    for (size_t i = 0; i < k.n && rc == 0; i++) {
-        if (skip[i])
-            c.r->stats.blocks_total++;
-        else
-            rc = tl_block(&c, bl[i]);
-        kiln_block_free(bl[i]);
-        bl[i] = NULL;
-    }
+    rc = rd_each_block(st, tenant, c.r, tl_block, &c);
     if (rc < 0)
         goto out;
     /* Traces whose rows all fell outside the selection are not listed. */
@@ -626,14 +561,6 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
     *out = c.e;
     c.e = NULL;
 out:
-    if (bl)
-        for (size_t i = 0; i < k.n; i++)
-            kiln_block_free(bl[i]);
-    free(bl);
-    free(skip);
-    for (size_t i = 0; i < k.n; i++)
-        free(k.v[i]);
-    free(k.v);
     free(c.e);
     free(c.lmap);
     free(c.vcol);
