@@ -677,19 +677,15 @@ static int restride(kiln_result *r, size_t old, size_t nt)
     return 0;
 }
 
-/* The kind's type columns -> result types, adding new ones in order. */
-static int kind_map(xlate *x, uint32_t kind, const int16_t **out)
+/* The kind's type columns -> result types in m (-1 = not wanted), adding
+ * new ones in order. */
+static int kind_types(kiln_result *r, const kiln_seriestab *st, uint32_t kind,
+                      int16_t *m)
 {
-    kiln_result *r = x->r;
-    const kiln_seriestab *st = &x->b->series;
     const kiln_kind *k = &st->kinds[kind];
-    int16_t *m = x->kmap + (size_t)kind * KILN_MAX_TYPES;
     size_t old = r->ntypes;
     int rc;
 
-    *out = m;
-    if (x->kdone[kind])
-        return 0;
     for (uint32_t t = 0; t < k->ntypes && t < KILN_MAX_TYPES; t++) {
         uint32_t ty, un;
         size_t j;
@@ -721,6 +717,25 @@ static int kind_map(xlate *x, uint32_t kind, const int16_t **out)
         m[t] = (int16_t)j;
     }
     if (r->ntypes != old && old && (rc = restride(r, old, r->ntypes)) < 0)
+        return rc;
+    return 0;
+}
+
+int rd_kind_types(kiln_result *r, const kiln_seriestab *st, uint32_t kind)
+{
+    int16_t m[KILN_MAX_TYPES];
+    return kind_types(r, st, kind, m);
+}
+
+static int kind_map(xlate *x, uint32_t kind, const int16_t **out)
+{
+    int16_t *m = x->kmap + (size_t)kind * KILN_MAX_TYPES;
+    int rc;
+
+    *out = m;
+    if (x->kdone[kind])
+        return 0;
+    if ((rc = kind_types(x->r, &x->b->series, kind, m)) < 0)
         return rc;
     x->kdone[kind] = 1;
     return 0;
@@ -881,7 +896,12 @@ static int add_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
         ncols = rows->ntypes;
     if (ncols > KILN_MAX_TYPES)
         ncols = KILN_MAX_TYPES;
-    if (!r->keep_labels) {
+    if (r->rows) {
+        /* kiln_query_rows: each row goes out as it is, nothing summed. */
+        if ((rc = rd_rows_page(r, x->b, pm->series, rows, lo, hi, x->tnode,
+                               tm, ncols)) < 0)
+            return rc;
+    } else if (!r->keep_labels) {
         if ((rc = grow_dense(r)) < 0)
             return rc;
         for (uint32_t i = 0; i < hi - lo; i++)

@@ -163,6 +163,9 @@ struct kiln_result {
     size_t tr_cap;             /* rows allocated in tr_rows' arrays */
     size_t tr_capv;            /* values allocated in tr_rows.values */
     kiln_trace_stats tstats;
+    struct rd_rows *rows;      /* kiln_query_rows' context while it runs:
+                                * rows are handed out, not summed; else
+                                * NULL */
 };
 
 /* query.c, shared with trace.c */
@@ -198,6 +201,23 @@ int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask);
 int rd_trace_rows(kiln_result *r, const kiln_page_rows *in,
                   const kiln_page_rows **out);
 void rd_trace_free(kiln_result *r);
+
+/* Register the wanted sample types of the kind's columns in r (as a
+ * query's first row of that kind would). */
+int rd_kind_types(kiln_result *r, const kiln_seriestab *st, uint32_t kind);
+
+/* rows.c, called by query.c for a page of a rows query: rows [lo, hi) of
+ * series sid, tnode[i - lo] their result stack nodes, tm the page's value
+ * columns -> result types (-1 = not wanted), ncols columns. */
+int rd_rows_page(kiln_result *r, kiln_block *b, uint32_t sid,
+                 const kiln_page_rows *rows, uint32_t lo, uint32_t hi,
+                 const uint32_t *tnode, const int16_t *tm, uint32_t ncols);
+
+/* render.c: the root-first frames of result node n as a folded line's
+ * stack ("a;b;c", the naming of kiln_result_folded), appended to b; path
+ * is scratch of r->stk.n entries. */
+int rd_folded_stack(const kiln_result *r, uint32_t n, kiln_buf *b,
+                    uint32_t *path);
 
 /* Values per node (ntypes per node, r->stk.n nodes): r->dense, or a sum
  * over labels and links in *tmp (free it). */

@@ -104,6 +104,12 @@ static int put_stack(const kiln_result *r, uint32_t n, kiln_buf *b,
     return 0;
 }
 
+int rd_folded_stack(const kiln_result *r, uint32_t n, kiln_buf *b,
+                    uint32_t *path)
+{
+    return put_stack(r, n, b, path, false);
+}
+
 /* ---- folded ---- */
 
 typedef struct fline {

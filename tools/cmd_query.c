@@ -1,6 +1,6 @@
 /* cmd_query.c: `kiln query`, a selection (time range, label matchers, sample
  * type) over every block of a store, rendered as top functions, folded
- * stacks, gzip'd pprof or JSON. */
+ * stacks, gzip'd pprof or JSON, or exported row by row as CSV. */
 #include "cli_util.h"
 
 #include <errno.h>
@@ -31,7 +31,14 @@ const char cmd_query_help[] =
     "  -y, --type T         sample type, \"cpu\" or \"cpu:nanoseconds\" (default: all;\n"
     "                       top and folded then show the last type, as pprof does)\n"
     "  -F, --format F       top (default), folded, pprof (gzip'd, with sample\n"
-    "                       labels and trace links), json\n"
+    "                       labels and trace links), json, csv (one line per\n"
+    "                       stored sample row, nothing summed: time_ns, the label\n"
+    "                       columns, stack (folded, root first, ';'-joined, as in\n"
+    "                       folded), then one column per sample type; rows in\n"
+    "                       store order, not sorted by time)\n"
+    "      --columns L,...  csv: the series labels to give columns, in order\n"
+    "                       (default: every label name of the selected series,\n"
+    "                       sorted; \"\" = none); a series without one gets \"\"\n"
     "  -o, --output FILE    write to FILE instead of stdout (required for pprof\n"
     "                       when stdout is a terminal)\n"
     "  -n, --limit N        top: rows to print (default 20, 0 = all)\n"
@@ -62,6 +69,8 @@ const char cmd_query_help[] =
     "  kiln query --store data --from 2026-11-24T00:00:00Z --to 2026-11-24T01:00:00Z \\\n"
     "             --format pprof -o checkout.pb.gz && go tool pprof -top checkout.pb.gz\n"
     "  kiln query --store data --format folded --type cpu > stacks.folded\n"
+    "  kiln query --store data --format csv --columns service_name,host \\\n"
+    "             --from now-1h -o samples.csv\n"
     "  kiln query --store data --list-traces --match '{service_name=\"checkout\"}' \\\n"
     "             --from now-1h --limit 10\n"
     "  kiln query --store data --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 \\\n"
@@ -234,10 +243,203 @@ out:
     return exit_code;
 }
 
+/* ---- --format csv ---- */
+
+typedef struct csv_out {
+    FILE *f;          /* stdout or the -o file */
+    kiln_buf b;       /* pending bytes, written out past 1 MiB */
+    int rc;           /* first write error */
+} csv_out;
+
+/* A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a
+ * comma, a quote or a line break. */
+static int csv_field(kiln_buf *b, const char *s, size_t n)
+{
+    if (strcspn(s, ",\"\r\n") >= n)
+        return kiln_buf_append(b, s, n);
+    int rc = kiln_buf_append(b, "\"", 1);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = s[i] == '"' ? kiln_buf_append(b, "\"\"", 2)
+                         : kiln_buf_append(b, s + i, 1);
+    return rc ? rc : kiln_buf_append(b, "\"", 1);
+}
+
+static int csv_i64(kiln_buf *b, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return kiln_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static int csv_flush(csv_out *c)
+{
+    if (c->b.len && fwrite(c->b.data, 1, c->b.len, c->f) != c->b.len)
+        return kiln_error_set(KILN_EIO, "csv: write failed: %s",
+                              strerror(errno));
+    kiln_buf_reset(&c->b);
+    return 0;
+}
+
+/* The header (row NULL): time_ns, the labels, stack, the types (a type
+ * named twice gets its unit: "alloc_space_bytes"); then one line a row. */
+static int csv_row(void *ud, const kiln_rows_schema *s, const kiln_row *row)
+{
+    csv_out *c = ud;
+    kiln_buf *b = &c->b;
+    int rc = 0;
+
+    if (row == NULL) {
+        rc = kiln_buf_append(b, "time_ns", 7);
+        for (size_t i = 0; rc == 0 && i < s->nlabels; i++)
+            if ((rc = kiln_buf_append(b, ",", 1)) == 0)
+                rc = csv_field(b, s->labels[i], strlen(s->labels[i]));
+        if (rc == 0)
+            rc = kiln_buf_append(b, ",stack", 6);
+        for (size_t i = 0; rc == 0 && i < s->ntypes; i++) {
+            int twice = 0;
+            for (size_t j = 0; j < s->ntypes; j++)
+                twice |= j != i && strcmp(s->types[i], s->types[j]) == 0;
+            char name[512];
+            int n = snprintf(name, sizeof name, twice ? "%s_%s" : "%s",
+                             s->types[i], s->units[i]);
+            if (n < 0 || (size_t)n >= sizeof name)
+                n = (int)strlen(name);
+            if ((rc = kiln_buf_append(b, ",", 1)) == 0)
+                rc = csv_field(b, name, (size_t)n);
+        }
+        return rc ? rc : kiln_buf_append(b, "\n", 1);
+    }
+    rc = csv_i64(b, row->time);
+    for (size_t i = 0; rc == 0 && i < s->nlabels; i++)
+        if ((rc = kiln_buf_append(b, ",", 1)) == 0)
+            rc = csv_field(b, row->labels[i], strlen(row->labels[i]));
+    if (rc == 0 && (rc = kiln_buf_append(b, ",", 1)) == 0)
+        rc = csv_field(b, row->stack, row->stack_len);
+    for (size_t i = 0; rc == 0 && i < s->ntypes; i++)
+        if ((rc = kiln_buf_append(b, ",", 1)) == 0)
+            rc = csv_i64(b, row->values[i]);
+    if (rc == 0)
+        rc = kiln_buf_append(b, "\n", 1);
+    if (rc == 0 && b->len >= (1u << 20))
+        rc = csv_flush(c);
+    return rc;
+}
+
+/* Split "a,b,c" into names (malloc'd array into one malloc'd copy); ""
+ * gives none. */
+static int split_columns(const char *spec, char **copy, const char ***names,
+                         size_t *n)
+{
+    size_t cap = 1;
+    *n = 0;
+    for (const char *p = spec; *p; p++)
+        cap += *p == ',';
+    *copy = strdup(spec);
+    *names = malloc(cap * sizeof **names);
+    if (!*copy || !*names)
+        return kiln_error_set(KILN_ENOMEM, "query: out of memory");
+    if (!spec[0])
+        return 0;
+    for (char *p = *copy, *e;; p = e + 1) {
+        e = strchr(p, ',');
+        if (e)
+            *e = '\0';
+        if (!*p)
+            return kiln_error_set(KILN_EINVAL, "--columns \"%s\": an empty "
+                                  "label name", spec);
+        (*names)[(*n)++] = p;
+        if (!e)
+            break;
+    }
+    return 0;
+}
+
+/* --format csv: every selected row, one line each. */
+static int csv_cmd(const char *url, const char *tenant,
+                   const kiln_query_opts *o, const char *columns,
+                   const char *outpath, int stats,
+                   const struct timespec *t0)
+{
+    kiln_store *st = NULL;
+    kiln_result *r = NULL;
+    csv_out c = {stdout, KILN_BUF_INIT, 0};
+    char *copy = NULL;
+    const char **names = NULL;
+    size_t nnames = 0;
+    int rc, exit_code = CLI_EXIT_OK;
+
+    if (columns && (rc = split_columns(columns, &copy, &names, &nnames)) < 0) {
+        exit_code = rc == KILN_EINVAL ? cli_usage_error("query", "%s",
+                                                        kiln_error_last())
+                                      : cli_fail("query", rc);
+        goto out;
+    }
+    if (outpath && !(c.f = fopen(outpath, "wb"))) {
+        exit_code = cli_fail("query", kiln_error_set(
+            errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO, "%s: %s", outpath,
+            strerror(errno)));
+        goto out;
+    }
+    if ((rc = kiln_store_open(&st, url)) != 0 ||
+        (rc = kiln_result_new(&r, o)) != 0 ||
+        (rc = kiln_query_rows(r, st, tenant, columns ? names : NULL, nnames,
+                              csv_row, &c)) != 0 ||
+        (rc = csv_flush(&c)) != 0) {
+        exit_code = cli_fail("query", rc);
+        goto out;
+    }
+    if (fflush(c.f) != 0 || (outpath && fclose(c.f) != 0)) {
+        c.f = NULL;
+        exit_code = cli_fail("query", kiln_error_set(KILN_EIO, "%s: write "
+                             "failed", outpath ? outpath : "stdout"));
+        goto out;
+    }
+    if (outpath)
+        c.f = NULL;
+    kiln_result_stats rs;
+    kiln_result_stats_get(r, &rs);
+    if (rs.rows == 0)
+        cli_errorf("query", "no samples matched (%llu block%s in the store "
+                   "for tenant %s)", (unsigned long long)rs.blocks_total,
+                   rs.blocks_total == 1 ? "" : "s", tenant);
+    if (stats) {
+        struct timespec t1;
+        char br[32];
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        cli_format_bytes(st->stats.bytes_read, br);
+        fprintf(stderr,
+                "blocks: %llu read of %llu; pages: %llu read of %llu; rows: "
+                "%llu; store: %llu requests, %s read (%llu bytes); %.3f s\n",
+                (unsigned long long)rs.blocks_read,
+                (unsigned long long)rs.blocks_total,
+                (unsigned long long)rs.pages_read,
+                (unsigned long long)rs.pages_total,
+                (unsigned long long)rs.rows,
+                (unsigned long long)st->stats.requests, br,
+                (unsigned long long)st->stats.bytes_read,
+                (double)(t1.tv_sec - t0->tv_sec) +
+                    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+    }
+out:
+    if (outpath && c.f)
+        fclose(c.f);
+    kiln_buf_free(&c.b);
+    free(copy);
+    free(names);
+    kiln_result_free(r);
+    kiln_store_free(st);
+    return exit_code;
+}
+
 int cmd_query(int argc, char **argv)
 {
     enum { OPT_STATS = 1000, OPT_TRACE, OPT_SPAN, OPT_LIST, OPT_SCAN,
-           OPT_FPR };
+           OPT_FPR, OPT_COLUMNS };
     static const struct option opts[] = {
         {"store", required_argument, NULL, 's'},
         {"tenant", required_argument, NULL, 't'},
@@ -254,13 +456,14 @@ int cmd_query(int argc, char **argv)
         {"list-traces", no_argument, NULL, OPT_LIST},
         {"scan-traces", no_argument, NULL, OPT_SCAN},
         {"bloom-fpr", required_argument, NULL, OPT_FPR},
+        {"columns", required_argument, NULL, OPT_COLUMNS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *tenant = "default", *format = "top", *outpath = NULL;
     uint64_t limit = 20, fpr_n = 0;
     uint8_t trace[16], span[8];
-    const char *trace_hex = NULL, *span_hex = NULL;
+    const char *trace_hex = NULL, *span_hex = NULL, *columns = NULL;
     int list_traces = 0, limit_set = 0;
     int stats = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
@@ -301,6 +504,7 @@ int cmd_query(int argc, char **argv)
         case OPT_FPR:
             rc = cli_parse_u64(optarg, 1, 100000000, "--bloom-fpr", &fpr_n);
             break;
+        case OPT_COLUMNS: columns = optarg; break;
         case 'h': fputs(cmd_query_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("query", "bad option");
         }
@@ -312,9 +516,13 @@ int cmd_query(int argc, char **argv)
     if (url == NULL)
         return cli_usage_error("query", "--store URL is required");
     if (strcmp(format, "top") != 0 && strcmp(format, "folded") != 0 &&
-        strcmp(format, "pprof") != 0 && strcmp(format, "json") != 0)
+        strcmp(format, "pprof") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "csv") != 0)
         return cli_usage_error("query", "bad --format \"%s\": expected top, "
-                               "folded, pprof or json", format);
+                               "folded, pprof, json or csv", format);
+    int csv = strcmp(format, "csv") == 0;
+    if (columns && !csv)
+        return cli_usage_error("query", "--columns goes with --format csv");
     if (o.from >= o.to)
         return cli_usage_error("query", "empty time range: --from is not before --to");
     if (span_hex && !trace_hex)
@@ -326,6 +534,10 @@ int cmd_query(int argc, char **argv)
                                "go together");
     if (fpr_n)
         return bloom_fpr(url, tenant, fpr_n);
+    if (list_traces && csv)
+        return cli_usage_error("query", "--list-traces has no csv format");
+    if (csv)
+        return csv_cmd(url, tenant, &o, columns, outpath, stats, &t0);
     if (list_traces)
         return list_traces_cmd(url, tenant, &o, limit_set ? limit : 20,
                                strcmp(format, "json") == 0, stats);

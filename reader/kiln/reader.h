@@ -264,6 +264,51 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
                      const kiln_query_opts *o, size_t limit,
                      kiln_trace_entry **out, size_t *n);
 
+/* ---- rows (reader/rows.c) ----
+ *
+ * The stored sample rows of a selection one by one, nothing summed: for
+ * exports (CSV into a data warehouse) and for checking aggregates. */
+
+typedef struct kiln_rows_schema {
+    size_t nlabels;
+    const char *const *labels; /* series label names, the columns' order */
+    size_t ntypes;
+    const char *const *types;  /* sample types, as kiln_result_type */
+    const char *const *units;
+} kiln_rows_schema;
+
+typedef struct kiln_row {
+    int64_t time;              /* ns since epoch */
+    int64_t duration;          /* ns, of the profile the row came from */
+    const char *const *labels; /* schema.nlabels values of the row's series
+                                * ("" where it has no such label) */
+    const char *stack;         /* NUL-terminated folded frames, root first,
+                                * ';'-joined, named as kiln_result_folded
+                                * names them; "" for the empty stack */
+    size_t stack_len;          /* strlen(stack) */
+    const int64_t *values;     /* schema.ntypes; 0 for a type the row's
+                                * series does not have */
+} kiln_row;
+
+/* Called once with row NULL (the schema, before any row), then once per
+ * row. Pointers are borrowed for the call. A non-zero return stops the
+ * walk and is returned. */
+typedef int (*kiln_rows_cb)(void *ud, const kiln_rows_schema *s,
+                            const kiln_row *row);
+
+/* Every stored row of the tenant's blocks that r's options select (time
+ * range, selector, type, trace), in store order: block key, then page
+ * order within a block, times ascending within a page (not globally
+ * sorted). r comes fresh from kiln_result_new (KILN_EINVAL otherwise) and
+ * holds the stats and sample types afterwards; it is not aggregated (its
+ * renderings stay empty). Sample labels and links are not part of a row.
+ * labels names the label columns; NULL = every label name of the selected
+ * series, sorted bytewise. Two passes: the series and page indexes first
+ * (for the schema), then the pages. */
+int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
+                    const char *const *labels, size_t nlabels,
+                    kiln_rows_cb cb, void *ud);
+
 #ifdef __cplusplus
 }
 #endif
