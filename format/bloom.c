@@ -1,6 +1,7 @@
 /* bloom.c: the split-block bloom filter over a block's trace ids (the
- * Parquet SBBF algorithm; spec/links.md): one 32-byte block per lookup, so
- * "is trace X in this block?" costs one cache line and one small read. */
+ * Parquet SBBF algorithm; spec/links.md): one 32-byte block per lookup, and
+ * the filter stored in checksummed groups of at most 4 KiB, so "is trace X
+ * in this block?" costs one cache line and one small read. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,18 +79,30 @@ void kiln_bloom_free(kiln_bloom *b)
     b->nblocks = 0;
 }
 
-static uint32_t *block_of(const kiln_bloom *b, uint64_t h)
+static uint32_t group_for(uint32_t nblocks)
 {
-    uint64_t i = ((h >> 32) * b->nblocks) >> 32;
+    return nblocks < KILN_BLOOM_GROUP ? nblocks : KILN_BLOOM_GROUP;
+}
 
-    return b->words + 8 * i;
+static uint64_t block_index(uint32_t nblocks, uint64_t h)
+{
+    return ((h >> 32) * nblocks) >> 32;
+}
+
+/* Whether all eight of key's bits are set in one filter block. */
+static bool block_has(const uint32_t w[8], uint32_t key)
+{
+    for (int i = 0; i < 8; i++)
+        if (!(w[i] & (1u << ((key * salt[i]) >> 27))))
+            return false;
+    return true;
 }
 
 void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n)
 {
     uint64_t h = XXH64(id, n, 0);
     uint32_t key = (uint32_t)h;
-    uint32_t *w = block_of(b, h);
+    uint32_t *w = b->words + 8 * block_index(b->nblocks, h);
 
     for (int i = 0; i < 8; i++)
         w[i] |= 1u << ((key * salt[i]) >> 27);
@@ -98,55 +111,135 @@ void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n)
 bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n)
 {
     uint64_t h = XXH64(id, n, 0);
-    uint32_t key = (uint32_t)h;
-    const uint32_t *w;
 
     if (b->nblocks == 0)
         return false;
-    w = block_of(b, h);
-    for (int i = 0; i < 8; i++)
-        if (!(w[i] & (1u << ((key * salt[i]) >> 27))))
-            return false;
-    return true;
+    return block_has(b->words + 8 * block_index(b->nblocks, h), (uint32_t)h);
 }
+
 
 int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out)
 {
+    uint32_t group = group_for(b->nblocks);
     int rc;
 
-    if ((rc = kiln_put_u32le(out, b->nblocks)) < 0)
+    if ((rc = kiln_put_u32le(out, b->nblocks)) < 0 ||
+        (rc = kiln_put_u32le(out, group)) < 0)
         return rc;
-    if ((rc = kiln_buf_reserve(out, (size_t)b->nblocks * 32)) < 0)
+    if ((rc = kiln_buf_reserve(out, (size_t)b->nblocks * 32 +
+                                        (size_t)(b->nblocks / group) * 8)) < 0)
         return rc;
-    for (size_t i = 0; i < (size_t)b->nblocks * 8; i++)
-        kiln_store_u32le(out->data + out->len + 4 * i, b->words[i]);
-    out->len += (size_t)b->nblocks * 32;
+    for (uint32_t g = 0; g < b->nblocks / group; g++) {
+        uint8_t *start = out->data + out->len;
+        const uint32_t *w = b->words + (size_t)g * group * 8;
+        for (size_t i = 0; i < (size_t)group * 8; i++)
+            kiln_store_u32le(start + 4 * i, w[i]);
+        kiln_store_u64le(start + (size_t)group * 32,
+                         XXH64(start, (size_t)group * 32, 0));
+        out->len += (size_t)group * 32 + 8;
+    }
     return 0;
+}
+
+int kiln_bloom_head(const void *p, size_t len, uint64_t section_len,
+                    kiln_bloom_layout *l)
+{
+    kiln_cur c;
+    uint32_t nb, group;
+    int rc;
+
+    kiln_cur_init(&c, p, len, "section bloom");
+    if ((rc = kiln_get_u32le(&c, &nb)) < 0 ||
+        (rc = kiln_get_u32le(&c, &group)) < 0)
+        return rc;
+    if (nb == 0 || nb > MAX_BLOCKS || (nb & (nb - 1)))
+        return kiln_corrupt(c.what, 0, "block count not a power of two in 1..2^24");
+    if (group != group_for(nb))
+        return kiln_corrupt(c.what, 4, "group size is not min(block count, 128)");
+    l->nblocks = nb;
+    l->group = group;
+    l->group_bytes = (uint64_t)group * 32 + 8;
+    if (section_len != kiln_bloom_section_size(nb))
+        return kiln_corrupt(c.what, 0, "length disagrees with the block count");
+    return 0;
+}
+
+uint64_t kiln_bloom_section_size(uint32_t nblocks)
+{
+    uint32_t group = group_for(nblocks);
+
+    return KILN_BLOOM_HEAD + (uint64_t)(nblocks / group) * ((uint64_t)group * 32 + 8);
+}
+
+uint32_t kiln_bloom_blocks_in(uint64_t section_len)
+{
+    for (uint32_t nb = 1; nb <= MAX_BLOCKS; nb *= 2)
+        if (kiln_bloom_section_size(nb) == section_len)
+            return nb;
+    return 0;
+}
+
+uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n)
+{
+    uint64_t blk = block_index(l->nblocks, XXH64(id, n, 0));
+
+    return KILN_BLOOM_HEAD + blk / l->group * l->group_bytes;
+}
+
+/* Check one group's stored bytes and load its words. */
+static int load_group(const kiln_bloom_layout *l, const uint8_t *p,
+                      uint64_t gi, uint32_t *words)
+{
+    size_t nb = (size_t)l->group * 32;
+    uint64_t want = kiln_load_u64le(p + nb), got = XXH64(p, nb, 0);
+
+    if (want != got)
+        return kiln_error_set(KILN_ECHECKSUM, "section bloom: group %llu: "
+                              "checksum mismatch (stored %016llx, computed "
+                              "%016llx)", (unsigned long long)gi,
+                              (unsigned long long)want, (unsigned long long)got);
+    for (size_t i = 0; i < (size_t)l->group * 8; i++)
+        words[i] = kiln_load_u32le(p + 4 * i);
+    return 0;
+}
+
+int kiln_bloom_test_group(const kiln_bloom_layout *l, const void *group,
+                          size_t len, const void *id, size_t n)
+{
+    uint64_t h = XXH64(id, n, 0), blk = block_index(l->nblocks, h);
+    uint32_t words[KILN_BLOOM_GROUP * 8];
+    int rc;
+
+    if (len != l->group_bytes || l->group > KILN_BLOOM_GROUP)
+        return kiln_error_set(KILN_EINVAL, "section bloom: %zu bytes for a "
+                              "group of %u blocks", len, l->group);
+    if ((rc = load_group(l, group, blk / l->group, words)) < 0)
+        return rc;
+    return block_has(words + 8 * (blk % l->group), (uint32_t)h) ? 1 : 0;
 }
 
 int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len)
 {
-    kiln_cur c;
-    uint32_t nb;
-    const uint8_t *w;
+    kiln_bloom_layout l;
+    const uint8_t *q = p;
     int rc;
 
     b->words = NULL;
     b->nblocks = 0;
-    kiln_cur_init(&c, p, len, "section bloom");
-    if ((rc = kiln_get_u32le(&c, &nb)) < 0)
+    if ((rc = kiln_bloom_head(p, len, len, &l)) < 0)
         return rc;
-    if (nb == 0 || nb > MAX_BLOCKS || (nb & (nb - 1)))
-        return kiln_corrupt(c.what, 0, "block count not a power of two in 1..2^24");
-    if (kiln_cur_left(&c) != (size_t)nb * 32)
-        return kiln_corrupt(c.what, 4, "length disagrees with the block count");
-    if ((rc = kiln_get_bytes(&c, (size_t)nb * 32, &w)) < 0)
-        return rc;
-    b->words = malloc((size_t)nb * 32);
+    b->words = malloc((size_t)l.nblocks * 32);
     if (!b->words)
-        return kiln_error_set(KILN_ENOMEM, "bloom: %u blocks", nb);
-    for (size_t i = 0; i < (size_t)nb * 8; i++)
-        b->words[i] = kiln_load_u32le(w + 4 * i);
-    b->nblocks = nb;
+        return kiln_error_set(KILN_ENOMEM, "bloom: %u blocks", l.nblocks);
+    for (uint64_t g = 0; g < l.nblocks / l.group; g++) {
+        rc = load_group(&l, q + KILN_BLOOM_HEAD + g * l.group_bytes, g,
+                        b->words + g * l.group * 8);
+        if (rc < 0) {
+            free(b->words);
+            b->words = NULL;
+            return rc;
+        }
+    }
+    b->nblocks = l.nblocks;
     return 0;
 }

@@ -477,8 +477,40 @@ void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n);
 bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n);
 /* Expected false-positive rate of a filter of nblocks holding nitems. */
 double kiln_bloom_fpp(uint32_t nblocks, uint64_t nitems);
-int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out); /* u32 nblocks + words LE */
+/* The section (spec/links.md): u32 nblocks, u32 group, then per group of
+ * `group` filter blocks their words (LE) and the xxh64 of those bytes, so a
+ * lookup reads and checks one group, not the whole filter. */
+int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out);
+/* The whole section: every group's checksum is checked. */
 int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len);
+
+#define KILN_BLOOM_HEAD 8       /* bytes before the first group */
+#define KILN_BLOOM_GROUP 128    /* filter blocks per group (4 KiB) at most */
+
+/* Stored bytes of the section for a filter of nblocks (groups of
+ * min(nblocks, KILN_BLOOM_GROUP)); and back: the block count a section
+ * length stands for, 0 if none. */
+uint64_t kiln_bloom_section_size(uint32_t nblocks);
+uint32_t kiln_bloom_blocks_in(uint64_t section_len);
+
+/* Where one lookup reads: the group of the id's filter block. */
+typedef struct kiln_bloom_layout {
+    uint32_t nblocks;     /* filter blocks, a power of two */
+    uint32_t group;       /* filter blocks per group: min(nblocks, 128) */
+    uint64_t group_bytes; /* stored bytes of a group: 32 * group + 8 */
+} kiln_bloom_layout;
+
+/* Decode the head (KILN_BLOOM_HEAD bytes at p) of a section of section_len
+ * bytes, checking the counts and that they account for section_len. */
+int kiln_bloom_head(const void *p, size_t len, uint64_t section_len,
+                    kiln_bloom_layout *l);
+/* The offset (from the section's start) of the group holding id's block. */
+uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n);
+/* Test id against its group's stored bytes (group_bytes of them, read
+ * from kiln_bloom_locate's offset): 1 maybe present, 0 absent, or
+ * KILN_ECHECKSUM when the group's checksum fails. */
+int kiln_bloom_test_group(const kiln_bloom_layout *l, const void *group,
+                          size_t len, const void *id, size_t n);
 
 /* ---------------------------------------------------------------------
  * The container (format/container.c) — spec/block.md

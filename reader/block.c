@@ -388,34 +388,52 @@ out:
     return rc;
 }
 
-int rd_block_bloom(kiln_block *b)
+int rd_block_bloom_test(kiln_block *b, const uint8_t trace[16])
 {
     const kiln_section *s;
-    kiln_buf raw = KILN_BUF_INIT;
-    int rc = 0;
+    kiln_buf scratch = KILN_BUF_INIT;
+    kiln_bloom_layout l;
+    const uint8_t *p;
+    uint64_t off;
+    int rc;
 
-    if (b->have & RD_HAVE_BLOOM)
-        return 0;
     s = rd_block_section(b, KILN_SEC_BLOOM);
     if (!s) {
         if (b->meta.nlinks)
             return kiln_error_set(KILN_ECORRUPT, "block %s: section bloom "
                                   "is missing for %llu links", b->key,
                                   (unsigned long long)b->meta.nlinks);
-        memset(&b->bloom, 0, sizeof b->bloom); /* answers "absent" */
-        b->have |= RD_HAVE_BLOOM;
-        return 0;
+        return 0; /* no links, no trace */
     }
-    if ((rc = load_section(b, s, &raw)) < 0)
+    if (s->codec != KILN_CODEC_NONE || s->raw != s->stored) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section bloom: codec "
+                            "%u, %llu raw bytes for %llu stored (it is "
+                            "stored as is)", b->key, s->codec,
+                            (unsigned long long)s->raw,
+                            (unsigned long long)s->stored);
         goto out;
-    if ((rc = kiln_bloom_decode(&b->bloom, raw.data, raw.len)) < 0) {
-        memset(&b->bloom, 0, sizeof b->bloom);
+    }
+    if ((rc = check_header(b)) < 0)
+        goto out;
+    if (s->stored < KILN_BLOOM_HEAD) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section bloom: %llu "
+                            "bytes", b->key, (unsigned long long)s->stored);
+        goto out;
+    }
+    if ((rc = fetch(b, s->offset, KILN_BLOOM_HEAD, &scratch, &p)) < 0)
+        goto out;
+    if ((rc = kiln_bloom_head(p, KILN_BLOOM_HEAD, s->stored, &l)) < 0) {
         rc = rd_block_err(b, rc);
         goto out;
     }
-    b->have |= RD_HAVE_BLOOM;
+    off = kiln_bloom_locate(&l, trace, 16);
+    /* kiln_bloom_head checked the groups fill the section exactly. */
+    if ((rc = fetch(b, s->offset + off, l.group_bytes, &scratch, &p)) < 0)
+        goto out;
+    if ((rc = kiln_bloom_test_group(&l, p, l.group_bytes, trace, 16)) < 0)
+        rc = rd_block_err(b, rc);
 out:
-    kiln_buf_free(&raw);
+    kiln_buf_free(&scratch);
     return rc;
 }
 
@@ -573,11 +591,11 @@ static int fill_info(kiln_block *b)
     in->bloom_bytes = 0;
     in->bloom_fpp = 0;
     const kiln_section *bs = rd_block_section(b, KILN_SEC_BLOOM);
-    if (bs && bs->raw >= 4) {
-        uint64_t nblocks = (bs->raw - 4) / 32;
-        in->bloom_bytes = nblocks * 32;
-        if (nblocks && nblocks <= UINT32_MAX)
-            in->bloom_fpp = kiln_bloom_fpp((uint32_t)nblocks, b->meta.ntraces);
+    if (bs) { /* the section's size stands for its block count */
+        uint32_t nblocks = kiln_bloom_blocks_in(bs->raw);
+        in->bloom_bytes = (uint64_t)nblocks * 32;
+        if (nblocks)
+            in->bloom_fpp = kiln_bloom_fpp(nblocks, b->meta.ntraces);
     }
     return 0;
 }
@@ -677,8 +695,6 @@ void kiln_block_free(kiln_block *b)
     if (b->have & RD_HAVE_STACKS)
         kiln_stacks_free(&b->stacks);
     free(b->links);
-    if (b->have & RD_HAVE_BLOOM)
-        kiln_bloom_free(&b->bloom);
     if (b->have & RD_HAVE_TRACEINDEX)
         kiln_trace_index_free(&b->ti);
     free(b->chunks);

@@ -18,7 +18,6 @@
 #define RD_HAVE_SYMBOLS 0x04
 #define RD_HAVE_STACKS 0x08
 #define RD_HAVE_LINKS 0x10
-#define RD_HAVE_BLOOM 0x20
 #define RD_HAVE_TRACEINDEX 0x40
 #define RD_HAVE_CHUNKS 0x80
 
@@ -43,8 +42,6 @@ struct kiln_block {
     kiln_stacks stacks;        /* valid with RD_HAVE_STACKS */
     kiln_link *links;          /* valid with RD_HAVE_LINKS (NULL if none) */
     size_t nlinks;
-    kiln_bloom bloom;          /* valid with RD_HAVE_BLOOM (0 blocks if the
-                                * block has none) */
     kiln_trace_index ti;       /* valid with RD_HAVE_TRACEINDEX */
     kiln_link_chunk *chunks;   /* valid with RD_HAVE_CHUNKS: the link
                                 * chunk index (traceindex section) */
@@ -65,10 +62,13 @@ int rd_block_stacks(kiln_block *b); /* also loads symbols */
 /* Every link and the whole trace index (every chunk, each checked; loads
  * the page index first); sets RD_HAVE_LINKS and RD_HAVE_TRACEINDEX. */
 int rd_block_links(kiln_block *b);
-/* The bloom filter (the section alone: one ranged read unless it is in
- * the cached tail) and the trace index (= rd_block_links). A block without
- * the section gets an empty filter / index. */
-int rd_block_bloom(kiln_block *b);
+/* Test a trace id against the bloom filter: 1 maybe here, 0 absent, < 0
+ * error. Reads the section's head and the one group of the filter that
+ * holds the id (checked by its own checksum), each from the cached tail
+ * when it lies there. A block without the section answers 0 when it has
+ * no links. */
+int rd_block_bloom_test(kiln_block *b, const uint8_t trace[16]);
+/* The trace index (= rd_block_links). */
 int rd_block_traceindex(kiln_block *b);
 /* The link chunk index alone (one small section; totals checked against
  * the footer). */

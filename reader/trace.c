@@ -173,9 +173,9 @@ int rd_trace_block(kiln_result *r, kiln_block *b)
 
     r->tstats.blocks_searched++;
     if (!r->trace_scan) {
-        if ((rc = rd_block_bloom(b)) < 0)
+        if ((rc = rd_block_bloom_test(b, r->trace_id)) < 0)
             return rc;
-        if (!kiln_bloom_contains(&b->bloom, r->trace_id, 16)) {
+        if (rc == 0) {
             r->tstats.blocks_bloom_pruned++;
             return 0;
         }
@@ -334,10 +334,7 @@ int rd_trace_rows(kiln_result *r, const kiln_page_rows *in,
 
 int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16])
 {
-    int rc;
-    if ((rc = rd_block_bloom(b)) < 0)
-        return rc;
-    return kiln_bloom_contains(&b->bloom, trace_id, 16) ? 1 : 0;
+    return rd_block_bloom_test(b, trace_id);
 }
 
 int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])

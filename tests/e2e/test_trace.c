@@ -638,7 +638,8 @@ Test(trace, bloom_false_positive_rate_at_most_1_percent)
 /* Through the command: a byte flipped inside links, traceindex or bloom
  * makes `kiln verify` fail and `kiln query --trace-id` refuse, naming the
  * block and the section (for links: a query of a trace in the damaged
- * chunk; other chunks are not read by a lookup). */
+ * chunk; other chunks are not read by a lookup; for bloom: every group
+ * damaged, since a lookup reads one). */
 Test(trace, damaged_sections_fail_verify_and_trace_query)
 {
     fleet f;
@@ -683,6 +684,12 @@ Test(trace, damaged_sections_fail_verify_and_trace_query)
                     want = f.s[i].trace;
             cr_assert(stored > 8);
             c[off + 8] ^= 0x04;
+        } else if (k == 2) {
+            /* A lookup reads the filter's 8-byte head and one group of
+             * up to 128 blocks (4096 + 8 bytes, spec/links.md): damage
+             * every group so the query's group is among them. */
+            for (unsigned long long g = off + 8 + 5; g < off + stored; g += 4104)
+                c[g] ^= 0x04;
         } else {
             c[off + stored / 2] ^= 0x04;
         }

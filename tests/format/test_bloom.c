@@ -1,6 +1,7 @@
 /* test_bloom.c: the split-block bloom filter never forgets an inserted id,
  * keeps its measured false-positive rate within 1 % when sized by
- * kiln_bloom_blocks_for(n, 0.01), and (de)serialises exactly. */
+ * kiln_bloom_blocks_for(n, 0.01), (de)serialises exactly, and answers
+ * from one checksummed group as it does from the whole filter. */
 #include "fmt_test.h"
 
 static void trace_id(uint8_t id[16], uint64_t k)
@@ -76,8 +77,11 @@ Test(format_bloom, encode_decode_exact_and_refuses_bad_lengths)
         kiln_bloom_insert(&b, id, 16);
     }
     cr_assert(eq(int, kiln_bloom_encode(&b, &e), 0));
-    cr_assert(eq(sz, e.len, 4 + 8 * 32));
+    cr_assert(eq(sz, e.len, 8 + 8 * 32 + 8)); /* head, one group, checksum */
+    cr_assert(eq(u64, kiln_bloom_section_size(8), e.len));
+    cr_assert(eq(u32, kiln_bloom_blocks_in(e.len), 8));
     cr_assert(eq(u32, kiln_load_u32le(e.data), 8));
+    cr_assert(eq(u32, kiln_load_u32le(e.data + 4), 8));
     cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), 0));
     cr_assert(eq(u32, d.nblocks, 8));
     cr_assert(eq(int, memcmp(d.words, b.words, 8 * 32), 0));
@@ -96,6 +100,84 @@ Test(format_bloom, encode_decode_exact_and_refuses_bad_lengths)
     kiln_store_u32le(e.data, 0);
     cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
     cr_assert(eq(int, kiln_bloom_init(&d, 3), KILN_EINVAL));
+    kiln_bloom_free(&b);
+    kiln_buf_free(&e);
+}
+
+/* A filter of 1024 blocks is 8 groups of 128: a lookup that reads one
+ * group answers as the whole filter does, a damaged group fails its own
+ * checksum (and the whole decode) but not a lookup in another group, and
+ * a head whose counts disagree with the length is refused. */
+Test(format_bloom, one_group_answers_like_the_whole_filter)
+{
+    kiln_bloom b, d;
+    kiln_buf e = KILN_BUF_INIT;
+    kiln_bloom_layout l;
+    uint8_t id[16];
+
+    cr_assert(eq(int, kiln_bloom_init(&b, 1024), 0));
+    for (uint64_t i = 0; i < 5000; i++) {
+        trace_id(id, i);
+        kiln_bloom_insert(&b, id, 16);
+    }
+    cr_assert(eq(int, kiln_bloom_encode(&b, &e), 0));
+    cr_assert(eq(sz, e.len, 8 + 8 * (128 * 32 + 8)));
+    cr_assert(eq(u32, kiln_bloom_blocks_in(e.len), 1024));
+    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l), 0));
+    cr_assert(eq(u32, l.nblocks, 1024));
+    cr_assert(eq(u32, l.group, 128));
+    unsigned seen[8] = {0}, present = 0;
+    for (uint64_t i = 0; i < 20000; i++) { /* 5000 inserted, then absent */
+        trace_id(id, i);
+        uint64_t off = kiln_bloom_locate(&l, id, 16);
+        cr_assert(off >= KILN_BLOOM_HEAD && off + l.group_bytes <= e.len);
+        cr_assert(eq(u64, (off - KILN_BLOOM_HEAD) % l.group_bytes, 0));
+        seen[(off - KILN_BLOOM_HEAD) / l.group_bytes]++;
+        int got = kiln_bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
+        cr_assert(eq(int, got, kiln_bloom_contains(&b, id, 16) ? 1 : 0));
+        present += got == 1;
+    }
+    cr_assert(present >= 5000 && present < 5000 + 15000 / 50);
+    for (int g = 0; g < 8; g++)
+        cr_assert(seen[g] > 0, "no id fell in group %d", g);
+
+    /* Damage group 3: its lookups and the whole decode fail; group 4 still
+     * answers. */
+    size_t g3 = KILN_BLOOM_HEAD + 3 * l.group_bytes;
+    e.data[g3 + 100] ^= 0x01;
+    int bad = 0, good = 0;
+    for (uint64_t i = 0; i < 20000 && (!bad || !good); i++) {
+        trace_id(id, i);
+        uint64_t off = kiln_bloom_locate(&l, id, 16);
+        int got = kiln_bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
+        if (off == g3) {
+            cr_assert(eq(int, got, KILN_ECHECKSUM));
+            cr_assert(strstr(kiln_error_last(), "group 3") != NULL, "%s",
+                      kiln_error_last());
+            bad = 1;
+        } else if (off == g3 + l.group_bytes) {
+            cr_assert(got == 0 || got == 1);
+            good = 1;
+        }
+    }
+    cr_assert(bad && good);
+    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECHECKSUM));
+    e.data[g3 + 100] ^= 0x01;
+    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), 0));
+    kiln_bloom_free(&d);
+
+    /* Heads that disagree with the length, or a group size other than
+     * min(nblocks, 128). */
+    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len - 1, &l),
+                 KILN_ECORRUPT));
+    kiln_store_u32le(e.data + 4, 64);
+    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
+                 KILN_ECORRUPT));
+    kiln_store_u32le(e.data + 4, 128);
+    kiln_store_u32le(e.data, 2048);
+    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
+                 KILN_ECORRUPT));
+    cr_assert(eq(int, kiln_bloom_head(e.data, 7, e.len, &l), KILN_ECORRUPT));
     kiln_bloom_free(&b);
     kiln_buf_free(&e);
 }

@@ -321,6 +321,57 @@ Test(reader_trace, bloom_no_reads_no_other_section)
     kiln_block_free(b);
 }
 
+/* A filter larger than the 64 KiB tail (80,000 traces: 4096 blocks in 32
+ * groups, spec/links.md): an id it rules out costs the tail, the header,
+ * the filter's 8-byte head and at most one 4 KiB group; an id it holds
+ * is still found. */
+Test(reader_trace, large_filter_probe_reads_one_group)
+{
+    char keys[1][KILN_KEY_MAX], tr[33];
+    write_blocks(1, 80000, keys);
+    kiln_block *b = NULL;
+    cr_assert(eq(int, kiln_block_open(&b, S.st, keys[0]), 0));
+    const kiln_block_info *in = kiln_block_info_get(b);
+    cr_assert(in->bloom_bytes > 65536, "filter of %llu bytes is too "
+              "small for the test", (unsigned long long)in->bloom_bytes);
+    cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.01);
+    uint8_t absent[16];
+    int found = 0;
+    for (unsigned i = 1; i < 5000 && !found; i++) {
+        memset(absent, 0, 16);
+        absent[0] = 0xee;
+        absent[1] = (uint8_t)i;
+        absent[2] = (uint8_t)(i >> 8);
+        found = kiln_block_trace_maybe(b, absent) == 0;
+    }
+    cr_assert(found);
+    kiln_block_free(b);
+    for (int present = 0; present < 2; present++) {
+        kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+        kiln_result *r = NULL;
+        uint8_t t[16];
+        trace_hex(tr, 0, 54321);
+        cr_assert(eq(int, kiln_trace_id_parse(t, tr), 0));
+        o.trace_id = present ? t : absent;
+        o.type = "cpu";
+        uint64_t before = S.st->stats.bytes_read;
+        cr_assert(eq(int, kiln_query(&r, S.st, NULL, &o), 0), "%s",
+                  kiln_error_last());
+        uint64_t used = S.st->stats.bytes_read - before;
+        kiln_result_stats rs;
+        kiln_result_stats_get(r, &rs);
+        if (!present) {
+            cr_assert(le(u64, used, 65536 + KILN_HEADER_SIZE + 8 + 4104),
+                      "a ruled-out id read %llu bytes", (unsigned long long)used);
+            cr_assert(eq(u64, rs.pages_read, 0));
+        } else {
+            cr_assert(eq(u64, rs.rows, 3));
+            cr_assert(rs.pages_read >= 1);
+        }
+        kiln_result_free(r);
+    }
+}
+
 Test(reader_trace, list_traces_heaviest_first)
 {
     char keys[3][KILN_KEY_MAX], tr[33];
