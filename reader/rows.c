@@ -163,6 +163,16 @@ int rd_rows_page(kiln_result *r, kiln_block *b, uint32_t sid,
         row.duration = rows->duration[i];
         row.labels = x->lvals;
         row.values = x->vals;
+        row.trace_id = row.span_id = NULL;
+        if (r->keep_labels && rows->link[i]) {
+            const kiln_link *k = rd_block_link(b, rows->link[i] - 1);
+            if (!k)
+                return rd_block_err(b, kiln_error_set(KILN_ECORRUPT,
+                                    "a row names link %u, which is not "
+                                    "loaded", rows->link[i] - 1));
+            row.trace_id = k->trace_id;
+            row.span_id = k->span_id;
+        }
         if ((rc = folded(x, tnode[i - lo], &row.stack, &row.stack_len)) < 0)
             return rc;
         if ((rc = x->cb(x->ud, &x->schema, &row)) != 0) {

@@ -33,9 +33,10 @@ const char cmd_query_help[] =
     "  -F, --format F       top (default), folded, pprof (gzip'd, with sample\n"
     "                       labels and trace links), json, csv (one line per\n"
     "                       stored sample row, nothing summed: time_ns, the label\n"
-    "                       columns, stack (folded, root first, ';'-joined, as in\n"
-    "                       folded), then one column per sample type; rows in\n"
-    "                       store order, not sorted by time)\n"
+    "                       columns, trace_id and span_id (hex, empty without a\n"
+    "                       link), stack (folded: root first, ';'-joined), then\n"
+    "                       one column per sample type; rows in store order, not\n"
+    "                       sorted by time)\n"
     "      --columns L,...  csv: the series labels to give columns, in order\n"
     "                       (default: every label name of the selected series,\n"
     "                       sorted; \"\" = none); a series without one gets \"\"\n"
@@ -285,8 +286,9 @@ static int csv_flush(csv_out *c)
     return 0;
 }
 
-/* The header (row NULL): time_ns, the labels, stack, the types (a type
- * named twice gets its unit: "alloc_space_bytes"); then one line a row. */
+/* The header (row NULL): time_ns, the labels, trace_id, span_id, stack,
+ * the types (a type named twice gets its unit: "alloc_space_bytes"); then
+ * one line a row (trace_id and span_id empty for a row without a link). */
 static int csv_row(void *ud, const kiln_rows_schema *s, const kiln_row *row)
 {
     csv_out *c = ud;
@@ -299,7 +301,7 @@ static int csv_row(void *ud, const kiln_rows_schema *s, const kiln_row *row)
             if ((rc = kiln_buf_append(b, ",", 1)) == 0)
                 rc = csv_field(b, s->labels[i], strlen(s->labels[i]));
         if (rc == 0)
-            rc = kiln_buf_append(b, ",stack", 6);
+            rc = kiln_buf_append(b, ",trace_id,span_id,stack", 23);
         for (size_t i = 0; rc == 0 && i < s->ntypes; i++) {
             int twice = 0;
             for (size_t j = 0; j < s->ntypes; j++)
@@ -318,6 +320,17 @@ static int csv_row(void *ud, const kiln_rows_schema *s, const kiln_row *row)
     for (size_t i = 0; rc == 0 && i < s->nlabels; i++)
         if ((rc = kiln_buf_append(b, ",", 1)) == 0)
             rc = csv_field(b, row->labels[i], strlen(row->labels[i]));
+    if (rc == 0 && row->trace_id) {
+        char t[33], sp[17];
+        kiln_trace_id_format(row->trace_id, t);
+        kiln_span_id_format(row->span_id, sp);
+        if ((rc = kiln_buf_append(b, ",", 1)) == 0 &&
+            (rc = kiln_buf_append(b, t, 32)) == 0 &&
+            (rc = kiln_buf_append(b, ",", 1)) == 0)
+            rc = kiln_buf_append(b, sp, 16);
+    } else if (rc == 0) {
+        rc = kiln_buf_append(b, ",,", 2);
+    }
     if (rc == 0 && (rc = kiln_buf_append(b, ",", 1)) == 0)
         rc = csv_field(b, row->stack, row->stack_len);
     for (size_t i = 0; rc == 0 && i < s->ntypes; i++)
@@ -385,8 +398,10 @@ static int csv_cmd(const char *url, const char *tenant,
             strerror(errno)));
         goto out;
     }
+    kiln_query_opts ol = *o;
+    ol.keep_labels = 1; /* rows carry their trace links */
     if ((rc = kiln_store_open(&st, url)) != 0 ||
-        (rc = kiln_result_new(&r, o)) != 0 ||
+        (rc = kiln_result_new(&r, &ol)) != 0 ||
         (rc = kiln_query_rows(r, st, tenant, columns ? names : NULL, nnames,
                               csv_row, &c)) != 0 ||
         (rc = csv_flush(&c)) != 0) {

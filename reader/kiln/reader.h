@@ -288,6 +288,10 @@ typedef struct kiln_row {
     size_t stack_len;          /* strlen(stack) */
     const int64_t *values;     /* schema.ntypes; 0 for a type the row's
                                 * series does not have */
+    const uint8_t *trace_id;   /* 16 bytes: the row's trace link when the
+                                * query keeps labels (keep_labels); NULL =
+                                * none or not asked for */
+    const uint8_t *span_id;    /* 8 bytes, with trace_id */
 } kiln_row;
 
 /* Called once with row NULL (the schema, before any row), then once per
@@ -301,7 +305,9 @@ typedef int (*kiln_rows_cb)(void *ud, const kiln_rows_schema *s,
  * order within a block, times ascending within a page (not globally
  * sorted). r comes fresh from kiln_result_new (KILN_EINVAL otherwise) and
  * holds the stats and sample types afterwards; it is not aggregated (its
- * renderings stay empty). Sample labels and links are not part of a row.
+ * renderings stay empty). A row carries its trace link when the options
+ * had keep_labels (the links section is read then); sample labels are not
+ * part of a row.
  * labels names the label columns; NULL = every label name of the selected
  * series, sorted bytewise. Two passes: the series and page indexes first
  * (for the schema), then the pages. */

@@ -2,7 +2,8 @@
  * own time, series labels, folded stack and values: checked against a
  * fleet written from folded stacks with values that name their series and
  * profile, and, over corpus profiles, summing the rows by stack gives
- * exactly kiln_result_folded's output for every sample type. */
+ * exactly kiln_result_folded's output for every sample type; with
+ * keep_labels a row carries its trace link. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -420,5 +421,181 @@ Test(reader_rows, rows_summed_by_stack_equal_folded_for_every_type)
         kiln_result_free(r);
         got_free(&g);
     }
+    ru_store_close(&s);
+}
+
+/* A profile of stack main;work with samples (trace, span) = (0xa1..,
+ * 0x01..), (0xa1.., 0x02..), (0xb2.., 0x01..) and one without labels,
+ * values 1, 2, 4, 8. */
+static void write_linked(kiln_store *st)
+{
+    static const char *strs[] = {"", "cpu", "nanoseconds", "main", "work",
+                                 "trace_id", "span_id",
+                                 "a1000000000000000000000000000001",
+                                 "b2000000000000000000000000000002",
+                                 "0100000000000001", "0200000000000002"};
+    enum { NSTR = sizeof strs / sizeof strs[0] };
+    ProtobufCBinaryData tab[NSTR];
+    for (size_t i = 0; i < NSTR; i++) {
+        tab[i].data = (uint8_t *)strs[i];
+        tab[i].len = strlen(strs[i]);
+    }
+    Perftools__Profiles__Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
+    Perftools__Profiles__ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+    Perftools__Profiles__ValueType *vtp = &vt;
+    vt.type = 1;
+    vt.unit = 2;
+    Perftools__Profiles__Function fn[2], *fnp[2];
+    Perftools__Profiles__Location loc[2], *locp[2];
+    Perftools__Profiles__Line line[2], *linep[2];
+    for (int i = 0; i < 2; i++) {
+        perftools__profiles__function__init(&fn[i]);
+        fn[i].id = (uint64_t)i + 1;
+        fn[i].name = 3 + i;
+        fnp[i] = &fn[i];
+        perftools__profiles__line__init(&line[i]);
+        line[i].function_id = (uint64_t)i + 1;
+        linep[i] = &line[i];
+        perftools__profiles__location__init(&loc[i]);
+        loc[i].id = (uint64_t)i + 1;
+        loc[i].n_line = 1;
+        loc[i].line = &linep[i];
+        locp[i] = &loc[i];
+    }
+    static const int trace[4] = {7, 7, 8, 0}, span[4] = {9, 10, 9, 0};
+    Perftools__Profiles__Sample smp[4], *smpp[4];
+    Perftools__Profiles__Label lab[8], *labp[8];
+    uint64_t locs[2] = {2, 1}; /* leaf first: work, main */
+    int64_t vals[4] = {1, 2, 4, 8};
+    for (int i = 0; i < 4; i++) {
+        perftools__profiles__sample__init(&smp[i]);
+        smp[i].n_location_id = 2;
+        smp[i].location_id = locs;
+        smp[i].n_value = 1;
+        smp[i].value = &vals[i];
+        smpp[i] = &smp[i];
+        if (!trace[i])
+            continue;
+        for (int j = 0; j < 2; j++) {
+            perftools__profiles__label__init(&lab[2 * i + j]);
+            lab[2 * i + j].key = 5 + j;
+            lab[2 * i + j].str = j ? span[i] : trace[i];
+            labp[2 * i + j] = &lab[2 * i + j];
+        }
+        smp[i].n_label = 2;
+        smp[i].label = &labp[2 * i];
+    }
+    p.n_sample_type = 1;
+    p.sample_type = &vtp;
+    p.n_function = 2;
+    p.function = fnp;
+    p.n_location = 2;
+    p.location = locp;
+    p.n_sample = 4;
+    p.sample = smpp;
+    p.n_string_table = NSTR;
+    p.string_table = tab;
+    p.time_nanos = T0;
+    p.duration_nanos = 10 * SEC;
+    size_t len = perftools__profiles__profile__get_packed_size(&p);
+    uint8_t *buf = malloc(len);
+    perftools__profiles__profile__pack(&p, buf);
+    kiln_writer *w = NULL;
+    char key[KILN_KEY_MAX];
+    kiln_label sl[] = {{"service_name", "linked"}};
+    cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
+    cr_assert(eq(int, kiln_writer_add_pprof(w, buf, len, sl, 1), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_writer_flush(w, st, key), 0), "%s",
+              kiln_error_last());
+    kiln_writer_free(w);
+    free(buf);
+}
+
+typedef struct linked_seen {
+    int schema;
+    size_t n;
+    char link[8][64];  /* "trace/span value" per row, "-" for none */
+} linked_seen;
+
+static int collect_links(void *ud, const kiln_rows_schema *s,
+                         const kiln_row *row)
+{
+    linked_seen *g = ud;
+    (void)s;
+    if (!row) {
+        g->schema++;
+        return 0;
+    }
+    cr_assert(lt(sz, g->n, 8));
+    cr_assert(eq(str, (char *)row->stack, "main;work"));
+    if (row->trace_id) {
+        char t[33], sp[17];
+        kiln_trace_id_format(row->trace_id, t);
+        kiln_span_id_format(row->span_id, sp);
+        snprintf(g->link[g->n++], 64, "%s/%s %lld", t, sp,
+                 (long long)row->values[0]);
+    } else {
+        snprintf(g->link[g->n++], 64, "- %lld", (long long)row->values[0]);
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+Test(reader_rows, rows_carry_their_trace_links_with_keep_labels)
+{
+    ru_store s;
+    ru_store_open(&s);
+    write_linked(s.st);
+    for (int keep = 0; keep < 2; keep++) {
+        kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+        kiln_result *r = NULL;
+        linked_seen g;
+        memset(&g, 0, sizeof g);
+        o.keep_labels = keep;
+        cr_assert(eq(int, kiln_result_new(&r, &o), 0));
+        cr_assert(eq(int, kiln_query_rows(r, s.st, NULL, NULL, 0,
+                                          collect_links, &g), 0), "%s",
+                  kiln_error_last());
+        kiln_result_free(r);
+        cr_assert(eq(sz, g.n, 4));
+        qsort(g.link, g.n, sizeof g.link[0], cmp_str);
+        if (keep) {
+            cr_assert(eq(str, g.link[0], "- 8"));
+            cr_assert(eq(str, g.link[1],
+                         "a1000000000000000000000000000001/0100000000000001 1"));
+            cr_assert(eq(str, g.link[2],
+                         "a1000000000000000000000000000001/0200000000000002 2"));
+            cr_assert(eq(str, g.link[3],
+                         "b2000000000000000000000000000002/0100000000000001 4"));
+        } else {
+            for (size_t i = 0; i < 4; i++)
+                cr_assert(eq(int, g.link[i][0], '-'), "no links asked for");
+        }
+    }
+    /* A trace query hands out only that trace's rows, links included. */
+    uint8_t id[16];
+    kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+    kiln_result *r = NULL;
+    linked_seen g;
+    memset(&g, 0, sizeof g);
+    cr_assert(eq(int, kiln_trace_id_parse(id,
+                 "a1000000000000000000000000000001"), 0));
+    o.trace_id = id;
+    o.keep_labels = 1;
+    cr_assert(eq(int, kiln_result_new(&r, &o), 0));
+    cr_assert(eq(int, kiln_query_rows(r, s.st, NULL, NULL, 0, collect_links,
+                                      &g), 0), "%s", kiln_error_last());
+    kiln_result_free(r);
+    qsort(g.link, g.n, sizeof g.link[0], cmp_str);
+    cr_assert(eq(sz, g.n, 2));
+    cr_assert(eq(str, g.link[0],
+                 "a1000000000000000000000000000001/0100000000000001 1"));
+    cr_assert(eq(str, g.link[1],
+                 "a1000000000000000000000000000001/0200000000000002 2"));
     ru_store_close(&s);
 }
