@@ -81,7 +81,7 @@ bench_duckdb() {
     read -r nrows secs <<<"$out"
     [ "$nrows" = "$krows" ] ||
         kiln_die "DuckDB holds $nrows rows, kiln exported $krows (files in $dd)"
-    node "$mjs" convert "$csv" "$nolinks" trace_id span_id >/dev/null ||
+    node "$mjs" convert "$parquet" "$nolinks" trace_id span_id >/dev/null ||
         kiln_die "DuckDB: the Parquet file without links failed"
     local csv_bytes pq_bytes nl_bytes link_bytes
     csv_bytes=$(stat -c %s "$csv")
