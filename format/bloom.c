@@ -179,6 +179,19 @@ uint32_t kiln_bloom_blocks_in(uint64_t section_len)
     return 0;
 }
 
+int kiln_bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l)
+{
+    uint32_t nb = kiln_bloom_blocks_in(section_len);
+
+    if (nb == 0)
+        return kiln_error_set(KILN_ECORRUPT, "section bloom: %llu bytes is no "
+                              "filter's size", (unsigned long long)section_len);
+    l->nblocks = nb;
+    l->group = group_for(nb);
+    l->group_bytes = (uint64_t)l->group * 32 + 8;
+    return 0;
+}
+
 uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n)
 {
     uint64_t blk = block_index(l->nblocks, XXH64(id, n, 0));

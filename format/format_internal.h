@@ -504,6 +504,10 @@ typedef struct kiln_bloom_layout {
  * bytes, checking the counts and that they account for section_len. */
 int kiln_bloom_head(const void *p, size_t len, uint64_t section_len,
                     kiln_bloom_layout *l);
+/* The layout a section of section_len bytes must have (the group size is
+ * fixed by the block count, so the length alone tells both): a lookup
+ * need not read the head. KILN_ECORRUPT for a length no filter has. */
+int kiln_bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l);
 /* The offset (from the section's start) of the group holding id's block. */
 uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n);
 /* Test id against its group's stored bytes (group_bytes of them, read

@@ -63,9 +63,9 @@ int rd_block_stacks(kiln_block *b); /* also loads symbols */
  * the page index first); sets RD_HAVE_LINKS and RD_HAVE_TRACEINDEX. */
 int rd_block_links(kiln_block *b);
 /* Test a trace id against the bloom filter: 1 maybe here, 0 absent, < 0
- * error. Reads the section's head and the one group of the filter that
- * holds the id (checked by its own checksum), each from the cached tail
- * when it lies there. A block without the section answers 0 when it has
+ * error. Reads the one group of the filter that holds the id (checked by
+ * its own checksum; the layout follows from the section's length), from
+ * the cached tail when it lies there. A block without the section answers 0 when it has
  * no links. */
 int rd_block_bloom_test(kiln_block *b, const uint8_t trace[16]);
 /* The trace index (= rd_block_links). */

@@ -126,6 +126,13 @@ Test(format_bloom, one_group_answers_like_the_whole_filter)
     cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l), 0));
     cr_assert(eq(u32, l.nblocks, 1024));
     cr_assert(eq(u32, l.group, 128));
+    kiln_bloom_layout from_len;
+    cr_assert(eq(int, kiln_bloom_layout_of(e.len, &from_len), 0));
+    cr_assert(eq(u32, from_len.nblocks, l.nblocks));
+    cr_assert(eq(u32, from_len.group, l.group));
+    cr_assert(eq(u64, from_len.group_bytes, l.group_bytes));
+    cr_assert(eq(int, kiln_bloom_layout_of(e.len - 8, &from_len), KILN_ECORRUPT));
+    cr_assert(eq(int, kiln_bloom_layout_of(0, &from_len), KILN_ECORRUPT));
     unsigned seen[8] = {0}, present = 0;
     for (uint64_t i = 0; i < 20000; i++) { /* 5000 inserted, then absent */
         trace_id(id, i);
