@@ -169,7 +169,9 @@ bench_scale() {
         what="scaling query, one service ($svc), $sel (${nsel[$s]} profiles; the same selection at every scale)"
         row "$wl" "$what: time inside the command (--stats); whole command, wall" \
             "$(fmt_time "scale-svc-${s}x-in" 2); $(fmt_time "scale-svc-${s}x" 2) wall" "" "" "" ""
-        row "$wl" "scaling query, one service, $sel: bytes read vs store" \
+        # Where the bytes go: blocks opened (every block's 64 KiB tail, for
+        # its time range and sources) against blocks read, store requests.
+        row "$wl" "scaling query, one service, $sel: bytes read vs store ($(sed -n 's/^blocks: \([0-9]*\) read of \([0-9]*\); pages: \([0-9]*\) read of \([0-9]*\);.* store: \([0-9]*\) requests.*/blocks: \1 read of \2 in the store; pages: \3 of \4; \5 store requests/p' "$swork/scale-svc-${s}x.stats"))" \
             "$(mb "$(cat "$swork/scale-svc-${s}x.bytes")")" "$(mb "${sb[$s]}") (store)" \
             "$(ratio "$(cat "$swork/scale-svc-${s}x.bytes")" "${sb[$s]}")" "" ""
         row "$wl" "scaling query, one service, $sel: peak RSS" "$(fmt_rss "scale-svc-${s}x")" "" "" "" ""
@@ -193,7 +195,7 @@ bench_scale() {
         fi
         row "$size, 16x/1x" "scaling curve: $1 (4x/1x: $r4)" "$2 $5 (16x)" "$4 $5 (1x)" "$r16" "$tgt" "$ok"
     }
-    row "$size, 16x/1x" "scaling curve: data stored, profiles (4x/1x: $(ratio "${nf[4]}" "${nf[1]}"))" \
+    row "$size, 16x/1x" "scaling curve: data stored, profiles (4x/1x: $(ratio "${nf[4]}" "${nf[1]}"); sample rows 16x/1x: $(ratio "${rows[16]}" "${rows[1]}"), 4x/1x: $(ratio "${rows[4]}" "${rows[1]}"))" \
         "${nf[16]} (16x)" "${nf[1]} (1x)" "$(ratio "${nf[16]}" "${nf[1]}")" "" ""
     curve "one-service $sel query, time inside the command (the selection does not grow: its cost must not)" \
         "$(stat_median scale-svc-16x-in 2)" "$(stat_median scale-svc-4x-in 2)" "$(stat_median scale-svc-1x-in 2)" s "<=" 2
@@ -203,7 +205,7 @@ bench_scale() {
         "$(cat "$swork/scale-svc-16x.bytes")" "$(cat "$swork/scale-svc-4x.bytes")" "$(cat "$swork/scale-svc-1x.bytes")" bytes "<=" 2
     curve "one-service $sel query, peak RSS" \
         "$(stat_median scale-svc-16x 4)" "$(stat_median scale-svc-4x 4)" "$(stat_median scale-svc-1x 4)" kB "<=" 2
-    curve "whole-store query, time inside the command (follows the data: ~16 expected)" \
+    curve "whole-store query, time inside the command (follows the data: ~16 expected; the sample rows grew $(ratio "${rows[16]}" "${rows[1]}")x)" \
         "$(stat_median scale-all-16x-in 2)" "$(stat_median scale-all-4x-in 2)" "$(stat_median scale-all-1x-in 2)" s
     curve "whole-store query, peak RSS" \
         "$(stat_median scale-all-16x 4)" "$(stat_median scale-all-4x 4)" "$(stat_median scale-all-1x 4)" kB
@@ -211,7 +213,8 @@ bench_scale() {
     for s in "${scales[@]}"; do
         per[$s]=$(awk -v t="$(stat_median "scale-ingest-${s}x" 3)" -v n="${nf[$s]}" 'BEGIN {printf "%.3f", t / n * 1000}')
     done
-    curve "ingest CPU time per 1000 profiles (~1 expected)" "${per[16]}" "${per[4]}" "${per[1]}" s
+    curve "ingest CPU time per 1000 profiles (~1 expected; per sample row 16x/1x: $(ratio "$(ratio "$(stat_median scale-ingest-16x 3)" "${rows[16]}")" "$(ratio "$(stat_median scale-ingest-1x 3)" "${rows[1]}")"))" \
+        "${per[16]}" "${per[4]}" "${per[1]}" s
     curve "ingest peak RSS" \
         "$(stat_median scale-ingest-16x 4)" "$(stat_median scale-ingest-4x 4)" "$(stat_median scale-ingest-1x 4)" kB
     unset -f curve
