@@ -1,13 +1,15 @@
 # scripts/bench_scale.sh: the scaling rows of scripts/bench (issue 3, item 5),
 # sourced by it and run after the trace rows. The workload at 1x, 4x (2x the
-# services, 2x the hours) and 16x (4x, 4x) is ingested, then every scale is
-# queried side by side, alternating: one service over the last hour (the same
-# selection at every scale: its cost must stay flat) and the whole store
-# (grows with the data). Uses scripts/bench's $kiln, $work, $fleet, $store,
-# $runs, $size, $services, $hosts, $duration, $seed, $end, $trace_fraction,
-# $svc, $samples and its helpers (timed, stat_median, fmt_time, fmt_rss,
-# ratio, row, met, mb, check_top). Fleets are cached under $KILN_SCALE_WORK
-# (default $work/scale), one per scale, like scripts/bench's own fleet.
+# services, 2x the hours) and 16x (4x, 4x) is ingested in time order (as
+# agents upload), then every scale is queried side by side, alternating: one
+# service over the last hour (the same selection at every scale: its cost
+# must stay flat) and the whole store (grows with the data). Uses
+# scripts/bench's $kiln, $work, $fleet, $store, $runs, $size, $services,
+# $hosts, $duration, $seed, $end, $trace_fraction, $svc and its helpers
+# (timed, stat_median, fmt_time, fmt_rss, ratio, row, met, mb, check_top).
+# Fleets are cached under $KILN_SCALE_WORK (default $work/scale), one per
+# scale, like scripts/bench's own fleet; 1x reuses the run's fleet, store and
+# ingest runs (one hour: the same blocks in either file order).
 
 # bench_scale_minutes DUR -> minutes of a kiln duration (30m, 1h, 24h).
 bench_scale_minutes() {
@@ -106,7 +108,11 @@ bench_scale() {
                 echo "${args[*]}" >"${fl[$s]}/.done"
             fi
         fi
-        find "${fl[$s]}" -name '*.pb.gz' | sort >"$swork/files-${s}x.txt"
+        # In time order, as agents upload: one hour's blocks are cut before
+        # the next hour opens (path order would hold every hour open at once).
+        find "${fl[$s]}" -name '*.pb.gz' |
+            awk -F/ '{t = $NF; sub(/\.pb\.gz$/, "", t); print t "\t" $0}' |
+            sort -k1,1n -k2,2 | cut -f2 >"$swork/files-${s}x.txt"
         nf[$s]=$(wc -l <"$swork/files-${s}x.txt")
         pb[$s]=$(kiln_bytes "${fl[$s]}" '*.pb.gz')
         if [ "$s" = 1 ] && [ "$reuse" = 1 ]; then
