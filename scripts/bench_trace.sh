@@ -6,15 +6,18 @@
 # stores without a trace index find a trace (decode every page in range and
 # test each row's link), checked to give the same answer first.
 
-# bench_trace_store STORE DESC: rows for one store.
+# bench_trace_store STORE DESC [TARGET]: rows for one store; TARGET (the
+# issue's ">= 100x") is checked only where given: the issue sets it for a
+# day of the fleet, the one-hour stores are reported beside it.
 bench_trace_store() {
-    local st=$1 desc=$2 tag ids n id i
-    tag=$(basename "$st")
+    local st=$1 desc=$2 want=${3:-} tag ids n id i
+    tag=$(tr '/' '-' <<<"${st#"$work"/}") # store-1h, day-store-1h: labels of times.tsv
     # A spread of real trace ids: every k-th of the listing, heaviest first.
     "$kiln" query --store "$st" --list-traces --limit 0 --format json \
         >"$work/traces-$tag.json"
     grep -o '"trace_id":"[0-9a-f]*"' "$work/traces-$tag.json" | cut -d'"' -f4 \
         >"$work/traces-$tag.txt"
+    rm -f "$work/traces-$tag.json" # ~0.5 GB for a day of the standard fleet
     n=$(wc -l <"$work/traces-$tag.txt")
     if [ "$n" -eq 0 ]; then
         row "$size" "trace lookup ($desc)" "no traces in the store" "" "" "" ""
@@ -38,12 +41,13 @@ bench_trace_store() {
     done
 
     # What each reads: store bytes, pages, blocks pruned by the filter.
-    local lb=0 sb=0 lp=0 sp=0 searched=0 pruned=0 fps=0 hit=0 s
+    local lb=0 sb=0 lp=0 sp=0 searched=0 pruned=0 fps=0 hit=0 br=0 s
     for id in $ids; do
         s=$("$kiln" query --store "$st" --trace-id "$id" --type cpu --format folded \
             -o /dev/null --stats 2>&1 >/dev/null)
         lb=$((lb + $(sed -n 's/.*store: [0-9]* requests, .*(\([0-9]*\) bytes).*/\1/p' <<<"$s")))
         lp=$((lp + $(sed -n 's/.*pages: \([0-9]*\) read of.*/\1/p' <<<"$s")))
+        br=$((br + $(sed -n 's/^blocks: \([0-9]*\) read of.*/\1/p' <<<"$s")))
         searched=$((searched + $(sed -n 's/^trace: \([0-9]*\) blocks\{0,1\} searched.*/\1/p' <<<"$s")))
         pruned=$((pruned + $(sed -n 's/.*searched, \([0-9]*\) pruned by bloom.*/\1/p' <<<"$s")))
         fps=$((fps + $(sed -n 's/.*pruned by bloom, \([0-9]*\) bloom false.*/\1/p' <<<"$s")))
@@ -74,7 +78,7 @@ bench_trace_store() {
     r=$(ratio "$(stat_median "trace-q-scan-$tag" 2)" "$(stat_median "trace-q-lookup-$tag" 2)")
     row "$size" "trace lookup, $nids trace ids, $desc: query time inside the command (speed-up, wall)" \
         "$(fmt_time "trace-q-lookup-$tag" 2)" "$(fmt_time "trace-q-scan-$tag" 2) (scan every page's links)" \
-        "${r}x" ">= 100x" "$(met "$r" '>=' 100)"
+        "${r}x" "${want:+>= ${want}x}" "${want:+$(met "$r" '>=' "$want")}"
 
     # Wall time of whole commands (process start included), alternating.
     for i in $(seq "$runs"); do
@@ -88,8 +92,8 @@ bench_trace_store() {
     row "$size" "bytes read, $nids trace lookups, $desc (pages read: $lp vs $sp)" \
         "$(mb "$lb")" "$(mb "$sb") (scan)" "$(ratio "$lb" "$sb")" "" ""
     row "$size" "blocks pruned by the bloom filter, $nids trace lookups, $desc" \
-        "$pruned of $searched searched ($fps false positives, $hit holding the trace)" "" \
-        "$(ratio "$pruned" "$searched")" "" ""
+        "$pruned of $searched searched ($fps false positives, $hit holding the trace); pages read in $br blocks" "" \
+        "$(ratio "$pruned" "$searched")" "no pages from pruned blocks" "$( [ "$br" -le $((hit + fps)) ] && echo yes || echo '**no**')"
 
     # The filters' false-positive rate on random (absent) ids.
     s=$("$kiln" query --store "$st" --bloom-fpr 10000)
@@ -132,16 +136,18 @@ bench_trace_day() {
     fi
     local nblocks
     nblocks=$(find "$dstore" -name '*.kiln' | wc -l)
-    bench_trace_store "$dstore" "a day of the $size fleet ($services services x $hosts hosts x 24h), 1 h blocks ($nblocks)"
+    bench_trace_store "$dstore" "a day of the $size fleet ($services services x $hosts hosts x 24h), 1 h blocks ($nblocks)" 100
 }
 
 bench_trace() {
     local what="$size workload ($services services x $hosts hosts x $duration)"
     kiln_log "trace lookup: bloom + trace index against scanning every page"
+    local want=
     if [ "$duration" = 24h ]; then
         what="a day of the $size fleet ($services services x $hosts hosts x 24h)"
+        want=100
     fi
-    bench_trace_store "$store" "$what, 1 h blocks ($blocks_1h)"
+    bench_trace_store "$store" "$what, 1 h blocks ($blocks_1h)" "$want"
     if [ -d "$work/store-1m" ]; then
         bench_trace_store "$work/store-1m" "$what, 1 min blocks ($blocks_1m)"
     fi
