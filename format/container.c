@@ -1,6 +1,9 @@
 /* container.c: the block container (spec/block.md): header, sections
  * (compressed and checksummed one by one), footer with the table of
  * contents and metadata, and the fixed trailer a reader fetches first. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -466,3 +469,65 @@ int kiln_tenant_valid(const char *t)
     /* "." and ".." are not valid store key segments. */
     return strcmp(t, ".") != 0 && strcmp(t, "..") != 0;
 }
+
+/* ---- object keys ---- */
+
+#define NS 1000000000LL
+#define KEY_SEC_MAX 9223372035LL /* s * NS + NS - 1 still fits an int64 */
+
+static long long floor_sec(int64_t t)
+{
+    return t >= 0 ? t / NS : -((-(t + 1)) / NS) - 1;
+}
+
+int kiln_block_key(char *key, size_t cap, const char *tenant, const char *id,
+                   int64_t tmin, int64_t tmax)
+{
+    int n;
+
+    if (tmin <= tmax)
+        n = snprintf(key, cap, "%s/blocks/%s_%lld_%lld.kiln", tenant, id,
+                     floor_sec(tmin), floor_sec(tmax));
+    else
+        n = snprintf(key, cap, "%s/blocks/%s.kiln", tenant, id);
+    if (n < 0 || (size_t)n >= cap)
+        return kiln_error_set(KILN_ELIMIT, "block key for tenant \"%.64s\" "
+                              "longer than %zu bytes", tenant, cap - 1);
+    return 0;
+}
+
+/* A decimal second count at *p, ending at stop; advances *p past stop. */
+static int parse_sec(const char **p, char stop, long long *out)
+{
+    char *end;
+
+    if (!isdigit((unsigned char)**p) && **p != '-')
+        return -1;
+    errno = 0;
+    *out = strtoll(*p, &end, 10);
+    if (errno || end == *p || *end != stop || *out > KEY_SEC_MAX ||
+        *out < -KEY_SEC_MAX)
+        return -1;
+    *p = end + 1;
+    return 0;
+}
+
+int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi)
+{
+    const char *name = strrchr(key, '/');
+    const char *p, *us = NULL;
+    long long s0, s1;
+
+    name = name ? name + 1 : key;
+    p = strchr(name, '_');
+    if (!p)
+        return 0;
+    us = p + 1;
+    if (parse_sec(&us, '_', &s0) < 0 || parse_sec(&us, '.', &s1) < 0 ||
+        strcmp(us, "kiln") != 0 || s0 > s1)
+        return 0;
+    *lo = s0 * NS;
+    *hi = s1 * NS + (NS - 1);
+    return 1;
+}
+

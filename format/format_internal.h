@@ -608,6 +608,18 @@ int kiln_section_unpack(const kiln_section *sec, const void *stored,
  * 80 bits from `entropy` (hash of content), NUL-terminated in out[27]. */
 void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10]);
 
+/* A block's object key (spec/block.md, "Object keys"):
+ * <tenant>/blocks/<id>_<s0>_<s1>.kiln, s0 and s1 the whole seconds of its
+ * first and last sample time (rounded down), so a reader prunes by time
+ * from the listing alone; <tenant>/blocks/<id>.kiln when tmin > tmax (no
+ * samples). KILN_ELIMIT when it does not fit in cap bytes. */
+int kiln_block_key(char *key, size_t cap, const char *tenant, const char *id,
+                   int64_t tmin, int64_t tmax);
+/* The time range a key's name vouches for: 1 with [*lo, *hi] in ns
+ * (every sample time of the block lies within), 0 for a name without one
+ * (an <id>.kiln key, or one that does not parse: the block is opened). */
+int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi);
+
 /* ---------------------------------------------------------------------
  * pprof (format/pprof.c): gzip detection and inflation with a size limit,
  * and the generated protobuf-c code for profile.proto.

@@ -668,6 +668,17 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
             rc = rd_block_err(b, rc);
         goto out;
     }
+    /* A key that names a time range must hold the footer's: readers
+     * prune by it without opening the block. */
+    int64_t lo, hi;
+    if (b->meta.nsamples && kiln_block_key_range(key, &lo, &hi) &&
+        (b->meta.tmin < lo || b->meta.tmax > hi)) {
+        rc = kiln_error_set(KILN_ECORRUPT, "block %s: its samples run from "
+                            "%lld to %lld ns, outside the seconds its key "
+                            "names", key, (long long)b->meta.tmin,
+                            (long long)b->meta.tmax);
+        goto out;
+    }
     if ((rc = fill_info(b)) < 0)
         goto out;
     *out = b;

@@ -1191,6 +1191,13 @@ int rd_each_block(kiln_store *st, const char *tenant, kiln_result *r,
         goto out;
     }
     for (size_t i = 0; i < kl.n; i++) {
+        /* A key naming its time range outside the query's is not opened:
+         * a block's range covers its sources' (spec/block.md), so it
+         * replaces no block the query reads either. */
+        int64_t lo, hi;
+        if (kiln_block_key_range(kl.keys[i], &lo, &hi) &&
+            (hi < r->from || lo >= r->to))
+            continue;
         if ((rc = kiln_block_open(&bl[i], st, kl.keys[i])) < 0)
             goto out;
         /* Only its metadata is needed (for the sources check): memory
@@ -1205,7 +1212,7 @@ int rd_each_block(kiln_store *st, const char *tenant, kiln_result *r,
         goto out;
     }
     for (size_t i = 0; i < kl.n; i++)
-        skip[i] = superseded(bl, kl.n, i);
+        skip[i] = !bl[i] || superseded(bl, kl.n, i);
     for (size_t i = 0; i < kl.n; i++) {
         if (skip[i])
             r->stats.blocks_total++;

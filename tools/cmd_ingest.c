@@ -72,7 +72,8 @@ const char cmd_ingest_help[] =
     "The format is detected from the content; files named *.otlp.pb or\n"
     "*.otlp.pb.gz are OpenTelemetry profiles export requests. Blocks are cut\n"
     "per profile-time window (aligned to the epoch) and stored as\n"
-    "<tenant>/blocks/<id>.kiln.\n"
+    "<tenant>/blocks/<id>_<first>_<last>.kiln (the seconds of its first and\n"
+    "last sample).\n"
     "\n"
     "All or nothing: by default no block is stored unless every file parsed\n"
     "(cut blocks wait in memory: a few percent of the input's pprof.gz size).\n"
@@ -233,7 +234,11 @@ static int cut(ingest *in, size_t i)
         kiln_buf_free(&pb->bytes);
         return rc;
     }
-    snprintf(pb->key, sizeof pb->key, "%s/blocks/%s.kiln", in->tenant, id);
+    if ((rc = kiln_block_key(pb->key, sizeof pb->key, in->tenant, id, ws.tmin,
+                             ws.tmax)) < 0) {
+        kiln_buf_free(&pb->bytes);
+        return rc;
+    }
     pb->rows = ws.rows;
     pb->tmin = ws.tmin;
     pb->tmax = ws.tmax;

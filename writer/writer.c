@@ -529,11 +529,10 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
     int rc;
 
     key[0] = '\0';
-    if ((rc = wr_encode(w, &block, id)) < 0)
+    int64_t tmin = w->tmin, tmax = w->tmax; /* before encoding resets them */
+    if ((rc = wr_encode(w, &block, id)) < 0 ||
+        (rc = kiln_block_key(key, KILN_KEY_MAX, w->tenant, id, tmin, tmax)) < 0)
         goto out;
-    int n = snprintf(key, KILN_KEY_MAX, "%s/blocks/%s.kiln", w->tenant, id);
-    assert(n > 0 && n < KILN_KEY_MAX);
-    (void)n;
     rc = kiln_store_put_if_absent(st, key, block.data, block.len);
     if (rc == KILN_EEXIST) {
         /* Same content gives the same id: the block is already stored. */

@@ -558,16 +558,42 @@ static void run_footer(const vector *v)
     kiln_buf_free(&got);
 }
 
+/* An object key: built from tenant, id and sample times; the range read
+ * back from it holds those times. A vector with only `key` and `range:
+ * none` is a name that vouches for no range. */
+static void run_key(const vector *v)
+{
+    const char *want = need(v, "key"), *range = need(v, "range");
+    int64_t lo, hi;
+
+    if (strcmp(range, "none") == 0) {
+        cr_assert(eq(int, kiln_block_key_range(want, &lo, &hi), 0),
+                  "%s:%d: %s names a range", v->file, v->line, want);
+        return;
+    }
+    int64_t t[2], r[2];
+    char got[256];
+    parse_ints(need(v, "times"), t, 2);
+    parse_ints(range, r, 2);
+    cr_assert(eq(int, kiln_block_key(got, sizeof got, need(v, "tenant"), need(v, "id"),
+                                     t[0], t[1]), 0));
+    cr_assert(eq(str, got, (char *)want), "%s:%d", v->file, v->line);
+    cr_assert(eq(int, kiln_block_key_range(want, &lo, &hi), 1), "%s:%d", v->file, v->line);
+    cr_assert(eq(i64, lo, r[0]), "%s:%d: range start", v->file, v->line);
+    cr_assert(eq(i64, hi, r[1]), "%s:%d: range end", v->file, v->line);
+    cr_assert(lo <= t[0] && t[1] <= hi);
+}
+
 Test(format_spec, vectors_in_the_spec_match_the_code)
 {
     static const char *docs[] = {"README.md", "block.md", "columns.md", "symbols.md",
                                  "stacks.md", "series.md", "samples.md", "links.md"};
     static vector vs[256];
     size_t n = 0;
-    int seen[11] = {0};
-    static const char *kinds[11] = {"uvarint", "svarint", "column", "strings", "stacks",
+    int seen[12] = {0};
+    static const char *kinds[12] = {"uvarint", "svarint", "column", "strings", "stacks",
                                     "header", "trailer", "bloom", "links", "pageindex",
-                                    "footer"};
+                                    "footer", "key"};
 
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         n += parse_file(docs[i], vs + n, 256 - n);
@@ -576,7 +602,7 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         const char *k = need(v, "kind");
         need(v, "name");
         int which = -1;
-        for (int j = 0; j < 11; j++)
+        for (int j = 0; j < 12; j++)
             if (strcmp(k, kinds[j]) == 0)
                 which = j;
         cr_assert(ge(int, which, 0), "%s:%d: unknown kind '%s'", v->file, v->line, k);
@@ -592,10 +618,11 @@ Test(format_spec, vectors_in_the_spec_match_the_code)
         case 7: run_bloom(v); break;
         case 8: run_links(v); break;
         case 9: run_pageindex(v); break;
-        default: run_footer(v); break;
+        case 10: run_footer(v); break;
+        default: run_key(v); break;
         }
     }
-    for (int j = 0; j < 11; j++)
+    for (int j = 0; j < 12; j++)
         cr_assert(gt(int, seen[j], 0), "the spec has no '%s' vector", kinds[j]);
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < vs[i].nf; j++) {

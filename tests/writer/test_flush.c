@@ -1,5 +1,6 @@
 /* test_flush.c: kiln_writer_flush writes the finished block whole under
- * "<tenant>/blocks/<id>.kiln"; writing an identical block again succeeds
+ * "<tenant>/blocks/<id>_<first>_<last>.kiln" (the seconds of its samples);
+ * writing an identical block again succeeds
  * (same content, same key); a failed store write keeps the block under
  * construction so the caller can retry. */
 #include <criterion/criterion.h>
@@ -70,7 +71,7 @@ Test(writer, flush_stores_the_finished_block_under_its_id)
     char id[27];
     th_finish(w, &block, id);
     char want[KILN_KEY_MAX];
-    snprintf(want, sizeof want, "acme/blocks/%s.kiln", id);
+    snprintf(want, sizeof want, "acme/blocks/%s_1700000000_1700000000.kiln", id);
     cr_assert(eq(str, key, want));
     kiln_buf got = KILN_BUF_INIT;
     uint64_t size;
