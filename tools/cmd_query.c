@@ -254,6 +254,29 @@ typedef struct csv_out {
 
 /* A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a
  * comma, a quote or a line break. */
+/* --stats: what the query read, and its time since t0 (returned, s). */
+static double print_stats(const kiln_store *st, const kiln_result_stats *rs,
+                          const struct timespec *t0)
+{
+    struct timespec t1;
+    char br[32];
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0->tv_sec) +
+                  (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+    cli_format_bytes(st->stats.bytes_read, br);
+    fprintf(stderr,
+            "blocks: %llu read of %llu; pages: %llu read of %llu; rows: %llu; "
+            "store: %llu requests, %s read (%llu bytes); %.3f s\n",
+            (unsigned long long)rs->blocks_read,
+            (unsigned long long)rs->blocks_total,
+            (unsigned long long)rs->pages_read,
+            (unsigned long long)rs->pages_total, (unsigned long long)rs->rows,
+            (unsigned long long)st->stats.requests, br,
+            (unsigned long long)st->stats.bytes_read, secs);
+    return secs;
+}
+
 static int csv_field(kiln_buf *b, const char *s, size_t n)
 {
     if (strcspn(s, ",\"\r\n") >= n)
@@ -422,24 +445,8 @@ static int csv_cmd(const char *url, const char *tenant,
         cli_errorf("query", "no samples matched (%llu block%s in the store "
                    "for tenant %s)", (unsigned long long)rs.blocks_total,
                    rs.blocks_total == 1 ? "" : "s", tenant);
-    if (stats) {
-        struct timespec t1;
-        char br[32];
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        cli_format_bytes(st->stats.bytes_read, br);
-        fprintf(stderr,
-                "blocks: %llu read of %llu; pages: %llu read of %llu; rows: "
-                "%llu; store: %llu requests, %s read (%llu bytes); %.3f s\n",
-                (unsigned long long)rs.blocks_read,
-                (unsigned long long)rs.blocks_total,
-                (unsigned long long)rs.pages_read,
-                (unsigned long long)rs.pages_total,
-                (unsigned long long)rs.rows,
-                (unsigned long long)st->stats.requests, br,
-                (unsigned long long)st->stats.bytes_read,
-                (double)(t1.tv_sec - t0->tv_sec) +
-                    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
-    }
+    if (stats)
+        print_stats(st, &rs, t0);
 out:
     if (outpath && c.f)
         fclose(c.f);
@@ -486,7 +493,7 @@ int cmd_query(int argc, char **argv)
     kiln_result *r = NULL;
     kiln_buf out = KILN_BUF_INIT;
     int64_t now = cli_now_ns();
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     optind = 0;
     while ((c = getopt_long(argc, argv, "s:t:f:u:m:y:F:o:n:h", opts, NULL)) != -1) {
@@ -597,20 +604,7 @@ int cmd_query(int argc, char **argv)
         goto out;
     }
     if (stats) {
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double secs = (double)(t1.tv_sec - t0.tv_sec) +
-                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        char br[32];
-        cli_format_bytes(st->stats.bytes_read, br);
-        fprintf(stderr,
-                "blocks: %llu read of %llu; pages: %llu read of %llu; rows: %llu; "
-                "store: %llu requests, %s read (%llu bytes); %.3f s\n",
-                (unsigned long long)rs.blocks_read,
-                (unsigned long long)rs.blocks_total,
-                (unsigned long long)rs.pages_read,
-                (unsigned long long)rs.pages_total, (unsigned long long)rs.rows,
-                (unsigned long long)st->stats.requests, br,
-                (unsigned long long)st->stats.bytes_read, secs);
+        double secs = print_stats(st, &rs, &t0);
         if (trace_hex) {
             kiln_trace_stats ts;
             kiln_result_trace_stats_get(r, &ts);

@@ -389,3 +389,28 @@ kiln_result *ru_query(kiln_store *st, const char *tenant, int64_t from,
     cr_assert(rc == 0, "query failed (%d): %s", rc, kiln_error_last());
     return r;
 }
+
+void ru_frames_set(ru_frames *f, size_t n, int64_t name0,
+                   Perftools__Profiles__Profile *p)
+{
+    cr_assert(n <= RU_FRAMES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        perftools__profiles__function__init(&f->fn[i]);
+        f->fn[i].id = (uint64_t)i + 1;
+        f->fn[i].name = name0 + (int64_t)i;
+        f->fnp[i] = &f->fn[i];
+        perftools__profiles__line__init(&f->line[i]);
+        f->line[i].function_id = (uint64_t)i + 1;
+        f->linep[i] = &f->line[i];
+        perftools__profiles__location__init(&f->loc[i]);
+        f->loc[i].id = (uint64_t)i + 1;
+        f->loc[i].n_line = 1;
+        f->loc[i].line = &f->linep[i];
+        f->locp[i] = &f->loc[i];
+    }
+    p->n_function = n;
+    p->function = f->fnp;
+    p->n_location = n;
+    p->location = f->locp;
+}
+

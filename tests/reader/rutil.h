@@ -53,6 +53,18 @@ void ru_sums_free(ru_sums *s);
 /* NULL if equal, else a static description of the first difference. */
 const char *ru_sums_diff(const ru_sums *a, const ru_sums *b);
 
+/* For profiles built by hand: n functions named by string ids name0 ..
+ * name0 + n - 1, each with one location of one line (ids 1..n), set as
+ * p's functions and locations. f must outlive p's use. */
+#define RU_FRAMES_MAX 8
+typedef struct ru_frames {
+    Perftools__Profiles__Function fn[RU_FRAMES_MAX], *fnp[RU_FRAMES_MAX];
+    Perftools__Profiles__Location loc[RU_FRAMES_MAX], *locp[RU_FRAMES_MAX];
+    Perftools__Profiles__Line line[RU_FRAMES_MAX], *linep[RU_FRAMES_MAX];
+} ru_frames;
+void ru_frames_set(ru_frames *f, size_t n, int64_t name0,
+                   Perftools__Profiles__Profile *p);
+
 /* Query helpers: run a query over the store and return the result. */
 kiln_result *ru_query(kiln_store *st, const char *tenant, int64_t from,
                       int64_t to, const char *selector, const char *type,

@@ -445,23 +445,9 @@ static void write_linked(kiln_store *st)
     Perftools__Profiles__ValueType *vtp = &vt;
     vt.type = 1;
     vt.unit = 2;
-    Perftools__Profiles__Function fn[2], *fnp[2];
-    Perftools__Profiles__Location loc[2], *locp[2];
-    Perftools__Profiles__Line line[2], *linep[2];
-    for (int i = 0; i < 2; i++) {
-        perftools__profiles__function__init(&fn[i]);
-        fn[i].id = (uint64_t)i + 1;
-        fn[i].name = 3 + i;
-        fnp[i] = &fn[i];
-        perftools__profiles__line__init(&line[i]);
-        line[i].function_id = (uint64_t)i + 1;
-        linep[i] = &line[i];
-        perftools__profiles__location__init(&loc[i]);
-        loc[i].id = (uint64_t)i + 1;
-        loc[i].n_line = 1;
-        loc[i].line = &linep[i];
-        locp[i] = &loc[i];
-    }
+    /* Functions 1..2 = strings 3..4, one location each. */
+    ru_frames frames;
+    ru_frames_set(&frames, 2, 3, &p);
     static const int trace[4] = {7, 7, 8, 0}, span[4] = {9, 10, 9, 0};
     Perftools__Profiles__Sample smp[4], *smpp[4];
     Perftools__Profiles__Label lab[8], *labp[8];
@@ -487,10 +473,6 @@ static void write_linked(kiln_store *st)
     }
     p.n_sample_type = 1;
     p.sample_type = &vtp;
-    p.n_function = 2;
-    p.function = fnp;
-    p.n_location = 2;
-    p.location = locp;
     p.n_sample = 4;
     p.sample = smpp;
     p.n_string_table = NSTR;

@@ -56,27 +56,8 @@ static void add_profile(kiln_writer *w, unsigned k, unsigned ntraces)
     p.n_sample_type = 2;
     p.sample_type = vtp;
     /* Functions 1..7 = strings 5..11, one location each. */
-    Perftools__Profiles__Function fn[7], *fnp[7];
-    Perftools__Profiles__Location loc[7], *locp[7];
-    Perftools__Profiles__Line line[7], *linep[7];
-    for (int i = 0; i < 7; i++) {
-        perftools__profiles__function__init(&fn[i]);
-        fn[i].id = (uint64_t)i + 1;
-        fn[i].name = 5 + i;
-        fnp[i] = &fn[i];
-        perftools__profiles__line__init(&line[i]);
-        line[i].function_id = (uint64_t)i + 1;
-        linep[i] = &line[i];
-        perftools__profiles__location__init(&loc[i]);
-        loc[i].id = (uint64_t)i + 1;
-        loc[i].n_line = 1;
-        loc[i].line = &linep[i];
-        locp[i] = &loc[i];
-    }
-    p.n_function = 7;
-    p.function = fnp;
-    p.n_location = 7;
-    p.location = locp;
+    ru_frames frames;
+    ru_frames_set(&frames, 7, 5, &p);
     size_t ns = (size_t)ntraces * 3 + 1;
     Perftools__Profiles__Sample *smp = calloc(ns, sizeof *smp);
     Perftools__Profiles__Sample **smpp = calloc(ns, sizeof *smpp);
@@ -263,6 +244,23 @@ Test(reader_trace, trace_and_span_answers_are_exact)
     }
 }
 
+/* An id the filter of the block at key rules out. */
+static void find_absent(const char *key, uint8_t absent[16])
+{
+    kiln_block *b = NULL;
+    int found = 0;
+    cr_assert(eq(int, kiln_block_open(&b, S.st, key), 0));
+    for (unsigned i = 1; i < 5000 && !found; i++) {
+        memset(absent, 0, 16);
+        absent[0] = 0xee;
+        absent[1] = (uint8_t)i;
+        absent[2] = (uint8_t)(i >> 8);
+        found = kiln_block_trace_maybe(b, absent) == 0;
+    }
+    cr_assert(found, "no ruled-out id among 5000");
+    kiln_block_free(b);
+}
+
 /* A block whose filter says no costs the bloom section and nothing else:
  * bytes read equal those of the open (tail) and header alone. */
 Test(reader_trace, bloom_no_reads_no_other_section)
@@ -271,18 +269,7 @@ Test(reader_trace, bloom_no_reads_no_other_section)
     write_blocks(1, 12000, keys);
     uint8_t absent[16];
     kiln_block *b = NULL;
-    /* Find an id the filter rules out. */
-    cr_assert(eq(int, kiln_block_open(&b, S.st, keys[0]), 0));
-    int found = 0;
-    for (unsigned i = 1; i < 1000 && !found; i++) {
-        memset(absent, 0, 16);
-        absent[0] = 0xee;
-        absent[1] = (uint8_t)i;
-        absent[2] = (uint8_t)(i >> 8);
-        found = kiln_block_trace_maybe(b, absent) == 0;
-    }
-    cr_assert(found);
-    kiln_block_free(b);
+    find_absent(keys[0], absent);
     uint64_t before = S.st->stats.bytes_read;
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
     kiln_result *r = NULL;
@@ -334,17 +321,9 @@ Test(reader_trace, large_filter_probe_reads_one_group)
     cr_assert(in->bloom_bytes > 65536, "filter of %llu bytes is too "
               "small for the test", (unsigned long long)in->bloom_bytes);
     cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.01);
-    uint8_t absent[16];
-    int found = 0;
-    for (unsigned i = 1; i < 5000 && !found; i++) {
-        memset(absent, 0, 16);
-        absent[0] = 0xee;
-        absent[1] = (uint8_t)i;
-        absent[2] = (uint8_t)(i >> 8);
-        found = kiln_block_trace_maybe(b, absent) == 0;
-    }
-    cr_assert(found);
     kiln_block_free(b);
+    uint8_t absent[16];
+    find_absent(keys[0], absent);
     for (int present = 0; present < 2; present++) {
         kiln_query_opts o = KILN_QUERY_OPTS_INIT;
         kiln_result *r = NULL;

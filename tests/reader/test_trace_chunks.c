@@ -66,27 +66,9 @@ static void write_block(char key[KILN_KEY_MAX])
     vt.unit = 2;
     p.n_sample_type = 1;
     p.sample_type = &vtp;
-    Perftools__Profiles__Function fn[3], *fnp[3];
-    Perftools__Profiles__Location loc[3], *locp[3];
-    Perftools__Profiles__Line line[3], *linep[3];
-    for (int i = 0; i < 3; i++) {
-        perftools__profiles__function__init(&fn[i]);
-        fn[i].id = (uint64_t)i + 1;
-        fn[i].name = 3 + i;
-        fnp[i] = &fn[i];
-        perftools__profiles__line__init(&line[i]);
-        line[i].function_id = (uint64_t)i + 1;
-        linep[i] = &line[i];
-        perftools__profiles__location__init(&loc[i]);
-        loc[i].id = (uint64_t)i + 1;
-        loc[i].n_line = 1;
-        loc[i].line = &linep[i];
-        locp[i] = &loc[i];
-    }
-    p.n_function = 3;
-    p.function = fnp;
-    p.n_location = 3;
-    p.location = locp;
+    /* Functions 1..3 = strings 3..5, one location each. */
+    ru_frames frames;
+    ru_frames_set(&frames, 3, 3, &p);
     Perftools__Profiles__Sample *smp = calloc(NS, sizeof *smp);
     Perftools__Profiles__Sample **smpp = calloc(NS, sizeof *smpp);
     Perftools__Profiles__Label *lab = calloc(2 * (size_t)NS, sizeof *lab);
