@@ -595,7 +595,7 @@ Test(trace, bloom_false_positive_rate_at_most_1_percent)
         const kiln_block_info *in = kiln_block_info_get(b);
         cr_assert(in->ntraces > 0);
         cr_assert(in->bloom_bytes > 0);
-        cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.01);
+        cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.005);
         size_t fp = 0, tests = 20000;
         for (size_t i = 0; i < tests; i++) {
             uint8_t id[16];

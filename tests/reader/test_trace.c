@@ -320,7 +320,7 @@ Test(reader_trace, large_filter_probe_reads_one_group)
     const kiln_block_info *in = kiln_block_info_get(b);
     cr_assert(in->bloom_bytes > 65536, "filter of %llu bytes is too "
               "small for the test", (unsigned long long)in->bloom_bytes);
-    cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.01);
+    cr_assert(in->bloom_fpp > 0 && in->bloom_fpp <= 0.005);
     kiln_block_free(b);
     uint8_t absent[16];
     find_absent(keys[0], absent);
