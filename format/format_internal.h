@@ -21,6 +21,18 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail);
  * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
  * ------------------------------------------------------------------- */
 
+/* The value of one hex digit (either case), or -1. */
+static inline int kiln_hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
 static inline uint64_t kiln_zigzag(int64_t v)
 {
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);

@@ -16,17 +16,6 @@ static int nomem(void)
 
 /* ---- ids ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Exactly 2*n hex digits into n bytes, not all zero. */
 static int parse_hex(uint8_t *out, size_t n, const char *hex,
                      const char *what)
@@ -42,7 +31,8 @@ static int parse_hex(uint8_t *out, size_t n, const char *hex,
                               "expected %zu hex digits", what, hex, len,
                               2 * n);
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = kiln_hexval((unsigned char)hex[2 * i]),
+            lo = kiln_hexval((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             size_t at = hi < 0 ? 2 * i : 2 * i + 1;
             return kiln_error_set(KILN_EINVAL, "%s \"%s\": '%c' at position "

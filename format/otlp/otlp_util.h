@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "format_internal.h" /* kiln_hexval */
 #include "otlp_profiles_service.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
@@ -100,18 +101,6 @@ static inline void kiln_otlp_hex_lower(char *out, const uint8_t *p, size_t n)
     out[2 * n] = '\0';
 }
 
-/* The value of one hex digit (either case), or -1. */
-static inline int kiln_otlp_hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Decode s[0..len), exactly 2*n hex digits of either case, into out[0..n);
  * false if it is anything else (out is then partly written). */
 static inline bool kiln_otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,
@@ -120,7 +109,7 @@ static inline bool kiln_otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,
     if (len != 2 * n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        int hi = kiln_otlp_hexval(s[2 * i]), lo = kiln_otlp_hexval(s[2 * i + 1]);
+        int hi = kiln_hexval(s[2 * i]), lo = kiln_hexval(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);
