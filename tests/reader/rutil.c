@@ -414,3 +414,15 @@ void ru_frames_set(ru_frames *f, size_t n, int64_t name0,
     p->location = f->locp;
 }
 
+void ru_add_profile(kiln_writer *w, const Perftools__Profiles__Profile *p,
+                    const kiln_label *el, size_t nel)
+{
+    size_t len = perftools__profiles__profile__get_packed_size(p);
+    uint8_t *buf = malloc(len ? len : 1);
+    cr_assert(buf != NULL);
+    perftools__profiles__profile__pack(p, buf);
+    int rc = kiln_writer_add_pprof(w, buf, len, el, nel);
+    cr_assert(rc == 0, "%s", kiln_error_last());
+    free(buf);
+}
+

@@ -65,6 +65,10 @@ typedef struct ru_frames {
 void ru_frames_set(ru_frames *f, size_t n, int64_t name0,
                    Perftools__Profiles__Profile *p);
 
+/* Pack p and add it to w with the extra labels el[0..nel) (asserts). */
+void ru_add_profile(kiln_writer *w, const Perftools__Profiles__Profile *p,
+                    const kiln_label *el, size_t nel);
+
 /* Query helpers: run a query over the store and return the result. */
 kiln_result *ru_query(kiln_store *st, const char *tenant, int64_t from,
                       int64_t to, const char *selector, const char *type,

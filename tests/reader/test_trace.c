@@ -106,13 +106,8 @@ static void add_profile(kiln_writer *w, unsigned k, unsigned ntraces)
     p.time_nanos = 1700000000000000000 + (int64_t)k * 1000000000;
     p.duration_nanos = 1000000000;
     p.period = 10000000;
-    size_t len = perftools__profiles__profile__get_packed_size(&p);
-    uint8_t *buf = malloc(len);
-    perftools__profiles__profile__pack(&p, buf);
     kiln_label el[] = {{"service_name", k % 2 ? "odd" : "even"}};
-    cr_assert(eq(int, kiln_writer_add_pprof(w, buf, len, el, 1), 0), "%s",
-              kiln_error_last());
-    free(buf);
+    ru_add_profile(w, &p, el, 1);
     free(smp);
     free(smpp);
     free(lab);

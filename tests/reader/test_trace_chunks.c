@@ -102,18 +102,13 @@ static void write_block(char key[KILN_KEY_MAX])
     p.string_table = st;
     p.time_nanos = 1700000000000000000;
     p.duration_nanos = 1000000000;
-    size_t len = perftools__profiles__profile__get_packed_size(&p);
-    uint8_t *buf = malloc(len);
-    perftools__profiles__profile__pack(&p, buf);
     kiln_writer *w = NULL;
     cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
     kiln_label el[] = {{"service_name", "svc"}};
-    cr_assert(eq(int, kiln_writer_add_pprof(w, buf, len, el, 1), 0), "%s",
-              kiln_error_last());
+    ru_add_profile(w, &p, el, 1);
     cr_assert(eq(int, kiln_writer_flush(w, S.st, key), 0), "%s",
               kiln_error_last());
     kiln_writer_free(w);
-    free(buf);
     free(smp);
     free(smpp);
     free(lab);
@@ -199,16 +194,24 @@ static char *lookup(const char *key, const uint8_t id[16], int scan,
     return (char *)f.data;
 }
 
+/* write_block, then its bytes (malloc'd), file path and layout. */
+static uint8_t *written_block(char key[KILN_KEY_MAX], char path[4096],
+                              size_t *size, layout *l)
+{
+    write_block(key);
+    snprintf(path, 4096, "%s/%s", S.dir, key);
+    uint8_t *blk = ru_slurp(path, size);
+    cr_assert(blk != NULL);
+    read_layout(blk, *size, l);
+    return blk;
+}
+
 Test(reader_trace_chunks, lookup_reads_one_chunk_not_the_links)
 {
     char key[KILN_KEY_MAX], path[4096];
-    write_block(key);
-    snprintf(path, sizeof path, "%s/%s", S.dir, key);
     size_t size;
-    uint8_t *blk = ru_slurp(path, &size);
-    cr_assert(blk != NULL);
     layout l;
-    read_layout(blk, size, &l);
+    uint8_t *blk = written_block(key, path, &size, &l);
     /* The premise: a links section well past the tail read at open. */
     cr_assert(gt(u64, l.links->stored, 256 * 1024), "links: %llu bytes",
               (unsigned long long)l.links->stored);
@@ -258,13 +261,9 @@ static void put(const char *path, const uint8_t *p, size_t n)
 Test(reader_trace_chunks, damaged_chunk_or_index_is_refused)
 {
     char key[KILN_KEY_MAX], path[4096];
-    write_block(key);
-    snprintf(path, sizeof path, "%s/%s", S.dir, key);
     size_t size;
-    uint8_t *blk = ru_slurp(path, &size);
-    cr_assert(blk != NULL);
     layout l;
-    read_layout(blk, size, &l);
+    uint8_t *blk = written_block(key, path, &size, &l);
     cr_assert(gt(sz, l.nchunks, 5));
     uint8_t *c = malloc(size);
     uint64_t bytes;
