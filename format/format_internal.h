@@ -21,6 +21,17 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail);
  * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
  * ------------------------------------------------------------------- */
 
+/* 2*n lowercase hex digits of p[0..n) and a NUL into out[2*n+1]. */
+static inline void kiln_hex_lower(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 /* The value of one hex digit (either case), or -1. */
 static inline int kiln_hexval(int ch)
 {

@@ -630,15 +630,6 @@ static void use_loc(pctx *p, uint32_t loc)
     }
 }
 
-static void hexs(char *out, const uint8_t *p, size_t n)
-{
-    static const char d[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = d[p[i] >> 4];
-        out[2 * i + 1] = d[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
 {
@@ -795,11 +786,11 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
             if (!link_used[l])
                 continue;
             link_lab[l] = (uint32_t)si; /* trace at si, span at si + 1 */
-            hexs(hp, r->links[l].trace_id, 16);
+            kiln_trace_id_format(r->links[l].trace_id, hp);
             strs[si].data = (uint8_t *)hp;
             strs[si++].len = 32;
             hp += 33;
-            hexs(hp, r->links[l].span_id, 8);
+            kiln_span_id_format(r->links[l].span_id, hp);
             strs[si].data = (uint8_t *)hp;
             strs[si++].len = 16;
             hp += 17;

@@ -58,24 +58,14 @@ int kiln_span_id_parse(uint8_t out[8], const char *hex)
     return parse_hex(out, 8, hex, "span id");
 }
 
-static void format_hex(const uint8_t *id, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[id[i] >> 4];
-        out[2 * i + 1] = digits[id[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 void kiln_trace_id_format(const uint8_t id[16], char out[33])
 {
-    format_hex(id, 16, out);
+    kiln_hex_lower(out, id, 16);
 }
 
 void kiln_span_id_format(const uint8_t id[8], char out[17])
 {
-    format_hex(id, 8, out);
+    kiln_hex_lower(out, id, 8);
 }
 
 /* ---- the filter of a query ---- */
@@ -254,35 +244,37 @@ int rd_trace_pages(kiln_result *r, kiln_block *b, uint8_t *mask)
     return 0;
 }
 
+/* Grow array ptr to n elements, keeping the old one when realloc fails
+ * (then ok becomes false); the others still grow, so none is lost. */
+#define REGROW(ptr, n, ok)                                                  \
+    do {                                                                    \
+        void *q_ = realloc((ptr), (n) * sizeof *(ptr));                     \
+        if (q_)                                                             \
+            (ptr) = q_;                                                     \
+        else                                                                \
+            (ok) = false;                                                   \
+    } while (0)
+
 static int grow_rows(kiln_result *r, size_t n, size_t nv)
 {
     kiln_page_rows *t = &r->tr_rows;
+    bool ok = true;
+
     if (n > r->tr_cap) {
         size_t c = n < 256 ? 256 : n;
-        int64_t *tm = realloc(t->time, c * sizeof *tm);
-        if (tm)
-            t->time = tm;
-        int64_t *du = realloc(t->duration, c * sizeof *du);
-        if (du)
-            t->duration = du;
-        uint32_t *sk = realloc(t->stack, c * sizeof *sk);
-        if (sk)
-            t->stack = sk;
-        uint32_t *ls = realloc(t->lset, c * sizeof *ls);
-        if (ls)
-            t->lset = ls;
-        uint32_t *lk = realloc(t->link, c * sizeof *lk);
-        if (lk)
-            t->link = lk;
-        if (!tm || !du || !sk || !ls || !lk)
+        REGROW(t->time, c, ok);
+        REGROW(t->duration, c, ok);
+        REGROW(t->stack, c, ok);
+        REGROW(t->lset, c, ok);
+        REGROW(t->link, c, ok);
+        if (!ok)
             return nomem();
         r->tr_cap = c;
     }
     if (nv > r->tr_capv) {
-        int64_t *v = realloc(t->values, nv * sizeof *v);
-        if (!v)
+        REGROW(t->values, nv, ok);
+        if (!ok)
             return nomem();
-        t->values = v;
         r->tr_capv = nv;
     }
     return 0;

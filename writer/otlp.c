@@ -394,7 +394,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
                        "zero (invalid)", i, s->link_index);
         char hex[33];
         uint32_t k, v;
-        kiln_otlp_hex_lower(hex, lk->trace_id.data, 16);
+        kiln_hex_lower(hex, lk->trace_id.data, 16);
         if ((rc = str_borrow(c, c->trace_key, &k)) < 0 ||
             (rc = str_make(c, hex, 32, &v)) < 0)
             return rc;
@@ -404,7 +404,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         n++;
         static const uint8_t zspan[8];
         if (lk->span_id.len == 8 && memcmp(lk->span_id.data, zspan, 8) != 0) {
-            kiln_otlp_hex_lower(hex, lk->span_id.data, 8);
+            kiln_hex_lower(hex, lk->span_id.data, 8);
             if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
                 (rc = str_make(c, hex, 16, &v)) < 0)
                 return rc;
@@ -458,7 +458,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
             char *hex = kiln_otlp_arena_alloc(&c->ar, 2 * bl + 1);
             if (!hex)
                 return nomem();
-            kiln_otlp_hex_lower(hex, v->bytes_value.data, bl);
+            kiln_hex_lower(hex, v->bytes_value.data, bl);
             rc = str_make(c, hex, 2 * bl, &sv);
             break;
         }

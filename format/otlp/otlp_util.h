@@ -90,17 +90,6 @@ static inline void kiln_otlp_arena_free(kiln_otlp_arena *a)
     a->head = NULL;
 }
 
-/* 2*n lowercase hex digits of p[0..n) and a NUL into out[2*n+1]. */
-static inline void kiln_otlp_hex_lower(char *out, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Decode s[0..len), exactly 2*n hex digits of either case, into out[0..n);
  * false if it is anything else (out is then partly written). */
 static inline bool kiln_otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,

@@ -19,16 +19,6 @@ TestSuite(reader_trace_chunks, .init = setup, .fini = teardown);
 
 #define NTRACES 30000u /* x 2 spans: 60000 links, about 60 chunks */
 
-static void hex(char *out, const uint8_t *p, size_t n)
-{
-    static const char d[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = d[p[i] >> 4];
-        out[2 * i + 1] = d[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Trace t's id: noise from t (never all zero). */
 static void trace_id(uint8_t id[16], unsigned t)
 {
@@ -56,7 +46,7 @@ static void write_block(char key[KILN_KEY_MAX])
     for (unsigned t = 0; t < NTRACES; t++) {
         uint8_t id[16];
         trace_id(id, t);
-        hex(hexes[t], id, 16);
+        kiln_trace_id_format(id, hexes[t]);
         st[S_N + t].data = (uint8_t *)hexes[t];
         st[S_N + t].len = 32;
     }
