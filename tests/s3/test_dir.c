@@ -736,11 +736,20 @@ Test(s3_store, open_accepts_paths_and_file_urls)
     cr_assert(eq(str, got, "seen by all"));
     free(got);
 
-    /* Percent escapes in file URLs; missing directories are created. */
+    /* Percent escapes in file URLs; missing directories are created by
+     * the first write, not by opening (reads of a missing store are
+     * KILN_ENOTFOUND). */
     snprintf(url, sizeof url, "file://%s/new%%20dir/sub", root);
     cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
-    kiln_store_free(s);
     snprintf(path, sizeof path, "%s/new dir/sub", root);
+    cr_assert(eq(int, stat(path, &sb), -1));
+    listing none = {0};
+    cr_assert(eq(int, kiln_store_list(s, "", collect, &none),
+                 KILN_ENOTFOUND));
+    cr_assert(eq(sz, none.n, 0));
+    cr_assert(eq(int, kiln_store_put(s, "k", "v", 1), 0), "%s",
+              kiln_error_last());
+    kiln_store_free(s);
     cr_assert(eq(int, stat(path, &sb), 0));
     cr_assert(eq(int, S_ISDIR(sb.st_mode) ? 1 : 0, 1));
 
