@@ -364,8 +364,9 @@ bad:
                           "from %g to %g", what, s ? s : "", min, max);
 }
 
-int cli_read_file(const char *path, kiln_buf *out)
+int cli_read_file(const char *path, size_t max, kiln_buf *out)
 {
+    size_t start = out->len;
     int rc = 0;
     int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -376,6 +377,13 @@ int cli_read_file(const char *path, kiln_buf *out)
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         rc = kiln_error_set(KILN_EIO, "%s: is a directory", path);
+        goto out;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > max) {
+        rc = kiln_error_set(KILN_ELIMIT, "%s: %llu bytes, above the %zu MiB "
+                            "input limit", path,
+                            (unsigned long long)st.st_size, max >> 20);
         goto out;
     }
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -397,6 +405,11 @@ int cli_read_file(const char *path, kiln_buf *out)
         if (n == 0)
             break;
         out->len += (size_t)n;
+        if (out->len - start > max) { /* a pipe, /dev/zero, a growing file */
+            rc = kiln_error_set(KILN_ELIMIT, "%s: more than the %zu MiB "
+                                "input limit", path, max >> 20);
+            goto out;
+        }
     }
 out:
     if (fd > 0)

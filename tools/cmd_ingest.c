@@ -334,7 +334,7 @@ static int ingest_file(ingest *in, const char *path)
     memcpy(labels, in->labels, in->nlabels * sizeof *labels);
     in->seq++;
     kiln_buf_reset(&in->file);
-    if ((rc = cli_read_file(path, &in->file)) != 0)
+    if ((rc = cli_read_file(path, KILN_MAX_INPUT_FILE, &in->file)) != 0)
         return rc;
     in->in_bytes += in->file.len;
     if (in->npath > 0 &&
@@ -422,6 +422,21 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* A FIFO, socket or device found while walking a directory is skipped
+ * with a note: opening a FIFO waits for a writer forever, and a device can
+ * be endless. (A path named on the command line is read as given, so
+ * `kiln ingest <(curl ...)` works.) */
+static int walk_skips(ingest *in, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+        return 0; /* a dangling link: let ingest_file name the error */
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    cli_errorf(in->cmd, "skipping %s: not a regular file", path);
+    return 1;
+}
+
 static int ingest_dir(ingest *in, const char *dir)
 {
     struct dirent **ents = NULL;
@@ -439,6 +454,8 @@ static int ingest_dir(ingest *in, const char *dir)
                          dl && dir[dl - 1] == '/' ? "" : "/", name) >=
                 (int)sizeof path)
                 rc = kiln_error_set(KILN_EIO, "%s/%s: path too long", dir, name);
+            else if (walk_skips(in, path))
+                rc = 0;
             else
                 rc = ingest_path(in, path);
         }
