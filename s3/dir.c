@@ -318,6 +318,18 @@ static int write_object(dir_store *d, const char *key, const void *data,
                                          : "open parent directory");
         goto out;
     }
+    /* An object already there is found before any byte is written, so a
+     * rerun on a full disk succeeds for the objects stored the first time
+     * (the link below stays the atomic check against a racing writer). */
+    if (exclusive) {
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
+            rc = kiln_error_set(KILN_EEXIST, "object %s already exists "
+                                "(%s/%s)", key, d->root, key);
+            goto out;
+        }
+    }
     seq = __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
     n = snprintf(tmp, sizeof tmp, ".%.*s.tmp.%ld.%lu",
                  (int)(namelen < TMP_NAME_KEEP ? namelen : TMP_NAME_KEEP),

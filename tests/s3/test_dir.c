@@ -450,6 +450,25 @@ Test(s3_dir, failed_write_leaves_old_object_and_no_temp_file)
     free(big);
 }
 
+Test(s3_dir, put_if_absent_of_a_stored_object_needs_no_space)
+{
+    struct rlimit rl = {0, 0};
+    char *big = calloc(1, 65536);
+
+    /* A rerun on a full disk: the objects stored the first time are found
+     * before any temp file is written, so they are "already there", not
+     * an I/O error; a new object still fails cleanly. */
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/blk", big, 65536), 0));
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert(eq(int, setrlimit(RLIMIT_FSIZE, &rl), 0));
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/blk", big, 65536),
+                 KILN_EEXIST), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/other", big, 65536),
+                 KILN_EIO));
+    cr_assert(eq(sz, count_temp_files("t"), 0));
+    free(big);
+}
+
 Test(s3_dir, put_below_an_object_fails_without_residue)
 {
     listing l;
