@@ -38,7 +38,7 @@ V2='{version="v2"}'
 run 0 "svg of one version" "$K" query --store "$S" --match "$V1" --format svg --min-frame 0 -o "$WORK/v1.svg"
 check "svg is well-formed XML (xmllint --noout)" xmllint --noout "$WORK/v1.svg"
 check "svg: $($CHECK sums "$WORK/v1.svg" "$WORK/v1.folded")" quiet $CHECK sums "$WORK/v1.svg" "$WORK/v1.folded"
-check "svg title names the selection, type and total" grep -q 'version=&quot;v1&quot;.*count.*total 10k' "$WORK/v1.svg"
+check "svg title names the selection, time range, type and total" bash -c "grep -q 'kf-title.*>{version=&quot;v1&quot;}<' '$WORK/v1.svg' && grep -q 'kf-sub.*2026-11-24T01:00:00Z .. 2026-11-24T01:00:00Z  |  samples (count)  |  total 10k' '$WORK/v1.svg'"
 run 0 "html of one version" "$K" query --store "$S" --match "$V1" --format html --min-frame 0 -o "$WORK/v1.html"
 xmllint --html --noout "$WORK/v1.html" > "$WORK/lint" 2>&1
 check "html parses without a message (xmllint --html --noout)" test ! -s "$WORK/lint"
