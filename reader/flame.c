@@ -189,42 +189,24 @@ static void fg_sum(fgraph *g)
 
 /* ---- text helpers ---- */
 
-/* s as XML/HTML character data or attribute value: markup escaped, bytes
- * that are not UTF-8 as U+FFFD, control characters as spaces. */
-static int xml_text(kiln_buf *b, const char *str, size_t n)
+/* XML/HTML escapes: markup characters as entities, control characters
+ * (not allowed in XML 1.0) as spaces. */
+static size_t xml_esc(uint8_t c, char esc[8])
 {
-    const uint8_t *s = (const uint8_t *)str;
-    int rc = 0;
+    const char *e = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
+                  : c == '"' ? "&quot;" : c == '\'' ? "&#39;"
+                  : c < 0x20 || c == 0x7f ? " " : NULL;
+    if (!e)
+        return 0;
+    memcpy(esc, e, strlen(e));
+    return strlen(e);
+}
 
-    for (size_t i = 0; i < n && rc == 0;) {
-        uint8_t c = s[i];
-        const char *e = NULL;
-        switch (c) {
-        case '&': e = "&amp;"; break;
-        case '<': e = "&lt;"; break;
-        case '>': e = "&gt;"; break;
-        case '"': e = "&quot;"; break;
-        case '\'': e = "&#39;"; break;
-        default: break;
-        }
-        if (e) {
-            rc = kiln_buf_append(b, e, strlen(e));
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            rc = kiln_buf_append(b, " ", 1);
-            i++;
-        } else {
-            size_t len = rd_utf8_len(s + i, n - i);
-            if (len) {
-                rc = kiln_buf_append(b, s + i, len);
-                i += len;
-            } else {
-                rc = kiln_buf_append(b, "\xef\xbf\xbd", 3);
-                i++;
-            }
-        }
-    }
-    return rc;
+/* s as XML/HTML character data or attribute value; bytes that are not
+ * UTF-8 as U+FFFD. */
+static int xml_text(kiln_buf *b, const char *s, size_t n)
+{
+    return rd_escape(b, s, n, xml_esc, "\xef\xbf\xbd");
 }
 
 static int xml_str(kiln_buf *b, const char *s)
@@ -232,29 +214,23 @@ static int xml_str(kiln_buf *b, const char *s)
     return xml_text(b, s, strlen(s));
 }
 
-/* A JSON string that is also safe inside a <script> element and a CDATA
- * section: '<', '>' and '&' as \u escapes. */
+/* JSON's escapes, and '<', '>', '&' as \u escapes, so that a string is
+ * also safe inside a <script> element and a CDATA section. */
+static size_t js_esc(uint8_t c, char esc[8])
+{
+    if (c == '<' || c == '>' || c == '&')
+        return (size_t)snprintf(esc, 8, "\\u%04x", c);
+    return rd_json_esc(c, esc);
+}
+
 static int js_str(kiln_buf *b, const char *s, size_t n)
 {
-    size_t at = b->len;
     int rc;
 
-    if ((rc = rd_json_str(b, s, n)) < 0)
+    if ((rc = kiln_buf_append(b, "\"", 1)) < 0 ||
+        (rc = rd_escape(b, s, n, js_esc, "\\ufffd")) < 0)
         return rc;
-    for (size_t i = at; i < b->len; i++) {
-        uint8_t c = b->data[i];
-        if (c != '<' && c != '>' && c != '&')
-            continue;
-        char esc[8];
-        snprintf(esc, sizeof esc, "\\u%04x", c);
-        if ((rc = kiln_buf_reserve(b, 5)) < 0)
-            return rc;
-        memmove(b->data + i + 6, b->data + i + 1, b->len - i - 1);
-        memcpy(b->data + i, esc, 6);
-        b->len += 5;
-        i += 5;
-    }
-    return 0;
+    return kiln_buf_append(b, "\"", 1);
 }
 
 static int js_cstr(kiln_buf *b, const char *s)
@@ -706,6 +682,16 @@ static int td_pct(kiln_buf *b, double pct, bool sign)
                       pct, pct);
 }
 
+/* The row's last cell, a function name, and the row's end. */
+static int td_last(kiln_buf *b, const char *name)
+{
+    int rc;
+
+    if ((rc = rd_bprintf(b, "<td>")) < 0 || (rc = xml_str(b, name)) < 0)
+        return rc;
+    return rd_bprintf(b, "</td></tr>\n");
+}
+
 static double share(int64_t v, int64_t total)
 {
     return total ? 100.0 * (double)v / (double)total : 0.0;
@@ -737,9 +723,7 @@ static int top_table(fpage *p, kiln_buf *out)
             (rc = td_pct(out, share(e[i].flat, tot), false)) < 0 ||
             (rc = td_value(out, e[i].cum, un)) < 0 ||
             (rc = td_pct(out, share(e[i].cum, tot), false)) < 0 ||
-            (rc = rd_bprintf(out, "<td>")) < 0 ||
-            (rc = xml_str(out, e[i].name)) < 0 ||
-            (rc = rd_bprintf(out, "</td></tr>\n")) < 0)
+            (rc = td_last(out, e[i].name)) < 0)
             goto out;
     }
     rc = rd_bprintf(out, "</tbody></table>\n");
@@ -777,9 +761,7 @@ static int diff_table(fpage *p, kiln_buf *out)
             (rc = td_pct(out, share(e[i].base_cum, bt), false)) < 0 ||
             (rc = td_pct(out, share(e[i].target_cum, tt), false)) < 0 ||
             (rc = td_pct(out, e[i].d_cum, true)) < 0 ||
-            (rc = rd_bprintf(out, "<td>")) < 0 ||
-            (rc = xml_str(out, e[i].name)) < 0 ||
-            (rc = rd_bprintf(out, "</td></tr>\n")) < 0)
+            (rc = td_last(out, e[i].name)) < 0)
             goto out;
     }
     rc = rd_bprintf(out, "</tbody></table>\n");

@@ -233,6 +233,14 @@ int rd_bprintf(kiln_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 size_t rd_utf8_len(const uint8_t *s, size_t n);
+/* The escape of ASCII byte c into esc (its length), or 0: c stands as is. */
+typedef size_t (*rd_escape_fn)(uint8_t c, char esc[8]);
+/* str with each ASCII byte escaped by esc, valid UTF-8 sequences copied,
+ * and every other byte written as `bad`, appended to b. */
+int rd_escape(kiln_buf *b, const char *str, size_t n, rd_escape_fn esc,
+              const char *bad);
+/* JSON's escapes: quote, backslash, control characters (\u00XX). */
+size_t rd_json_esc(uint8_t c, char esc[8]);
 /* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
 int rd_json_str(kiln_buf *b, const char *str, size_t n);
 

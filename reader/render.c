@@ -496,39 +496,52 @@ size_t rd_utf8_len(const uint8_t *s, size_t n)
     return len;
 }
 
-/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
-int rd_json_str(kiln_buf *b, const char *str, size_t n)
+int rd_escape(kiln_buf *b, const char *str, size_t n, rd_escape_fn esc,
+              const char *bad)
 {
     const uint8_t *s = (const uint8_t *)str;
-    int rc;
+    size_t nbad = strlen(bad);
+    int rc = 0;
 
-    if ((rc = kiln_buf_append(b, "\"", 1)) < 0)
-        return rc;
-    for (size_t i = 0; i < n;) {
-        uint8_t c = s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            rc = kiln_buf_append(b, esc, 2);
+    for (size_t i = 0; i < n && rc == 0;) {
+        char e[8];
+        size_t k = s[i] < 0x80 ? esc(s[i], e) : 0;
+        if (k) {
+            rc = kiln_buf_append(b, e, k);
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = kiln_buf_append(b, esc, 6);
+        } else if (s[i] < 0x80) {
+            rc = kiln_buf_append(b, s + i, 1);
             i++;
         } else {
             size_t len = rd_utf8_len(s + i, n - i);
-            if (len) {
-                rc = kiln_buf_append(b, s + i, len);
-                i += len;
-            } else {
-                rc = kiln_buf_append(b, "\\ufffd", 6);
-                i++;
-            }
+            rc = len ? kiln_buf_append(b, s + i, len)
+                     : kiln_buf_append(b, bad, nbad);
+            i += len ? len : 1;
         }
-        if (rc < 0)
-            return rc;
     }
+    return rc;
+}
+
+size_t rd_json_esc(uint8_t c, char esc[8])
+{
+    if (c == '"' || c == '\\') {
+        esc[0] = '\\';
+        esc[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f)
+        return (size_t)snprintf(esc, 8, "\\u%04x", c);
+    return 0;
+}
+
+/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
+int rd_json_str(kiln_buf *b, const char *str, size_t n)
+{
+    int rc;
+
+    if ((rc = kiln_buf_append(b, "\"", 1)) < 0 ||
+        (rc = rd_escape(b, str, n, rd_json_esc, "\\ufffd")) < 0)
+        return rc;
     return kiln_buf_append(b, "\"", 1);
 }
 

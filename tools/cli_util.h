@@ -4,6 +4,7 @@
 #ifndef KILN_CLI_UTIL_H
 #define KILN_CLI_UTIL_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -73,6 +74,18 @@ void cli_format_bytes(uint64_t n, char out[32]);
 void cli_selection_title(char *out, size_t cap, const char *selector,
                          const char *trace_hex, const char *span_hex,
                          const char *type);
+
+/* getopt_long entries that kiln query and kiln diff take the same way. */
+#define CLI_OPTS_STORE                          \
+    {"store", required_argument, NULL, 's'},    \
+    {"tenant", required_argument, NULL, 't'},   \
+    {"from", required_argument, NULL, 'f'},     \
+    {"to", required_argument, NULL, 'u'}
+#define CLI_OPTS_RENDER                         \
+    {"type", required_argument, NULL, 'y'},     \
+    {"format", required_argument, NULL, 'F'},   \
+    {"output", required_argument, NULL, 'o'},   \
+    {"limit", required_argument, NULL, 'n'}
 
 /* Index of the sample type of r named by --type ("cpu" or
  * "cpu:nanoseconds"), else the last one (pprof's default). */

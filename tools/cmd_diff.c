@@ -129,10 +129,8 @@ int cmd_diff(int argc, char **argv)
            OPT_TTO, OPT_BTRACE, OPT_TTRACE, OPT_MIN_FRAME, OPT_ICICLE,
            OPT_FAIL, OPT_FUNCTION };
     static const struct option opts[] = {
-        {"store", required_argument, NULL, 's'},
-        {"tenant", required_argument, NULL, 't'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 'u'},
+        CLI_OPTS_STORE,
+        CLI_OPTS_RENDER,
         {"base", required_argument, NULL, OPT_BASE},
         {"target", required_argument, NULL, OPT_TARGET},
         {"base-from", required_argument, NULL, OPT_BFROM},
@@ -141,10 +139,6 @@ int cmd_diff(int argc, char **argv)
         {"target-to", required_argument, NULL, OPT_TTO},
         {"base-trace", required_argument, NULL, OPT_BTRACE},
         {"target-trace", required_argument, NULL, OPT_TTRACE},
-        {"type", required_argument, NULL, 'y'},
-        {"format", required_argument, NULL, 'F'},
-        {"output", required_argument, NULL, 'o'},
-        {"limit", required_argument, NULL, 'n'},
         {"min-frame", required_argument, NULL, OPT_MIN_FRAME},
         {"icicle", no_argument, NULL, OPT_ICICLE},
         {"fail-above", required_argument, NULL, OPT_FAIL},

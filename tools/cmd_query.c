@@ -442,15 +442,9 @@ int cmd_query(int argc, char **argv)
     enum { OPT_STATS = 1000, OPT_TRACE, OPT_SPAN, OPT_LIST, OPT_SCAN,
            OPT_FPR, OPT_COLUMNS, OPT_ICICLE, OPT_MIN_FRAME };
     static const struct option opts[] = {
-        {"store", required_argument, NULL, 's'},
-        {"tenant", required_argument, NULL, 't'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 'u'},
+        CLI_OPTS_STORE,
         {"match", required_argument, NULL, 'm'},
-        {"type", required_argument, NULL, 'y'},
-        {"format", required_argument, NULL, 'F'},
-        {"output", required_argument, NULL, 'o'},
-        {"limit", required_argument, NULL, 'n'},
+        CLI_OPTS_RENDER,
         {"stats", no_argument, NULL, OPT_STATS},
         {"trace-id", required_argument, NULL, OPT_TRACE},
         {"span-id", required_argument, NULL, OPT_SPAN},
