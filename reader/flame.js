@@ -6,7 +6,10 @@
 (function () {
   "use strict";
   var K = KF, NS = "http://www.w3.org/2000/svg", doc = document;
-  var W = K.width, FH = 16, PAD = 10, TOP = 72, BOT = 28;
+  // An SVG file draws its title above the graph (TOP leaves room for it);
+  // a page has it in its own heading.
+  var host = doc.getElementById("kf-host");
+  var W = K.width, FH = 16, PAD = 10, TOP = host ? 30 : 72, BOT = 28;
   var S = K.s, n = K.f.length / S;
   var nm = new Int32Array(n), dep = new Int32Array(n), par = new Int32Array(n);
   var end = new Int32Array(n), val = new Float64Array(n), bv = new Float64Array(n);
@@ -87,7 +90,7 @@
 
   // The drawing: the document's <svg> (an SVG file) or one made in the
   // page's #kf-host (HTML).
-  var svg = doc.getElementById("kf"), host = doc.getElementById("kf-host");
+  var svg = doc.getElementById("kf");
   if (host) {
     svg = el("svg", {id: "kf"});
     host.appendChild(svg);
@@ -98,9 +101,9 @@
     var t = el("text", {id: id, "class": "kf-btn", x: x, y: y, "text-anchor": anchor || "start"});
     t.textContent = txt; svg.appendChild(t); return t;
   }
-  var reset = button("kf-reset", PAD, 62, "Reset zoom");
-  var find = button("kf-search", W - PAD, 62, "Search", "end");
-  var clear = button("kf-clear", W - PAD - 60, 62, "Clear", "end");
+  var reset = button("kf-reset", PAD, TOP - 10, "Reset zoom");
+  var find = button("kf-search", W - PAD, TOP - 10, "Search", "end");
+  var clear = button("kf-clear", W - PAD - 60, TOP - 10, "Clear", "end");
   var matched = el("text", {id: "kf-matched", "class": "kf-info", x: W - PAD, y: H - 10, "text-anchor": "end"});
   var details = el("text", {id: "kf-details", "class": "kf-info", x: PAD, y: H - 10});
   svg.appendChild(matched); svg.appendChild(details);

@@ -91,6 +91,14 @@ check "the fleet has a heaviest trace ($tid)" test -n "$tid"
 run 0 "svg of the trace" "$K" query --store "$WORK/ts" --trace-id "$tid" --format svg --min-frame 0 -o "$WORK/t.svg"
 check "trace svg well-formed, titled with the trace" bash -c "xmllint --noout '$WORK/t.svg' && grep -q 'trace $tid' '$WORK/t.svg'"
 check "trace: $($CHECK sums "$WORK/t.svg" "$WORK/t.folded")" quiet $CHECK sums "$WORK/t.svg" "$WORK/t.folded"
+span=$("$K" query --store "$WORK/ts" --trace-id "$tid" --format csv | python3 -c 'import csv, sys
+r = list(csv.DictReader(sys.stdin))
+print(max(r, key=lambda x: int(x["cpu"]))["span_id"] if r else "")')
+check "the trace has a span ($span)" test -n "$span"
+"$K" query --store "$WORK/ts" --trace-id "$tid" --span-id "$span" --format folded > "$WORK/sp.folded"
+run 0 "svg of one span" "$K" query --store "$WORK/ts" --trace-id "$tid" --span-id "$span" --format svg --min-frame 0 -o "$WORK/sp.svg"
+check "span: $($CHECK sums "$WORK/sp.svg" "$WORK/sp.folded")" quiet $CHECK sums "$WORK/sp.svg" "$WORK/sp.folded"
+check "span svg titled with the span" grep -q "span $span" "$WORK/sp.svg"
 run 0 "service over its window, default --min-frame" "$K" query --store "$WORK/ts" --match '{service_name=~".+"}' --format html -o "$WORK/svc.html"
 "$K" query --store "$WORK/ts" --match '{service_name=~".+"}' --format folded > "$WORK/svc.folded"
 check "service: $($CHECK sums "$WORK/svc.html" "$WORK/svc.folded")" quiet $CHECK sums "$WORK/svc.html" "$WORK/svc.folded"
