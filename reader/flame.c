@@ -305,8 +305,8 @@ static int opts_check(const kiln_flame_opts *o)
     return 0;
 }
 
-static uint32_t *g_kids_ctx_name;
-static const kiln_strtab *g_kids_ctx_tab;
+static _Thread_local uint32_t *g_kids_ctx_name; /* qsort context */
+static _Thread_local const kiln_strtab *g_kids_ctx_tab;
 
 static int cmp_kid(const void *a, const void *b)
 {
