@@ -59,7 +59,7 @@ int cli_parse_double(const char *s, double min, double max, const char *what,
 
 /* Read a whole file (or stdin for "-") into out (appended). KILN_ENOTFOUND
  * if absent, KILN_EIO otherwise, with the path in the message. */
-int cli_read_file(const char *path, kiln_buf *out);
+int cli_read_file(const char *path, size_t max, kiln_buf *out);
 
 /* Write n bytes to the file path (created or truncated), or to stdout
  * when path is NULL. KILN_ENOTFOUND (no such directory) or KILN_EIO with
