@@ -146,6 +146,9 @@ void wr_arena_nofree(void *ud, void *p);
 void wr_arena_reset(wr_arena *a);
 void wr_arena_free(wr_arena *a);
 
+/* kiln_otlp_detect over bytes already inflated (otlp_layout.c). */
+int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out);
+
 /* Encode the block (block.c); does not reset the writer. */
 int wr_encode(kiln_writer *w, kiln_buf *block, char id[27]);
 

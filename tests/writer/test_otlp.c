@@ -440,12 +440,13 @@ Test(writer_otlp, samples_without_values_are_refused)
     free_req(r);
 }
 
-Test(writer_otlp, timestamps_count_as_events)
+Test(writer_otlp, timestamps_place_each_event_at_its_time)
 {
     o_request *r = base_request();
-    /* Sample 4 of type 0: no values, four timestamps = value 4; the other
-     * sample type keeps its values, so the profile stays one pprof. */
-    uint64_t ts[4] = {1, 2, 3, 4};
+    /* Sample 4 of type 0: no values, four timestamps = four events of 1,
+     * each at its own time (not the profile's); the other sample type has
+     * no timestamps there, so the two are no longer one pprof. */
+    uint64_t ts[4] = {4, 2, 3, 1};
     Opentelemetry__Proto__Profiles__V1development__Sample *s = prof(r, 0)->samples[4];
     s->n_values = 0;
     s->timestamps_unix_nano = ts;
@@ -458,10 +459,24 @@ Test(writer_otlp, timestamps_count_as_events)
     tblock tb;
     add_finish(w, &b, NULL, 0, &block, &tb);
     int64_t total = 0;
+    uint32_t early = 0, stack = UINT32_MAX;
     for (size_t pg = 0; pg < tb.npages; pg++)
-        for (uint32_t i = 0; i < tb.rows[pg].n; i++)
-            total += tb.rows[pg].values[i]; /* type 0 */
-    cr_assert(eq(i64, total, 5 + 2 + 1 + 7 + 4 + 4 + 6));
+        for (uint32_t i = 0; i < tb.rows[pg].n; i++) {
+            const kiln_page_rows *pr = &tb.rows[pg];
+            if (pr->time[i] > 4)
+                continue;
+            cr_assert(eq(u32, pr->ntypes, 1));
+            cr_assert(eq(i64, pr->time[i], (int64_t)++early));
+            cr_assert(eq(i64, pr->values[i], 1));
+            cr_assert(eq(i64, pr->duration[i], 0));
+            if (stack == UINT32_MAX)
+                stack = pr->stack[i];
+            cr_assert(eq(u32, pr->stack[i], stack), "one sample, one stack");
+            total += pr->values[i];
+        }
+    cr_assert(eq(u32, early, 4));
+    cr_assert(eq(i64, total, 4));
+    cr_assert(eq(i64, tb.meta.tmin, 1));
     th_block_free(&tb);
     kiln_buf_free(&block);
     kiln_buf_free(&b);
@@ -733,10 +748,16 @@ Test(writer_otlp, foreign_producer_layout_is_read)
     kiln_label lab[] = {{"service_name", "ebpf"}};
     tblock tb;
     add_finish(w, &b, lab, 1, &block, &tb);
-    cr_assert(eq(u64, tb.meta.nsamples, 1));
-    cr_assert(eq(i64, tb.meta.tmin, 1700000000000000000LL));
-    cr_assert(eq(u32, tb.rows[0].n, 1));
-    cr_assert(eq(i64, tb.rows[0].values[0], 3)); /* three events */
+    /* three events, each at its timestamp */
+    cr_assert(eq(u64, tb.meta.nsamples, 3));
+    cr_assert(eq(i64, tb.meta.tmin, 1700000000100000000LL));
+    cr_assert(eq(u32, tb.rows[0].n, 3));
+    for (uint32_t i = 0; i < 3; i++) {
+        cr_assert(eq(i64, tb.rows[0].time[i], (int64_t)ts[i]));
+        cr_assert(eq(i64, tb.rows[0].values[i], 1));
+        cr_assert(eq(u32, tb.rows[0].lset[i], tb.rows[0].lset[0]));
+        cr_assert(eq(u32, tb.rows[0].link[i], 1));
+    }
     cr_assert(eq(sz, tb.nlinks, 1));
     cr_assert(memcmp(tb.links[0].trace_id, trace, 16) == 0);
     cr_assert(memcmp(tb.links[0].span_id, span, 8) == 0);
