@@ -157,15 +157,21 @@ static void blocks_assert_same(const kiln_buf *ba, const kiln_buf *bb,
 
 /* Add `data` as pprof to one writer and as OTLP to another; compare. */
 static void both_paths(const uint8_t *data, size_t len, const char *what,
-                       bool *pprof_ok)
+                       kiln_otlp_layout layout, bool *pprof_ok)
 {
     kiln_writer *wa = new_writer(NULL, NULL), *wb = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "checkout"}, {"host", "web-3"}};
     kiln_label res[] = {{"service.name", "checkout"}, {"host.name", "web-3"}};
     int rca = kiln_writer_add_pprof(wa, data, len, lab, 2);
     kiln_buf otlp = KILN_BUF_INIT;
-    int rc = kiln_pprof_to_otlp(data, len, res, 2, &otlp);
+    int rc = kiln_pprof_to_otlp_layout(data, len, res, 2, layout, &otlp);
     *pprof_ok = rca == 0;
+    if (rc == 0) {
+        kiln_otlp_layout seen;
+        cr_assert(eq(int, kiln_otlp_detect(&seen, otlp.data, otlp.len), 0),
+                  "%s: %s", what, kiln_error_last());
+        cr_assert(eq(int, (int)seen, (int)layout), "%s: layout", what);
+    }
     if (rca < 0) {
         /* Refused as pprof: the OTLP path must refuse it too. */
         if (rc == 0)
@@ -194,7 +200,8 @@ static void both_paths(const uint8_t *data, size_t len, const char *what,
     kiln_writer_free(wb);
 }
 
-Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
+/* Every real pprof of the corpus, as OTLP in both layouts. */
+static void corpus_both_paths(kiln_otlp_layout layout)
 {
     size_t n;
     char **files = th_corpus_files("pprof", &n);
@@ -205,13 +212,23 @@ Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
         uint8_t *data = th_slurp(files[i], &len);
         cr_assert(data != NULL, "%s", files[i]);
         bool ok;
-        both_paths(data, len, files[i], &ok);
+        both_paths(data, len, files[i], layout, &ok);
         compared += ok;
         free(data);
     }
     cr_assert(gt(sz, compared, n / 2), "only %zu of %zu files compared",
               compared, n);
     th_free_list(files, n);
+}
+
+Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
+{
+    corpus_both_paths(KILN_OTLP_V1_9);
+}
+
+Test(writer_otlp, corpus_profiles_in_the_v1_11_layout_give_the_same_block)
+{
+    corpus_both_paths(KILN_OTLP_V1_11);
 }
 
 /* Two sample types, links on some samples (one with a malformed trace id,
@@ -272,9 +289,10 @@ Test(writer_otlp, links_and_labels_match_pprof_ingest)
     size_t len;
     uint8_t *data = linked_profile(&len);
     bool ok;
-    both_paths(data, len, "linked profile", &ok);
+    both_paths(data, len, "linked profile", KILN_OTLP_V1_9, &ok);
     cr_assert(ok, "the pprof path refused the hand-made profile: %s",
               kiln_error_last());
+    both_paths(data, len, "linked profile (v1.11)", KILN_OTLP_V1_11, &ok);
 
     /* The conversion really used link_table: 4 links + the zero entry (the
      * upper-case and malformed ids stay attributes, as the pprof path keeps
@@ -785,4 +803,132 @@ Test(writer_otlp, foreign_producer_layout_is_read)
     kiln_buf_free(&block);
     kiln_buf_free(&b);
     kiln_writer_free(w);
+}
+
+/* ---- layouts from the bytes ---------------------------------------------- */
+
+static void put_key(kiln_buf *b, uint32_t field, int wt)
+{
+    cr_assert(eq(int, kiln_put_uvarint(b, (uint64_t)field << 3 | (unsigned)wt), 0));
+}
+
+/* Field `field` holding the message `inner`, appended to b. */
+static void put_msg(kiln_buf *b, uint32_t field, const kiln_buf *inner)
+{
+    put_key(b, field, KILN_PB_LEN);
+    cr_assert(eq(int, kiln_put_blob(b, inner->data, inner->len), 0));
+}
+
+/* A request: one resource, one scope, the given Profile bytes. */
+static void wrap_profile(const kiln_buf *prof, kiln_buf *req)
+{
+    kiln_buf scope = KILN_BUF_INIT, res = KILN_BUF_INIT;
+    put_msg(&scope, 2, prof);
+    put_msg(&res, 2, &scope);
+    kiln_buf_reset(req);
+    put_msg(req, 1, &res);
+    kiln_buf_free(&scope);
+    kiln_buf_free(&res);
+}
+
+Test(writer_otlp, older_layout_with_tables_per_profile_is_refused)
+{
+    /* opentelemetry-proto v1.4.0-v1.6.0: Profile.mapping_table = 3; v1.7.0:
+     * Profile.location_indices = 3 (packed): both length-delimited where
+     * v1.8.0 on has time_unix_nano (fixed64). */
+    kiln_buf prof = KILN_BUF_INIT, map = KILN_BUF_INIT, req = KILN_BUF_INIT;
+    put_key(&map, 1, KILN_PB_VARINT);
+    kiln_put_uvarint(&map, 0x400000);
+    put_msg(&prof, 3, &map);
+    wrap_profile(&prof, &req);
+    kiln_writer *w = new_writer(NULL, NULL);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), KILN_EINPUT));
+    cr_assert(eq(int, kiln_writer_add_otlp(w, req.data, req.len, NULL, 0),
+                 KILN_EINPUT));
+    const char *m = kiln_error_last();
+    cr_assert(strstr(m, "profile 0: field 3 is length-delimited") != NULL, "%s", m);
+    cr_assert(strstr(m, "v1.7.0 or earlier") != NULL, "%s", m);
+    cr_assert(strstr(m, "kiln reads the layouts of opentelemetry-proto "
+                        "v1.8.0-v1.9.0 and v1.10.0-v1.11.0") != NULL, "%s", m);
+    cr_assert(strchr(m, '\n') == NULL, "one line: %s", m);
+    kiln_writer_stats st;
+    kiln_writer_stats_get(w, &st);
+    cr_assert(eq(u64, st.rows, 0));
+    kiln_writer_free(w);
+    kiln_buf_free(&prof);
+    kiln_buf_free(&map);
+    kiln_buf_free(&req);
+}
+
+/* A Profile holding one Sample with the given bytes. */
+static void one_sample(const kiln_buf *sample, kiln_buf *req)
+{
+    kiln_buf prof = KILN_BUF_INIT;
+    put_msg(&prof, 2, sample);
+    wrap_profile(&prof, req);
+    kiln_buf_free(&prof);
+}
+
+static kiln_otlp_layout layout_of(const kiln_buf *sample)
+{
+    kiln_buf req = KILN_BUF_INIT;
+    one_sample(sample, &req);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), 0), "%s",
+              kiln_error_last());
+    kiln_buf_free(&req);
+    return l;
+}
+
+Test(writer_otlp, sample_wire_types_decide_the_layout)
+{
+    kiln_buf s = KILN_BUF_INIT, packed = KILN_BUF_INIT;
+    kiln_put_uvarint(&packed, 3);
+    kiln_put_uvarint(&packed, 5);
+    /* field 3 packed: v1.9 attribute_indices */
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 3, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_9));
+    /* field 4 packed: v1.11 values */
+    kiln_buf_reset(&s);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_key(&s, 3, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 4, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_11));
+    /* only field 2, no timestamps: values (v1.9), as v1.11 would be a
+     * sample with neither values nor timestamps */
+    kiln_buf_reset(&s);
+    put_msg(&s, 2, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_9));
+    /* field 2 with a different count than the timestamps: v1.11 */
+    kiln_buf ts = KILN_BUF_INIT;
+    uint8_t t8[8] = {1};
+    kiln_buf_append(&ts, t8, 8);
+    kiln_buf_reset(&s);
+    put_msg(&s, 2, &packed);
+    put_msg(&s, 5, &ts);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_11));
+
+    /* two samples that disagree: refused, naming both */
+    kiln_buf a = KILN_BUF_INIT, b = KILN_BUF_INIT, prof = KILN_BUF_INIT,
+             req = KILN_BUF_INIT;
+    put_msg(&a, 3, &packed);
+    put_msg(&b, 4, &packed);
+    put_msg(&prof, 2, &a);
+    put_msg(&prof, 2, &b);
+    wrap_profile(&prof, &req);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), KILN_EINPUT));
+    cr_assert(strstr(kiln_error_last(), "samples disagree") != NULL, "%s",
+              kiln_error_last());
+    cr_assert(strstr(kiln_error_last(), "profile 0 sample 1") != NULL, "%s",
+              kiln_error_last());
+    kiln_buf_free(&s);
+    kiln_buf_free(&packed);
+    kiln_buf_free(&ts);
+    kiln_buf_free(&a);
+    kiln_buf_free(&b);
+    kiln_buf_free(&prof);
+    kiln_buf_free(&req);
 }
