@@ -235,8 +235,13 @@ typedef struct kiln_function {
     int64_t start_line;
 } kiln_function;
 
+/* A line without a function (pprof function_id 0): kept as such, never as
+ * a function with empty fields, so it is written back the same way. In the
+ * symbols section it is stored as nfunctions (spec/symbols.md). */
+#define KILN_NOFUNC UINT32_MAX
+
 typedef struct kiln_line {
-    uint32_t function; /* function id */
+    uint32_t function; /* function id, or KILN_NOFUNC */
     int64_t line;
     int64_t column;
 } kiln_line;

@@ -19,9 +19,11 @@ typedef Perftools__Profiles__Label Label;
 
 /* ---- pprof id -> table index ------------------------------------------
  * pprof ids are arbitrary non-zero uint64. Most profilers number them
- * 1..n in table order; then the index is id - 1 and no table is built.
- * Otherwise an open-addressing table maps id -> index. Entries with id 0
- * cannot be referenced (0 means "none") and are left out. */
+ * 1..n in table order; then the index is id - 1 and no table is built. A
+ * table whose ids are all 0 is read the same way (references are 1-based
+ * positions, as Pyroscope reads it). Otherwise an open-addressing table
+ * maps id -> index; entries with id 0 then cannot be referenced (0 means
+ * "none") and are left out. */
 
 typedef struct idmap {
     size_t n;        /* table entries */
@@ -54,6 +56,15 @@ static int idmap_build(kiln_writer *w, idmap *m, int slot, void **tab,
         }
     if (m->dense)
         return 0;
+    /* Ids left at 0 throughout the table (Pyroscope's .NET agent writes
+     * functions so): entry i is referred to by its position, i + 1. */
+    bool positional = n > 0;
+    for (size_t i = 0; i < n && positional; i++)
+        positional = *(const uint64_t *)((const char *)tab[i] + off) == 0;
+    if (positional) {
+        m->dense = true;
+        return 0;
+    }
     size_t cap = 16;
     while (cap < n * 2)
         cap *= 2;
@@ -107,7 +118,6 @@ typedef struct pctx {
     uint32_t *funcmap;  /* function index -> symtab function id */
     uint32_t *mapmap;   /* mapping index -> symtab mapping id + 1 */
     uint32_t *locmap;   /* location index -> symtab location id */
-    uint32_t nofunc;    /* symtab id of the empty function, WR_NONE yet */
 } pctx;
 
 static inline bool str_ok(const pctx *c, int64_t i)
@@ -226,7 +236,7 @@ static int check_profile(kiln_writer *w, pctx *c)
         for (size_t j = 0; j < l->n_line; j++) {
             uint64_t fid = l->line[j]->function_id;
             if (fid == 0)
-                continue; /* no function: kept as the empty function */
+                continue; /* no function: kept as KILN_NOFUNC */
             int64_t k = idmap_get(&fm, fid);
             if (k < 0)
                 return EIN("location %zu (id %llu): line %zu: function id "
@@ -308,13 +318,8 @@ static int ser_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
 static int intern_func(kiln_writer *w, pctx *c, uint64_t fi1, uint32_t *id)
 {
     int rc;
-    if (fi1 == 0) { /* a line without a function */
-        if (c->nofunc == WR_NONE) {
-            kiln_function f = {0, 0, 0, 0};
-            if ((rc = kiln_symtab_function(&w->sym, &f, &c->nofunc)) < 0)
-                return rc;
-        }
-        *id = c->nofunc;
+    if (fi1 == 0) { /* a line without a function, kept as such */
+        *id = KILN_NOFUNC;
         return 0;
     }
     size_t fi = fi1 - 1;
@@ -586,7 +591,6 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
     memset(c->funcmap, 0xff, p->n_function * sizeof(uint32_t));
     memset(c->mapmap, 0xff, p->n_mapping * sizeof(uint32_t));
     memset(c->locmap, 0xff, p->n_location * sizeof(uint32_t));
-    c->nofunc = WR_NONE;
 
     if ((rc = intern_kind(w, c, &kid)) < 0)
         return rc;

@@ -270,8 +270,8 @@ Test(format_symtab, dangling_references_are_corrupt)
     cr_assert(ne(ptr, strstr(kiln_error_last(), "function name"), NULL),
               "%s", kiln_error_last());
     st.functions[0].name = 0;
-    /* A line naming a missing function. */
-    st.lines[0].function = (uint32_t)st.nfunctions;
+    /* A line naming a missing function (nfunctions itself means "none"). */
+    st.lines[0].function = (uint32_t)st.nfunctions + 1;
     kiln_buf_reset(&b);
     cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
     cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
