@@ -27,7 +27,8 @@ typedef Perftools__Profiles__Label Label;
 
 typedef struct idmap {
     size_t n;        /* table entries */
-    bool dense;      /* ids are exactly 1..n in order */
+    bool dense;      /* ids are exactly 1..n in order, or positions */
+    bool positional; /* ids all 0: references are 1-based positions */
     uint64_t *keys;  /* slots: id, 0 = empty */
     uint32_t *vals;  /* slots: index */
     size_t mask;     /* slots - 1 */
@@ -48,6 +49,7 @@ static int idmap_build(kiln_writer *w, idmap *m, int slot, void **tab,
 {
     m->n = n;
     m->dense = true;
+    m->positional = false;
     *dup = SIZE_MAX;
     for (size_t i = 0; i < n; i++)
         if (*(const uint64_t *)((const char *)tab[i] + off) != i + 1) {
@@ -62,7 +64,7 @@ static int idmap_build(kiln_writer *w, idmap *m, int slot, void **tab,
     for (size_t i = 0; i < n && positional; i++)
         positional = *(const uint64_t *)((const char *)tab[i] + off) == 0;
     if (positional) {
-        m->dense = true;
+        m->dense = m->positional = true;
         return 0;
     }
     size_t cap = 16;
@@ -107,6 +109,13 @@ static inline int64_t idmap_get(const idmap *m, uint64_t id)
         if (m->keys[s] == 0)
             return -1;
     }
+}
+
+/* What a failed lookup in a positional table adds to its message. */
+static const char *positional_note(const idmap *m)
+{
+    return m->positional ? " (its ids are all 0, so references are 1-based "
+                           "positions)" : "";
 }
 
 /* ---- checking ----------------------------------------------------------- */
@@ -226,8 +235,9 @@ static int check_profile(kiln_writer *w, pctx *c)
             int64_t k = idmap_get(&mm, l->mapping_id);
             if (k < 0)
                 return EIN("location %zu (id %llu): mapping id %llu not in "
-                           "mapping table", i, (unsigned long long)l->id,
-                           (unsigned long long)l->mapping_id);
+                           "mapping table%s", i, (unsigned long long)l->id,
+                           (unsigned long long)l->mapping_id,
+                           positional_note(&mm));
             l->mapping_id = (uint64_t)k + 1;
         }
         if (l->n_line > UINT32_MAX)
@@ -240,9 +250,9 @@ static int check_profile(kiln_writer *w, pctx *c)
             int64_t k = idmap_get(&fm, fid);
             if (k < 0)
                 return EIN("location %zu (id %llu): line %zu: function id "
-                           "%llu not in function table", i,
+                           "%llu not in function table%s", i,
                            (unsigned long long)l->id, j,
-                           (unsigned long long)fid);
+                           (unsigned long long)fid, positional_note(&fm));
             l->line[j]->function_id = (uint64_t)k + 1;
         }
     }
@@ -257,7 +267,8 @@ static int check_profile(kiln_writer *w, pctx *c)
             int64_t k = idmap_get(&lm, s->location_id[j]);
             if (k < 0)
                 return EIN("sample %zu: location id %llu not in location "
-                           "table", i, (unsigned long long)s->location_id[j]);
+                           "table%s", i, (unsigned long long)s->location_id[j],
+                           positional_note(&lm));
             s->location_id[j] = (uint64_t)k;
         }
         for (size_t j = 0; j < s->n_label; j++) {
