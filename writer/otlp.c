@@ -1,18 +1,23 @@
-/* otlp.c: OTLP profiles ingest (ExportProfilesServiceRequest, profiles
- * v1development as of opentelemetry-proto v1.9.0). Each OTLP Profile is
- * rewritten as the equivalent pprof and handed to kiln_writer_add_pprof, so
- * one set of checks and one ingest path serve both formats. */
+/* otlp.c: OTLP profiles ingest (ExportProfilesServiceRequest or
+ * ProfilesData, profiles v1development in the layout of opentelemetry-proto
+ * v1.8.0-v1.9.0 or v1.10.0-v1.11.0, as otlp_layout.c reads the bytes). Each
+ * OTLP Profile is rewritten as the equivalent pprof and handed to
+ * kiln_writer_add_pprof, so one set of checks and one ingest path serve all
+ * formats. */
 /*
  * How an OTLP Profile becomes pprof (tools/otlp_gen.c does the reverse):
  *
  *   sample_type, period_type, period   -> the same (profiles of one scope
  *     with the same time, duration, period, attributes and, sample by
- *     sample, stack, link and attributes, but different sample types, are
- *     joined into one pprof with several sample types)
- *   time_unix_nano, duration_nano      -> time_nanos, duration_nanos
+ *     sample, stack, link, attributes and timestamps, but different sample
+ *     types, are joined into one pprof with several sample types)
+ *   time_unix_nano, duration_nano      -> time_nanos, duration_nanos of the
+ *     pprof of the samples without timestamps
+ *   Sample.timestamps_unix_nano        -> one pprof per distinct timestamp
+ *     (time_nanos = it, duration 0) holding a row per sample and timestamp
  *   Sample.stack_index -> stack_table  -> location ids, leaf first
- *   Sample.values / timestamps         -> one value: the value, the sum of
- *     the per-timestamp values, or the number of timestamps
+ *   Sample.values                      -> the value (one without
+ *     timestamps; with them, the one of that timestamp, or 1 when absent)
  *   Sample.attribute_indices           -> labels (string, or number + unit;
  *     bool, double and bytes become strings; arrays and maps are refused)
  *   Sample.link_index -> link_table    -> labels trace_key=<32 hex> and
@@ -22,7 +27,8 @@
  *   Mapping attribute process.executable.build_id.* -> build_id
  *   pprof.* attributes (format/otlp/otlp_keys.h) -> pprof fields OTLP lacks
  *   Resource service.name, host.name   -> series labels service_name, host
- */
+ *   string_value_strindex, key_strindex (v1.10.0 on) -> the dictionary
+ *     string they name */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
