@@ -670,18 +670,12 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
         rc = EIN("empty input");
         goto out;
     }
-    if (kiln_is_gzip(data, len)) {
-        kiln_buf_reset(&w->inflated);
-        if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &w->inflated)) < 0) {
-            kiln_error_wrap(rc, "pprof: ");
-            goto out;
-        }
-        msg = w->inflated.data;
-        n = w->inflated.len;
-        if (n == 0) {
-            rc = EIN("empty input (gzip of nothing)");
-            goto out;
-        }
+    bool gz = kiln_is_gzip(data, len);
+    if ((rc = wr_gunzip_input(&msg, &n, &w->inflated, "pprof")) < 0)
+        goto out;
+    if (gz && n == 0) {
+        rc = EIN("empty input (gzip of nothing)");
+        goto out;
     }
     c.p = perftools__profiles__profile__unpack(&alloc, n, msg);
     if (!c.p) {

@@ -1104,14 +1104,8 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
     memset(&v, 0, sizeof(v));
     const uint8_t *p = data;
     size_t n = len;
-    if (kiln_is_gzip(p, n)) {
-        if ((rc = kiln_gunzip(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
-            rc = kiln_error_wrap(rc, "otlp: ");
-            goto out;
-        }
-        p = inflated.data;
-        n = inflated.len;
-    }
+    if ((rc = wr_gunzip_input(&p, &n, &inflated, "otlp")) < 0)
+        goto out;
     if (n == 0) {
         rc = kiln_error_set(KILN_EINPUT, "otlp: empty input");
         goto out;

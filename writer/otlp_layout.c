@@ -221,15 +221,10 @@ int kiln_otlp_detect(kiln_otlp_layout *out, const void *data, size_t len)
     *out = KILN_OTLP_V1_11;
     if (!data && len)
         return kiln_error_set(KILN_EINVAL, "otlp: NULL data");
-    if (kiln_is_gzip(data, len)) {
-        if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &raw)) < 0) {
-            rc = kiln_error_wrap(rc, "otlp: ");
-            goto out;
-        }
-        data = raw.data;
-        len = raw.len;
-    }
-    rc = kiln_otlp_layout_of(data, len, out);
+    const uint8_t *p = data;
+    if ((rc = wr_gunzip_input(&p, &len, &raw, "otlp")) < 0)
+        goto out;
+    rc = kiln_otlp_layout_of(p, len, out);
 out:
     kiln_buf_free(&raw);
     return rc;
