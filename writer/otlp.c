@@ -1,9 +1,6 @@
-/* otlp.c: OTLP profiles ingest (ExportProfilesServiceRequest or
- * ProfilesData, profiles v1development in the layout of opentelemetry-proto
- * v1.8.0-v1.9.0 or v1.10.0-v1.11.0, as otlp_layout.c reads the bytes). Each
- * OTLP Profile is rewritten as the equivalent pprof and handed to
- * kiln_writer_add_pprof, so one set of checks and one ingest path serve all
- * formats. */
+/* otlp.c: OTLP profiles ingest, both layouts in use (v1.8-v1.9, v1.10-v1.11;
+ * otlp_layout.c tells them apart). Each Profile becomes the equivalent pprof
+ * for kiln_writer_add_pprof, so one set of checks serves every format. */
 /*
  * How an OTLP Profile becomes pprof (tools/otlp_gen.c does the reverse):
  *

@@ -1,8 +1,6 @@
-/* otlp_layout.c: kiln_otlp_detect, which OTLP profiles layout a request is
- * in, read from its wire types alone (no schema), so writer/otlp.c can pick
- * the generated decoder that matches. Sample's fields 3 and 4 changed wire
- * type in opentelemetry-proto v1.10.0; Profile's field 3 tells the layouts
- * with a shared ProfilesDictionary (v1.8.0 on) from the older ones. */
+/* otlp_layout.c: kiln_otlp_detect, an OTLP request's layout read from its
+ * wire types (Sample fields 3 and 4 changed type in v1.10.0; Profile field 3
+ * marks pre-v1.8.0 tables), so writer/otlp.c picks the matching decoder. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

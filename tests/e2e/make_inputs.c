@@ -1,8 +1,6 @@
-/* make_inputs.c: `e2e_make_input MODE ...` writes the inputs real agents
- * send that kiln's own generator never makes, for real_inputs.sh: pprof
- * corners derived from a corpus profile (tables with every id left at 0,
- * lines with function id 0, and still-invalid variants), and one hand-built
- * OTLP profile in both layouts, plus an older-layout request. */
+/* make_inputs.c: `e2e_make_input MODE ...`, for real_inputs.sh, writes what
+ * real agents send and kiln's generator never makes: pprof corners made from
+ * corpus profiles, the OTLP example in both layouts, an older-layout one. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
