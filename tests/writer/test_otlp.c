@@ -880,3 +880,42 @@ Test(writer_otlp, sample_wire_types_decide_the_layout)
     kiln_buf_free(&prof);
     kiln_buf_free(&req);
 }
+
+/* Damaged requests in either layout: every cut and every byte flip of the
+ * example is added whole or refused whole with KILN_EINPUT naming "otlp",
+ * never a crash (the sanitizer build runs this too). */
+Test(writer_otlp, every_cut_and_flip_is_taken_or_refused_whole, .timeout = 120)
+{
+    static otlp_example x;
+    otlp_example_init(&x);
+    for (int layout = KILN_OTLP_V1_9; layout <= KILN_OTLP_V1_11; layout++) {
+        kiln_buf b = KILN_BUF_INIT, d = KILN_BUF_INIT;
+        cr_assert(eq(int, kiln_otlp_pack(&x.req, (kiln_otlp_layout)layout, &b), 0));
+        size_t refused = 0;
+        for (size_t k = 0; k < 2 * b.len; k++) {
+            kiln_buf_reset(&d);
+            cr_assert(eq(int, kiln_buf_append(&d, b.data, b.len), 0));
+            if (k < b.len)
+                d.len = k; /* cut */
+            else
+                d.data[k - b.len] ^= 0xff; /* flip */
+            kiln_writer *w = new_writer(NULL, NULL);
+            int rc = kiln_writer_add_otlp(w, d.data, d.len, NULL, 0);
+            kiln_writer_stats st;
+            kiln_writer_stats_get(w, &st);
+            if (rc != 0) {
+                cr_assert(eq(int, rc, KILN_EINPUT), "case %zu: rc %d: %s", k,
+                          rc, kiln_error_last());
+                cr_assert(strstr(kiln_error_last(), "otlp") != NULL, "%s",
+                          kiln_error_last());
+                cr_assert(eq(u64, st.rows, 0), "case %zu: rows after refusal", k);
+                refused++;
+            }
+            kiln_writer_free(w);
+        }
+        cr_assert(gt(sz, refused, b.len / 2), "only %zu of %zu refused",
+                  refused, 2 * b.len);
+        kiln_buf_free(&b);
+        kiln_buf_free(&d);
+    }
+}
