@@ -192,11 +192,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "ids-zero") == 0 && argc == 5) {
         Profile *p = load(argv[3]);
-        if (ids_zero(p, argv[2]) == 0)
-            return 3; /* the table is empty: nothing to test */
-        save(p, argv[4]);
+        int rc = 3; /* the table is empty: nothing to test */
+        if (ids_zero(p, argv[2]) > 0) {
+            save(p, argv[4]);
+            rc = 0;
+        }
         perftools__profiles__profile__free_unpacked(p, NULL);
-        return 0;
+        return rc;
     }
     if (strcmp(mode, "nofunc-lines") == 0 && argc == 4) {
         /* every third line (and at least the first) loses its function */
@@ -208,11 +210,10 @@ int main(int argc, char **argv)
                     p->location[i]->line[j]->function_id = 0;
                     changed++;
                 }
-        if (changed == 0)
-            return 3;
-        save(p, argv[3]);
+        if (changed > 0)
+            save(p, argv[3]);
         perftools__profiles__profile__free_unpacked(p, NULL);
-        return 0;
+        return changed > 0 ? 0 : 3;
     }
     if (strcmp(mode, "bad-position") == 0 && argc == 4) {
         /* function ids all 0, and one line naming position n + 1 */
@@ -232,8 +233,10 @@ int main(int argc, char **argv)
         /* one location id left at 0 among others: it cannot be referred
          * to, and the samples that did refer to it name a missing id */
         Profile *p = load(argv[2]);
-        if (p->n_location < 2)
+        if (p->n_location < 2) {
+            perftools__profiles__profile__free_unpacked(p, NULL);
             return 3;
+        }
         printf("location id %" PRIu64 "\n", p->location[0]->id);
         p->location[0]->id = 0;
         save(p, argv[3]);

@@ -103,6 +103,7 @@ for f in "$KILN_CORPUS"/pprof/*; do
         rc=0; "$MK" ids-zero "$t" "$f" "$W/z-$t.pprof" || rc=$?
         [ "$rc" -ne 3 ] || continue # the table is empty
         what="$b, $t ids all 0"
+        if [ "$rc" -ne 0 ]; then not_ok "$what: e2e_make_input exit $rc"; continue; fi
         if ! canon "$W/z-$t.pprof" | cmp -s - "$W/in.canon"; then
             not_ok "$what: the independent decoder reads it as the original"; continue
         fi
@@ -137,8 +138,10 @@ for f in "$KILN_CORPUS"/pprof/*; do
     rc=0; "$MK" nofunc-lines "$f" "$W/nf.pprof" || rc=$?
     if [ "$rc" -ne 3 ]; then
         what="$b, lines with function id 0"
-        canon "$W/nf.pprof" > "$W/nf.canon"
-        if ! grep -q '{}' "$W/nf.canon"; then
+        canon "$W/nf.pprof" > "$W/nf.canon" || true
+        if [ "$rc" -ne 0 ]; then
+            not_ok "$what: e2e_make_input exit $rc"
+        elif ! grep -q '{}' "$W/nf.canon"; then
             not_ok "$what: canon.c sees lines without a function"
         elif ! roundtrip "$W/nf.pprof" "$W/nf"; then
             not_ok "$what: kiln refused it"; diag < "$W/nf/ingest.log"
