@@ -20,14 +20,20 @@ typedef struct evidence {
 typedef struct probe {
     kiln_cur cur;             /* over the whole request, for offsets */
     size_t prof;              /* request-wide profile number */
+    size_t nattr;             /* entries of the dictionary's attribute_table */
+    uint64_t amb_max;         /* largest field-2 entry of the samples with
+                                 one per timestamp (as uint64: negative =
+                                 huge) */
+    size_t amb_prof, amb_samp; /* the first such sample */
+    bool amb;                 /* there is one */
     evidence v19, v111;       /* decisive: a wire type only one layout has */
     evidence w19, w111;       /* tie-breakers: the other reading is invalid */
 } probe;
 
-static void note(evidence *e, const probe *pr, size_t samp, const char *why)
+static void note(evidence *e, size_t prof, size_t samp, const char *why)
 {
     if (e->n++ == 0) {
-        e->prof = pr->prof;
+        e->prof = prof;
         e->samp = samp;
         e->why = why;
     }
@@ -61,6 +67,7 @@ static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
     kiln_pbfield f;
     int rc;
     size_t n2 = 0, n5 = 0, n3v = 0, n4v = 0;
+    uint64_t max2 = 0;
     bool has2 = false, has3len = false, has4len = false, has5 = false;
     EACH_FIELD(pr, p, n, f, rc) {
         switch (f.num) {
@@ -71,7 +78,18 @@ static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
             break;
         case 2:
             has2 = true;
-            n2 += f.wt == KILN_PB_LEN ? kiln_pb_count_varints(f.p, f.len) : 1;
+            if (f.wt == KILN_PB_LEN) {
+                kiln_cur pk;
+                uint64_t v;
+                kiln_cur_init(&pk, f.p, f.len, "otlp request");
+                while (kiln_cur_left(&pk) && kiln_get_uvarint(&pk, &v) == 0) {
+                    max2 = v > max2 ? v : max2;
+                    n2++;
+                }
+            } else {
+                max2 = f.v > max2 ? f.v : max2;
+                n2++;
+            }
             break;
         case 3:
             if (f.wt == KILN_PB_LEN)
@@ -100,16 +118,25 @@ static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
      * (packed). Repeated fields are packed by every proto3 encoder; a
      * singular field is written once. */
     if (has3len || n3v > 1)
-        note(&pr->v19, pr, samp, "field 3 repeated (attribute_indices)");
+        note(&pr->v19, pr->prof, samp, "field 3 repeated (attribute_indices)");
     if (has4len || n4v > 1)
-        note(&pr->v111, pr, samp, "field 4 repeated (values)");
+        note(&pr->v111, pr->prof, samp, "field 4 repeated (values)");
     if (has2 && !has5 && !has4len && n4v == 0)
-        note(&pr->w19, pr, samp, "field 2 without fields 4 or 5 (values)");
+        note(&pr->w19, pr->prof, samp, "field 2 without fields 4 or 5 (values)");
     if (has2 && has5 && n2 != n5)
-        note(&pr->w111, pr, samp, "field 2 not one per timestamp "
+        note(&pr->w111, pr->prof, samp, "field 2 not one per timestamp "
              "(attribute_indices)");
     if (n4v == 1 && !has4len)
-        note(&pr->w19, pr, samp, "field 4 a single varint (link_index)");
+        note(&pr->w19, pr->prof, samp, "field 4 a single varint (link_index)");
+    if (has2 && has5 && n2 == n5 && !has3len && !has4len && n3v <= 1 &&
+        n4v <= 1) { /* values or attribute indices: see kiln_otlp_layout_of */
+        if (!pr->amb) {
+            pr->amb = true;
+            pr->amb_prof = pr->prof;
+            pr->amb_samp = samp;
+        }
+        pr->amb_max = max2 > pr->amb_max ? max2 : pr->amb_max;
+    }
     return 0;
 }
 
@@ -163,6 +190,15 @@ static int probe_level(probe *pr, const uint8_t *p, size_t n, int depth)
     kiln_pbfield f;
     int rc;
     EACH_FIELD(pr, p, n, f, rc) {
+        if (depth == 0 && f.num == 2 && f.wt == KILN_PB_LEN) {
+            /* the dictionary: count its attribute_table (field 6) */
+            kiln_cur dc;
+            kiln_pbfield df;
+            kiln_cur_init(&dc, f.p, f.len, "otlp request");
+            while (kiln_pb_next(&dc, &df) == 0)
+                pr->nattr += df.num == 6;
+            continue;
+        }
         if (f.num != want[depth])
             continue;
         if (f.wt != KILN_PB_LEN)
@@ -196,6 +232,12 @@ int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out)
             rc = kiln_error_wrap(KILN_EINPUT, "otlp: not a valid protobuf: ");
         return rc;
     }
+    /* Samples with field 2 holding one entry per timestamp read as either
+     * layout; an entry that is no attribute index (past attribute_table)
+     * makes them v1.9 values. */
+    if (pr.amb && pr.amb_max >= pr.nattr)
+        note(&pr.w19, pr.amb_prof, pr.amb_samp,
+             "field 2 entries past attribute_table (values)");
     const evidence *a = &pr.v19, *b = &pr.v111;
     if (!a->n && !b->n) {
         a = &pr.w19;
@@ -207,7 +249,8 @@ int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out)
                               "profile %zu sample %zu %s (v1.11)", a->prof,
                               a->samp, a->why, b->prof, b->samp, b->why);
     /* Nothing either way (no samples, or only fields 1, 2 and 5 one per
-     * timestamp): the current layout. */
+     * timestamp, every field-2 entry a valid attribute index): the current
+     * layout. */
     *out = a->n ? KILN_OTLP_V1_9 : KILN_OTLP_V1_11;
     return 0;
 }

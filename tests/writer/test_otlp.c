@@ -919,3 +919,53 @@ Test(writer_otlp, every_cut_and_flip_is_taken_or_refused_whole, .timeout = 120)
         kiln_buf_free(&d);
     }
 }
+
+/* A request whose one Sample is `sample`, with a dictionary of nattr
+ * attribute_table entries. */
+static kiln_otlp_layout layout_with_attrs(const kiln_buf *sample, int nattr)
+{
+    kiln_buf prof = KILN_BUF_INIT, dict = KILN_BUF_INIT, req = KILN_BUF_INIT,
+             empty = KILN_BUF_INIT;
+    put_msg(&prof, 2, sample);
+    wrap_profile(&prof, &req);
+    for (int i = 0; i < nattr; i++)
+        put_msg(&dict, 6, &empty);
+    put_msg(&req, 2, &dict);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), 0), "%s",
+              kiln_error_last());
+    kiln_buf_free(&prof);
+    kiln_buf_free(&dict);
+    kiln_buf_free(&req);
+    return l;
+}
+
+Test(writer_otlp, one_field_2_entry_per_timestamp_is_told_by_the_attribute_table)
+{
+    /* fields 1, 2 (packed) and 5 with as many entries: v1.9 values with
+     * timestamps, or v1.11 attribute indices with timestamps */
+    kiln_buf s = KILN_BUF_INIT, f2 = KILN_BUF_INIT, ts = KILN_BUF_INIT;
+    uint8_t t8[16] = {1, 0, 0, 0, 0, 0, 0, 0, 2};
+    kiln_buf_append(&ts, t8, 16);
+    kiln_put_uvarint(&f2, 2);
+    kiln_put_uvarint(&f2, 1);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 2, &f2);
+    put_msg(&s, 5, &ts);
+    /* every entry a valid attribute index: the current layout */
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 3), (int)KILN_OTLP_V1_11));
+    /* entry 2 is past a table of 2: values, so v1.9 */
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 2), (int)KILN_OTLP_V1_9));
+    /* a cpu time is no attribute index */
+    kiln_buf_reset(&f2);
+    kiln_buf_reset(&s);
+    kiln_put_uvarint(&f2, 10000000);
+    kiln_put_uvarint(&f2, 20000000);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 2, &f2);
+    put_msg(&s, 5, &ts);
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 4), (int)KILN_OTLP_V1_9));
+    kiln_buf_free(&s);
+    kiln_buf_free(&f2);
+    kiln_buf_free(&ts);
+}

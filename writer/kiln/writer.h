@@ -102,10 +102,12 @@ typedef enum kiln_otlp_layout {
 /* Which layout an ExportProfilesServiceRequest or ProfilesData (gzip'd or
  * not) is in, from the wire types of its fields: a repeated field 3 of a
  * Sample is v1.9's attribute_indices, a repeated field 4 v1.11's values. When
- * no sample decides it, a sample whose other reading would be invalid does;
- * a request that says nothing either way (no samples, or samples with only
- * stack, field 2 and one field-2 entry per timestamp) is read as the current
- * layout, v1.11. *out is KILN_OTLP_V1_11 on error. KILN_EINPUT (one line)
+ * no sample decides it, a sample whose other reading would be invalid does
+ * (field 2 without timestamps or values elsewhere: v1.9 values; a field-2
+ * count unlike the timestamps': v1.11 attributes; a field-2 entry past the
+ * dictionary's attribute_table: v1.9 values); a request that says nothing
+ * either way (no samples, or field-2 entries that are all valid attribute
+ * indices, one per timestamp) is read as the current layout, v1.11. *out is KILN_OTLP_V1_11 on error. KILN_EINPUT (one line)
  * for an older layout (v1.7.0 and before: tables inside each Profile,
  * recognised by Profile field 3 not being fixed64), samples that disagree,
  * or bytes that are not protobuf; KILN_ENOMEM, KILN_ELIMIT (gzip). */
