@@ -38,6 +38,8 @@ static int m_get_range(kiln_store *s, const char *key, uint64_t off,
         return kiln_error_set(KILN_ENOTFOUND, "mem: %s not found", key);
     if (off > m->vals[i].len || len > m->vals[i].len - off)
         return kiln_error_set(KILN_ECORRUPT, "mem: %s: range past end", key);
+    if (len == 0) /* an empty object's data is NULL: no NULL + 0 */
+        return 0;
     return kiln_buf_append(out, m->vals[i].data + off, (size_t)len);
 }
 
@@ -51,6 +53,8 @@ static int m_get_tail(kiln_store *s, const char *key, uint64_t n,
     *size = m->vals[i].len;
     if (n > *size)
         n = *size;
+    if (n == 0)
+        return 0;
     return kiln_buf_append(out, m->vals[i].data + (*size - n), (size_t)n);
 }
 
