@@ -208,7 +208,9 @@ static int reindex(kiln_symtab *st, int which)
             break;
         }
         default: {
-            lskey k = {st->labels + st->lsets[i].off, st->lsets[i].n};
+            /* no labels at all: NULL, not NULL + 0 (undefined in C) */
+            lskey k = {st->labels ? st->labels + st->lsets[i].off : NULL,
+                       st->lsets[i].n};
             hv = hash_lset(&k);
             rc = kiln_htab_find(h, hv, lset_eq, st, &k, &dummy, &slot);
             break;

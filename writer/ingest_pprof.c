@@ -622,7 +622,7 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
             goto fail;
         /* Reuse the root part this stack shares with the previous one
          * (pprof ids are leaf first: compare from the end). */
-        if (prev) {
+        if (prev && n > 0 && prev->n_location_id > 0) {
             size_t pn = prev->n_location_id, m = n < pn ? n : pn;
             const uint64_t *a = s->location_id + n, *b = prev->location_id + pn;
             while (k < m && a[-1 - (ptrdiff_t)k] == b[-1 - (ptrdiff_t)k])
