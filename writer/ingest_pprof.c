@@ -257,12 +257,22 @@ static int check_profile(kiln_writer *w, pctx *c)
         }
     }
 
-    /* Samples: value counts, location ids, label strings. */
+    /* Samples: value counts, location ids, label strings. Per type, the
+     * positive values and the negative ones each sum within int64, so no
+     * merge of identical samples (or total) can wrap: an error naming the
+     * sample, never a silent wrap. */
+    int64_t pos[KILN_MAX_TYPES] = {0}, neg[KILN_MAX_TYPES] = {0};
     for (size_t i = 0; i < p->n_sample; i++) {
         Sample *s = p->sample[i];
         if (s->n_value != p->n_sample_type)
             return EIN("sample %zu: %zu values for %zu sample types", i,
                        s->n_value, p->n_sample_type);
+        for (size_t t = 0; t < s->n_value; t++)
+            if (__builtin_add_overflow(s->value[t] < 0 ? neg[t] : pos[t],
+                                       s->value[t],
+                                       s->value[t] < 0 ? &neg[t] : &pos[t]))
+                return EIN("sample %zu: value %zu: the profile's values of "
+                           "this type sum past the int64 range", i, t);
         for (size_t j = 0; j < s->n_location_id; j++) {
             int64_t k = idmap_get(&lm, s->location_id[j]);
             if (k < 0)
@@ -644,7 +654,10 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
         }
         nbad += bad;
         prev = s;
-        wr_row(w, node, lset, link, s->value, nt);
+        if ((rc = wr_row(w, node, lset, link, s->value, nt)) < 0) {
+            kiln_error_wrap(rc, "pprof: sample %zu: ", i);
+            goto fail;
+        }
     }
     wr_commit(w, sid, nt, p->time_nanos, p->duration_nanos);
     w->bad_links += nbad;

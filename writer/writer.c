@@ -173,8 +173,8 @@ int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
     return 0;
 }
 
-void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
-            const int64_t *v, uint32_t ntypes)
+int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+           const int64_t *v, uint32_t ntypes)
 {
     size_t mask = w->mergeuse - 1;
     size_t h = (size_t)mix64(((uint64_t)stack << 32 | lset) ^
@@ -190,15 +190,21 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
             memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
             w->nvals += ntypes;
             w->merge[i] = (uint32_t)(r - w->cur_row0 + 1);
-            return;
+            return 0;
         }
         size_t r = w->cur_row0 + s - 1;
         if (w->r_stack[r] == stack && w->r_lset[r] == lset &&
             w->r_link[r] == link) {
             int64_t *d = w->vals + w->cur_val0 + (s - 1) * (size_t)ntypes;
-            for (uint32_t t = 0; t < ntypes; t++) /* wraps, never UB */
-                d[t] = (int64_t)((uint64_t)d[t] + (uint64_t)v[t]);
-            return;
+            int64_t sum;
+            for (uint32_t t = 0; t < ntypes; t++) /* check all, then add */
+                if (__builtin_add_overflow(d[t], v[t], &sum))
+                    return kiln_error_set(KILN_EINPUT,
+                                          "values of identical samples sum "
+                                          "past the int64 range");
+            for (uint32_t t = 0; t < ntypes; t++)
+                d[t] += v[t];
+            return 0;
         }
     }
 }

@@ -116,12 +116,14 @@ void wr_scratch_trim(kiln_writer *w);
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz);
 
 /* Rows of one profile being added. wr_begin reserves room for up to
- * `maxrows` rows of `ntypes` values and a profile record, so nothing after
- * it can fail; wr_row merges identical (stack, lset, link) rows by summing;
+ * `maxrows` rows of `ntypes` values and a profile record, so no allocation
+ * after it can fail; wr_row merges identical (stack, lset, link) rows by summing;
  * wr_commit appends the profile record, wr_abort drops the rows. */
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes);
-void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
-            const int64_t *v, uint32_t ntypes);
+/* KILN_EINPUT (message "values of identical samples sum past the int64
+ * range", for the caller to prefix with where) when merging overflows. */
+int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+           const int64_t *v, uint32_t ntypes);
 void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
                int64_t duration);
 void wr_abort(kiln_writer *w);

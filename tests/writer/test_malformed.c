@@ -154,6 +154,23 @@ Test(writer, value_count_mismatch_is_named)
     refuse_prof(&t, "pprof: sample 0: 1 values for 2 sample types");
 }
 
+Test(writer, values_summing_past_int64_are_named)
+{
+    /* two identical samples whose merge would wrap to a negative row */
+    th_prof t;
+    th_prof_init(&t);
+    uint64_t loc[] = {1};
+    th_prof_sample(&t, loc, 1, INT64_MAX, 1);
+    th_prof_sample(&t, loc, 1, 1, 1);
+    refuse_prof(&t, "pprof: sample 1: value 0: the profile's values of this "
+                    "type sum past the int64 range");
+    /* and below: negative values each side of the range */
+    th_prof_init(&t);
+    th_prof_sample(&t, loc, 1, 1, INT64_MIN);
+    th_prof_sample(&t, loc, 1, 1, -1);
+    refuse_prof(&t, "pprof: sample 1: value 1:");
+}
+
 Test(writer, samples_without_sample_types_are_refused)
 {
     th_prof t;
