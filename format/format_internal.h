@@ -362,6 +362,10 @@ typedef struct kiln_seriestab {
 } kiln_seriestab;
 
 #define KILN_MAX_TYPES 64
+/* The last sample time a block holds: INT64_MAX is the open end of every
+ * query range (from <= t < to), so a sample there could never be selected
+ * (spec/README.md, "Limits"). */
+#define KILN_TIME_LAST (INT64_MAX - 1)
 
 int kiln_seriestab_init(kiln_seriestab *t);
 void kiln_seriestab_free(kiln_seriestab *t);

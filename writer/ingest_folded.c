@@ -98,6 +98,10 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
                               KILN_FOLDED_OPTS_VERSION);
     if ((rc = wr_check_labels(labels, nlabels)) < 0)
         return rc;
+    if (fo->time_ns == KILN_TIME_LAST + 1)
+        return kiln_error_set(KILN_EINVAL, "folded: time %lld is past the "
+                              "last time kiln stores (2^63 - 2 ns)",
+                              (long long)fo->time_ns);
     if (!text && len)
         return kiln_error_set(KILN_EINVAL, "folded: NULL text");
 

@@ -152,6 +152,9 @@ static int check_profile(kiln_writer *w, pctx *c)
     int rc;
 
     c->nstr = p->n_string_table;
+    if (p->time_nanos == KILN_TIME_LAST + 1)
+        return EIN("time_nanos %lld is past the last time kiln stores "
+                   "(2^63 - 2 ns)", (long long)p->time_nanos);
     if (c->nstr > 0 && p->string_table[0].len != 0)
         return EIN("string_table[0] is not empty");
     if (c->nstr > UINT32_MAX || p->n_location > UINT32_MAX ||
