@@ -61,6 +61,12 @@ static int parse_line(const char *p, const char *end, size_t lineno,
         se--;
     if (se == p)
         return EIN("line %zu: no stack before the count", lineno);
+    size_t depth = 1;
+    for (const char *f = p; f < se; f++)
+        depth += *f == ';';
+    if (depth > KILN_MAX_STACK_DEPTH)
+        return kiln_error_set(KILN_ELIMIT, "folded: line %zu: %zu frames (at "
+                              "most %d)", lineno, depth, KILN_MAX_STACK_DEPTH);
     l->len = (size_t)(se - p);
     l->count = (int64_t)v;
     return 0;
