@@ -1,5 +1,6 @@
-/* gen.c: `kiln gen`, a deterministic fleet of Go-like CPU profiles written
- * as DIR/<service>/<host>/<unix-seconds>.pb.gz, for the demo, the tests and
+/* gen.c: `kiln gen`, a deterministic fleet of CPU profiles (Go services,
+ * composed here, or with --mix a polyglot fleet, gen_mix.c) written as
+ * DIR/<service>/<host>/<unix-seconds>.pb.gz, for the demo, the tests and
  * the benchmarks. Every byte is a function of the arguments: a service's
  * model comes from (seed, service), a profile from (seed, service, host,
  * window start), so two runs are byte-identical and overlapping runs agree. */
@@ -1012,10 +1013,11 @@ static int mkdir_p(const char *path)
 const char cmd_gen_help[] =
     "Usage: kiln gen --out DIR [options]\n"
     "\n"
-    "Generate a realistic fleet of Go CPU profiles, one gzip'd pprof per host\n"
+    "Generate a realistic fleet of CPU profiles, one gzip'd pprof per host\n"
     "every interval, as DIR/<service>/<host>/<unix-seconds>.pb.gz (read it back\n"
-    "with `kiln ingest --path-labels service_name/host DIR`). The output is\n"
-    "byte-identical for the same arguments (give --end to pin the time).\n"
+    "with `kiln ingest --path-labels service_name/host DIR`). Every service is\n"
+    "a Go program unless --mix is given. The output is byte-identical for the\n"
+    "same arguments (give --end to pin the time).\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR            output directory (created; files are replaced)\n"
@@ -1031,6 +1033,21 @@ const char cmd_gen_help[] =
     "      --interval DUR       profile period (default 10s)\n"
     "      --rate HZ            sampling rate (default 100)\n"
     "  -j, --jobs N             worker threads (default: online CPUs, at most 8)\n"
+    "      --mix                a polyglot fleet, as real ones are: services 1-5\n"
+    "                           run on the JVM (Spring on Tomcat, async-profiler\n"
+    "                           style: com/acme/Foo.bar names, system names\n"
+    "                           Lcom/acme/Foo;.bar, deep framework\n"
+    "                           stacks, Interpreter and [unknown] frames), Node\n"
+    "                           (Express; V8 frames named \"fn (file:line:col)\"),\n"
+    "                           Go, Python (Django under gunicorn; \"fn (file:line)\")\n"
+    "                           and native Rust (tokio/axum); later ones draw a\n"
+    "                           runtime (JVM 35 %, Go 30 %, Python 15 %, Node 12 %,\n"
+    "                           native 8 %). Non-Go services are recorded eBPF\n"
+    "                           style: native frames of the runtime, libc and the\n"
+    "                           kernel with mappings and build ids, some left\n"
+    "                           unsymbolized as [unknown]. Each service's own code\n"
+    "                           is named from words drawn per service, so the\n"
+    "                           fleet's distinct functions grow with --services\n"
     "      --otlp               also write each profile as OpenTelemetry\n"
     "                           (<unix-seconds>.otlp.pb, an OTLP profiles\n"
     "                           export request; ingest one kind or the other)\n"
@@ -1039,6 +1056,7 @@ const char cmd_gen_help[] =
     "\n"
     "Examples:\n"
     "  kiln gen --out fleet --services 3 --hosts 3 --duration 1h --seed 1\n"
+    "  kiln gen --out poly --mix --services 5 --hosts 2 --duration 10m\n"
     "  kiln gen --out day --services 10 --hosts 5 --duration 24h \\\n"
     "           --end 2026-11-24T00:00:00Z --trace-fraction 0.2\n";
 
