@@ -304,15 +304,7 @@ static void go_build(gsvc *m, uint64_t seed, uint32_t idx, const gen_svcdef *dp)
                 !((ch->site == 'T' || ch->site == 'U') && tr[e] == TR_EVENT))
                 elig[ne++] = c;
         }
-        size_t want = 3 + rng_below(&r, 4);
-        if (want > ne)
-            want = ne;
-        for (size_t s = 0; s < want; s++) { /* partial shuffle */
-            size_t j = s + rng_below(&r, (uint32_t)(ne - s));
-            size_t t = elig[s];
-            elig[s] = elig[j];
-            elig[j] = t;
-        }
+        size_t want = pick_some(&r, elig, ne, 3, 4);
         for (size_t s = 0; s < want; s++) {
             const gen_chain *ch = &GEN_CHAINS[elig[s]];
             double stepw = exp(0.9 * rng_gauss(&r)) * ch->scale;
@@ -410,18 +402,14 @@ static void go_build(gsvc *m, uint64_t seed, uint32_t idx, const gen_svcdef *dp)
     /* Background work, as shares of the whole. */
     double bgw = 0;
     size_t nbg = sizeof GEN_BACKGROUND / sizeof GEN_BACKGROUND[0];
-    size_t bg0 = m->nt;
     for (size_t b = 0; b < nbg; b++) {
         const gen_background *bg = &GEN_BACKGROUND[b];
         if ((bg->need & d.feat) != bg->need)
             continue;
         double share = (b == 0 ? bg_share_gc : bg->share) *
                        (0.6 + 0.8 * rng_unit(&r));
-        size_t nleaf = count_leaves(bg->leaves);
-        double leafw[8], sum = 0;
-        zipf(&r, leafw, nleaf, 1.2);
-        for (size_t li = 0; li < nleaf; li++)
-            sum += leafw[li];
+        double leafw[8];
+        size_t nleaf = leaf_shares(&r, bg->leaves, share, leafw);
         for (size_t li = 0; li < nleaf; li++) {
             gvars v = {m->name, m->svcid, m->Svc, pkgs[0], eps[0], nouns[0],
                        "x", "Find", "load", "core", "core", "Core", "Get",
@@ -431,15 +419,11 @@ static void go_build(gsvc *m, uint64_t seed, uint32_t idx, const gen_svcdef *dp)
             gstack st = {.n = 0};
             push_chain(m, &st, bg->body, &v);
             push_chain(m, &st, bg->leaves[li], &v);
-            add_template(m, &st, share * leafw[li] / sum, -1, -1,
-                         rng_below(&r, 3));
-            bgw += share * leafw[li] / sum;
+            add_template(m, &st, leafw[li], -1, -1, rng_below(&r, 3));
+            bgw += leafw[li];
         }
     }
-    /* Normalise: requests get 1 - bgw of the CPU. */
-    for (size_t t = 0; t < m->nreq; t++)
-        m->t[t].w *= (1.0 - bgw) / reqw;
-    (void)bg0;
+    model_share_requests(m, reqw, bgw);
 }
 
 /* Service idx: Go everywhere, or with mix the runtime a polyglot fleet

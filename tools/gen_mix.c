@@ -102,15 +102,14 @@ typedef struct mix_words {
 } mix_words;
 
 /* One function of the service's own code, as a frame of runtime rt. */
-static void app_frame(const gsvc *m, const mix_words *w, int rt, rng *r,
-                      char *out, size_t cap)
+static void app_frame(const mix_words *w, int rt, rng *r, char *out,
+                      size_t cap)
 {
     const char *mod = w->mods[rng_below(r, (uint32_t)w->nmod)];
     const char *noun = w->nouns[rng_below(r, (uint32_t)w->nnoun)];
     const char *noun2 = w->nouns[rng_below(r, (uint32_t)w->nnoun)];
     const char *verb = pick(r, MIX_VERBS, N(MIX_VERBS));
-    char sn[64], sn2[64], ln[64];
-    snake(noun, sn, sizeof sn);
+    char sn2[64], ln[64];
     snake(noun2, sn2, sizeof sn2);
     lower_first(noun, ln, sizeof ln);
     switch (rt) {
@@ -131,7 +130,6 @@ static void app_frame(const gsvc *m, const mix_words *w, int rt, rng *r,
              pick(r, MIX_RUST_MOD, N(MIX_RUST_MOD)), verb, sn2,
              rng_unit(r) < 0.5 ? "::{{closure}}" : "");
     }
-    (void)m;
 }
 
 /* The handler of endpoint e (where = 0) or the service method behind it
@@ -177,15 +175,11 @@ static void words_build(mix_words *w, const gsvc *m, const gen_svcdef *d,
                         int rt, rng *r)
 {
     memset(w, 0, sizeof *w);
-    for (size_t i = 0, o = 0; m->name[i] && o + 1 < sizeof w->id; i++)
-        w->id[o++] = m->name[i] == '-' ? (rt == RT_JVM ? 'x' : '_') : m->name[i];
-    if (rt == RT_JVM) { /* a Java package: no '-', no 'x' left over */
-        size_t o = 0;
-        for (size_t i = 0; m->name[i]; i++)
-            if (m->name[i] != '-')
-                w->id[o++] = m->name[i];
-        w->id[o] = '\0';
-    }
+    /* a Java package drops the '-' (as svcid does), the others spell it '_' */
+    if (rt == RT_JVM)
+        sfmt(w->id, sizeof w->id, "%s", m->svcid);
+    else
+        snake(m->name, w->id, sizeof w->id);
     w->nnoun = split_list(d->nouns, w->nouns, 10);
     size_t want = w->nnoun + 4 + rng_below(r, 4);
     while (w->nnoun < want && w->nnoun < 16)
@@ -195,7 +189,7 @@ static void words_build(mix_words *w, const gsvc *m, const gen_svcdef *d,
         sfmt(w->mods[w->nmod++], 48, "%s", pick(r, MIX_MODULES, N(MIX_MODULES)));
     w->nep = split_list(d->eps, w->eps, 12);
     for (size_t k = 0; k < POOL; k++)
-        app_frame(m, w, rt, r, w->pool[k], sizeof w->pool[k]);
+        app_frame(w, rt, r, w->pool[k], sizeof w->pool[k]);
 }
 
 /* ---- frames ---- */
@@ -216,7 +210,10 @@ static const char *short_path(const char *path)
 
 /* The function of one frame token of runtime rt (syntax: gen_mix_vocab.h);
  * next is the callee's token ("" for a leaf), which fixes the line that
- * Python and Node names carry. *map and *salt are set for [unknown]. */
+ * Python and Node names carry. *map and *salt are set for [unknown]. The
+ * system name is left empty as profilers that read demangled names leave
+ * it (pprof would otherwise shorten "a::b(int)" to "a::b" for display), but
+ * for JVM frames, where it is HotSpot's own spelling. */
 static uint32_t mix_fn(gsvc *m, int rt, const char *tok, const char *prev,
                        const char *next, size_t pos, uint8_t *map,
                        uint64_t *salt)
@@ -229,12 +226,12 @@ static uint32_t mix_fn(gsvc *m, int rt, const char *tok, const char *prev,
             *map = mp;
             *salt = gen_mix64(hash_str(prev) ^ gen_mix64(hash_str(next) + pos) ^
                               (uint64_t)(unsigned char)tok[1]) | 1;
-            return model_fn_add(m, "[unknown]", NULL, NULL, 0, mp, LINES_NONE);
+            return model_fn_add(m, "[unknown]", "", NULL, 0, mp, LINES_NONE);
         }
-        return model_fn_add(m, tok + 2, NULL, NULL, 0, mp, LINES_NONE);
+        return model_fn_add(m, tok + 2, "", NULL, 0, mp, LINES_NONE);
     }
     if (tok[0] == '=')
-        return model_fn_add(m, tok + 1, NULL, NULL, 0, GEN_NOMAP, LINES_NONE);
+        return model_fn_add(m, tok + 1, "", NULL, 0, GEN_NOMAP, LINES_NONE);
     char name[1024], sys[1024], file[512];
     uint64_t h = hash_str(tok);
     if (rt == RT_JVM) {
@@ -253,7 +250,7 @@ static uint32_t mix_fn(gsvc *m, int rt, const char *tok, const char *prev,
                             GEN_NOMAP, LINES_CALL);
     }
     if (rt == RT_NATIVE)
-        return model_fn_add(m, tok, NULL, NULL, 0, model_map_of(m, 'e'),
+        return model_fn_add(m, tok, "", NULL, 0, model_map_of(m, 'e'),
                             LINES_NONE);
     /* Python, Node: "func@path", named with the executing line */
     const char *at = strchr(tok, '@');
@@ -266,7 +263,7 @@ static uint32_t mix_fn(gsvc *m, int rt, const char *tok, const char *prev,
     else
         sfmt(name, sizeof name, "%.*s (%s:%d:%d)", (int)fl, tok,
              short_path(path), (int)line, (int)(1 + gen_mix64(h + 7) % 40));
-    return model_fn_add(m, name, NULL, path, line, GEN_NOMAP, LINES_FIXED);
+    return model_fn_add(m, name, "", path, line, GEN_NOMAP, LINES_FIXED);
 }
 
 /* Tokens of one composed stack, kept until each knows its callee. */
@@ -419,15 +416,7 @@ void gen_mix_build(gsvc *m, uint64_t seed, uint32_t idx, int rt,
         for (size_t c = 0; c < R->nchains && ne < N(elig); c++)
             if ((R->chains[c].need & d->feat) == R->chains[c].need)
                 elig[ne++] = c;
-        size_t want = 3 + rng_below(&r, 4);
-        if (want > ne)
-            want = ne;
-        for (size_t s = 0; s < want; s++) { /* partial shuffle */
-            size_t j = s + rng_below(&r, (uint32_t)(ne - s));
-            size_t t = elig[s];
-            elig[s] = elig[j];
-            elig[j] = t;
-        }
+        size_t want = pick_some(&r, elig, ne, 3, 4);
         for (size_t s = 0; s < want; s++)
             reqw += add_step(m, rt, w, &r, e, (int32_t)s, &R->chains[elig[s]],
                              0, epw[e]);
@@ -444,22 +433,17 @@ void gen_mix_build(gsvc *m, uint64_t seed, uint32_t idx, int rt,
         if ((bg->need & d->feat) != bg->need)
             continue;
         double share = bg->share * (0.6 + 0.8 * rng_unit(&r));
-        size_t nleaf = count_leaves(bg->leaves);
-        double leafw[8], sum = 0;
-        zipf(&r, leafw, nleaf, 1.2);
-        for (size_t li = 0; li < nleaf; li++)
-            sum += leafw[li];
+        double leafw[8];
+        size_t nleaf = leaf_shares(&r, bg->leaves, share, leafw);
         for (size_t li = 0; li < nleaf; li++) {
             sb b;
             b.n = 0;
             sb_add(&b, bg->body);
             sb_add(&b, bg->leaves[li]);
-            add_chain(m, rt, &b, share * leafw[li] / sum, -1, -1,
-                      rng_below(&r, 3));
-            bgw += share * leafw[li] / sum;
+            add_chain(m, rt, &b, leafw[li], -1, -1, rng_below(&r, 3));
+            bgw += leafw[li];
         }
     }
-    for (size_t t = 0; t < m->nreq; t++)
-        m->t[t].w *= (1.0 - bgw) / reqw;
+    model_share_requests(m, reqw, bgw);
     free(w);
 }

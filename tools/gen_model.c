@@ -414,6 +414,38 @@ void camel(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
+size_t pick_some(rng *r, size_t *v, size_t n, size_t lo, uint32_t span)
+{
+    size_t want = lo + rng_below(r, span);
+    if (want > n)
+        want = n;
+    for (size_t s = 0; s < want; s++) { /* partial shuffle */
+        size_t j = s + rng_below(r, (uint32_t)(n - s));
+        size_t t = v[s];
+        v[s] = v[j];
+        v[j] = t;
+    }
+    return want;
+}
+
+size_t leaf_shares(rng *r, const char *const *leaves, double share, double *w)
+{
+    size_t n = count_leaves(leaves);
+    double sum = 0;
+    zipf(r, w, n, 1.2);
+    for (size_t i = 0; i < n; i++)
+        sum += w[i];
+    for (size_t i = 0; i < n; i++)
+        w[i] = share * w[i] / sum;
+    return n;
+}
+
+void model_share_requests(gsvc *m, double reqw, double bgw)
+{
+    for (size_t t = 0; t < m->nreq; t++)
+        m->t[t].w *= (1.0 - bgw) / reqw;
+}
+
 void zipf(rng *r, double *w, size_t n, double s)
 {
     uint32_t rank[64];

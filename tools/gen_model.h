@@ -194,6 +194,15 @@ void chain_each(const char *chain, gen_frame_cb cb, void *ctx);
 size_t count_leaves(const char *const *leaves); /* up to 8, NULL-ended */
 size_t split_list(const char *list, char out[][48], size_t max);
 void camel(const char *s, char *out, size_t cap);
+/* The weights of alternative leaves (up to 8, NULL-ended) that together
+ * take share of the CPU, Zipf-distributed; returns how many. */
+size_t leaf_shares(rng *r, const char *const *leaves, double share, double *w);
+/* Scale the request templates [0, nreq), of weight reqw in all, to take
+ * what background work (bgw) leaves of the CPU. */
+void model_share_requests(gsvc *m, double reqw, double bgw);
+/* Move lo + (a draw below span) of v[0, n) (at most n) to its front, in a
+ * random order; returns how many. */
+size_t pick_some(rng *r, size_t *v, size_t n, size_t lo, uint32_t span);
 /* Permuted Zipf weights: w[i] = 1/(rank_i+1)^s over a shuffled ranking. */
 void zipf(rng *r, double *w, size_t n, double s);
 
