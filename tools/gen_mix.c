@@ -338,7 +338,8 @@ static void add_maps(gsvc *m, const mix_rt *R, rng *r)
 }
 
 /* One step of endpoint e: chain ch (or the response) under the handler,
- * one template per leaf and repetition. Returns the weight added. */
+ * one template per leaf plus one ending in the service's own code (or its
+ * interpreter). Returns the weight added. */
 static double add_step(gsvc *m, int rt, const mix_words *w, rng *r, size_t e,
                        int32_t s, const mix_chain *ch, int respond, double epw)
 {

@@ -567,8 +567,8 @@ static const char MIX_PY_ENTRY[] =
     "_view_wrapper@" SP "django/views/decorators/csrf.py;view@" SP "django/views/generic/base.py;"
     "dispatch@" SP "rest_framework/views.py";
 static const char MIX_PY_INVOKE[] = "";
-static const char MIX_PY_PROXY[] =
-    "inner@" PYLIB "contextlib.py;__exit__@" SP "django/db/transaction.py";
+/* transaction.atomic as a decorator: ContextDecorator's wrapper. */
+static const char MIX_PY_PROXY[] = "inner@" PYLIB "contextlib.py";
 
 static const mix_chain MIX_PY_RESPOND = {
     0,
