@@ -1,6 +1,7 @@
-/* cmd_ingest.c: `kiln ingest`, files and directory trees of pprof and folded
- * profiles into blocks cut by profile-time window. By default an invocation
- * is all or nothing: blocks are stored only after every file parsed. */
+/* cmd_ingest.c: `kiln ingest`, files and directory trees of pprof, OTLP and
+ * folded profiles into blocks cut by profile-time window. By default an
+ * invocation is all or nothing: blocks are stored only after every file
+ * parsed. */
 #include "cli_util.h"
 #include "otlp_gen.h"
 
@@ -51,6 +52,7 @@ typedef struct ingest {
     uint64_t max_mem;              /* bytes all open writers may hold */
     int keep_going;
     int quiet;
+    int verbose;                   /* name each file's format and layout */
     window win[MAX_WINDOWS];
     size_t nwin;
     pending_block *pend;           /* cut blocks waiting for the end */
@@ -59,7 +61,7 @@ typedef struct ingest {
     kiln_buf raw;                  /* its inflated bytes when gzip'd */
     uint64_t seq;
     /* summary */
-    uint64_t files, profiles, folded, rows, bad_files, bad_links;
+    uint64_t files, pprofs, otlps, folded, rows, bad_files, bad_links;
     uint64_t in_bytes, blocks, block_bytes;
 } ingest;
 
@@ -70,15 +72,21 @@ const char cmd_ingest_help[] =
     "a folded-stacks text file (\"root;caller;leaf COUNT\" lines), a directory\n"
     "(walked recursively in name order), or - (one path per line on stdin).\n"
     "The format is detected from the content; files named *.otlp.pb or\n"
-    "*.otlp.pb.gz are OpenTelemetry profiles export requests. Blocks are cut\n"
+    "*.otlp.pb.gz are OpenTelemetry profiles export requests (or ProfilesData),\n"
+    "in the layout of opentelemetry-proto v1.8.0-v1.9.0 or v1.10.0-v1.11.0, told\n"
+    "apart by their bytes; older OTLP layouts are refused. Blocks are cut\n"
     "per profile-time window (aligned to the epoch) and stored as\n"
     "<tenant>/blocks/<id>_<first>_<last>.kiln (the seconds of its first and\n"
     "last sample).\n"
     "\n"
-    "All or nothing: by default no block is stored unless every file parsed\n"
-    "(cut blocks wait in memory: a few percent of the input's pprof.gz size).\n"
-    "With --keep-going a bad file is reported and skipped, blocks are stored as\n"
-    "soon as they are cut, and the exit code is 2 if any file was skipped.\n"
+    "Bad input writes nothing: by default no block is stored unless every\n"
+    "file parsed (cut blocks wait in memory: a few percent of the input's\n"
+    "pprof.gz size). With --keep-going a bad file is reported and skipped,\n"
+    "blocks are stored as soon as they are cut, and the exit code is 2 if any\n"
+    "file was skipped. What is atomic is each block: a store failure part way\n"
+    "(a full disk) can leave some blocks stored and others not, never a part\n"
+    "of one. A block's id is derived from its content, so rerunning the same\n"
+    "command converges: blocks already stored are found, not written again.\n"
     "\n"
     "Options:\n"
     "  -s, --store URL          store: a directory or file:///path (required)\n"
@@ -96,6 +104,9 @@ const char cmd_ingest_help[] =
     "      --time T             time of folded-stacks input (default: file mtime)\n"
     "  -k, --keep-going         skip bad files (see above)\n"
     "  -q, --quiet              print only the summary line\n"
+    "  -v, --verbose            name each file's format as recognised: pprof,\n"
+    "                           OTLP v1.9 layout, OTLP v1.11 layout or folded\n"
+    "                           (\"(gzip)\" when compressed)\n"
     "  -h, --help               this help\n"
     "\n"
     "Examples:\n"
@@ -107,62 +118,22 @@ const char cmd_ingest_help[] =
  * fields only; 0 when absent or unreadable (the writer reports damage). */
 static int64_t pprof_time(const uint8_t *p, size_t n)
 {
-    size_t i = 0;
+    kiln_cur c;
+    kiln_pbfield f;
     int64_t t = 0;
-    while (i < n) {
-        uint64_t key = 0, v = 0;
-        int shift = 0;
-        while (i < n && shift < 64) {
-            key |= (uint64_t)(p[i] & 0x7f) << shift;
-            shift += 7;
-            if (!(p[i++] & 0x80))
-                goto have_key;
-        }
-        return 0;
-    have_key:
-        switch (key & 7) {
-        case 0:
-            shift = 0;
-            while (i < n && shift < 64) {
-                v |= (uint64_t)(p[i] & 0x7f) << shift;
-                shift += 7;
-                if (!(p[i++] & 0x80))
-                    goto have_val;
-            }
-            return 0;
-        have_val:
-            if ((key >> 3) == 9)
-                t = (int64_t)v;
-            break;
-        case 1:
-            if (n - i < 8)
-                return 0;
-            i += 8;
-            break;
-        case 2:
-            shift = 0;
-            while (i < n && shift < 64) {
-                v |= (uint64_t)(p[i] & 0x7f) << shift;
-                shift += 7;
-                if (!(p[i++] & 0x80))
-                    goto have_len;
-            }
-            return 0;
-        have_len:
-            if (v > n - i)
-                return 0;
-            i += (size_t)v;
-            break;
-        case 5:
-            if (n - i < 4)
-                return 0;
-            i += 4;
-            break;
-        default:
-            return 0;
-        }
-    }
+    kiln_cur_init(&c, p, n, "pprof");
+    while (kiln_pb_next(&c, &f) == 0)
+        if (f.num == 9 && f.wt == KILN_PB_VARINT)
+            t = (int64_t)f.v;
     return t;
+}
+
+/* `--verbose`: the format recognised for one file. */
+static void say_format(const ingest *in, const char *path, const char *what,
+                       bool gz)
+{
+    if (in->verbose)
+        printf("%s: %s%s\n", path, what, gz ? " (gzip)" : "");
 }
 
 /* Folded text: the first 4 KiB hold only text (printable bytes, UTF-8, tab,
@@ -334,7 +305,7 @@ static int ingest_file(ingest *in, const char *path)
     memcpy(labels, in->labels, in->nlabels * sizeof *labels);
     in->seq++;
     kiln_buf_reset(&in->file);
-    if ((rc = cli_read_file(path, &in->file)) != 0)
+    if ((rc = cli_read_file(path, KILN_MAX_INPUT_FILE, &in->file)) != 0)
         return rc;
     in->in_bytes += in->file.len;
     if (in->npath > 0 &&
@@ -348,18 +319,27 @@ static int ingest_file(ingest *in, const char *path)
     if ((pl > 8 && strcmp(path + pl - 8, ".otlp.pb") == 0) ||
         (pl > 11 && strcmp(path + pl - 11, ".otlp.pb.gz") == 0)) {
         /* OpenTelemetry profiles (tools/otlp_gen.h): by extension. */
-        if (kiln_is_gzip(data, len)) {
+        bool gz = kiln_is_gzip(data, len);
+        if (gz) {
             if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
             data = in->raw.data;
             len = in->raw.len;
+        }
+        if (in->verbose) {
+            kiln_otlp_layout layout;
+            if ((rc = kiln_otlp_detect(&layout, data, len)) != 0)
+                return kiln_error_wrap(rc, "%s: ", path);
+            say_format(in, path, layout == KILN_OTLP_V1_9 ? "OTLP v1.9 layout"
+                                                          : "OTLP v1.11 layout",
+                       gz);
         }
         if ((rc = writer_for(in, kiln_otlp_time(data, len), &w)) != 0)
             return rc;
         rc = kiln_writer_add_otlp(w, data, len, labels, nlabels);
         if (rc != 0)
             return kiln_error_wrap(rc, "%s: ", path);
-        in->profiles++;
+        in->otlps++;
     } else if (!kiln_is_gzip(data, len) && looks_folded(data, len)) {
         kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
         fo.time_ns = in->folded_time;
@@ -370,6 +350,7 @@ static int ingest_file(ingest *in, const char *path)
                                    st.st_mtim.tv_nsec
                              : 0;
         }
+        say_format(in, path, "folded", false);
         if ((rc = writer_for(in, fo.time_ns, &w)) != 0)
             return rc;
         rc = kiln_writer_add_folded(w, (const char *)data, len, labels, nlabels, &fo);
@@ -377,7 +358,9 @@ static int ingest_file(ingest *in, const char *path)
             return kiln_error_wrap(rc, "%s: ", path);
         in->folded++;
     } else {
-        if (kiln_is_gzip(data, len)) {
+        bool gz = kiln_is_gzip(data, len);
+        say_format(in, path, "pprof", gz);
+        if (gz) {
             /* inflate once: the time peek and the writer share the bytes */
             if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
@@ -389,7 +372,7 @@ static int ingest_file(ingest *in, const char *path)
         rc = kiln_writer_add_pprof(w, data, len, labels, nlabels);
         if (rc != 0)
             return kiln_error_wrap(rc, "%s: ", path);
-        in->profiles++;
+        in->pprofs++;
     }
     in->files++;
     kiln_writer_stats ws;
@@ -422,6 +405,21 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* A FIFO, socket or device found while walking a directory is skipped
+ * with a note: opening a FIFO waits for a writer forever, and a device can
+ * be endless. (A path named on the command line is read as given, so
+ * `kiln ingest <(curl ...)` works.) */
+static int walk_skips(ingest *in, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+        return 0; /* a dangling link: let ingest_file name the error */
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    cli_errorf(in->cmd, "skipping %s: not a regular file", path);
+    return 1;
+}
+
 static int ingest_dir(ingest *in, const char *dir)
 {
     struct dirent **ents = NULL;
@@ -439,6 +437,8 @@ static int ingest_dir(ingest *in, const char *dir)
                          dl && dir[dl - 1] == '/' ? "" : "/", name) >=
                 (int)sizeof path)
                 rc = kiln_error_set(KILN_EIO, "%s/%s: path too long", dir, name);
+            else if (walk_skips(in, path))
+                rc = 0;
             else
                 rc = ingest_path(in, path);
         }
@@ -524,6 +524,7 @@ int cmd_ingest(int argc, char **argv)
         {"time", required_argument, NULL, 'm'},
         {"keep-going", no_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -541,7 +542,7 @@ int cmd_ingest(int argc, char **argv)
     in.max_rows = 4000000;
     in.max_mem = 1024ULL << 20;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "s:t:l:p:w:kqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:l:p:w:kqvh", opts, NULL)) != -1) {
         switch (c) {
         case 's': url = optarg; break;
         case 't': in.tenant = optarg; break;
@@ -562,6 +563,7 @@ int cmd_ingest(int argc, char **argv)
         case 'm': rc = cli_parse_time(optarg, cli_now_ns(), &in.folded_time); break;
         case 'k': in.keep_going = 1; break;
         case 'q': in.quiet = 1; break;
+        case 'v': in.verbose = 1; break;
         case 'h': fputs(cmd_ingest_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("ingest", "bad option");
         }
@@ -607,10 +609,12 @@ int cmd_ingest(int argc, char **argv)
     char ib[32], bb[32];
     cli_format_bytes(in.in_bytes, ib);
     cli_format_bytes(in.block_bytes, bb);
-    printf("kiln ingest: %llu files (%llu pprof, %llu folded, %llu skipped), "
-           "%s in, %llu sample rows, %llu block%s, %s stored (%.1f%%), %.2f s\n",
-           (unsigned long long)in.files, (unsigned long long)in.profiles,
-           (unsigned long long)in.folded, (unsigned long long)in.bad_files, ib,
+    printf("kiln ingest: %llu files (%llu pprof, %llu otlp, %llu folded, "
+           "%llu skipped), %s in, %llu sample rows, %llu block%s, %s stored "
+           "(%.1f%%), %.2f s\n",
+           (unsigned long long)in.files, (unsigned long long)in.pprofs,
+           (unsigned long long)in.otlps, (unsigned long long)in.folded,
+           (unsigned long long)in.bad_files, ib,
            (unsigned long long)in.rows, (unsigned long long)in.blocks,
            in.blocks == 1 ? "" : "s", bb,
            in.in_bytes ? 100.0 * (double)in.block_bytes / (double)in.in_bytes : 0.0,

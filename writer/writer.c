@@ -14,6 +14,19 @@
 #define DEFAULT_ZSTD_LEVEL 3
 #define SCRATCH_KEEP ((size_t)32 << 20) /* scratch above this is released */
 
+int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
+                    const char *what)
+{
+    if (!kiln_is_gzip(*p, *n))
+        return 0;
+    int rc = kiln_gunzip(*p, *n, KILN_MAX_INFLATE, buf);
+    if (rc < 0)
+        return kiln_error_wrap(rc, "%s: ", what);
+    *p = buf->data;
+    *n = buf->len;
+    return 0;
+}
+
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz)
 {
     if (need <= *cap)
@@ -66,20 +79,23 @@ void *wr_arena_alloc(void *ud, size_t n)
     size_t cap = a->capchunks;
     if (wr_grow((void **)&a->chunks, &cap, a->nchunks + 1,
                 sizeof *a->chunks) < 0)
-        return NULL;
+        goto nomem;
     cap = a->capchunks;
     if (wr_grow((void **)&a->sizes, &cap, a->nchunks + 1, sizeof *a->sizes) < 0)
-        return NULL;
+        goto nomem;
     a->capchunks = cap;
     uint8_t *c = malloc(sz);
     if (!c)
-        return NULL;
+        goto nomem;
     a->chunks[a->nchunks] = c;
     a->sizes[a->nchunks] = sz;
     a->cur = a->nchunks++;
     a->used = n;
     a->total += sz;
     return c;
+nomem:
+    a->failed = 1; /* protobuf-c says only "no message": this says why */
+    return NULL;
 }
 
 void wr_arena_nofree(void *ud, void *p)
@@ -103,6 +119,7 @@ void wr_arena_reset(wr_arena *a)
         wr_arena_free(a);
     a->cur = 0;
     a->used = 0;
+    a->failed = 0;
 }
 
 /* ---- rows ------------------------------------------------------------- */
@@ -156,8 +173,8 @@ int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
     return 0;
 }
 
-void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
-            const int64_t *v, uint32_t ntypes)
+int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+           const int64_t *v, uint32_t ntypes)
 {
     size_t mask = w->mergeuse - 1;
     size_t h = (size_t)mix64(((uint64_t)stack << 32 | lset) ^
@@ -173,15 +190,21 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
             memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
             w->nvals += ntypes;
             w->merge[i] = (uint32_t)(r - w->cur_row0 + 1);
-            return;
+            return 0;
         }
         size_t r = w->cur_row0 + s - 1;
         if (w->r_stack[r] == stack && w->r_lset[r] == lset &&
             w->r_link[r] == link) {
             int64_t *d = w->vals + w->cur_val0 + (s - 1) * (size_t)ntypes;
-            for (uint32_t t = 0; t < ntypes; t++) /* wraps, never UB */
-                d[t] = (int64_t)((uint64_t)d[t] + (uint64_t)v[t]);
-            return;
+            int64_t sum;
+            for (uint32_t t = 0; t < ntypes; t++) /* check all, then add */
+                if (__builtin_add_overflow(d[t], v[t], &sum))
+                    return kiln_error_set(KILN_EINPUT,
+                                          "values of identical samples sum "
+                                          "past the int64 range");
+            for (uint32_t t = 0; t < ntypes; t++)
+                d[t] += v[t];
+            return 0;
         }
     }
 }
