@@ -5,7 +5,7 @@
 # service over the last hour (the same selection at every scale: its cost
 # must stay flat) and the whole store (grows with the data). Uses
 # scripts/bench's $kiln, $work, $fleet, $store, $runs, $size, $services,
-# $hosts, $duration, $seed, $end, $trace_fraction, $svc and its helpers
+# $hosts, $duration, $seed, $end, $trace_fraction, $mix, $svc and its helpers
 # (timed, stat_median, fmt_time, fmt_rss, ratio, row, met, mb, check_top).
 # Fleets are cached under $KILN_SCALE_WORK (default $work/scale), one per
 # scale, like scripts/bench's own fleet; 1x reuses the run's fleet, store and
@@ -97,7 +97,7 @@ bench_scale() {
     # ---- data and ingest, one scale after the other -----------------------
     local args
     for s in "${scales[@]}"; do
-        args=(--services "${sv[$s]}" --hosts "$b_hosts" --duration "$(bench_scale_dur "${mins[$s]}")"
+        args=("${mix[@]}" --services "${sv[$s]}" --hosts "$b_hosts" --duration "$(bench_scale_dur "${mins[$s]}")"
               --seed "$seed" --trace-fraction "$trace_fraction" --end "$end")
         if [ "${fl[$s]}" != "$fleet" ]; then
             if [ ! -f "${fl[$s]}/.done" ] || [ "$(cat "${fl[$s]}/.done")" != "${args[*]}" ]; then

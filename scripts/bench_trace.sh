@@ -1,7 +1,7 @@
 # scripts/bench_trace.sh: the trace-lookup rows of scripts/bench, which
 # sources this file and calls bench_trace after its range queries. It uses
 # scripts/bench's variables ($kiln, $work, $store, $runs, $size, $services,
-# $hosts, $duration, $seed, $end, $trace_fraction, $blocks_1h) and helpers (timed, stat_median, fmt_time,
+# $hosts, $duration, $seed, $end, $trace_fraction, $mix, $blocks_1h) and helpers (timed, stat_median, fmt_time,
 # ratio, row, met, mb). The baseline is `kiln query --scan-traces`: the way
 # stores without a trace index find a trace (decode every page in range and
 # test each row's link), checked to give the same answer first.
@@ -116,14 +116,14 @@ bench_trace_day() {
     local dwork=${KILN_DAY_WORK:-$work/day} stamp h t1
     local dstore=$dwork/store-1h hour=$dwork/hour
     mkdir -p "$dwork"
-    stamp="$(sha1sum "$kiln" | cut -c1-16) $services $hosts $seed $trace_fraction $end"
+    stamp="$(sha1sum "$kiln" | cut -c1-16) ${mix[*]} $services $hosts $seed $trace_fraction $end"
     if [ ! -f "$dstore/.done" ] || [ "$(cat "$dstore/.done")" != "$stamp" ]; then
         kiln_log "trace lookup: a day of the fleet, generated and ingested hour by hour"
         rm -rf "$dstore"
         for h in $(seq 23 -1 0); do
             t1=$(( $(date -d "$end" +%s) - 3600 * h ))
             rm -rf "$hour"
-            "$kiln" gen --quiet --out "$hour" --services "$services" --hosts "$hosts" \
+            "$kiln" gen --quiet --out "$hour" "${mix[@]}" --services "$services" --hosts "$hosts" \
                 --duration 1h --seed "$seed" --trace-fraction "$trace_fraction" --end "$t1"
             find "$hour" -name '*.pb.gz' |
                 awk -F/ '{t = $NF; sub(/\.pb\.gz$/, "", t); print t "\t" $0}' |

@@ -1,11 +1,14 @@
-/* gen.c: `kiln gen`, a deterministic fleet of Go-like CPU profiles written
- * as DIR/<service>/<host>/<unix-seconds>.pb.gz, for the demo, the tests and
+/* gen.c: `kiln gen`, a deterministic fleet of CPU profiles (Go services,
+ * composed here, or with --mix a polyglot fleet, gen_mix.c) written as
+ * DIR/<service>/<host>/<unix-seconds>.pb.gz, for the demo, the tests and
  * the benchmarks. Every byte is a function of the arguments: a service's
  * model comes from (seed, service), a profile from (seed, service, host,
  * window start), so two runs are byte-identical and overlapping runs agree. */
 #include "cli_util.h"
 #include "otlp_gen.h"
+#include "gen_model.h"
 #include "gen_vocab.h"
+#include "gen_mix.h"
 #include "profile.pb-c.h"
 
 #include <assert.h>
@@ -13,7 +16,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,149 +25,8 @@
 #include <zlib.h>
 
 #define NSEC 1000000000LL
-#define MAX_FRAMES 256 /* deepest composed stack */
-#define MAX_EPS 16     /* endpoints per service */
 
-/* ---- PRNG: splitmix64, seeded by hashing the coordinates of a thing ---- */
-
-static uint64_t mix64(uint64_t z) /* bijective */
-{
-    z ^= z >> 30;
-    z *= 0xbf58476d1ce4e5b9ULL;
-    z ^= z >> 27;
-    z *= 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return z;
-}
-
-typedef struct rng {
-    uint64_t s; /* splitmix64 state */
-} rng;
-
-static rng rng_for(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-{
-    rng r = {mix64(a ^ mix64(b ^ mix64(c ^ mix64(d + 0x632be59bd9b4e019ULL))))};
-    return r;
-}
-
-static uint64_t rng_next(rng *r)
-{
-    r->s += 0x9e3779b97f4a7c15ULL;
-    return mix64(r->s);
-}
-
-static double rng_unit(rng *r) /* [0, 1) */
-{
-    return (double)(rng_next(r) >> 11) * 0x1p-53;
-}
-
-static uint32_t rng_below(rng *r, uint32_t n)
-{
-    return n ? (uint32_t)(rng_next(r) % n) : 0;
-}
-
-static double rng_gauss(rng *r)
-{
-    double u1 = rng_unit(r), u2 = rng_unit(r);
-    return sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2);
-}
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-    return mix64(h);
-}
-
-/* snprintf that may truncate on purpose (names are bounded by design). */
-static void sfmt(char *dst, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void sfmt(char *dst, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(dst, cap, fmt, ap);
-    va_end(ap);
-}
-
-static void oom(void)
-{
-    fprintf(stderr, "kiln gen: out of memory\n");
-    exit(CLI_EXIT_IO);
-}
-
-#define GROW(p, n, cap)                                                       \
-    do {                                                                      \
-        if ((size_t)(n) >= (size_t)(cap)) {                                   \
-            size_t nc_ = (cap) ? (size_t)(cap) * 2 : 64;                      \
-            while (nc_ <= (size_t)(n))                                        \
-                nc_ *= 2;                                                     \
-            void *np_ = realloc((p), nc_ * sizeof *(p));                      \
-            if (np_ == NULL)                                                  \
-                oom();                                                        \
-            (p) = np_;                                                        \
-            (cap) = nc_;                                                      \
-        }                                                                     \
-    } while (0)
-
-/* ---- the model of one service: its symbols and weighted stack templates ---- */
-
-typedef struct gfn {
-    uint32_t name, file; /* model string ids */
-    int32_t start;       /* first line; 0 for native code */
-    uint8_t lib;         /* LIB_* */
-    uint32_t off;        /* entry offset in its binary's text */
-} gfn;
-
-typedef struct gloc {
-    uint32_t line0;  /* first of nlines in lfn/lline, innermost first */
-    uint32_t nlines; /* > 1 when calls were inlined */
-    uint8_t lib;
-    uint32_t off; /* address offset in the binary's text */
-} gloc;
-
-typedef struct gtmpl {
-    uint32_t loc0, nloc; /* locations in tloc, leaf first */
-    double w;            /* share of the service's CPU, sums to 1 */
-    int32_t ep;          /* endpoint, -1 for background work */
-    int32_t step;        /* step within the endpoint */
-} gtmpl;
-
-typedef struct gsvc {
-    char name[48], svcid[48], Svc[48];
-    unsigned feat;
-    char **str;             /* interned strings; [0] = "" */
-    size_t nstr, capstr;
-    uint32_t *strslot;      /* open addressing: id + 1, 0 = empty */
-    size_t nstrslot;        /* power of two */
-    uint32_t *fn_of_str;    /* per string: function id + 1, 0 = none */
-    size_t capfos;
-    gfn *fn;
-    size_t nfn, capfn;
-    gloc *loc;
-    size_t nloc, caploc;
-    uint32_t *locslot;      /* open addressing over loc: id + 1 */
-    size_t nlocslot;
-    uint32_t *lfn;          /* line function ids */
-    int32_t *lline;         /* line numbers */
-    size_t nline, capline, capline2;
-    gtmpl *t;
-    size_t nt, capt;
-    uint32_t *tloc;
-    size_t ntloc, captloc;
-    uint32_t nreq;          /* templates [0, nreq) serve requests */
-    uint32_t nep;
-    uint32_t ep_first[MAX_EPS], ep_end[MAX_EPS], ep_steps[MAX_EPS];
-    uint8_t haslib[LIB_COUNT];
-    uint32_t text_size;     /* bytes of the main binary's text */
-    char buildid[48];       /* hex GNU build id of the main binary */
-    double cpu_base;        /* cores used at mean load */
-    double phase_day, phase_hour; /* radians */
-    uint32_t s_fixed[4];    /* "samples" "count" "cpu" "nanoseconds" */
-    uint32_t s_trace, s_span;
-    uint32_t s_libfile[LIB_COUNT], s_libbid[LIB_COUNT];
-} gsvc;
+/* ---- Go services: the binaries a Go program maps ---- */
 
 static const struct {
     const char *file;
@@ -180,37 +41,6 @@ static const struct {
     [LIB_RDKAFKA] = {"/usr/lib/x86_64-linux-gnu/librdkafka.so.1", 0x1d0000, 0x4a000},
     [LIB_VDSO] = {"[vdso]", 0x2000, 0},
 };
-
-static uint32_t intern(gsvc *m, const char *s)
-{
-    if (m->nstr * 2 >= m->nstrslot) {
-        size_t ns = m->nstrslot ? m->nstrslot * 2 : 1024;
-        uint32_t *slots = calloc(ns, sizeof *slots);
-        if (slots == NULL)
-            oom();
-        for (size_t i = 0; i < m->nstr; i++) {
-            size_t j = hash_str(m->str[i]) & (ns - 1);
-            while (slots[j])
-                j = (j + 1) & (ns - 1);
-            slots[j] = (uint32_t)i + 1;
-        }
-        free(m->strslot);
-        m->strslot = slots;
-        m->nstrslot = ns;
-    }
-    size_t j = hash_str(s) & (m->nstrslot - 1);
-    while (m->strslot[j]) {
-        if (strcmp(m->str[m->strslot[j] - 1], s) == 0)
-            return m->strslot[j] - 1;
-        j = (j + 1) & (m->nstrslot - 1);
-    }
-    GROW(m->str, m->nstr, m->capstr);
-    m->str[m->nstr] = strdup(s);
-    if (m->str[m->nstr] == NULL)
-        oom();
-    m->strslot[j] = (uint32_t)++m->nstr;
-    return (uint32_t)m->nstr - 1;
-}
 
 /* The source file of a Go function, as a non-trimmed container build shows
  * it: the standard library under GOROOT, modules in the module cache, the
@@ -256,119 +86,21 @@ static void go_file(const gsvc *m, const char *name, const char *fname,
     snprintf(out, cap, "/usr/local/go/src/%s/%s", pkg, fname);
 }
 
-/* Keep fn_of_str as long as the string table, new entries zero. */
-static void fos_fit(gsvc *m)
-{
-    if (m->capfos >= m->nstr)
-        return;
-    size_t nc = m->capfos ? m->capfos * 2 : 1024;
-    while (nc < m->nstr)
-        nc *= 2;
-    uint32_t *p = realloc(m->fn_of_str, nc * sizeof *p);
-    if (p == NULL)
-        oom();
-    memset(p + m->capfos, 0, (nc - m->capfos) * sizeof *p);
-    m->fn_of_str = p;
-    m->capfos = nc;
-}
-
-/* The function for a frame spec ("!cname", "pkg.Func@file.go"). */
+/* The function for a frame spec ("!cname": native, in the binary of
+ * library letter c; "pkg.Func@file.go": Go, in the main binary). */
 static uint32_t model_fn(gsvc *m, const char *spec)
 {
-    int lib = LIB_MAIN;
-    if (spec[0] == '!') {
-        switch (spec[1]) {
-        case 'c': lib = LIB_C; break;
-        case 's': lib = LIB_SSL; break;
-        case 'k': lib = LIB_CRYPTO; break;
-        case 'z': lib = LIB_Z; break;
-        case 'r': lib = LIB_RDKAFKA; break;
-        case 'v': lib = LIB_VDSO; break;
-        default: assert(0 && "unknown library letter");
-        }
-        spec += 2;
-    }
-    char name[512];
-    const char *at = lib == LIB_MAIN ? strchr(spec, '@') : NULL;
+    if (spec[0] == '!')
+        return model_fn_add(m, spec + 2, NULL, NULL, 0,
+                            model_map_of(m, spec[1]), LINES_NONE);
+    char name[512], file[512];
+    const char *at = strchr(spec, '@');
     snprintf(name, sizeof name, "%.*s",
              (int)(at ? (size_t)(at - spec) : strlen(spec)), spec);
-    uint32_t sid = intern(m, name);
-    fos_fit(m);
-    if (m->fn_of_str[sid] != 0)
-        return m->fn_of_str[sid] - 1;
-    gfn f = {sid, 0, 0, (uint8_t)lib, 0};
-    uint64_t h = hash_str(name);
-    if (lib == LIB_MAIN) {
-        char file[512];
-        go_file(m, name, at ? at + 1 : NULL, file, sizeof file);
-        f.file = intern(m, file);
-        f.start = (int32_t)(20 + h % 900);
-        f.off = (uint32_t)((0x1000 + (mix64(h ^ hash_str(m->name)) %
-                                       (m->text_size - 0x2000))) & ~0xfULL);
-    } else {
-        f.off = (uint32_t)((h % (LIBS[lib].size - 0x800)) & ~0xfULL);
-    }
-    GROW(m->fn, m->nfn, m->capfn);
-    m->fn[m->nfn] = f;
-    fos_fit(m);
-    m->fn_of_str[sid] = (uint32_t)++m->nfn;
-    return (uint32_t)m->nfn - 1;
-}
-
-static uint64_t loc_hash(const uint32_t *fns, const int32_t *lines, size_t n)
-{
-    uint64_t h = 0x51ed270b7d2c5a39ULL;
-    for (size_t i = 0; i < n; i++)
-        h = mix64(h ^ ((uint64_t)fns[i] << 32 | (uint32_t)lines[i]));
-    return h;
-}
-
-static uint32_t model_loc(gsvc *m, const uint32_t *fns, const int32_t *lines,
-                          size_t n)
-{
-    if (m->nloc * 2 >= m->nlocslot) {
-        size_t ns = m->nlocslot ? m->nlocslot * 2 : 1024;
-        uint32_t *slots = calloc(ns, sizeof *slots);
-        if (slots == NULL)
-            oom();
-        for (size_t i = 0; i < m->nloc; i++) {
-            const gloc *l = &m->loc[i];
-            size_t j = loc_hash(m->lfn + l->line0, m->lline + l->line0,
-                                l->nlines) & (ns - 1);
-            while (slots[j])
-                j = (j + 1) & (ns - 1);
-            slots[j] = (uint32_t)i + 1;
-        }
-        free(m->locslot);
-        m->locslot = slots;
-        m->nlocslot = ns;
-    }
-    uint64_t h = loc_hash(fns, lines, n);
-    size_t j = h & (m->nlocslot - 1);
-    while (m->locslot[j]) {
-        const gloc *l = &m->loc[m->locslot[j] - 1];
-        if (l->nlines == n &&
-            memcmp(m->lfn + l->line0, fns, n * sizeof *fns) == 0 &&
-            memcmp(m->lline + l->line0, lines, n * sizeof *lines) == 0)
-            return m->locslot[j] - 1;
-        j = (j + 1) & (m->nlocslot - 1);
-    }
-    gloc l = {(uint32_t)m->nline, (uint32_t)n, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        GROW(m->lfn, m->nline, m->capline);
-        GROW(m->lline, m->nline, m->capline2);
-        m->lfn[m->nline] = fns[i];
-        m->lline[m->nline] = lines[i];
-        m->nline++;
-    }
-    /* The PC lies in the outermost function (the last line). */
-    const gfn *outer = &m->fn[fns[n - 1]];
-    l.lib = outer->lib;
-    l.off = outer->off + (uint32_t)((h % 0x600) & ~3ULL) + 5;
-    GROW(m->loc, m->nloc, m->caploc);
-    m->loc[m->nloc] = l;
-    m->locslot[j] = (uint32_t)++m->nloc;
-    return (uint32_t)m->nloc - 1;
+    go_file(m, name, at ? at + 1 : NULL, file, sizeof file);
+    return model_fn_add(m, name, NULL, file,
+                        (int32_t)(20 + hash_str(name) % 900),
+                        model_map_of(m, 'M'), LINES_CALL);
 }
 
 /* Placeholder values while composing one stack. */
@@ -413,15 +145,24 @@ static void expand(const char *tpl, const gvars *v, char *out, size_t cap)
     out[o] = '\0';
 }
 
-typedef struct gframe {
-    uint32_t fn;
-    uint8_t inl; /* inlined into the frame before it */
-} gframe;
+typedef struct gpush {
+    gsvc *m;
+    gstack *st;
+    gvars *v;
+} gpush;
 
-typedef struct gstack {
-    gframe f[MAX_FRAMES];
-    size_t n;
-} gstack;
+static void push_chain(gsvc *m, gstack *st, const char *chain, gvars *v);
+
+static void push_frame(void *ctx, char *tok, int inl)
+{
+    gpush *p = ctx;
+    if (strcmp(tok, "@alloc") == 0) {
+        uint32_t pick = p->v->alloc[p->v->nalloc++ % 4];
+        push_chain(p->m, p->st, GEN_ALLOC[pick], p->v);
+        return;
+    }
+    stack_push(p->st, model_fn(p->m, tok), inl, 0, 0);
+}
 
 static void push_chain(gsvc *m, gstack *st, const char *chain, gvars *v)
 {
@@ -429,99 +170,8 @@ static void push_chain(gsvc *m, gstack *st, const char *chain, gvars *v)
     if (chain == NULL || chain[0] == '\0')
         return;
     expand(chain, v, buf, sizeof buf);
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ";", &save); tok;
-         tok = strtok_r(NULL, ";", &save)) {
-        if (strcmp(tok, "@alloc") == 0) {
-            uint32_t pick = v->alloc[v->nalloc++ % 4];
-            push_chain(m, st, GEN_ALLOC[pick], v);
-            continue;
-        }
-        uint8_t inl = 0;
-        if (tok[0] == '~') {
-            inl = 1;
-            tok++;
-        }
-        if (st->n < MAX_FRAMES) {
-            st->f[st->n].fn = model_fn(m, tok);
-            st->f[st->n].inl = inl && st->n > 0;
-            st->n++;
-        }
-    }
-}
-
-static int32_t call_line(const gsvc *m, uint32_t fn, uint64_t salt)
-{
-    const gfn *f = &m->fn[fn];
-    if (f->lib != LIB_MAIN)
-        return 0;
-    return f->start + 1 +
-           (int32_t)(mix64(hash_str(m->str[f->name]) ^ salt) % 70);
-}
-
-/* Turn the composed frames into locations and add a template. */
-static void add_template(gsvc *m, const gstack *st, double w, int32_t ep,
-                         int32_t step, unsigned leaf_variant)
-{
-    uint32_t locs[MAX_FRAMES];
-    size_t nl = 0;
-    int32_t lines[MAX_FRAMES];
-    for (size_t k = 0; k < st->n; k++) {
-        uint64_t salt = k + 1 < st->n
-                            ? hash_str(m->str[m->fn[st->f[k + 1].fn].name])
-                            : 0x1eaf0000ULL + leaf_variant;
-        lines[k] = call_line(m, st->f[k].fn, salt);
-    }
-    for (size_t i = 0; i < st->n;) {
-        size_t j = i;
-        while (j + 1 < st->n && st->f[j + 1].inl)
-            j++;
-        uint32_t fns[MAX_FRAMES];
-        int32_t ls[MAX_FRAMES];
-        size_t n = 0;
-        for (size_t k = j + 1; k-- > i;) { /* innermost first */
-            fns[n] = st->f[k].fn;
-            ls[n] = lines[k];
-            n++;
-        }
-        locs[nl++] = model_loc(m, fns, ls, n);
-        i = j + 1;
-    }
-    GROW(m->t, m->nt, m->capt);
-    m->t[m->nt] = (gtmpl){(uint32_t)m->ntloc, (uint32_t)nl, w, ep, step};
-    m->nt++;
-    for (size_t k = nl; k-- > 0;) {
-        GROW(m->tloc, m->ntloc, m->captloc);
-        m->tloc[m->ntloc++] = locs[k];
-    }
-}
-
-static size_t split_list(const char *list, char out[][48], size_t max)
-{
-    size_t n = 0;
-    const char *p = list;
-    while (p && *p && n < max) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        snprintf(out[n++], 48, "%.*s", (int)(l < 47 ? l : 47), p);
-        p = c ? c + 1 : NULL;
-    }
-    return n;
-}
-
-static void camel(const char *s, char *out, size_t cap)
-{
-    size_t o = 0;
-    int up = 1;
-    for (; *s && o + 1 < cap; s++) {
-        if (*s == '-') {
-            up = 1;
-            continue;
-        }
-        out[o++] = up && *s >= 'a' && *s <= 'z' ? (char)(*s - 32) : *s;
-        up = 0;
-    }
-    out[o] = '\0';
+    gpush p = {m, st, v};
+    chain_each(buf, push_frame, &p);
 }
 
 /* The definition of service number idx: from the list, or made up. */
@@ -589,87 +239,37 @@ static const char *peer_endpoint(const char *peer, rng *r, char *buf)
     return buf;
 }
 
-/* Permuted Zipf weights: w[i] = 1/(rank_i+1)^s over a shuffled ranking. */
-static void zipf(rng *r, double *w, size_t n, double s)
+/* A Go service: the library chains of GEN_CHAINS under the entry of each
+ * endpoint's transport, and the Go runtime's background work. */
+static void go_build(gsvc *m, uint64_t seed, uint32_t idx, const gen_svcdef *dp)
 {
-    uint32_t rank[64];
-    assert(n <= 64);
-    for (size_t i = 0; i < n; i++)
-        rank[i] = (uint32_t)i;
-    for (size_t i = n; i > 1; i--) {
-        uint32_t j = rng_below(r, (uint32_t)i);
-        uint32_t t = rank[i - 1];
-        rank[i - 1] = rank[j];
-        rank[j] = t;
-    }
-    for (size_t i = 0; i < n; i++)
-        w[i] = 1.0 / pow((double)rank[i] + 1.0, s);
-}
-
-static size_t count_leaves(const char *const *leaves)
-{
-    size_t n = 0;
-    while (n < 8 && leaves[n])
-        n++;
-    return n;
-}
-
-static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
-{
-    char name[48], nouns_s[256] = "", eps_s[512] = "", pkgs_s[256] = "",
-         peers_s[256] = "";
-    gen_svcdef d;
-    service_def(seed, idx, &d, name, nouns_s, eps_s, pkgs_s, peers_s);
-    memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", d.name);
-    size_t o = 0;
-    for (const char *p = m->name; *p; p++)
-        if (*p != '-')
-            m->svcid[o++] = *p;
-    m->svcid[o] = '\0';
-    camel(m->name, m->Svc, sizeof m->Svc);
-    m->feat = d.feat;
+    const gen_svcdef d = *dp;
+    size_t o;
     rng r = rng_for(seed, idx, 0x5e7c, 1);
-    m->text_size = 0x1200000 + (rng_below(&r, 0x800) << 12);
+    uint64_t text_size = 0x1200000 + (rng_below(&r, 0x800) << 12);
+    char buildid[48];
     for (int i = 0; i < 5; i++) {
         uint64_t b = rng_next(&r);
-        snprintf(m->buildid + 8 * i, 9, "%08x", (unsigned)(b >> 32));
+        snprintf(buildid + 8 * i, 9, "%08x", (unsigned)(b >> 32));
     }
-    m->cpu_base = 0.35 + 0.6 * rng_unit(&r);
-    m->phase_day = 6.283185307179586 * rng_unit(&r);
-    m->phase_hour = 6.283185307179586 * rng_unit(&r);
-
-    intern(m, "");
-    m->s_fixed[0] = intern(m, "samples");
-    m->s_fixed[1] = intern(m, "count");
-    m->s_fixed[2] = intern(m, "cpu");
-    m->s_fixed[3] = intern(m, "nanoseconds");
-    m->s_trace = intern(m, "trace_id");
-    m->s_span = intern(m, "span_id");
-    m->haslib[LIB_MAIN] = m->haslib[LIB_C] = m->haslib[LIB_VDSO] = 1;
-    if (d.feat & (F_SSL | F_FIPS))
-        m->haslib[LIB_SSL] = m->haslib[LIB_CRYPTO] = 1;
-    if (d.feat & F_ZLIB)
-        m->haslib[LIB_Z] = 1;
-    if (d.feat & F_KAFKA)
-        m->haslib[LIB_RDKAFKA] = 1;
+    model_init(m, &r, d.name);
+    m->feat = d.feat;
     char mainfile[96];
     snprintf(mainfile, sizeof mainfile, "/usr/local/bin/%s", m->name);
+    static const char letter[LIB_COUNT] = {'M', 'c', 's', 'k', 'z', 'r', 'v'};
     for (int l = 0; l < LIB_COUNT; l++) {
-        if (!m->haslib[l])
+        int has = l == LIB_MAIN || l == LIB_C || l == LIB_VDSO ||
+                  ((l == LIB_SSL || l == LIB_CRYPTO) && (d.feat & (F_SSL | F_FIPS))) ||
+                  (l == LIB_Z && (d.feat & F_ZLIB)) ||
+                  (l == LIB_RDKAFKA && (d.feat & F_KAFKA));
+        if (!has)
             continue;
-        m->s_libfile[l] = intern(m, l == LIB_MAIN ? mainfile : LIBS[l].file);
-        char bid[48] = "";
-        if (l == LIB_MAIN) {
-            snprintf(bid, sizeof bid, "%s", m->buildid);
-        } else if (l != LIB_VDSO) {
-            uint64_t h = hash_str(LIBS[l].file);
-            for (int i = 0; i < 5; i++) {
-                h = mix64(h + (uint64_t)i);
-                snprintf(bid + 8 * i, 9, "%08x", (unsigned)(h >> 32));
-            }
-        }
-        m->s_libbid[l] = intern(m, bid);
+        if (l == LIB_MAIN)
+            model_map(m, letter[l], mainfile, text_size, LIBS[l].fileoff,
+                      PLACE_EXE_FIXED, 1, buildid);
+        else
+            model_map(m, letter[l], LIBS[l].file, LIBS[l].size, LIBS[l].fileoff,
+                      l == LIB_VDSO ? PLACE_VDSO : PLACE_LIB, 0, NULL);
     }
 
     char nouns[16][48], eps[16][48], pkgs[16][48], peers[16][48];
@@ -703,15 +303,7 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
                 !((ch->site == 'T' || ch->site == 'U') && tr[e] == TR_EVENT))
                 elig[ne++] = c;
         }
-        size_t want = 3 + rng_below(&r, 4);
-        if (want > ne)
-            want = ne;
-        for (size_t s = 0; s < want; s++) { /* partial shuffle */
-            size_t j = s + rng_below(&r, (uint32_t)(ne - s));
-            size_t t = elig[s];
-            elig[s] = elig[j];
-            elig[j] = t;
-        }
+        size_t want = pick_some(&r, elig, ne, 3, 4);
         for (size_t s = 0; s < want; s++) {
             const gen_chain *ch = &GEN_CHAINS[elig[s]];
             double stepw = exp(0.9 * rng_gauss(&r)) * ch->scale;
@@ -809,18 +401,14 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
     /* Background work, as shares of the whole. */
     double bgw = 0;
     size_t nbg = sizeof GEN_BACKGROUND / sizeof GEN_BACKGROUND[0];
-    size_t bg0 = m->nt;
     for (size_t b = 0; b < nbg; b++) {
         const gen_background *bg = &GEN_BACKGROUND[b];
         if ((bg->need & d.feat) != bg->need)
             continue;
         double share = (b == 0 ? bg_share_gc : bg->share) *
                        (0.6 + 0.8 * rng_unit(&r));
-        size_t nleaf = count_leaves(bg->leaves);
-        double leafw[8], sum = 0;
-        zipf(&r, leafw, nleaf, 1.2);
-        for (size_t li = 0; li < nleaf; li++)
-            sum += leafw[li];
+        double leafw[8];
+        size_t nleaf = leaf_shares(&r, bg->leaves, share, leafw);
         for (size_t li = 0; li < nleaf; li++) {
             gvars v = {m->name, m->svcid, m->Svc, pkgs[0], eps[0], nouns[0],
                        "x", "Find", "load", "core", "core", "Core", "Get",
@@ -830,78 +418,26 @@ static void model_build(gsvc *m, uint64_t seed, uint32_t idx)
             gstack st = {.n = 0};
             push_chain(m, &st, bg->body, &v);
             push_chain(m, &st, bg->leaves[li], &v);
-            add_template(m, &st, share * leafw[li] / sum, -1, -1,
-                         rng_below(&r, 3));
-            bgw += share * leafw[li] / sum;
+            add_template(m, &st, leafw[li], -1, -1, rng_below(&r, 3));
+            bgw += leafw[li];
         }
     }
-    /* Normalise: requests get 1 - bgw of the CPU. */
-    for (size_t t = 0; t < m->nreq; t++)
-        m->t[t].w *= (1.0 - bgw) / reqw;
-    (void)bg0;
+    model_share_requests(m, reqw, bgw);
 }
 
-static void model_free(gsvc *m)
+/* Service idx: Go everywhere, or with mix the runtime a polyglot fleet
+ * gives it (gen_mix.c). */
+static void model_build(gsvc *m, uint64_t seed, uint32_t idx, int mix)
 {
-    for (size_t i = 0; i < m->nstr; i++)
-        free(m->str[i]);
-    free(m->str);
-    free(m->strslot);
-    free(m->fn_of_str);
-    free(m->fn);
-    free(m->loc);
-    free(m->locslot);
-    free(m->lfn);
-    free(m->lline);
-    free(m->t);
-    free(m->tloc);
-}
-
-/* ---- hosts ---- */
-
-typedef struct ghost {
-    char name[64];          /* pod-style host name */
-    double cpu;             /* this host's load factor, ~0.7..1.3 */
-    float *wmul;            /* per template weight factor */
-    uint64_t base[LIB_COUNT]; /* where each binary is mapped (ASLR) */
-} ghost;
-
-static void host_build(ghost *h, const gsvc *m, uint64_t seed, uint32_t si,
-                       uint32_t hi, const ghost *prev, uint32_t nprev)
-{
-    static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
-    rng rs = rng_for(seed, si, 0x4057, 0);
-    char rsname[16];
-    for (int i = 0; i < 10; i++)
-        rsname[i] = alnum[rng_below(&rs, 27)];
-    rsname[10] = '\0';
-    rng r = rng_for(seed, si, hi, 0x4057);
-    for (;;) {
-        char pod[6];
-        for (int i = 0; i < 5; i++)
-            pod[i] = alnum[rng_below(&r, 27)];
-        pod[5] = '\0';
-        sfmt(h->name, sizeof h->name, "%s-%s-%s", m->name, rsname, pod);
-        uint32_t k = 0;
-        while (k < nprev && strcmp(prev[k].name, h->name) != 0)
-            k++;
-        if (k == nprev)
-            break;
-    }
-    h->cpu = 0.7 + 0.6 * rng_unit(&r);
-    h->wmul = malloc(m->nt * sizeof *h->wmul);
-    if (h->wmul == NULL)
-        oom();
-    for (size_t t = 0; t < m->nt; t++)
-        h->wmul[t] = (float)exp(0.35 * rng_gauss(&r));
-    h->base[LIB_MAIN] = 0x401000;
-    uint64_t next = 0x7f0000000000ULL + ((uint64_t)rng_below(&r, 0x800000) << 12);
-    for (int l = LIB_C; l < LIB_VDSO; l++) {
-        h->base[l] = next;
-        next += ((uint64_t)LIBS[l].size + 0x200000 + ((uint64_t)rng_below(&r, 64) << 12)) &
-                ~0xfffULL;
-    }
-    h->base[LIB_VDSO] = 0x7ffc00000000ULL + ((uint64_t)rng_below(&r, 0x3ffff) << 12);
+    char name[48], nouns_s[256] = "", eps_s[512] = "", pkgs_s[256] = "",
+         peers_s[256] = "";
+    gen_svcdef d;
+    service_def(seed, idx, &d, name, nouns_s, eps_s, pkgs_s, peers_s);
+    int rt = mix ? gen_mix_runtime(seed, idx) : RT_GO;
+    if (rt == RT_GO)
+        go_build(m, seed, idx, &d);
+    else
+        gen_mix_build(m, seed, idx, rt, &d);
 }
 
 /* ---- one profile ---- */
@@ -1153,9 +689,9 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     size_t hexlen = (size_t)ntraces * (32 + 3 * 16);
     GROW(s->hex, hexlen + 1, s->cap_hex);
     for (uint32_t k = 0; k < ntraces; k++) {
-        uint64_t hi64 = mix64(((uint64_t)si << 48) ^ ((uint64_t)hi << 32) ^ k ^
-                              mix64(c->seed + 0x7ace));
-        uint64_t lo64 = mix64((uint64_t)t ^ mix64(c->seed + 0x5eed));
+        uint64_t hi64 = gen_mix64(((uint64_t)si << 48) ^ ((uint64_t)hi << 32) ^ k ^
+                              gen_mix64(c->seed + 0x7ace));
+        uint64_t lo64 = gen_mix64((uint64_t)t ^ gen_mix64(c->seed + 0x5eed));
         char *p = s->hex + (size_t)k * 80;
         char tmp[40];
         snprintf(tmp, sizeof tmp, "%016llx%016llx", (unsigned long long)hi64,
@@ -1163,7 +699,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
         memcpy(p, tmp, 32);
         for (int j = 0; j < 3; j++) {
             snprintf(tmp, sizeof tmp, "%016llx",
-                     (unsigned long long)mix64(hi64 ^ mix64(lo64 + (uint64_t)j + 1)));
+                     (unsigned long long)gen_mix64(hi64 ^ gen_mix64(lo64 + (uint64_t)j + 1)));
             memcpy(p + 32 + 16 * j, tmp, 16);
         }
     }
@@ -1182,10 +718,6 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     s->nlocids = 0;
     s->nploc = 0;
     s->npfn = 0;
-    uint32_t mapid[LIB_COUNT] = {0}, nmap = 0;
-    for (int l = 0; l < LIB_COUNT; l++)
-        if (m->haslib[l])
-            mapid[l] = ++nmap;
 
     /* Samples: merge identical (stack, labels). */
     size_t nsmp = 0, nlab = 0;
@@ -1194,7 +726,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     GROW(s->lab, 2 * (size_t)nticks, s->cap_lab);
     size_t *loc0 = malloc((nticks + 1) * sizeof *loc0);
     if (loc0 == NULL)
-        oom();
+        gen_oom();
     for (uint32_t i = 0; i < nticks;) {
         uint32_t j = i;
         while (j < nticks && s->ticks[j].tmpl == s->ticks[i].tmpl &&
@@ -1234,7 +766,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
                         perftools__profiles__function__init(pf);
                         pf->id = s->npfn + 1;
                         pf->name = str_loc(s, m, m->fn[f].name);
-                        pf->system_name = pf->name;
+                        pf->system_name = str_loc(s, m, m->fn[f].sysname);
                         pf->filename = str_loc(s, m, m->fn[f].file);
                         pf->start_line = m->fn[f].start;
                         s->fn_local[f] = (uint32_t)++s->npfn;
@@ -1263,8 +795,10 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
         Perftools__Profiles__Location *pl = &s->ploc[k];
         perftools__profiles__location__init(pl);
         pl->id = k + 1;
-        pl->mapping_id = mapid[gl->lib];
-        pl->address = h->base[gl->lib] + gl->off;
+        if (gl->map != GEN_NOMAP) {
+            pl->mapping_id = gl->map + 1u;
+            pl->address = h->base[gl->map] + gl->off;
+        }
         pl->n_line = gl->nlines;
         pl->line = &s->pline[li];
         for (uint32_t q = 0; q < gl->nlines; q++) {
@@ -1300,23 +834,22 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     free(loc0);
 
     /* Mappings, then the profile. */
-    Perftools__Profiles__Mapping maps[LIB_COUNT], *pmaps[LIB_COUNT];
-    for (int l = 0; l < LIB_COUNT; l++) {
-        if (!m->haslib[l])
-            continue;
-        Perftools__Profiles__Mapping *mp = &maps[mapid[l] - 1];
+    Perftools__Profiles__Mapping maps[GEN_MAX_MAPS], *pmaps[GEN_MAX_MAPS];
+    for (uint32_t k = 0; k < m->nmap; k++) {
+        const gmap *g = &m->map[k];
+        Perftools__Profiles__Mapping *mp = &maps[k];
         perftools__profiles__mapping__init(mp);
-        mp->id = mapid[l];
-        mp->memory_start = h->base[l];
-        mp->memory_limit = h->base[l] + (l == LIB_MAIN ? m->text_size : LIBS[l].size);
-        mp->file_offset = LIBS[l].fileoff;
-        mp->filename = str_loc(s, m, m->s_libfile[l]);
-        mp->build_id = str_loc(s, m, m->s_libbid[l]);
+        mp->id = k + 1;
+        mp->memory_start = h->base[k];
+        mp->memory_limit = h->base[k] + g->size;
+        mp->file_offset = g->fileoff;
+        mp->filename = str_loc(s, m, g->file);
+        mp->build_id = str_loc(s, m, g->buildid);
         mp->has_functions = 1;
-        mp->has_filenames = l == LIB_MAIN;
-        mp->has_line_numbers = l == LIB_MAIN;
-        mp->has_inline_frames = l == LIB_MAIN;
-        pmaps[mapid[l] - 1] = mp;
+        mp->has_filenames = g->debug;
+        mp->has_line_numbers = g->debug;
+        mp->has_inline_frames = g->debug;
+        pmaps[k] = mp;
     }
     Perftools__Profiles__ValueType vt[3], *pvt[2];
     for (int k = 0; k < 3; k++)
@@ -1333,7 +866,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     p.sample_type = pvt;
     p.n_sample = nsmp;
     p.sample = s->psmp;
-    p.n_mapping = nmap;
+    p.n_mapping = m->nmap;
     p.mapping = pmaps;
     p.n_location = s->nploc;
     p.location = s->pploc;
@@ -1354,7 +887,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        oom();
+        gen_oom();
     size_t bound = deflateBound(&z, pblen) + 32;
     GROW(s->gz, bound, s->cap_gz);
     z.next_in = s->pb;
@@ -1463,10 +996,11 @@ static int mkdir_p(const char *path)
 const char cmd_gen_help[] =
     "Usage: kiln gen --out DIR [options]\n"
     "\n"
-    "Generate a realistic fleet of Go CPU profiles, one gzip'd pprof per host\n"
+    "Generate a realistic fleet of CPU profiles, one gzip'd pprof per host\n"
     "every interval, as DIR/<service>/<host>/<unix-seconds>.pb.gz (read it back\n"
-    "with `kiln ingest --path-labels service_name/host DIR`). The output is\n"
-    "byte-identical for the same arguments (give --end to pin the time).\n"
+    "with `kiln ingest --path-labels service_name/host DIR`). Every service is\n"
+    "a Go program unless --mix is given. The output is byte-identical for the\n"
+    "same arguments (give --end to pin the time).\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR            output directory (created; files are replaced)\n"
@@ -1482,6 +1016,21 @@ const char cmd_gen_help[] =
     "      --interval DUR       profile period (default 10s)\n"
     "      --rate HZ            sampling rate (default 100)\n"
     "  -j, --jobs N             worker threads (default: online CPUs, at most 8)\n"
+    "      --mix                a polyglot fleet, as real ones are: services 1-5\n"
+    "                           run on the JVM (Spring on Tomcat, async-profiler\n"
+    "                           style: com/acme/Foo.bar names, system names\n"
+    "                           Lcom/acme/Foo;.bar, deep framework\n"
+    "                           stacks, Interpreter and [unknown] frames), Node\n"
+    "                           (Express; V8 frames named \"fn (file:line:col)\"),\n"
+    "                           Go, Python (Django under gunicorn; \"fn (file:line)\")\n"
+    "                           and native Rust (tokio/axum); later ones draw a\n"
+    "                           runtime (JVM 35 %, Go 30 %, Python 15 %, Node 12 %,\n"
+    "                           native 8 %). Non-Go services are recorded eBPF\n"
+    "                           style: native frames of the runtime, libc and the\n"
+    "                           kernel with mappings and build ids, some left\n"
+    "                           unsymbolized as [unknown]. Each service's own code\n"
+    "                           is named from words drawn per service, so the\n"
+    "                           fleet's distinct functions grow with --services\n"
     "      --otlp               also write each profile as OpenTelemetry\n"
     "                           (<unix-seconds>.otlp.pb, an OTLP profiles\n"
     "                           export request; ingest one kind or the other)\n"
@@ -1490,6 +1039,7 @@ const char cmd_gen_help[] =
     "\n"
     "Examples:\n"
     "  kiln gen --out fleet --services 3 --hosts 3 --duration 1h --seed 1\n"
+    "  kiln gen --out poly --mix --services 5 --hosts 2 --duration 10m\n"
     "  kiln gen --out day --services 10 --hosts 5 --duration 24h \\\n"
     "           --end 2026-11-24T00:00:00Z --trace-fraction 0.2\n";
 
@@ -1507,6 +1057,7 @@ int cmd_gen(int argc, char **argv)
         {"rate", required_argument, NULL, 'R'},
         {"jobs", required_argument, NULL, 'j'},
         {"otlp", no_argument, NULL, 'O'},
+        {"mix", no_argument, NULL, 'M'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1515,7 +1066,7 @@ int cmd_gen(int argc, char **argv)
     uint64_t nsvc = 3, nhost = 3, seed = 1, jobs = 0;
     int64_t duration = 3600 * NSEC, interval = 10 * NSEC, end;
     double frac = 0.1, rate = 100;
-    int quiet = 0, rc = 0, exit_code = CLI_EXIT_OK;
+    int quiet = 0, mix = 0, rc = 0, exit_code = CLI_EXIT_OK;
     gjob_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     int c;
@@ -1534,6 +1085,7 @@ int cmd_gen(int argc, char **argv)
         case 'j': rc = cli_parse_u64(optarg, 1, 256, "--jobs", &jobs); break;
         case 'q': quiet = 1; break;
         case 'O': cfg.otlp = 1; break;
+        case 'M': mix = 1; break;
         case 'h': fputs(cmd_gen_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("gen", "bad option");
         }
@@ -1571,9 +1123,9 @@ int cmd_gen(int argc, char **argv)
     cfg.svc = calloc(nsvc, sizeof *cfg.svc);
     cfg.host = calloc(nsvc * nhost, sizeof *cfg.host);
     if (cfg.svc == NULL || cfg.host == NULL)
-        oom();
+        gen_oom();
     for (uint32_t si = 0; si < nsvc; si++) {
-        model_build(&cfg.svc[si], seed, si);
+        model_build(&cfg.svc[si], seed, si, mix);
         for (uint32_t hi = 0; hi < nhost; hi++)
             host_build(&cfg.host[(size_t)si * nhost + hi], &cfg.svc[si], seed,
                        si, hi, &cfg.host[(size_t)si * nhost], hi);

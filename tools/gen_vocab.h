@@ -7,30 +7,14 @@
 #ifndef KILN_GEN_VOCAB_H
 #define KILN_GEN_VOCAB_H
 
+#include "gen_model.h"
+
 /* Mapping kinds, in the order a profile lists them. */
 enum { LIB_MAIN, LIB_C, LIB_SSL, LIB_CRYPTO, LIB_Z, LIB_RDKAFKA, LIB_VDSO,
        LIB_COUNT };
 
-/* Service features: which library chains a service's code uses. */
-enum {
-    F_SQL = 1 << 0, F_REDIS = 1 << 1, F_KAFKA = 1 << 2, F_SSL = 1 << 3,
-    F_FIPS = 1 << 4, F_ZLIB = 1 << 5, F_REGEX = 1 << 6, F_TMPL = 1 << 7,
-    F_RANK = 1 << 8, F_JWT = 1 << 9, F_BCRYPT = 1 << 10, F_GRPC = 1 << 11,
-    F_HASH = 1 << 12, F_PEERS = 1 << 13,
-};
-
 /* Transports of an endpoint. */
 enum { TR_HTTP = 1, TR_GRPC = 2, TR_EVENT = 4 };
-
-typedef struct gen_svcdef {
-    const char *name;
-    const char *nouns; /* comma-separated domain nouns */
-    const char *eps;   /* endpoint (method) names */
-    const char *pkgs;  /* internal packages */
-    const char *peers; /* services it calls over gRPC */
-    const char *ext;   /* external partner reached over TLS (libssl) */
-    unsigned feat;
-} gen_svcdef;
 
 static const gen_svcdef GEN_SERVICES[] = {
     {"checkout", "Order,Cart,Total,Payment,Address,Discount",
