@@ -226,12 +226,6 @@ static bool key_eq(const void *ctx, uint32_t id, const void *key)
     return a->node == b->node && a->lset == b->lset && a->link == b->link;
 }
 
-static bool link_eq(const void *ctx, uint32_t id, const void *key)
-{
-    const kiln_result *r = ctx;
-    return memcmp(&r->links[id], key, sizeof(kiln_link)) == 0;
-}
-
 int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
 {
     kiln_query_opts def = KILN_QUERY_OPTS_INIT;
@@ -303,8 +297,7 @@ void kiln_result_free(kiln_result *r)
     free(r->keys);
     free(r->kvals);
     kiln_htab_free(&r->kindex);
-    free(r->links);
-    kiln_htab_free(&r->lindex);
+    linktab_free(&r->links);
     free(r->comments);
     rd_trace_free(r);
     free(r);
@@ -348,22 +341,11 @@ void kiln_result_type(const kiln_result *r, size_t i, const char **type,
 typedef struct xlate {
     kiln_result *r;
     kiln_block *b;
-    uint32_t *str;     /* block string id -> result id (0 = not yet) */
-    uint32_t *fn;      /* function id -> result id + 1 */
-    uint32_t *map;     /* mapping id -> result id + 1 */
-    uint32_t *loc;     /* location id -> result id + 1 */
-    uint32_t *lset;    /* label set id -> result id + 1 */
-    uint32_t *link;    /* block link id -> result link id + 1 */
-    uint32_t *node;    /* block node -> result node (0 = not yet, n > 0) */
+    tabmap m;          /* the block's ids -> the result's (format/intern.c) */
     int16_t *kmap;     /* [kind * KILN_MAX_TYPES + t]: result type or -1 */
     uint8_t *kdone;    /* per kind: kmap filled */
     uint32_t *tnode;   /* per page row: result node */
     size_t captnode;
-    uint32_t *path;    /* scratch for node translation, nstacks entries */
-    kiln_line *lines;  /* scratch for location translation */
-    size_t caplines;
-    kiln_label_ent *ents; /* scratch for label set translation */
-    size_t capents;
 } xlate;
 
 static int nomem(void)
@@ -371,240 +353,31 @@ static int nomem(void)
     return kiln_error_set(KILN_ENOMEM, "query: out of memory");
 }
 
-static int xstr(xlate *x, uint32_t id, uint32_t *out)
+static const kiln_link *block_link(const void *ud, uint32_t id)
 {
-    const kiln_strtab *t = &x->b->sym.strings;
-    int rc;
-
-    if (id == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (!x->str[id]) {
-        if ((rc = kiln_strtab_intern(&x->r->sym.strings,
-                                     kiln_strtab_get(t, id), t->len[id],
-                                     &x->str[id])) < 0)
-            return rc;
-    }
-    *out = x->str[id];
-    return 0;
-}
-
-static int xfn(xlate *x, uint32_t id, uint32_t *out)
-{
-    const kiln_function *f = &x->b->sym.functions[id];
-    kiln_function nf;
-    int rc;
-
-    if (!x->fn[id]) {
-        uint32_t nid;
-        nf.start_line = f->start_line;
-        if ((rc = xstr(x, f->name, &nf.name)) < 0 ||
-            (rc = xstr(x, f->system_name, &nf.system_name)) < 0 ||
-            (rc = xstr(x, f->filename, &nf.filename)) < 0 ||
-            (rc = kiln_symtab_function(&x->r->sym, &nf, &nid)) < 0)
-            return rc;
-        x->fn[id] = nid + 1;
-    }
-    *out = x->fn[id] - 1;
-    return 0;
-}
-
-static int xmap(xlate *x, uint32_t id, uint32_t *out)
-{
-    const kiln_mapping *m = &x->b->sym.mappings[id];
-    kiln_mapping nm;
-    int rc;
-
-    if (!x->map[id]) {
-        uint32_t nid;
-        nm = *m;
-        if ((rc = xstr(x, m->filename, &nm.filename)) < 0 ||
-            (rc = xstr(x, m->build_id, &nm.build_id)) < 0 ||
-            (rc = kiln_symtab_mapping(&x->r->sym, &nm, &nid)) < 0)
-            return rc;
-        x->map[id] = nid + 1;
-    }
-    *out = x->map[id] - 1;
-    return 0;
-}
-
-static int xloc(xlate *x, uint32_t id, uint32_t *out)
-{
-    const kiln_location *l = &x->b->sym.locations[id];
-    uint32_t mapping = 0, nid;
-    int rc;
-
-    if (x->loc[id]) {
-        *out = x->loc[id] - 1;
-        return 0;
-    }
-    if (l->nlines > x->caplines) {
-        kiln_line *nl = realloc(x->lines, l->nlines * sizeof *nl);
-        if (!nl)
-            return nomem();
-        x->lines = nl;
-        x->caplines = l->nlines;
-    }
-    for (uint32_t i = 0; i < l->nlines; i++) {
-        const kiln_line *bl = &x->b->sym.lines[l->line_off + i];
-        x->lines[i] = *bl;
-        if ((rc = xfn(x, bl->function, &x->lines[i].function)) < 0)
-            return rc;
-    }
-    if (l->mapping) {
-        if ((rc = xmap(x, l->mapping - 1, &mapping)) < 0)
-            return rc;
-        mapping++;
-    }
-    if ((rc = kiln_symtab_location(&x->r->sym, l->address, mapping, x->lines,
-                                   l->nlines, l->is_folded, &nid)) < 0)
-        return rc;
-    x->loc[id] = nid + 1;
-    *out = nid;
-    return 0;
-}
-
-/* Block node -> result node: climb to the nearest translated ancestor,
- * then intern the path back down. */
-static int xnode(xlate *x, uint32_t n, uint32_t *out)
-{
-    const kiln_stacks *bs = &x->b->stacks;
-    size_t depth = 0;
-    uint32_t cur, c = n;
-    int rc;
-
-    if (n == 0 || x->node[n]) {
-        *out = n ? x->node[n] : 0;
-        return 0;
-    }
-    while (c != 0 && !x->node[c]) {
-        x->path[depth++] = c;
-        c = bs->parent[c];
-    }
-    cur = c ? x->node[c] : 0;
-    while (depth) {
-        uint32_t loc = 0;
-        c = x->path[--depth];
-        if ((rc = xloc(x, bs->loc[c], &loc)) < 0 ||
-            (rc = kiln_stacks_child(&x->r->stk, cur, loc, &cur)) < 0)
-            return rc;
-        x->node[c] = cur;
-    }
-    *out = cur;
-    return 0;
-}
-
-static int xlset(xlate *x, uint32_t id, uint32_t *out)
-{
-    const kiln_labelset *ls = &x->b->sym.lsets[id];
-    uint32_t nid;
-    int rc;
-
-    if (id == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (x->lset[id]) {
-        *out = x->lset[id] - 1;
-        return 0;
-    }
-    if (ls->n > x->capents) {
-        kiln_label_ent *ne = realloc(x->ents, ls->n * sizeof *ne);
-        if (!ne)
-            return nomem();
-        x->ents = ne;
-        x->capents = ls->n;
-    }
-    for (uint32_t i = 0; i < ls->n; i++) {
-        const kiln_label_ent *e = &x->b->sym.labels[ls->off + i];
-        x->ents[i] = *e;
-        if ((rc = xstr(x, e->key, &x->ents[i].key)) < 0 ||
-            (rc = xstr(x, e->str, &x->ents[i].str)) < 0 ||
-            (rc = xstr(x, e->num_unit, &x->ents[i].num_unit)) < 0)
-            return rc;
-    }
-    if ((rc = kiln_symtab_labelset(&x->r->sym, x->ents, ls->n, &nid)) < 0)
-        return rc;
-    x->lset[id] = nid + 1;
-    *out = nid;
-    return 0;
-}
-
-/* Block link id + 1 -> result link id + 1. */
-static int xlink(xlate *x, uint32_t l, uint32_t *out)
-{
-    kiln_result *r = x->r;
-    const kiln_link *k;
-    uint32_t id;
-    size_t slot;
-    int rc;
-
-    if (l == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (x->link[l - 1]) {
-        *out = x->link[l - 1];
-        return 0;
-    }
-    if (!(k = rd_block_link(x->b, l - 1)))
-        return kiln_error_set(KILN_ECORRUPT, "block %s: a row names link %u, "
-                              "which is not loaded", x->b->key, l - 1);
-    rc = kiln_htab_find(&r->lindex, kiln_hash(k, sizeof *k, 0), link_eq, r, k,
-                        &id, &slot);
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        if (r->nlinks == r->caplinks) {
-            size_t nc = r->caplinks ? r->caplinks * 2 : 64;
-            kiln_link *nl = realloc(r->links, nc * sizeof *nl);
-            if (!nl)
-                return nomem();
-            r->links = nl;
-            r->caplinks = nc;
-        }
-        id = (uint32_t)r->nlinks;
-        r->links[r->nlinks++] = *k;
-        if ((rc = kiln_htab_insert(&r->lindex, kiln_hash(k, sizeof *k, 0),
-                                   slot, id)) < 0)
-            return rc;
-    }
-    x->link[l - 1] = id + 1;
-    *out = id + 1;
-    return 0;
+    return rd_block_link(ud, id);
 }
 
 static void xlate_free(xlate *x)
 {
-    free(x->str);
-    free(x->fn);
-    free(x->map);
-    free(x->loc);
-    free(x->lset);
-    free(x->link);
-    free(x->node);
+    tabmap_free(&x->m);
     free(x->kmap);
     free(x->kdone);
     free(x->tnode);
-    free(x->path);
-    free(x->lines);
-    free(x->ents);
 }
 
 static int xlate_init(xlate *x, kiln_result *r, kiln_block *b)
 {
-    const kiln_symtab *s = &b->sym;
+    int rc;
 
     memset(x, 0, sizeof *x);
     x->r = r;
     x->b = b;
+    if ((rc = tabmap_init(&x->m, &b->sym, &b->stacks, rd_block_nlinks(b),
+                          &r->sym, &r->stk, &r->links)) < 0)
+        return rc;
 #define ZALLOC(f, n) (x->f = calloc((n) > 0 ? (size_t)(n) : 1, sizeof *x->f))
-    if (!ZALLOC(str, s->strings.n) || !ZALLOC(fn, s->nfunctions) ||
-        !ZALLOC(map, s->nmappings) || !ZALLOC(loc, s->nlocations) ||
-        !ZALLOC(lset, s->nlsets) || !ZALLOC(link, rd_block_nlinks(b)) ||
-        !ZALLOC(node, b->stacks.n) || !ZALLOC(path, b->stacks.n) ||
-        !ZALLOC(kdone, b->series.nkinds) ||
+    if (!ZALLOC(kdone, b->series.nkinds) ||
         !ZALLOC(kmap, b->series.nkinds * KILN_MAX_TYPES))
         return nomem();
 #undef ZALLOC
@@ -887,7 +660,7 @@ static int add_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
         x->captnode = hi - lo;
     }
     for (uint32_t i = lo; i < hi; i++)
-        if ((rc = xnode(x, rows->stack[i], &x->tnode[i - lo])) < 0)
+        if ((rc = tabmap_stack(&x->m, rows->stack[i], &x->tnode[i - lo])) < 0)
             return rc;
 
     size_t nt = r->ntypes;
@@ -920,9 +693,12 @@ static int add_page(void *ud, uint32_t pid, const kiln_page_meta *pm,
             rd_key k;
             size_t slot = 0;
             k.node = x->tnode[i - lo];
-            if ((rc = xlset(x, rows->lset[i], &k.lset)) < 0 ||
-                (rc = xlink(x, rows->link[i], &k.link)) < 0 ||
-                (rc = key_slot(r, &k, &slot)) < 0)
+            if ((rc = tabmap_lset(&x->m, rows->lset[i], &k.lset)) < 0)
+                return rc;
+            if ((rc = tabmap_link(&x->m, rows->link[i], block_link, x->b,
+                                  &k.link)) < 0)
+                return rc == KILN_ECORRUPT ? rd_block_err(x->b, rc) : rc;
+            if ((rc = key_slot(r, &k, &slot)) < 0)
                 return rc;
             int64_t *d = r->kvals + slot * nt;
             for (uint32_t t = 0; t < ncols; t++)

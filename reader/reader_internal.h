@@ -141,9 +141,7 @@ struct kiln_result {
     int64_t *kvals;            /* [key * ntypes + t] */
     size_t nkeys, capkeys;
     kiln_htab kindex;
-    kiln_link *links;          /* result links; key.link - 1 indexes it */
-    size_t nlinks, caplinks;
-    kiln_htab lindex;
+    linktab links;             /* result links; key.link - 1 indexes it */
     /* Kind metadata of the first series that contributed rows (ids in sym) */
     bool have_kind;
     uint32_t period_type[2];   /* type, unit */

@@ -712,7 +712,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         }
     }
     uint8_t *lset_used = calloc(s->nlsets + 1, 1);
-    uint8_t *link_used = calloc(r->nlinks + 1, 1);
+    uint8_t *link_used = calloc(r->links.n + 1, 1);
     uint8_t *node_done = calloc(r->stk.n + 1, 1);
     if (!lset_used || !link_used || !node_done) {
         free(lset_used);
@@ -752,13 +752,13 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     /* Link labels: "trace_id"/"span_id" with hex values, strings added
      * after the symbols'. */
     size_t nlinkused = 0;
-    for (size_t l = 0; l < r->nlinks; l++)
+    for (size_t l = 0; l < r->links.n; l++)
         nlinkused += link_used[l];
     size_t nstr_sym = p.nstr;
     size_t nstr_total = 1 + nstr_sym + (nlinkused ? 2 + 2 * nlinkused : 0);
     strs = calloc(nstr_total, sizeof *strs);
     hexpool = malloc(nlinkused * (33 + 17) + 1);
-    link_lab = calloc(r->nlinks + 1, sizeof *link_lab);
+    link_lab = calloc(r->links.n + 1, sizeof *link_lab);
     if (!strs || !hexpool || !link_lab) {
         free(lset_used);
         free(link_used);
@@ -782,15 +782,15 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         strs[si].data = (uint8_t *)"span_id";
         strs[si++].len = 7;
         char *hp = hexpool;
-        for (size_t l = 0; l < r->nlinks; l++) {
+        for (size_t l = 0; l < r->links.n; l++) {
             if (!link_used[l])
                 continue;
             link_lab[l] = (uint32_t)si; /* trace at si, span at si + 1 */
-            kiln_trace_id_format(r->links[l].trace_id, hp);
+            kiln_trace_id_format(r->links.links[l].trace_id, hp);
             strs[si].data = (uint8_t *)hp;
             strs[si++].len = 32;
             hp += 33;
-            kiln_span_id_format(r->links[l].span_id, hp);
+            kiln_span_id_format(r->links.links[l].span_id, hp);
             strs[si].data = (uint8_t *)hp;
             strs[si++].len = 16;
             hp += 17;
@@ -836,7 +836,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     }
     {
         size_t k = link_lsl;
-        for (size_t l = 0; l < r->nlinks; l++) {
+        for (size_t l = 0; l < r->links.n; l++) {
             if (!link_used[l])
                 continue;
             perftools__profiles__label__init(&lsl[k]);
@@ -889,7 +889,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
                 uint8_t has = lset_keys[r->keys[i].lset];
                 if (!(has & 1))
                     labp[lp++] = &lsl[link_lab[li]];
-                if (!(has & 2) && memcmp(r->links[li].span_id, zero, 8) != 0)
+                if (!(has & 2) && memcmp(r->links.links[li].span_id, zero, 8) != 0)
                     labp[lp++] = &lsl[link_lab[li] + 1];
             }
             sm->n_label = (size_t)(labp + lp - sm->label);

@@ -240,7 +240,7 @@ static int order_links(kiln_writer *w, enc *e, size_t *nlinks,
                        size_t *ntraces)
 {
     int rc = 0;
-    size_t nl = w->nlinks, used = 0;
+    size_t nl = w->links.n, used = 0;
     ALLOC(e->linkmap, nl);
     memset(e->linkmap, 0, (nl ? nl : 1) * sizeof *e->linkmap);
     for (size_t r = 0; r < w->nrows; r++)
@@ -250,12 +250,12 @@ static int order_links(kiln_writer *w, enc *e, size_t *nlinks,
     for (size_t i = 0; i < nl; i++)
         if (e->linkmap[i])
             e->lorder[used++] = (uint32_t)i;
-    qsort_r(e->lorder, used, sizeof *e->lorder, link_cmp, w->links);
+    qsort_r(e->lorder, used, sizeof *e->lorder, link_cmp, w->links.links);
     ALLOC(e->links, used);
     ALLOC(e->ltrace, used);
     size_t nt = 0;
     for (size_t i = 0; i < used; i++) {
-        e->links[i] = w->links[e->lorder[i]];
+        e->links[i] = w->links.links[e->lorder[i]];
         e->linkmap[e->lorder[i]] = (uint32_t)i + 1;
         if (i > 0 && memcmp(e->links[i].trace_id, e->links[i - 1].trace_id,
                             16) == 0)

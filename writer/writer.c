@@ -107,16 +107,6 @@ void wr_arena_reset(wr_arena *a)
 
 /* ---- rows ------------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
 {
     int rc;
@@ -160,7 +150,7 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
             const int64_t *v, uint32_t ntypes)
 {
     size_t mask = w->mergeuse - 1;
-    size_t h = (size_t)mix64(((uint64_t)stack << 32 | lset) ^
+    size_t h = (size_t)hash_mix64(((uint64_t)stack << 32 | lset) ^
                              ((uint64_t)link * 0x9e3779b97f4a7c15ULL));
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t s = w->merge[i];
@@ -210,102 +200,6 @@ void wr_abort(kiln_writer *w)
     w->nvals = w->cur_val0;
 }
 
-/* ---- stacks ----------------------------------------------------------- */
-
-#define MAX_NODES (1u << 28) /* spec/stacks.md, "Limits" */
-
-static int nidx_grow(kiln_writer *w)
-{
-    size_t cap = w->nidxcap ? w->nidxcap * 2 : 1024;
-    wr_nslot *t = calloc(cap, sizeof *t);
-    if (!t)
-        return kiln_error_set(KILN_ENOMEM, "writer: stack index of %zu slots",
-                              cap);
-    for (size_t i = 0; i < w->nidxcap; i++) {
-        if (!w->nidx[i].key)
-            continue;
-        size_t j = (size_t)mix64(w->nidx[i].key) & (cap - 1);
-        while (t[j].key)
-            j = (j + 1) & (cap - 1);
-        t[j] = w->nidx[i];
-    }
-    free(w->nidx);
-    w->nidx = t;
-    w->nidxcap = cap;
-    return 0;
-}
-
-int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
-                   uint32_t *node)
-{
-    kiln_stacks *t = &w->stacks;
-    uint64_t key = ((uint64_t)parent << 32 | loc) + 1;
-    int rc;
-    assert(parent < t->n);
-    if ((t->n + 1) * 8 > w->nidxcap * 5 && (rc = nidx_grow(w)) < 0)
-        return rc;
-    size_t mask = w->nidxcap - 1, i = (size_t)mix64(key) & mask;
-    for (; w->nidx[i].key; i = (i + 1) & mask)
-        if (w->nidx[i].key == key) {
-            *node = w->nidx[i].node;
-            return 0;
-        }
-    if (t->n >= MAX_NODES)
-        return kiln_error_set(KILN_ELIMIT, "writer: more than %u stack nodes "
-                              "in a block; flush first", MAX_NODES);
-    if (t->n == t->cap) {
-        size_t cap = t->cap * 2;
-        uint32_t *pa = realloc(t->parent, cap * sizeof *pa);
-        if (!pa)
-            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
-        t->parent = pa;
-        uint32_t *lo = realloc(t->loc, cap * sizeof *lo);
-        if (!lo)
-            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
-        t->loc = lo;
-        t->cap = cap;
-    }
-    t->parent[t->n] = parent;
-    t->loc[t->n] = loc;
-    *node = (uint32_t)t->n++;
-    w->nidx[i].key = key;
-    w->nidx[i].node = *node;
-    return 0;
-}
-
-/* ---- links ------------------------------------------------------------ */
-
-static bool link_eq(const void *ctx, uint32_t id, const void *key)
-{
-    const kiln_writer *w = ctx;
-    return memcmp(&w->links[id], key, sizeof(kiln_link)) == 0;
-}
-
-int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id)
-{
-    uint64_t h = kiln_hash(l, sizeof *l, 0);
-    size_t slot;
-    uint32_t got;
-    int rc = kiln_htab_find(&w->link_index, h, link_eq, w, l, &got, &slot);
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        *id = got + 1;
-        return 0;
-    }
-    if (w->nlinks >= UINT32_MAX - 1)
-        return kiln_error_set(KILN_ELIMIT, "writer: too many links");
-    if ((rc = wr_grow((void **)&w->links, &w->caplinks, w->nlinks + 1,
-                      sizeof *w->links)) < 0)
-        return rc;
-    if ((rc = kiln_htab_insert(&w->link_index, h, slot,
-                               (uint32_t)w->nlinks)) < 0)
-        return rc;
-    w->links[w->nlinks] = *l;
-    *id = (uint32_t)++w->nlinks;
-    return 0;
-}
-
 /* ---- labels, options, lifecycle --------------------------------------- */
 
 int wr_check_labels(const kiln_label *labels, size_t n)
@@ -334,11 +228,7 @@ static void block_free(kiln_writer *w)
     kiln_symtab_free(&w->sym);
     kiln_stacks_free(&w->stacks);
     kiln_seriestab_free(&w->ser);
-    kiln_htab_free(&w->link_index);
-    free(w->nidx);
-    w->nidx = NULL;
-    w->nidxcap = 0;
-    free(w->links);
+    linktab_free(&w->links);
     free(w->prof);
     free(w->r_stack);
     free(w->r_lset);
@@ -347,9 +237,6 @@ static void block_free(kiln_writer *w)
     memset(&w->sym, 0, sizeof w->sym);
     memset(&w->stacks, 0, sizeof w->stacks);
     memset(&w->ser, 0, sizeof w->ser);
-    memset(&w->link_index, 0, sizeof w->link_index);
-    w->links = NULL;
-    w->nlinks = w->caplinks = 0;
     w->prof = NULL;
     w->nprof = w->capprof = 0;
     w->r_stack = w->r_lset = w->r_link = NULL;
@@ -480,14 +367,14 @@ void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
     m += s->caplsets * sizeof *s->lsets;
     m += htab_bytes(&s->mapping_index) + htab_bytes(&s->function_index) +
          htab_bytes(&s->location_index) + htab_bytes(&s->lset_index);
-    m += w->stacks.cap * 2 * sizeof(uint32_t) + htab_bytes(&w->stacks.index);
-    m += w->nidxcap * sizeof *w->nidx;
+    m += w->stacks.cap * 2 * sizeof(uint32_t) +
+         w->stacks.idxcap * sizeof *w->stacks.idx;
     m += strtab_bytes(&w->ser.strings);
     m += w->ser.capkinds * sizeof *w->ser.kinds;
     m += w->ser.capseries * sizeof *w->ser.series;
     m += w->ser.caplabs * sizeof(uint32_t);
     m += htab_bytes(&w->ser.kind_index) + htab_bytes(&w->ser.series_index);
-    m += w->caplinks * sizeof *w->links + htab_bytes(&w->link_index);
+    m += w->links.cap * sizeof *w->links.links + htab_bytes(&w->links.index);
     m += w->capprof * sizeof *w->prof;
     m += w->caprows * 3 * sizeof(uint32_t);
     m += w->capvals * sizeof(int64_t);

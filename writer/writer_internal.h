@@ -38,15 +38,6 @@ typedef struct wr_arena {
     size_t total;     /* bytes held by all chunks */
 } wr_arena;
 
-/* The writer's index of stack nodes: (parent, location) -> node, one
- * 16-byte slot per entry so a lookup costs one cache line. It replaces the
- * kiln_stacks index (left empty) while a block is built. */
-typedef struct wr_nslot {
-    uint64_t key;  /* (parent << 32 | loc) + 1; 0 = empty */
-    uint32_t node;
-    uint32_t pad;
-} wr_nslot;
-
 struct kiln_writer {
     char tenant[65];          /* validated, NUL-terminated */
     char *trace_key;          /* owned */
@@ -58,12 +49,8 @@ struct kiln_writer {
     /* The block under construction. */
     kiln_symtab sym;
     kiln_stacks stacks;       /* nodes appended by wr_stack_child */
-    wr_nslot *nidx;           /* open addressing over stacks' nodes */
-    size_t nidxcap;           /* slots, power of two */
     kiln_seriestab ser;
-    kiln_link *links;         /* distinct links, in order of first use */
-    size_t nlinks, caplinks;
-    kiln_htab link_index;
+    linktab links;            /* distinct links, in order of first use */
     wr_profile *prof;
     size_t nprof, capprof;
     uint32_t *r_stack;        /* per row: stack node id */
@@ -127,11 +114,17 @@ void wr_abort(kiln_writer *w);
 
 /* The node for `loc` under `parent` in the block's stack tree, added if
  * new. */
-int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
-                   uint32_t *node);
+static inline int wr_stack_child(kiln_writer *w, uint32_t parent,
+                                 uint32_t loc, uint32_t *node)
+{
+    return kiln_stacks_child(&w->stacks, parent, loc, node);
+}
 
 /* Intern a link, returning its index + 1 in *id. */
-int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id);
+static inline int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id)
+{
+    return linktab_add(&w->links, l, id);
+}
 
 /* Check caller labels: names and values non-NULL, names non-empty and
  * distinct. KILN_EINVAL naming the label. */
