@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 
 /* ---------------------------------------------------------------------
  * Errors (format/error.c)
@@ -703,6 +704,12 @@ typedef struct tabmap {
     size_t caplines;
     kiln_label_ent *ents;      /* scratch for one label set */
     size_t capents;
+    /* With tabmap_use_series: */
+    const kiln_seriestab *sser; /* source series (borrowed) */
+    kiln_seriestab *dser;      /* destination series (borrowed) */
+    uint32_t *sstr;            /* series string id -> id (0 = not yet) */
+    uint32_t *kind;            /* kind id -> id + 1 */
+    uint32_t *series;          /* series id -> id + 1 */
 } tabmap;
 
 /* sstk may be NULL for a mapping of symbols only; dlinks may be NULL when
@@ -719,12 +726,31 @@ int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_location(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_stack(tabmap *m, uint32_t node, uint32_t *out);
 int tabmap_lset(tabmap *m, uint32_t id, uint32_t *out);
+/* Map series too (kinds with their sample types, and label sets), from
+ * src into dst; then tabmap_series gives a source series' id in dst. */
+int tabmap_use_series(tabmap *m, const kiln_seriestab *src,
+                      kiln_seriestab *dst);
+int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out);
 /* The source's link `id` (< nlinks), or NULL when it is not at hand. */
 typedef const kiln_link *(*tabmap_link_get)(const void *ud, uint32_t id);
 /* A row's link reference (id + 1, 0 = none) -> the destination's; get is
  * asked only the first time (NULL from it is KILN_ECORRUPT). */
 int tabmap_link(tabmap *m, uint32_t ref, tabmap_link_get get, const void *ud,
                uint32_t *out);
+
+/* A block's tables as kiln/rows.h shows them (format/tables.c): borrowed
+ * pointers into a decoded block. serial is unique per filling, so a
+ * writer's cached id mapping is never applied to other tables that reuse
+ * the same address. */
+struct kiln_tables {
+    const kiln_symtab *sym;
+    const kiln_stacks *stacks;
+    const kiln_seriestab *series;
+    const kiln_link *links;    /* every link, sorted; nlinks entries */
+    size_t nlinks;
+    uint64_t serial;           /* from tables_serial_next(); 0 = unset */
+};
+uint64_t tables_serial_next(void);
 
 /* ---------------------------------------------------------------------
  * pprof (format/pprof.c): gzip detection and inflation with a size limit,

@@ -95,6 +95,9 @@ void tabmap_free(tabmap *m)
     free(m->path);
     free(m->lines);
     free(m->ents);
+    free(m->sstr);
+    free(m->kind);
+    free(m->series);
     memset(m, 0, sizeof *m);
 }
 
@@ -275,5 +278,105 @@ int tabmap_link(tabmap *m, uint32_t ref, tabmap_link_get get, const void *ud,
             return rc;
     }
     *out = m->link[ref - 1];
+    return 0;
+}
+
+/* ---- series ---- */
+
+int tabmap_use_series(tabmap *m, const kiln_seriestab *src,
+                      kiln_seriestab *dst)
+{
+    m->sser = src;
+    m->dser = dst;
+    free(m->sstr);
+    free(m->kind);
+    free(m->series);
+    m->sstr = calloc(src->strings.n ? src->strings.n : 1, sizeof *m->sstr);
+    m->kind = calloc(src->nkinds ? src->nkinds : 1, sizeof *m->kind);
+    m->series = calloc(src->nseries ? src->nseries : 1, sizeof *m->series);
+    if (!m->sstr || !m->kind || !m->series)
+        return nomem_map();
+    return 0;
+}
+
+/* A string of the source's series table -> the destination's. */
+static int sstr(tabmap *m, uint32_t id, uint32_t *out)
+{
+    const kiln_strtab *t = &m->sser->strings;
+    int rc;
+
+    if (id == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (!m->sstr[id] &&
+        (rc = kiln_strtab_intern(&m->dser->strings, kiln_strtab_get(t, id),
+                                 t->len[id], &m->sstr[id])) < 0)
+        return rc;
+    *out = m->sstr[id];
+    return 0;
+}
+
+static int skind(tabmap *m, uint32_t id, uint32_t *out)
+{
+    const kiln_kind *k = &m->sser->kinds[id];
+    uint32_t ids[2 * KILN_MAX_TYPES], *com = NULL;
+    kiln_kind nk;
+    int rc = 0;
+
+    if (m->kind[id]) {
+        *out = m->kind[id] - 1;
+        return 0;
+    }
+    nk = *k;
+    nk.types = ids;
+    if (k->ncomments && !(com = malloc(k->ncomments * sizeof *com)))
+        return nomem_map();
+    nk.comments = com;
+    for (uint32_t t = 0; t < 2 * k->ntypes && rc == 0; t++)
+        rc = sstr(m, k->types[t], &ids[t]);
+    for (uint32_t c = 0; c < k->ncomments && rc == 0; c++)
+        rc = sstr(m, k->comments[c], &com[c]);
+    if (rc < 0 ||
+        (rc = sstr(m, k->period_type[0], &nk.period_type[0])) < 0 ||
+        (rc = sstr(m, k->period_type[1], &nk.period_type[1])) < 0 ||
+        (rc = sstr(m, k->default_type, &nk.default_type)) < 0 ||
+        (rc = sstr(m, k->drop_frames, &nk.drop_frames)) < 0 ||
+        (rc = sstr(m, k->keep_frames, &nk.keep_frames)) < 0 ||
+        (rc = sstr(m, k->doc_url, &nk.doc_url)) < 0 ||
+        (rc = kiln_seriestab_kind(m->dser, &nk, out)) < 0)
+        goto out;
+    m->kind[id] = *out + 1;
+out:
+    free(com);
+    return rc;
+}
+
+int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out)
+{
+    const kiln_series *s = &m->sser->series[sid];
+    const kiln_strtab *t = &m->sser->strings;
+    kiln_label *labs = NULL;
+    uint32_t kind;
+    int rc;
+
+    if (m->series[sid]) {
+        *out = m->series[sid] - 1;
+        return 0;
+    }
+    if ((rc = skind(m, s->kind, &kind)) < 0)
+        return rc;
+    if (!(labs = malloc((s->nlabs ? s->nlabs : 1) * sizeof *labs)))
+        return nomem_map();
+    for (uint32_t i = 0; i < s->nlabs; i++) {
+        const uint32_t *pair = &m->sser->labs[2 * ((size_t)s->lab_off + i)];
+        labs[i].name = kiln_strtab_get(t, pair[0]);
+        labs[i].value = kiln_strtab_get(t, pair[1]);
+    }
+    rc = kiln_seriestab_series(m->dser, labs, s->nlabs, kind, out);
+    free(labs);
+    if (rc < 0)
+        return rc;
+    m->series[sid] = *out + 1;
     return 0;
 }

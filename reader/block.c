@@ -541,6 +541,46 @@ out:
     return rc;
 }
 
+int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,
+                       kiln_page_rows *rows)
+{
+    const kiln_section *samples;
+    const kiln_page_meta *pm = &b->pages[id];
+    kiln_buf scratch = KILN_BUF_INIT, raw = KILN_BUF_INIT;
+    const uint8_t *p;
+    int rc;
+
+    memset(rows, 0, sizeof *rows);
+    if ((rc = need_section(b, KILN_SEC_SAMPLES, &samples)) < 0 ||
+        (rc = fetch(b, samples->offset + pm->offset, pm->stored, &scratch,
+                    &p)) < 0)
+        goto out;
+    rc = decode_page(b, id, p, nlinks, &raw, rows);
+out:
+    kiln_buf_free(&scratch);
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int kiln_block_tables(kiln_block *b, const kiln_tables **out)
+{
+    int rc;
+
+    *out = NULL;
+    if ((rc = rd_block_stacks(b)) < 0 || (rc = rd_block_links(b)) < 0)
+        return rc;
+    if (!b->tables.serial) {
+        b->tables.sym = &b->sym;
+        b->tables.stacks = &b->stacks;
+        b->tables.series = &b->series;
+        b->tables.links = b->links;
+        b->tables.nlinks = b->nlinks;
+        b->tables.serial = tables_serial_next();
+    }
+    *out = &b->tables;
+    return 0;
+}
+
 /* ---- open ---- */
 
 static int fill_info(kiln_block *b)

@@ -51,6 +51,8 @@ struct kiln_block {
     kiln_link *clinks;         /* that chunk's links (local ids), or NULL */
     kiln_trace_index cti;      /* its trace index (local link ids, page ids
                                 * not yet checked against the page count) */
+    kiln_tables tables;        /* kiln_block_tables' view; serial 0 until
+                                * then */
 };
 
 /* Each loads and decodes its section once (checksum checked), after the
@@ -94,6 +96,10 @@ typedef int (*rd_page_cb)(void *ud, uint32_t page, const kiln_page_meta *pm,
  * rows' link ids. */
 int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
                         rd_page_cb cb, void *ud);
+/* Read, check and decode page id alone into rows (free them with
+ * kiln_page_rows_free; zeroed on failure). */
+int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,
+                       kiln_page_rows *rows);
 /* Drop the cached tail (the footer's metadata stays); later section reads
  * go to the store. */
 void rd_block_release(kiln_block *b);

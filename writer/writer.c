@@ -146,6 +146,18 @@ int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
     return 0;
 }
 
+void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
+                   uint32_t link, const int64_t *v, uint32_t ntypes)
+{
+    size_t r = w->nrows++;
+    assert(r < w->caprows);
+    w->r_stack[r] = stack;
+    w->r_lset[r] = lset;
+    w->r_link[r] = link;
+    memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
+    w->nvals += ntypes;
+}
+
 void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
             const int64_t *v, uint32_t ntypes)
 {
@@ -155,14 +167,8 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t s = w->merge[i];
         if (s == 0) {
-            size_t r = w->nrows++;
-            assert(r < w->caprows);
-            w->r_stack[r] = stack;
-            w->r_lset[r] = lset;
-            w->r_link[r] = link;
-            memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
-            w->nvals += ntypes;
-            w->merge[i] = (uint32_t)(r - w->cur_row0 + 1);
+            w->merge[i] = (uint32_t)(w->nrows - w->cur_row0 + 1);
+            wr_row_append(w, stack, lset, link, v, ntypes);
             return;
         }
         size_t r = w->cur_row0 + s - 1;
@@ -229,6 +235,8 @@ static void block_free(kiln_writer *w)
     kiln_stacks_free(&w->stacks);
     kiln_seriestab_free(&w->ser);
     linktab_free(&w->links);
+    tabmap_free(&w->rmap);
+    w->rmap_serial = 0;
     free(w->prof);
     free(w->r_stack);
     free(w->r_lset);
@@ -261,6 +269,46 @@ int wr_reset(kiln_writer *w)
     return 0;
 }
 
+/* Version 2's footer fields: a resolution >= 0, and source ids of 26
+ * characters of the id alphabet (kiln_block_id), each named once. */
+static int check_v2(const kiln_writer_opts *o)
+{
+    if (o->resolution < 0)
+        return kiln_error_set(KILN_EINVAL, "writer: resolution %lld ns is "
+                              "negative", (long long)o->resolution);
+    if (o->nsources && !o->sources)
+        return kiln_error_set(KILN_EINVAL, "writer: %zu sources in a NULL "
+                              "array", o->nsources);
+    for (size_t i = 0; i < o->nsources; i++) {
+        const char *id = o->sources[i];
+        if (!id || strlen(id) != 26 ||
+            strspn(id, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") != 26)
+            return kiln_error_set(KILN_EINVAL, "writer: source %zu \"%.40s\" "
+                                  "is not a block id (26 of 0-9A-Z)", i,
+                                  id ? id : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->sources[j], id) == 0)
+                return kiln_error_set(KILN_EINVAL, "writer: source %s named "
+                                      "twice", id);
+    }
+    return 0;
+}
+
+static int take_v2(kiln_writer *w, const kiln_writer_opts *o)
+{
+    w->resolution = o->resolution;
+    w->level = o->level;
+    if (!o->nsources)
+        return 0;
+    if (!(w->sources = calloc(o->nsources, sizeof *w->sources)))
+        return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+    w->nsources = o->nsources;
+    for (size_t i = 0; i < o->nsources; i++)
+        if (!(w->sources[i] = strdup(o->sources[i])))
+            return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+    return 0;
+}
+
 int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
 {
     kiln_writer_opts def = KILN_WRITER_OPTS_INIT;
@@ -270,9 +318,9 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     *out = NULL;
     if (!opts)
         opts = &def;
-    if (opts->version != KILN_WRITER_OPTS_VERSION)
+    if (opts->version < 1 || opts->version > KILN_WRITER_OPTS_VERSION)
         return kiln_error_set(KILN_EINVAL,
-                              "writer: options version %u, expected %u",
+                              "writer: options version %u, expected 1..%u",
                               opts->version, KILN_WRITER_OPTS_VERSION);
     const char *tenant = opts->tenant ? opts->tenant : "default";
     if (!kiln_tenant_valid(tenant))
@@ -294,10 +342,15 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
         return kiln_error_set(KILN_EINVAL, "writer: zstd level %d not in "
                               "-7..22", opts->zstd_level);
 
+    if (opts->version >= 2 && (rc = check_v2(opts)) < 0)
+        return rc;
+
     w = calloc(1, sizeof *w);
     if (!w)
         return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
     strcpy(w->tenant, tenant);
+    if (opts->version >= 2 && (rc = take_v2(w, opts)) < 0)
+        goto out;
     w->trace_key = strdup(tk);
     w->span_key = strdup(sk);
     if (!w->trace_key || !w->span_key) {
@@ -325,6 +378,9 @@ void kiln_writer_free(kiln_writer *w)
     block_free(w);
     free(w->trace_key);
     free(w->span_key);
+    for (size_t i = 0; i < w->nsources; i++)
+        free(w->sources[i]);
+    free(w->sources);
     kiln_buf_free(&w->inflated);
     wr_arena_free(&w->arena);
     free(w->path);
@@ -409,16 +465,38 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
     return wr_reset(w);
 }
 
-int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
+/* Encode the block and name its key: the one place a block's key is
+ * built. Does not reset the writer. */
+static int encode_keyed(kiln_writer *w, kiln_buf *block,
+                        char key[KILN_KEY_MAX])
 {
-    kiln_buf block = KILN_BUF_INIT;
     char id[27];
+    int64_t tmin = w->tmin, tmax = w->tmax;
     int rc;
 
     key[0] = '\0';
-    int64_t tmin = w->tmin, tmax = w->tmax; /* before encoding resets them */
-    if ((rc = wr_encode(w, &block, id)) < 0 ||
+    if ((rc = wr_encode(w, block, id)) < 0 ||
         (rc = kiln_block_key(key, KILN_KEY_MAX, w->tenant, id, tmin, tmax)) < 0)
+        key[0] = '\0';
+    return rc;
+}
+
+int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
+                           char key[KILN_KEY_MAX])
+{
+    int rc = encode_keyed(w, block, key);
+    if (rc < 0)
+        return rc;
+    wr_scratch_trim(w);
+    return wr_reset(w);
+}
+
+int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
+{
+    kiln_buf block = KILN_BUF_INIT;
+    int rc;
+
+    if ((rc = encode_keyed(w, &block, key)) < 0)
         goto out;
     rc = kiln_store_put_if_absent(st, key, block.data, block.len);
     if (rc == KILN_EEXIST) {

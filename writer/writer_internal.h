@@ -45,6 +45,10 @@ struct kiln_writer {
     size_t trace_key_len, span_key_len;
     uint32_t page_rows;       /* > 0 */
     int zstd_level;
+    int64_t resolution;       /* ns, >= 0; footer of every block */
+    uint32_t level;           /* compaction level; footer */
+    char **sources;           /* owned copies of source block ids */
+    size_t nsources;
 
     /* The block under construction. */
     kiln_symtab sym;
@@ -61,6 +65,11 @@ struct kiln_writer {
     size_t nvals, capvals;
     uint64_t bad_links;       /* samples with a malformed trace/span label */
     int64_t tmin, tmax;       /* over profile times; tmin > tmax if empty */
+
+    /* kiln_writer_add_rows: the mapping of the last source's tables into
+     * the block (reset with the block). */
+    tabmap rmap;
+    uint64_t rmap_serial;     /* serial of the tables rmap maps; 0 = none */
 
     /* Scratch reused across add calls (never part of the block). */
     kiln_buf inflated;        /* gunzipped pprof */
@@ -108,6 +117,10 @@ int wr_grow(void **p, size_t *cap, size_t need, size_t esz);
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes);
 void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
             const int64_t *v, uint32_t ntypes);
+/* wr_row without merging: the row is appended as it is (rows of a stored
+ * block, already merged). */
+void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
+                   uint32_t link, const int64_t *v, uint32_t ntypes);
 void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
                int64_t duration);
 void wr_abort(kiln_writer *w);

@@ -5,6 +5,7 @@
 #define KILN_READER_H
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 #include <kiln/store.h>
 
 #ifdef __cplusplus
@@ -76,6 +77,28 @@ int kiln_block_verify(kiln_block *b);
 typedef int (*kiln_block_list_cb)(void *ud, const char *key, uint64_t size);
 int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
                      void *ud);
+
+/* ---- rows (reader/pages.c) ----
+ *
+ * A block's stored rows as ids into its tables, nothing translated or
+ * summed: what kiln_writer_add_rows takes to copy or merge blocks. */
+
+/* The block's tables (symbols, stacks, series, every link), loaded and
+ * checked on the first call (several sections); *out is borrowed from the
+ * block. On failure *out is NULL and the message names the block. */
+int kiln_block_tables(kiln_block *b, const kiln_tables **out);
+
+typedef struct kiln_page_iter kiln_page_iter;
+
+/* An iterator over every page of b in page order (series, then time);
+ * loads the tables and the page index first. b outlives the iterator. On
+ * failure *out is NULL. */
+int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b);
+/* The next page's rows into *out (borrowed until the next call or the
+ * free); KILN_ITEROVER after the last page; a damaged page is
+ * KILN_ECHECKSUM / KILN_ECORRUPT naming block and page. */
+int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it);
+void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
 
 /* ---- queries ---- */
 
