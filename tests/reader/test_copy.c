@@ -62,6 +62,22 @@ static void write_source(kiln_store *st, char key[KILN_KEY_MAX])
     cr_assert(added >= 20, "only %zu corpus profiles taken", added);
     for (unsigned k = 0; k < NTRACED; k++)
         ru_add_traced(w, k, 40 + 25 * k);
+    /* Profiles out of time order: the writer numbers stack nodes as they
+     * arrive (x before y), while the block's rows, sorted by time, meet
+     * y first; at t2 the source's row order is x, y, and a copy must keep
+     * it. */
+    static const struct { int64_t t; const char *text; } late[] = {
+        {3, "a;x 1\n"}, {1, "a;y 2\n"}, {2, "a;x 3\na;y 4\n"}};
+    kiln_label ord[] = {{"service_name", "order"}};
+    for (size_t i = 0; i < 3; i++) {
+        kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
+        fo.time_ns = (int64_t)1700000000000000000 + late[i].t * 1000000000;
+        fo.duration_ns = 1000000000;
+        cr_assert(eq(int, kiln_writer_add_folded(w, late[i].text,
+                                                 strlen(late[i].text), ord, 1,
+                                                 &fo), 0), "%s",
+                  kiln_error_last());
+    }
     cr_assert(eq(int, kiln_writer_flush(w, st, key), 0), "%s",
               kiln_error_last());
     kiln_writer_free(w);
