@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader_internal.h"
+#include "block_internal.h"
 
 struct kiln_page_iter {
     kiln_block *b;        /* borrowed; outlives the iterator */

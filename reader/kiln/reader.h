@@ -100,6 +100,18 @@ int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b);
 int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it);
 void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
 
+/* The visible-block rule: replaced[i] = 1 for each of blocks[0..n) (the
+ * opened blocks of one tenant; NULL entries are skipped) that another of
+ * them names as a source - it was replaced by that block, so queries
+ * (kiln_query and every store-wide call) and `kiln ls` skip it. */
+void kiln_blocks_replaced(kiln_block *const *blocks, size_t n,
+                          uint8_t *replaced);
+/* kiln_blocks_list without the replaced blocks: every block's footer is
+ * read (a block that does not open is listed, for the caller to report).
+ * A non-zero return of cb stops the listing and is returned. */
+int kiln_blocks_visible(kiln_store *st, const char *tenant,
+                        kiln_block_list_cb cb, void *ud);
+
 /* ---- queries ---- */
 
 #define KILN_TIME_MIN INT64_MIN
@@ -224,7 +236,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
 int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
                          kiln_buf *out);
 
-/* ---- traces (reader/trace.c) ----
+/* ---- traces (reader/select_trace.c, agg_traces.c) ----
  *
  * A query with opts.trace_id finds the trace block by block: blocks outside
  * the time range are skipped from their footer; then one small read of the
@@ -287,7 +299,7 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
                      const kiln_query_opts *o, size_t limit,
                      kiln_trace_entry **out, size_t *n);
 
-/* ---- rows (reader/rows.c) ----
+/* ---- row export (reader/out_rows.c) ----
  *
  * The stored sample rows of a selection one by one, nothing summed: for
  * exports (CSV into a data warehouse) and for checking aggregates. */

@@ -388,6 +388,17 @@ Test(reader_copy, copy_answers_every_query_as_its_source)
     kiln_buf_free(&y);
 }
 
+/* Listing callback: up to two keys. */
+static int note_key(void *ud, const char *key, uint64_t size)
+{
+    struct { size_t n; char key[2][KILN_KEY_MAX]; } *k = ud;
+    (void)size;
+    if (k->n < 2)
+        snprintf(k->key[k->n], KILN_KEY_MAX, "%s", key);
+    k->n++;
+    return 0;
+}
+
 Test(reader_copy, copy_naming_its_source_replaces_it)
 {
     char ka[KILN_KEY_MAX], kb[KILN_KEY_MAX], kc[KILN_KEY_MAX];
@@ -411,6 +422,14 @@ Test(reader_copy, copy_naming_its_source_replaces_it)
     cr_assert(strcmp(info->sources[0], idc) == 0);
     cr_assert(eq(u32, info->level, 1));
     kiln_block_free(b);
+
+    /* kiln ls's listing shows the copy only; the plain listing both. */
+    struct keys { size_t n; char key[2][KILN_KEY_MAX]; } vis = {0}, all = {0};
+    cr_assert(eq(int, kiln_blocks_visible(A.st, NULL, note_key, &vis), 0));
+    cr_assert(eq(int, kiln_blocks_list(A.st, NULL, note_key, &all), 0));
+    cr_assert(eq(sz, vis.n, 1));
+    cr_assert(eq(sz, all.n, 2));
+    cr_assert(strcmp(vis.key[0], kc) == 0);
 
     /* Both blocks in A, the source alone in B: the same answers, and A's
      * query reads one block. */
