@@ -725,6 +725,9 @@ int tabmap_function(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_location(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_stack(tabmap *m, uint32_t node, uint32_t *out);
+/* The stacks src[0..n) into (*dst)[0..n), growing *dst (*cap entries). */
+int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,
+                  size_t *cap);
 int tabmap_lset(tabmap *m, uint32_t id, uint32_t *out);
 /* Map series too (kinds with their sample types, and label sets), from
  * src into dst; then tabmap_series gives a source series' id in dst. */

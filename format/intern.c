@@ -101,22 +101,28 @@ void tabmap_free(tabmap *m)
     memset(m, 0, sizeof *m);
 }
 
-int tabmap_str(tabmap *m, uint32_t id, uint32_t *out)
+/* String id of table src -> dst through memo (0 = not yet: a non-empty
+ * string never maps to 0, which is ""). */
+static int map_string(const kiln_strtab *src, kiln_strtab *dst,
+                      uint32_t *memo, uint32_t id, uint32_t *out)
 {
-    const kiln_strtab *t = &m->ssym->strings;
     int rc;
 
     if (id == 0) {
         *out = 0;
         return 0;
     }
-    /* A non-empty string never maps to 0 (""), so 0 means "not yet". */
-    if (!m->str[id] &&
-        (rc = kiln_strtab_intern(&m->dsym->strings, kiln_strtab_get(t, id),
-                                 t->len[id], &m->str[id])) < 0)
+    if (!memo[id] &&
+        (rc = kiln_strtab_intern(dst, kiln_strtab_get(src, id), src->len[id],
+                                 &memo[id])) < 0)
         return rc;
-    *out = m->str[id];
+    *out = memo[id];
     return 0;
+}
+
+int tabmap_str(tabmap *m, uint32_t id, uint32_t *out)
+{
+    return map_string(&m->ssym->strings, &m->dsym->strings, m->str, id, out);
 }
 
 int tabmap_function(tabmap *m, uint32_t id, uint32_t *out)
@@ -302,19 +308,7 @@ int tabmap_use_series(tabmap *m, const kiln_seriestab *src,
 /* A string of the source's series table -> the destination's. */
 static int sstr(tabmap *m, uint32_t id, uint32_t *out)
 {
-    const kiln_strtab *t = &m->sser->strings;
-    int rc;
-
-    if (id == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (!m->sstr[id] &&
-        (rc = kiln_strtab_intern(&m->dser->strings, kiln_strtab_get(t, id),
-                                 t->len[id], &m->sstr[id])) < 0)
-        return rc;
-    *out = m->sstr[id];
-    return 0;
+    return map_string(&m->sser->strings, &m->dser->strings, m->sstr, id, out);
 }
 
 static int skind(tabmap *m, uint32_t id, uint32_t *out)
@@ -378,5 +372,23 @@ int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out)
     if (rc < 0)
         return rc;
     m->series[sid] = *out + 1;
+    return 0;
+}
+
+int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,
+                  size_t *cap)
+{
+    int rc;
+
+    if (n > *cap) {
+        uint32_t *d = realloc(*dst, n * sizeof *d);
+        if (!d)
+            return nomem_map();
+        *dst = d;
+        *cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = tabmap_stack(m, src[i], &(*dst)[i])) < 0)
+            return rc;
     return 0;
 }

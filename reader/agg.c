@@ -354,23 +354,12 @@ static int add_rows(void *ud, kiln_block *b, const kiln_page_meta *pm,
 
     if ((rc = kind_map(x, s->kind, &tm)) < 0 || (rc = take_kind(x, s->kind)) < 0)
         return rc;
-    if (hi - lo > x->captnode) {
-        uint32_t *nt = realloc(x->tnode, (hi - lo) * sizeof *nt);
-        if (!nt)
-            return nomem();
-        x->tnode = nt;
-        x->captnode = hi - lo;
-    }
-    for (uint32_t i = lo; i < hi; i++)
-        if ((rc = tabmap_stack(&x->m, rows->stack[i], &x->tnode[i - lo])) < 0)
-            return rc;
+    if ((rc = tabmap_stacks(&x->m, rows->stack + lo, hi - lo, &x->tnode,
+                            &x->captnode)) < 0)
+        return rc;
 
     size_t nt = r->ntypes;
-    uint32_t ncols = b->series.kinds[s->kind].ntypes;
-    if (rows->ntypes < ncols)
-        ncols = rows->ntypes;
-    if (ncols > KILN_MAX_TYPES)
-        ncols = KILN_MAX_TYPES;
+    uint32_t ncols = rd_page_cols(b, s->kind, rows);
     if (!r->keep_labels) {
         if ((rc = grow_dense(r)) < 0)
             return rc;

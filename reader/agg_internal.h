@@ -48,6 +48,17 @@ static inline int64_t rd_add64(int64_t a, int64_t b)
     return (int64_t)((uint64_t)a + (uint64_t)b); /* wraps, never traps */
 }
 
+/* The value columns of a page of b whose series has `kind` that a kind
+ * map covers: the kind's types, at most the page's and KILN_MAX_TYPES. */
+static inline uint32_t rd_page_cols(const kiln_block *b, uint32_t kind,
+                                    const kiln_page_rows *rows)
+{
+    uint32_t n = b->series.kinds[kind].ntypes;
+    if (rows->ntypes < n)
+        n = rows->ntypes;
+    return n > KILN_MAX_TYPES ? KILN_MAX_TYPES : n;
+}
+
 /* The kind's type columns -> result types in m[0..ntypes) (-1 = not
  * wanted), registering new types in r in order (as a query's first row of
  * that kind does). */

@@ -189,21 +189,10 @@ static int rows_page(void *ud, kiln_block *b, const kiln_page_meta *pm,
         return rd_block_err(b, kiln_error_set(KILN_EINVAL, "query rows: "
                             "a sample type appeared after the columns were "
                             "fixed (was the store written to meanwhile?)"));
-    uint32_t ncols = b->series.kinds[kind].ntypes;
-    if (rows->ntypes < ncols)
-        ncols = rows->ntypes;
-    if (ncols > KILN_MAX_TYPES)
-        ncols = KILN_MAX_TYPES;
-    if (hi - lo > x->captnode) {
-        uint32_t *tn = realloc(x->tnode, (hi - lo) * sizeof *tn);
-        if (!tn)
-            return nomem();
-        x->tnode = tn;
-        x->captnode = hi - lo;
-    }
-    for (uint32_t i = lo; i < hi; i++)
-        if ((rc = tabmap_stack(&x->m, rows->stack[i], &x->tnode[i - lo])) < 0)
-            return rc;
+    uint32_t ncols = rd_page_cols(b, kind, rows);
+    if ((rc = tabmap_stacks(&x->m, rows->stack + lo, hi - lo, &x->tnode,
+                            &x->captnode)) < 0)
+        return rc;
     if (x->lblock != b || x->lsid != sid) {
         for (size_t i = 0; i < x->nnames; i++) {
             const char *v = kiln_series_label(&b->series, sid, x->names[i]);
