@@ -642,8 +642,9 @@ int rd_scan_block(rd_sel *s, kiln_block *b, const rd_scan_ops *ops, void *ud)
     int rc;
 
     s->stats.blocks_total++;
-    if (b->meta.tmax < s->from || b->meta.tmin >= s->to)
-        return 0;
+    if (b->meta.tmax < s->from || b->meta.tmin >= s->to ||
+        (ops->links_only && !b->meta.nlinks))
+        return 0; /* from the footer alone */
     /* A trace query asks the bloom filter and the links first, then keeps
      * only the pages its trace index names. */
     if (s->has_trace) {
