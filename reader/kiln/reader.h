@@ -107,8 +107,10 @@ void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
 void kiln_blocks_replaced(kiln_block *const *blocks, size_t n,
                           uint8_t *replaced);
 /* kiln_blocks_list without the replaced blocks: every block's footer is
- * read (a block that does not open is listed, for the caller to report).
- * A non-zero return of cb stops the listing and is returned. */
+ * read (a block that does not open is listed, for the caller to report;
+ * its error is cleared). A non-zero return of cb stops the listing and is
+ * returned; else 0, or the listing's error (KILN_EIO, KILN_ENOTFOUND for
+ * a missing store, KILN_ENOMEM) before any cb call. */
 int kiln_blocks_visible(kiln_store *st, const char *tenant,
                         kiln_block_list_cb cb, void *ud);
 
