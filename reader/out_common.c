@@ -1,6 +1,7 @@
 /* out_common.c: what every output shares: naming a frame (function, or
  * hex address), a stack as root-first frames for folded lines and JSON,
- * JSON strings, printf into a buffer, and the sample-type check. */
+ * escaping (JSON, and what flame.c needs for XML), printf into a buffer,
+ * and the sample-type check. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,8 +33,8 @@ int out_check_type(const kiln_result *r, size_t type)
  * address in hex when it has no lines or the function no name. A nameless
  * function at address 0 (an empty frame of folded input) stays empty: "0x0"
  * would name nothing and break the folded round trip. */
-void out_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
-                    char hex[24], const char **s, size_t *n)
+void rd_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
+                   char hex[24], const char **s, size_t *n)
 {
     const kiln_location *l = &r->sym.locations[loc];
 
@@ -85,18 +86,18 @@ int out_put_stack(const kiln_result *r, uint32_t n, kiln_buf *b,
         for (uint32_t j = nl; j-- > 0;) {
             const char *s;
             size_t len;
-            out_frame_name(r, loc, j, hex, &s, &len);
+            rd_frame_name(r, loc, j, hex, &s, &len);
             if (!first && (rc = kiln_buf_append(b, json ? "," : ";", 1)) < 0)
                 return rc;
             first = false;
-            if ((rc = json ? out_json_str(b, s, len) : out_put_frame(b, s, len)) < 0)
+            if ((rc = json ? rd_json_str(b, s, len) : out_put_frame(b, s, len)) < 0)
                 return rc;
         }
     }
     return 0;
 }
 
-int out_printf(kiln_buf *b, const char *fmt, ...)
+int rd_bprintf(kiln_buf *b, const char *fmt, ...)
 {
     va_list ap;
     int n, rc;
@@ -116,7 +117,7 @@ int out_printf(kiln_buf *b, const char *fmt, ...)
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const uint8_t *s, size_t n)
+size_t rd_utf8_len(const uint8_t *s, size_t n)
 {
     uint8_t c = s[0];
     size_t len;
@@ -149,38 +150,51 @@ static size_t utf8_len(const uint8_t *s, size_t n)
     return len;
 }
 
-/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
-int out_json_str(kiln_buf *b, const char *str, size_t n)
+int rd_escape(kiln_buf *b, const char *str, size_t n, rd_escape_fn esc,
+              const char *bad)
 {
     const uint8_t *s = (const uint8_t *)str;
-    int rc;
+    size_t nbad = strlen(bad);
+    int rc = 0;
 
-    if ((rc = kiln_buf_append(b, "\"", 1)) < 0)
-        return rc;
-    for (size_t i = 0; i < n;) {
-        uint8_t c = s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            rc = kiln_buf_append(b, esc, 2);
+    for (size_t i = 0; i < n && rc == 0;) {
+        char e[8];
+        size_t k = s[i] < 0x80 ? esc(s[i], e) : 0;
+        if (k) {
+            rc = kiln_buf_append(b, e, k);
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = kiln_buf_append(b, esc, 6);
+        } else if (s[i] < 0x80) {
+            rc = kiln_buf_append(b, s + i, 1);
             i++;
         } else {
-            size_t len = utf8_len(s + i, n - i);
-            if (len) {
-                rc = kiln_buf_append(b, s + i, len);
-                i += len;
-            } else {
-                rc = kiln_buf_append(b, "\\ufffd", 6);
-                i++;
-            }
+            size_t len = rd_utf8_len(s + i, n - i);
+            rc = len ? kiln_buf_append(b, s + i, len)
+                     : kiln_buf_append(b, bad, nbad);
+            i += len ? len : 1;
         }
-        if (rc < 0)
-            return rc;
     }
+    return rc;
+}
+
+size_t rd_json_esc(uint8_t c, char esc[8])
+{
+    if (c == '"' || c == '\\') {
+        esc[0] = '\\';
+        esc[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f)
+        return (size_t)snprintf(esc, 8, "\\u%04x", c);
+    return 0;
+}
+
+/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
+int rd_json_str(kiln_buf *b, const char *str, size_t n)
+{
+    int rc;
+
+    if ((rc = kiln_buf_append(b, "\"", 1)) < 0 ||
+        (rc = rd_escape(b, str, n, rd_json_esc, "\\ufffd")) < 0)
+        return rc;
     return kiln_buf_append(b, "\"", 1);
 }

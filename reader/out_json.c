@@ -9,7 +9,7 @@
 
 static int json_sym(kiln_buf *b, const kiln_result *r, uint32_t id)
 {
-    return out_json_str(b, kiln_strtab_get(&r->sym.strings, id),
+    return rd_json_str(b, kiln_strtab_get(&r->sym.strings, id),
                        r->sym.strings.len[id]);
 }
 
@@ -30,25 +30,25 @@ int kiln_result_json(const kiln_result *r, kiln_buf *out)
         rc = out_nomem();
         goto out;
     }
-    if ((rc = out_printf(out, "{\"types\":[")) < 0)
+    if ((rc = rd_bprintf(out, "{\"types\":[")) < 0)
         goto out;
     for (size_t t = 0; t < nt; t++) {
-        if ((rc = out_printf(out, "%s{\"type\":", t ? "," : "")) < 0 ||
+        if ((rc = rd_bprintf(out, "%s{\"type\":", t ? "," : "")) < 0 ||
             (rc = json_sym(out, r, r->types[2 * t])) < 0 ||
-            (rc = out_printf(out, ",\"unit\":")) < 0 ||
+            (rc = rd_bprintf(out, ",\"unit\":")) < 0 ||
             (rc = json_sym(out, r, r->types[2 * t + 1])) < 0 ||
-            (rc = out_printf(out, "}")) < 0)
+            (rc = rd_bprintf(out, "}")) < 0)
             goto out;
     }
-    if ((rc = out_printf(out, "],\"time_ns\":%" PRId64 ",\"duration_ns\":%"
+    if ((rc = rd_bprintf(out, "],\"time_ns\":%" PRId64 ",\"duration_ns\":%"
                       PRId64 ",\"period\":%" PRId64 ",\"period_type\":{"
                       "\"type\":", r->sel.stats.rows ? r->sel.stats.tmin : 0,
                       r->sel.stats.rows ? r->tend - r->sel.stats.tmin : 0,
                       r->period)) < 0 ||
         (rc = json_sym(out, r, r->period_type[0])) < 0 ||
-        (rc = out_printf(out, ",\"unit\":")) < 0 ||
+        (rc = rd_bprintf(out, ",\"unit\":")) < 0 ||
         (rc = json_sym(out, r, r->period_type[1])) < 0 ||
-        (rc = out_printf(out, "},\"stats\":{\"blocks_total\":%" PRIu64
+        (rc = rd_bprintf(out, "},\"stats\":{\"blocks_total\":%" PRIu64
                       ",\"blocks_read\":%" PRIu64 ",\"pages_total\":%" PRIu64
                       ",\"pages_read\":%" PRIu64 ",\"rows\":%" PRIu64
                       "},\"stacks\":[", r->sel.stats.blocks_total,
@@ -62,36 +62,36 @@ int kiln_result_json(const kiln_result *r, kiln_buf *out)
             ;
         if (t == nt)
             continue;
-        if ((rc = out_printf(out, "%s{\"frames\":[", first ? "" : ",")) < 0 ||
+        if ((rc = rd_bprintf(out, "%s{\"frames\":[", first ? "" : ",")) < 0 ||
             (rc = out_put_stack(r, nd, out, path, true)) < 0 ||
-            (rc = out_printf(out, "],\"values\":[")) < 0)
+            (rc = rd_bprintf(out, "],\"values\":[")) < 0)
             goto out;
         first = false;
         for (t = 0; t < nt; t++)
-            if ((rc = out_printf(out, "%s%" PRId64, t ? "," : "", v[t])) < 0)
+            if ((rc = rd_bprintf(out, "%s%" PRId64, t ? "," : "", v[t])) < 0)
                 goto out;
-        if ((rc = out_printf(out, "]}")) < 0)
+        if ((rc = rd_bprintf(out, "]}")) < 0)
             goto out;
     }
-    if ((rc = out_printf(out, "],\"top\":[")) < 0)
+    if ((rc = rd_bprintf(out, "],\"top\":[")) < 0)
         goto out;
     for (size_t t = 0; t < nt; t++) {
         if ((rc = kiln_result_top(r, t, &e, &n)) < 0 ||
-            (rc = out_printf(out, "%s[", t ? "," : "")) < 0)
+            (rc = rd_bprintf(out, "%s[", t ? "," : "")) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
-            if ((rc = out_printf(out, "%s{\"name\":", i ? "," : "")) < 0 ||
-                (rc = out_json_str(out, e[i].name, strlen(e[i].name))) < 0 ||
-                (rc = out_printf(out, ",\"flat\":%" PRId64 ",\"cum\":%" PRId64
+            if ((rc = rd_bprintf(out, "%s{\"name\":", i ? "," : "")) < 0 ||
+                (rc = rd_json_str(out, e[i].name, strlen(e[i].name))) < 0 ||
+                (rc = rd_bprintf(out, ",\"flat\":%" PRId64 ",\"cum\":%" PRId64
                               "}", e[i].flat, e[i].cum)) < 0)
                 goto out;
         }
         free(e);
         e = NULL;
-        if ((rc = out_printf(out, "]")) < 0)
+        if ((rc = rd_bprintf(out, "]")) < 0)
             goto out;
     }
-    rc = out_printf(out, "]}\n");
+    rc = rd_bprintf(out, "]}\n");
 out:
     free(e);
     free(tmp);

@@ -1,5 +1,6 @@
 /* out_top.c: a result's top functions, flat and cumulative as `pprof -top`
- * counts them at function granularity, as entries and as a text table. */
+ * counts them at function granularity, as entries and as a text table
+ * (values labelled as pprof labels them, units.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static int frame_key(const kiln_result *r, topc *t, uint32_t *lkey,
 
     if (!*slot) {
         uint32_t id;
-        out_frame_name(r, loc, j, hex, &s, &n);
+        rd_frame_name(r, loc, j, hex, &s, &n);
         if ((rc = kiln_strtab_intern(&t->names, s, n, &id)) < 0)
             return rc;
         *slot = id + 1;
@@ -175,9 +176,34 @@ static int64_t total_of(const kiln_result *r, const int64_t *vals,
     return s;
 }
 
-static double pct(int64_t v, int64_t total)
+/* A share as pprof's -top prints it: "  100%" and "    0%" without
+ * decimals, "%5.2f%%" from 1 %, two significant digits below. */
+static void pct(char out[16], int64_t v, int64_t total)
 {
-    return total ? 100.0 * (double)v / (double)total : 0.0;
+    double r = total ? 100.0 * (double)v / (double)total : 0.0;
+    double a = r < 0 ? -r : r;
+    if (a >= 99.95 && a <= 100.05)
+        snprintf(out, 16, "%s100%%", r < 0 ? " -" : "  ");
+    else if (a >= 1.0)
+        snprintf(out, 16, "%5.2f%%", r);
+    else
+        snprintf(out, 16, "%5.2g%%", r);
+}
+
+/* The smallest non-zero |value| of the rows shown and the total: the one
+ * step every value of the table is labelled in (pprof's "minimum"). */
+static int64_t smallest(const kiln_top_entry *e, size_t n, int64_t total)
+{
+    uint64_t m = total < 0 ? 0 - (uint64_t)total : (uint64_t)total;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v[2] = {e[i].flat, e[i].cum};
+        for (int k = 0; k < 2; k++) {
+            uint64_t a = v[k] < 0 ? 0 - (uint64_t)v[k] : (uint64_t)v[k];
+            if (a && (a < m || m == 0))
+                m = a;
+        }
+    }
+    return m > INT64_MAX ? INT64_MAX : (int64_t)m;
 }
 
 int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
@@ -185,31 +211,49 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 {
     kiln_top_entry *e = NULL;
     const int64_t *vals;
-    int64_t *tmp = NULL, total, sum = 0;
+    int64_t *tmp = NULL, total, sum = 0, ref;
     size_t n = 0;
     const char *ty, *un;
+    char a[KILN_VALUE_MAX], b[KILN_VALUE_MAX], p1[16], p2[16], p3[16];
     int rc;
 
     if ((rc = kiln_result_top(r, type, &e, &n)) < 0)
         return rc;
     if (r->ntypes == 0)
-        return out_printf(out, "No samples.\n");
+        return rd_bprintf(out, "No samples.\n");
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     total = total_of(r, vals, type);
     kiln_result_type(r, type, &ty, &un);
     size_t shown = limit && limit < n ? limit : n;
-    if ((rc = out_printf(out, "Type: %s (%s)\nShowing %zu of %zu functions, "
-                      "total %" PRId64 "\n%10s %6s %6s %10s %6s\n", ty, un,
-                      shown, n, total, "flat", "flat%", "sum%", "cum",
-                      "cum%")) < 0)
+    for (size_t i = 0; i < shown; i++)
+        sum = rd_add64(sum, e[i].flat);
+    /* Time and bytes share one step, as pprof prints them; counts are
+     * labelled one by one (pprof leaves them raw, which is unreadable at
+     * millions of samples). */
+    size_t nsteps;
+    double factor;
+    bool counts = rd_unit_family(un, &nsteps, &factor)[0].label[0] == 0;
+    ref = counts ? 0 : smallest(e, shown, total);
+    kiln_value_format(a, sum, un, ref);
+    kiln_value_format(b, total, un, ref);
+    pct(p1, sum, total);
+    if ((rc = rd_bprintf(out, "Type: %s (%s)\nShowing %zu of %zu functions, "
+                         "accounting for %s, %s of %s total (%" PRId64
+                         " %s)\n%10s %6s %6s %10s %6s\n", ty, un, shown, n,
+                         a, p1 + strspn(p1, " "), b, total, un, "flat",
+                         "flat%", "sum%", "cum", "cum%")) < 0)
         goto out;
+    sum = 0;
     for (size_t i = 0; i < shown; i++) {
         sum = rd_add64(sum, e[i].flat);
-        if ((rc = out_printf(out, "%10" PRId64 " %5.2f%% %5.2f%% %10" PRId64
-                          " %5.2f%%  ", e[i].flat, pct(e[i].flat, total),
-                          pct(sum, total), e[i].cum,
-                          pct(e[i].cum, total))) < 0 ||
+        kiln_value_format(a, e[i].flat, un, ref);
+        kiln_value_format(b, e[i].cum, un, ref);
+        pct(p1, e[i].flat, total);
+        pct(p2, sum, total);
+        pct(p3, e[i].cum, total);
+        if ((rc = rd_bprintf(out, "%10s %s %s %10s %s  ", a, p1, p2, b,
+                             p3)) < 0 ||
             (rc = out_put_frame(out, e[i].name, strlen(e[i].name))) < 0 ||
             (rc = kiln_buf_append(out, "\n", 1)) < 0)
             goto out;
