@@ -184,8 +184,9 @@ int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
     for (uint32_t i = 0; i < l->nlines; i++) {
         const kiln_line *sl = &m->ssym->lines[l->line_off + i];
         m->lines[i] = *sl;
-        if ((rc = tabmap_function(m, sl->function, &m->lines[i].function)) < 0)
-            return rc;
+        if (sl->function != KILN_NOFUNC &&
+            (rc = tabmap_function(m, sl->function, &m->lines[i].function)) < 0)
+            return rc; /* a line without a function stays without one */
     }
     if (l->mapping) {
         if ((rc = tabmap_mapping(m, l->mapping - 1, &mapping)) < 0)

@@ -69,11 +69,16 @@ int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
         return kiln_error_set(KILN_EINVAL, "tables: line %zu of location %u",
                               i, location);
     ln = &s->lines[s->locations[location].line_off + i];
-    f = &s->functions[ln->function];
-    out->function = kiln_strtab_get(&s->strings, f->name);
-    out->system_name = kiln_strtab_get(&s->strings, f->system_name);
-    out->filename = kiln_strtab_get(&s->strings, f->filename);
-    out->start_line = f->start_line;
+    if (ln->function == KILN_NOFUNC) { /* a line without a function */
+        out->function = out->system_name = out->filename = "";
+        out->start_line = 0;
+    } else {
+        f = &s->functions[ln->function];
+        out->function = kiln_strtab_get(&s->strings, f->name);
+        out->system_name = kiln_strtab_get(&s->strings, f->system_name);
+        out->filename = kiln_strtab_get(&s->strings, f->filename);
+        out->start_line = f->start_line;
+    }
     out->line = ln->line;
     out->column = ln->column;
     return 0;

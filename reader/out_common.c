@@ -30,17 +30,24 @@ int out_check_type(const kiln_result *r, size_t type)
 /* ---- frame names ---- */
 
 /* The name of line j of location loc (function name), or the location's
- * address in hex when it has no lines or the function no name. A nameless
- * function at address 0 (an empty frame of folded input) stays empty: "0x0"
- * would name nothing and break the folded round trip. */
+ * address in hex when it has no lines, the line no function (KILN_NOFUNC)
+ * or the function no name. A nameless frame at address 0 (an empty frame of
+ * folded input) stays empty: "0x0" would name nothing and break the folded
+ * round trip. */
 void rd_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
                    char hex[24], const char **s, size_t *n)
 {
     const kiln_location *l = &r->sym.locations[loc];
 
-    if (j < l->nlines) {
-        const kiln_function *f =
-            &r->sym.functions[r->sym.lines[l->line_off + j].function];
+    uint32_t fid = j < l->nlines ? r->sym.lines[l->line_off + j].function
+                                 : KILN_NOFUNC;
+    if (j < l->nlines && fid == KILN_NOFUNC && l->address == 0) {
+        *s = ""; /* no function at no address: nothing to name */
+        *n = 0;
+        return;
+    }
+    if (fid != KILN_NOFUNC) {
+        const kiln_function *f = &r->sym.functions[fid];
         if (r->sym.strings.len[f->name] || l->address == 0) {
             *s = kiln_strtab_get(&r->sym.strings, f->name);
             *n = r->sym.strings.len[f->name];

@@ -41,7 +41,7 @@ static void use_loc(pctx *p, uint32_t loc)
     }
     for (uint32_t j = 0; j < l->nlines; j++) {
         uint32_t f = s->lines[l->line_off + j].function;
-        if (!p->fn_out[f]) {
+        if (f != KILN_NOFUNC && !p->fn_out[f]) {
             const kiln_function *fn = &s->functions[f];
             p->fn_out[f] = (uint32_t)++p->nfn;
             use_str(p, fn->name);
@@ -353,7 +353,9 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
             const kiln_line *kl = &s->lines[sl->line_off + j];
             Perftools__Profiles__Line *pn = &lines[lno];
             perftools__profiles__line__init(pn);
-            pn->function_id = p.fn_out[kl->function];
+            pn->function_id = kl->function == KILN_NOFUNC
+                                  ? 0 /* no function, as it came in */
+                                  : p.fn_out[kl->function];
             pn->line = kl->line;
             pn->column = kl->column;
             linep[lno++] = pn;

@@ -101,14 +101,19 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
     if (!text && len)
         return kiln_error_set(KILN_EINVAL, "folded: NULL text");
 
-    /* Pass 1: check every line. */
+    /* Pass 1: check every line, and that the counts sum within int64 (so
+     * no merge of identical stacks, and no total, can wrap). */
     const char *p = text, *end = text + len;
+    int64_t total = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         nlines++;
         if ((rc = parse_line(p, le, nlines, &l)) < 0)
             return rc;
+        if (__builtin_add_overflow(total, l.count, &total))
+            return EIN("line %zu: the counts sum past the int64 range",
+                       nlines);
         nsamples += l.len != 0;
         p = nl ? nl + 1 : end;
     }
@@ -116,7 +121,8 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
     if (nsamples == 0)
         return EIN("empty input (no stack lines)");
 
-    /* Pass 2: intern. Only allocation can fail from here. */
+    /* Pass 2: intern. Only allocation can fail from here (wr_row's overflow
+     * check cannot fire after pass 1's). */
     const char *type = fo->type ? fo->type : "samples";
     const char *unit = fo->unit ? fo->unit : "count";
     kiln_kind k;
@@ -159,7 +165,10 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
                 break;
             f = semi + 1;
         }
-        wr_row(w, node, 0, 0, &l.count, 1);
+        if ((rc = wr_row(w, node, 0, 0, &l.count, 1)) < 0) {
+            kiln_error_wrap(rc, "folded: line %zu: ", nlines);
+            goto fail;
+        }
     }
     wr_commit(w, sid, 1, fo->time_ns, fo->duration_ns);
     return 0;

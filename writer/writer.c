@@ -14,6 +14,19 @@
 #define DEFAULT_ZSTD_LEVEL 3
 #define SCRATCH_KEEP ((size_t)32 << 20) /* scratch above this is released */
 
+int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
+                    const char *what)
+{
+    if (!kiln_is_gzip(*p, *n))
+        return 0;
+    int rc = kiln_gunzip(*p, *n, KILN_MAX_INFLATE, buf);
+    if (rc < 0)
+        return kiln_error_wrap(rc, "%s: ", what);
+    *p = buf->data;
+    *n = buf->len;
+    return 0;
+}
+
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz)
 {
     if (need <= *cap)
@@ -162,8 +175,8 @@ void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
     w->nvals += ntypes;
 }
 
-void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
-            const int64_t *v, uint32_t ntypes)
+int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+           const int64_t *v, uint32_t ntypes)
 {
     size_t mask = w->mergeuse - 1;
     size_t h = (size_t)hash_mix64(((uint64_t)stack << 32 | lset) ^
@@ -173,15 +186,21 @@ void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
         if (s == 0) {
             w->merge[i] = (uint32_t)(w->nrows - w->cur_row0 + 1);
             wr_row_append(w, stack, lset, link, v, ntypes);
-            return;
+            return 0;
         }
         size_t r = w->cur_row0 + s - 1;
         if (w->r_stack[r] == stack && w->r_lset[r] == lset &&
             w->r_link[r] == link) {
             int64_t *d = w->vals + w->cur_val0 + (s - 1) * (size_t)ntypes;
-            for (uint32_t t = 0; t < ntypes; t++) /* wraps, never UB */
-                d[t] = (int64_t)((uint64_t)d[t] + (uint64_t)v[t]);
-            return;
+            int64_t sum;
+            for (uint32_t t = 0; t < ntypes; t++) /* check all, then add */
+                if (__builtin_add_overflow(d[t], v[t], &sum))
+                    return kiln_error_set(KILN_EINPUT,
+                                          "values of identical samples sum "
+                                          "past the int64 range");
+            for (uint32_t t = 0; t < ntypes; t++)
+                d[t] += v[t];
+            return 0;
         }
     }
 }

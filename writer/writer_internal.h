@@ -112,14 +112,16 @@ void wr_scratch_trim(kiln_writer *w);
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz);
 
 /* Rows of one profile being added. wr_begin reserves room for up to
- * `maxrows` rows of `ntypes` values and a profile record, so nothing after
- * it can fail; wr_row merges identical (stack, lset, link) rows by summing;
+ * `maxrows` rows of `ntypes` values and a profile record, so no allocation
+ * after it can fail; wr_row merges identical (stack, lset, link) rows by summing;
  * wr_commit appends the profile record, wr_abort drops the rows. */
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes);
-void wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
-            const int64_t *v, uint32_t ntypes);
+/* KILN_EINPUT (message "values of identical samples sum past the int64
+ * range", for the caller to prefix with where) when merging overflows. */
+int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
+           const int64_t *v, uint32_t ntypes);
 /* wr_row without merging: the row is appended as it is (rows of a stored
- * block, already merged). */
+ * block, already merged: nothing is summed, nothing can overflow). */
 void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
                    uint32_t link, const int64_t *v, uint32_t ntypes);
 void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
@@ -152,6 +154,14 @@ void *wr_arena_alloc(void *ud, size_t n);
 void wr_arena_nofree(void *ud, void *p);
 void wr_arena_reset(wr_arena *a);
 void wr_arena_free(wr_arena *a);
+
+/* When *p..*n is gzip'd, inflate it into buf (bounded by KILN_MAX_INFLATE)
+ * and point *p, *n there; errors are prefixed with `what`. */
+int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
+                    const char *what);
+
+/* kiln_otlp_detect over bytes already inflated (otlp_layout.c). */
+int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out);
 
 /* Encode the block (block.c); does not reset the writer. */
 int wr_encode(kiln_writer *w, kiln_buf *block, char id[27]);

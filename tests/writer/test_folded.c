@@ -171,6 +171,12 @@ Test(writer, malformed_folded_lines_are_named)
     refuse("a;b -\n", "line 1: no sample count");
     refuse("\n\n", "empty input");
     refuse("", "empty input");
+    /* two lines of the same stack that would merge into a wrapped, negative
+     * row (and a total past int64): refused, naming the line */
+    refuse("a;b 9223372036854775807\na;b 9223372036854775807\n",
+           "folded: line 2: the counts sum past the int64 range");
+    refuse("a;b 9223372036854775807\nc 1\n",
+           "folded: line 2: the counts sum past the int64 range");
 }
 
 Test(writer, folded_lines_after_a_bad_one_add_nothing)
