@@ -386,6 +386,20 @@ typedef struct kiln_seriestab {
 } kiln_seriestab;
 
 #define KILN_MAX_TYPES 64
+/* The last sample time a block holds: INT64_MAX is the open end of every
+ * query range (from <= t < to), so a sample there could never be selected
+ * (spec/README.md, "Limits"). */
+#define KILN_TIME_LAST (INT64_MAX - 1)
+/* Input limits (spec/README.md, "Limits"): far above what real profilers
+ * write (stacks of a few hundred frames, a handful of labels), low enough
+ * that a hostile profile is refused by name instead of costing memory. */
+#define KILN_MAX_STACK_DEPTH 16384    /* frames of one sample */
+#define KILN_MAX_SERIES_LABELS 64     /* labels of one series */
+#define KILN_MAX_SAMPLE_LABELS 256    /* labels of one sample */
+#define KILN_MAX_LABEL_NAME 1024      /* bytes of a label name */
+#define KILN_MAX_LABEL_VALUE 65536    /* bytes of a series label value */
+#define KILN_MAX_SAMPLES ((size_t)1 << 24)  /* samples of one profile */
+#define KILN_MAX_STRINGS ((size_t)1 << 24)  /* strings of one profile */
 
 int kiln_seriestab_init(kiln_seriestab *t);
 void kiln_seriestab_free(kiln_seriestab *t);

@@ -61,6 +61,12 @@ static int parse_line(const char *p, const char *end, size_t lineno,
         se--;
     if (se == p)
         return EIN("line %zu: no stack before the count", lineno);
+    size_t depth = 1;
+    for (const char *f = p; f < se; f++)
+        depth += *f == ';';
+    if (depth > KILN_MAX_STACK_DEPTH)
+        return kiln_error_set(KILN_ELIMIT, "folded: line %zu: %zu frames (at "
+                              "most %d)", lineno, depth, KILN_MAX_STACK_DEPTH);
     l->len = (size_t)(se - p);
     l->count = (int64_t)v;
     return 0;
@@ -98,6 +104,10 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
                               KILN_FOLDED_OPTS_VERSION);
     if ((rc = wr_check_labels(labels, nlabels)) < 0)
         return rc;
+    if (fo->time_ns == KILN_TIME_LAST + 1)
+        return kiln_error_set(KILN_EINVAL, "folded: time %lld is past the "
+                              "last time kiln stores (2^63 - 2 ns)",
+                              (long long)fo->time_ns);
     if (!text && len)
         return kiln_error_set(KILN_EINVAL, "folded: NULL text");
 

@@ -152,6 +152,13 @@ static int check_profile(kiln_writer *w, pctx *c)
     int rc;
 
     c->nstr = p->n_string_table;
+    if (p->n_sample > KILN_MAX_SAMPLES || c->nstr > KILN_MAX_STRINGS)
+        return kiln_error_set(KILN_ELIMIT, "pprof: %zu samples and %zu "
+                              "strings (at most %zu of each)", p->n_sample,
+                              c->nstr, KILN_MAX_SAMPLES);
+    if (p->time_nanos == KILN_TIME_LAST + 1)
+        return EIN("time_nanos %lld is past the last time kiln stores "
+                   "(2^63 - 2 ns)", (long long)p->time_nanos);
     if (c->nstr > 0 && p->string_table[0].len != 0)
         return EIN("string_table[0] is not empty");
     if (c->nstr > UINT32_MAX || p->n_location > UINT32_MAX ||
@@ -273,6 +280,13 @@ static int check_profile(kiln_writer *w, pctx *c)
                                        s->value[t] < 0 ? &neg[t] : &pos[t]))
                 return EIN("sample %zu: value %zu: the profile's values of "
                            "this type sum past the int64 range", i, t);
+        if (s->n_location_id > KILN_MAX_STACK_DEPTH ||
+            s->n_label > KILN_MAX_SAMPLE_LABELS)
+            return kiln_error_set(KILN_ELIMIT, "pprof: sample %zu: %zu "
+                                  "frames and %zu labels (at most %d and %d)",
+                                  i, s->n_location_id, s->n_label,
+                                  KILN_MAX_STACK_DEPTH,
+                                  KILN_MAX_SAMPLE_LABELS);
         for (size_t j = 0; j < s->n_location_id; j++) {
             int64_t k = idmap_get(&lm, s->location_id[j]);
             if (k < 0)

@@ -235,6 +235,9 @@ int wr_check_labels(const kiln_label *labels, size_t n)
 {
     if (n && !labels)
         return kiln_error_set(KILN_EINVAL, "labels: NULL array of %zu", n);
+    if (n > KILN_MAX_SERIES_LABELS)
+        return kiln_error_set(KILN_ELIMIT, "labels: %zu series labels (at "
+                              "most %d)", n, KILN_MAX_SERIES_LABELS);
     for (size_t i = 0; i < n; i++) {
         if (!labels[i].name || !labels[i].name[0])
             return kiln_error_set(KILN_EINVAL, "labels: label %zu has no name",
@@ -243,6 +246,12 @@ int wr_check_labels(const kiln_label *labels, size_t n)
             return kiln_error_set(KILN_EINVAL,
                                   "labels: label \"%s\" has no value",
                                   labels[i].name);
+        if (strlen(labels[i].name) > KILN_MAX_LABEL_NAME ||
+            strlen(labels[i].value) > KILN_MAX_LABEL_VALUE)
+            return kiln_error_set(KILN_ELIMIT, "labels: label \"%.40s\": "
+                                  "name or value too long (at most %d and "
+                                  "%d bytes)", labels[i].name,
+                                  KILN_MAX_LABEL_NAME, KILN_MAX_LABEL_VALUE);
         for (size_t j = 0; j < i; j++)
             if (strcmp(labels[i].name, labels[j].name) == 0)
                 return kiln_error_set(KILN_EINVAL,

@@ -65,6 +65,16 @@ expect_exit 1 "query --from far future" "$K" query --store "$WORK/s0" --from 999
 expect_exit 1 "query --to far past" "$K" query --store "$WORK/s0" --to 1000-01-01T00:00:00Z
 expect_exit 1 "query --from 2026-02-31" "$K" query --store "$WORK/s0" --from 2026-02-31T00:00:00Z
 expect_exit 1 "ingest --time far future" "$K" ingest --store "$WORK/s0" --time 9999-01-01T00:00:00Z "$FIB"
+# The last nanosecond is the open end of every query range: refused; one
+# before it is stored and found by a query without --from/--to.
+printf 'edge;frame 3\n' > "$WORK/edge.folded"
+expect_exit 1 "ingest --time 2^63-1 ns" "$K" ingest --store "$WORK/s-edge" --time 2262-04-11T23:47:16.854775807Z "$WORK/edge.folded"
+expect_exit 0 "ingest --time 2^63-2 ns" "$K" ingest --store "$WORK/s-edge" --time 2262-04-11T23:47:16.854775806Z "$WORK/edge.folded"
+if [ "$("$K" query --store "$WORK/s-edge" --format folded 2> /dev/null)" = "edge;frame 3" ]; then
+    ok "a sample at the last storable nanosecond is found without --from/--to"
+else
+    not_ok "a sample at 2^63-2 ns is not found by a plain query"
+fi
 
 # One store with the profile under labels.
 S="$WORK/s1"

@@ -226,6 +226,15 @@ void fz_read_block(kiln_store *s, const char *key)
     kiln_buf_free(&out);
 }
 
+void fz_flush_and_read(kiln_writer *w)
+{
+    kiln_store *s = fz_mem_store();
+    char key[KILN_KEY_MAX];
+    if (kiln_writer_flush(w, s, key) == 0)
+        fz_read_block(s, key);
+    kiln_store_free(s);
+}
+
 #ifndef KILN_LIBFUZZER
 /* Replay: each argument is an input file or a directory of them (sorted,
  * not recursive). Prints how many inputs ran; a crash is the test's

@@ -19,6 +19,10 @@ kiln_store *fz_mem_store(void);
  * fuzzer made up). */
 void fz_mem_put(kiln_store *s, const char *key, const void *data, size_t n);
 
+/* Flush what w holds into a fresh memory store and read the block back
+ * with fz_read_block (nothing when the flush refuses). */
+void fz_flush_and_read(kiln_writer *w);
+
 /* Run a block through everything a reader does with one: open, info,
  * verify, index, a range query rendered every way, a trace lookup, rows. */
 void fz_read_block(kiln_store *s, const char *key);

@@ -4,6 +4,7 @@
  * KILN_EINPUT naming the line, and nothing is added. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,5 +197,47 @@ Test(writer, folded_lines_after_a_bad_one_add_nothing)
     kiln_buf block = KILN_BUF_INIT;
     char id[27];
     cr_assert(eq(int, kiln_writer_finish(w, &block, id), KILN_ENOTFOUND));
+    kiln_writer_free(w);
+}
+
+Test(writer, input_limits_are_refused_by_name)
+{
+    kiln_writer *w = NULL;
+    cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
+    /* a stack deeper than KILN_MAX_STACK_DEPTH (16384 frames), and one at
+     * the limit */
+    char *deep = malloc(2 * 16385 + 8);
+    cr_assert(deep != NULL);
+    for (size_t n = 16385; n >= 16384; n--) {
+        for (size_t i = 0; i < n; i++) {
+            deep[2 * i] = 'f';
+            deep[2 * i + 1] = i + 1 < n ? ';' : ' ';
+        }
+        strcpy(deep + 2 * n, "1\n");
+        int rc = kiln_writer_add_folded(w, deep, strlen(deep), NULL, 0, NULL);
+        if (n == 16385) {
+            cr_assert(eq(int, rc, KILN_ELIMIT));
+            cr_assert(strstr(kiln_error_last(), "line 1: 16385 frames (at "
+                                                "most 16384)") != NULL,
+                      "%s", kiln_error_last());
+        } else {
+            cr_assert(eq(int, rc, 0), "%s", kiln_error_last());
+        }
+    }
+    free(deep);
+    /* more series labels than KILN_MAX_SERIES_LABELS (64) */
+    kiln_label lab[65];
+    char names[65][8];
+    for (int i = 0; i < 65; i++) {
+        snprintf(names[i], sizeof names[i], "l%d", i);
+        lab[i].name = names[i];
+        lab[i].value = "v";
+    }
+    cr_assert(eq(int, kiln_writer_add_folded(w, "a 1\n", 4, lab, 65, NULL),
+                 KILN_ELIMIT));
+    cr_assert(strstr(kiln_error_last(), "65 series labels (at most 64)") !=
+              NULL, "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_writer_add_folded(w, "a 1\n", 4, lab, 64, NULL),
+                 0), "%s", kiln_error_last());
     kiln_writer_free(w);
 }

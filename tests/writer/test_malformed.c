@@ -171,6 +171,18 @@ Test(writer, values_summing_past_int64_are_named)
     refuse_prof(&t, "pprof: sample 1: value 1:");
 }
 
+Test(writer, a_time_no_query_could_select_is_refused)
+{
+    /* INT64_MAX is the open end of every query range */
+    th_prof t;
+    th_prof_init(&t);
+    uint64_t loc[] = {1};
+    th_prof_sample(&t, loc, 1, 1, 1);
+    t.p.time_nanos = INT64_MAX;
+    refuse_prof(&t, "time_nanos 9223372036854775807 is past the last time "
+                    "kiln stores");
+}
+
 Test(writer, samples_without_sample_types_are_refused)
 {
     th_prof t;
