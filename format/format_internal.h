@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 
 /* ---------------------------------------------------------------------
  * Errors (format/error.c)
@@ -178,6 +179,18 @@ void kiln_htab_free(kiln_htab *h);
 
 uint64_t kiln_hash(const void *p, size_t n, uint64_t seed); /* xxh64 */
 
+/* A 64-bit finaliser (MurmurHash3's fmix64): spreads an integer key over
+ * a power-of-two table in a few cycles, for hot integer-keyed indexes. */
+static inline uint64_t hash_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
 /* ---------------------------------------------------------------------
  * String table (format/strtab.c): interned byte strings, id 0 = "".
  * Strings may hold any bytes (pprof strings are not always UTF-8), and are
@@ -303,11 +316,22 @@ int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n);
  * < i and a location id. A stack id is the node id of its leaf frame.
  * ------------------------------------------------------------------- */
 
+/* One slot of the (parent, loc) -> node index. */
+typedef struct kiln_stack_slot {
+    uint64_t key;  /* (parent << 32 | loc) + 1; 0 = empty */
+    uint32_t node;
+    uint32_t pad;
+} kiln_stack_slot;
+
 typedef struct kiln_stacks {
     uint32_t *parent; /* per node; parent[0] = 0 */
     uint32_t *loc;    /* per node: location id; loc[0] unused (0) */
     size_t n, cap;    /* nodes including the root */
-    kiln_htab index;  /* (parent, loc) -> node, for interning */
+    kiln_stack_slot *idx; /* (parent, loc) -> node, for interning; open
+                           * addressing, idxcap slots (a power of two) */
+    size_t idxcap;
+    size_t nindexed;  /* nodes the index holds (< n for a decoded tree
+                       * until the first kiln_stacks_child) */
 } kiln_stacks;
 
 int kiln_stacks_init(kiln_stacks *t); /* creates the root */
@@ -686,6 +710,94 @@ int kiln_block_key(char *key, size_t cap, const char *tenant, const char *id,
  * (every sample time of the block lies within), 0 for a name without one
  * (an <id>.kiln key, or one that does not parse: the block is opened). */
 int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi);
+
+/* ---------------------------------------------------------------------
+ * Interning (format/intern.c): one link table, and the id mapping that
+ * adds a block's symbols, stacks and links into other tables (a query's
+ * result, a block being written, a merge's output), each id once.
+ * ------------------------------------------------------------------- */
+
+/* Distinct links in order of first use; ids handed out are index + 1 (0
+ * is "no link" in a row). */
+typedef struct linktab {
+    kiln_link *links;
+    size_t n, cap;
+    kiln_htab index;
+} linktab;
+
+/* The id + 1 of link l, appended if new. */
+int linktab_add(linktab *t, const kiln_link *l, uint32_t *id);
+void linktab_free(linktab *t); /* leaves an empty table */
+
+/* Source ids -> destination ids, filled lazily: an id is translated (and
+ * interned into the destination) the first time it is asked for. */
+typedef struct tabmap {
+    const kiln_symtab *ssym;   /* source tables (borrowed) */
+    const kiln_stacks *sstk;
+    size_t nlinks;             /* source link ids are < nlinks */
+    kiln_symtab *dsym;         /* destination tables (borrowed) */
+    kiln_stacks *dstk;
+    linktab *dlinks;
+    uint32_t *str;             /* string id -> id (0 = not yet) */
+    uint32_t *fn, *map, *loc;  /* function/mapping/location id -> id + 1 */
+    uint32_t *lset;            /* label set id -> id + 1 */
+    uint32_t *link;            /* link id -> destination link id + 1 */
+    uint32_t *node;            /* stack node -> node (0 = not yet) */
+    uint32_t *path;            /* scratch, sstk->n entries */
+    kiln_line *lines;          /* scratch for one location */
+    size_t caplines;
+    kiln_label_ent *ents;      /* scratch for one label set */
+    size_t capents;
+    /* With tabmap_use_series: */
+    const kiln_seriestab *sser; /* source series (borrowed) */
+    kiln_seriestab *dser;      /* destination series (borrowed) */
+    uint32_t *sstr;            /* series string id -> id (0 = not yet) */
+    uint32_t *kind;            /* kind id -> id + 1 */
+    uint32_t *series;          /* series id -> id + 1 */
+} tabmap;
+
+/* sstk may be NULL for a mapping of symbols only; dlinks may be NULL when
+ * no link is asked for. */
+int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+               size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+               linktab *dlinks);
+void tabmap_free(tabmap *m);
+/* Each gives the destination id of source id `id`; ids must be in range
+ * of the source tables (decoders have checked them). */
+int tabmap_str(tabmap *m, uint32_t id, uint32_t *out);
+int tabmap_function(tabmap *m, uint32_t id, uint32_t *out);
+int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out);
+int tabmap_location(tabmap *m, uint32_t id, uint32_t *out);
+int tabmap_stack(tabmap *m, uint32_t node, uint32_t *out);
+/* The stacks src[0..n) into (*dst)[0..n), growing *dst (*cap entries). */
+int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,
+                  size_t *cap);
+int tabmap_lset(tabmap *m, uint32_t id, uint32_t *out);
+/* Map series too (kinds with their sample types, and label sets), from
+ * src into dst; then tabmap_series gives a source series' id in dst. */
+int tabmap_use_series(tabmap *m, const kiln_seriestab *src,
+                      kiln_seriestab *dst);
+int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out);
+/* The source's link `id` (< nlinks), or NULL when it is not at hand. */
+typedef const kiln_link *(*tabmap_link_get)(const void *ud, uint32_t id);
+/* A row's link reference (id + 1, 0 = none) -> the destination's; get is
+ * asked only the first time (NULL from it is KILN_ECORRUPT). */
+int tabmap_link(tabmap *m, uint32_t ref, tabmap_link_get get, const void *ud,
+               uint32_t *out);
+
+/* A block's tables as kiln/rows.h shows them (format/tables.c): borrowed
+ * pointers into a decoded block. serial is unique per filling, so a
+ * writer's cached id mapping is never applied to other tables that reuse
+ * the same address. */
+struct kiln_tables {
+    const kiln_symtab *sym;
+    const kiln_stacks *stacks;
+    const kiln_seriestab *series;
+    const kiln_link *links;    /* every link, sorted; nlinks entries */
+    size_t nlinks;
+    uint64_t serial;           /* from tables_serial_next(); 0 = unset */
+};
+uint64_t tables_serial_next(void);
 
 /* ---------------------------------------------------------------------
  * pprof (format/pprof.c): gzip detection and inflation with a size limit,

@@ -8,23 +8,44 @@
 
 #define MAX_NODES (1u << 28) /* spec/stacks.md, "Limits" */
 
-typedef struct nodekey {
-    uint32_t parent, loc;
-} nodekey;
-
-static uint64_t hash_node(uint32_t parent, uint32_t loc)
+/* The (parent, loc) -> node index: open addressing, one 16-byte slot per
+ * entry so a lookup costs one cache line (it was the writer's own index;
+ * every table that interns stacks - a block being written, a query's call
+ * tree, a merge's output - now uses this one). */
+static int idx_grow(kiln_stacks *t)
 {
-    uint64_t k = (uint64_t)parent << 32 | loc;
+    size_t cap = t->idxcap ? t->idxcap * 2 : 1024;
+    kiln_stack_slot *n = calloc(cap, sizeof *n);
 
-    return kiln_hash(&k, sizeof k, 5);
+    if (!n)
+        return kiln_error_set(KILN_ENOMEM, "stacks: index of %zu slots", cap);
+    for (size_t i = 0; i < t->idxcap; i++) {
+        if (!t->idx[i].key)
+            continue;
+        size_t j = (size_t)hash_mix64(t->idx[i].key) & (cap - 1);
+        while (n[j].key)
+            j = (j + 1) & (cap - 1);
+        n[j] = t->idx[i];
+    }
+    free(t->idx);
+    t->idx = n;
+    t->idxcap = cap;
+    return 0;
 }
 
-static bool node_eq(const void *ctx, uint32_t id, const void *key)
+/* The slot of key, or the empty slot where it goes (the table has room). */
+static size_t idx_slot(const kiln_stacks *t, uint64_t key)
 {
-    const kiln_stacks *t = ctx;
-    const nodekey *k = key;
+    size_t mask = t->idxcap - 1, i = (size_t)hash_mix64(key) & mask;
 
-    return t->parent[id] == k->parent && t->loc[id] == k->loc;
+    while (t->idx[i].key && t->idx[i].key != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static inline uint64_t node_key(uint32_t parent, uint32_t loc)
+{
+    return ((uint64_t)parent << 32 | loc) + 1;
 }
 
 static int grow(kiln_stacks *t, size_t need)
@@ -68,46 +89,53 @@ void kiln_stacks_free(kiln_stacks *t)
         return;
     free(t->parent);
     free(t->loc);
-    kiln_htab_free(&t->index);
+    free(t->idx);
     memset(t, 0, sizeof *t);
 }
 
 int kiln_stacks_reindex(kiln_stacks *t)
 {
-    uint32_t id;
-    size_t slot;
     int rc;
 
-    kiln_htab_free(&t->index);
+    free(t->idx);
+    t->idx = NULL;
+    t->idxcap = 0;
+    t->nindexed = 0;
+    while ((t->n + 1) * 8 > t->idxcap * 5)
+        if ((rc = idx_grow(t)) < 0)
+            return rc;
     for (size_t i = 1; i < t->n; i++) {
-        nodekey k = {t->parent[i], t->loc[i]};
-        uint64_t h = hash_node(k.parent, k.loc);
-        rc = kiln_htab_find(&t->index, h, node_eq, t, &k, &id, &slot);
-        if (rc < 0)
-            return rc;
-        if (rc == 0 && (rc = kiln_htab_insert(&t->index, h, slot, (uint32_t)i)) < 0)
-            return rc;
+        uint64_t key = node_key(t->parent[i], t->loc[i]);
+        size_t s = idx_slot(t, key);
+        if (!t->idx[s].key) {
+            t->idx[s].key = key;
+            t->idx[s].node = (uint32_t)i;
+        }
     }
+    t->nindexed = t->n;
     return 0;
 }
 
 int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
                       uint32_t *node)
 {
-    nodekey k = {parent, loc};
-    uint64_t h = hash_node(parent, loc);
-    size_t slot;
+    uint64_t key = node_key(parent, loc);
+    size_t s;
     int rc;
 
     if (parent >= t->n)
         return kiln_error_set(KILN_EINVAL, "stacks: parent %u out of range", parent);
-    /* A decoded tree has no index (cap 0); once built, each append keeps
-     * it complete. */
-    if (t->n > 1 && t->index.cap == 0 && (rc = kiln_stacks_reindex(t)) < 0)
+    /* A decoded tree has no index; once built, each append keeps it
+     * complete. */
+    if (t->nindexed != t->n && (rc = kiln_stacks_reindex(t)) < 0)
         return rc;
-    rc = kiln_htab_find(&t->index, h, node_eq, t, &k, node, &slot);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    if ((t->n + 1) * 8 > t->idxcap * 5 && (rc = idx_grow(t)) < 0)
+        return rc;
+    s = idx_slot(t, key);
+    if (t->idx[s].key) {
+        *node = t->idx[s].node;
+        return 0;
+    }
     if (t->n >= MAX_NODES)
         return kiln_error_set(KILN_ELIMIT, "stacks: more than %u nodes", MAX_NODES);
     if ((rc = grow(t, t->n + 1)) < 0)
@@ -115,7 +143,10 @@ int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
     t->parent[t->n] = parent;
     t->loc[t->n] = loc;
     *node = (uint32_t)t->n++;
-    return kiln_htab_insert(&t->index, h, slot, *node);
+    t->idx[s].key = key;
+    t->idx[s].node = *node;
+    t->nindexed = t->n;
+    return 0;
 }
 
 int kiln_stacks_encode(const kiln_stacks *t, kiln_buf *out)

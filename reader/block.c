@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader_internal.h"
+#include "block_internal.h"
 
 #define TAIL_BYTES ((uint64_t)64 * 1024)
 /* Pages closer than this are fetched in one read; a read stops growing at
@@ -539,6 +539,102 @@ out:
     kiln_buf_free(&scratch);
     kiln_buf_free(&raw);
     return rc;
+}
+
+int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,
+                       kiln_page_rows *rows)
+{
+    const kiln_section *samples;
+    const kiln_page_meta *pm = &b->pages[id];
+    kiln_buf scratch = KILN_BUF_INIT, raw = KILN_BUF_INIT;
+    const uint8_t *p;
+    int rc;
+
+    memset(rows, 0, sizeof *rows);
+    if ((rc = need_section(b, KILN_SEC_SAMPLES, &samples)) < 0 ||
+        (rc = fetch(b, samples->offset + pm->offset, pm->stored, &scratch,
+                    &p)) < 0)
+        goto out;
+    rc = decode_page(b, id, p, nlinks, &raw, rows);
+out:
+    kiln_buf_free(&scratch);
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+int kiln_block_tables(kiln_block *b, const kiln_tables **out)
+{
+    int rc;
+
+    *out = NULL;
+    if ((rc = rd_block_stacks(b)) < 0 || (rc = rd_block_links(b)) < 0)
+        return rc;
+    if (!b->tables.serial) {
+        b->tables.sym = &b->sym;
+        b->tables.stacks = &b->stacks;
+        b->tables.series = &b->series;
+        b->tables.links = b->links;
+        b->tables.nlinks = b->nlinks;
+        b->tables.serial = tables_serial_next();
+    }
+    *out = &b->tables;
+    return 0;
+}
+
+/* ---- traces ---- */
+
+/* Order of link l against (trace, span); span NULL compares the trace
+ * only. */
+static int link_cmp(const kiln_link *l, const uint8_t *trace,
+                    const uint8_t *span)
+{
+    int c = memcmp(l->trace_id, trace, 16);
+    if (c || !span)
+        return c;
+    return memcmp(l->span_id, span, 8);
+}
+
+/* First link id >= (trace, span), in [0, n]. */
+static size_t links_lower(const kiln_link *links, size_t n,
+                          const uint8_t *trace, const uint8_t *span)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (link_cmp(&links[mid], trace, span) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void rd_links_range(const kiln_link *links, size_t n, const uint8_t *trace,
+                    const uint8_t *span, size_t *lo, size_t *hi)
+{
+    *lo = links_lower(links, n, trace, span);
+    size_t h = *lo;
+    while (h < n && link_cmp(&links[h], trace, span) == 0)
+        h++; /* a trace has few spans per block: a walk is enough */
+    *hi = h;
+}
+
+int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16])
+{
+    return rd_block_bloom_test(b, trace_id);
+}
+
+int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
+{
+    const kiln_link_chunk *ch;
+    size_t lo, hi;
+    int rc;
+    if ((rc = rd_block_trace_chunk(b, trace_id, &ch)) < 0)
+        return rc;
+    if (!ch)
+        return 0;
+    rd_links_range(b->clinks, ch->nlinks, trace_id, NULL, &lo, &hi);
+    return (int64_t)(hi - lo);
 }
 
 /* ---- open ---- */

@@ -10,7 +10,7 @@
 
 #include <kiln/flame.h>
 
-#include "reader_internal.h"
+#include "output_internal.h"
 
 extern const char rd_flame_js[]; /* flame.js, embedded at build time */
 

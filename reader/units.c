@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "reader_internal.h"
+#include "output_internal.h"
 
 typedef rd_unit_step unit_step;
 

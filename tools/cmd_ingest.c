@@ -199,14 +199,8 @@ static int cut(ingest *in, size_t i)
     }
     pending_block *pb = &in->pend[in->npend];
     memset(pb, 0, sizeof *pb);
-    char id[27];
-    int rc = kiln_writer_finish(in->win[i].w, &pb->bytes, id);
+    int rc = kiln_writer_finish_key(in->win[i].w, &pb->bytes, pb->key);
     if (rc != 0) {
-        kiln_buf_free(&pb->bytes);
-        return rc;
-    }
-    if ((rc = kiln_block_key(pb->key, sizeof pb->key, in->tenant, id, ws.tmin,
-                             ws.tmax)) < 0) {
         kiln_buf_free(&pb->bytes);
         return rc;
     }

@@ -84,7 +84,9 @@ int cmd_ls(int argc, char **argv)
 
     if ((rc = kiln_store_open(&st, url)))
         return cli_fail("ls", rc);
-    if ((rc = kiln_blocks_list(st, tenant, cli_keylist_collect, &l))) {
+    /* Blocks replaced by another (a compaction's sources) are not shown,
+     * as queries do not read them. */
+    if ((rc = kiln_blocks_visible(st, tenant, cli_keylist_collect, &l))) {
         exit_code = cli_fail("ls", rc);
         goto out;
     }

@@ -240,7 +240,7 @@ static int order_links(kiln_writer *w, enc *e, size_t *nlinks,
                        size_t *ntraces)
 {
     int rc = 0;
-    size_t nl = w->nlinks, used = 0;
+    size_t nl = w->links.n, used = 0;
     ALLOC(e->linkmap, nl);
     memset(e->linkmap, 0, (nl ? nl : 1) * sizeof *e->linkmap);
     for (size_t r = 0; r < w->nrows; r++)
@@ -250,12 +250,12 @@ static int order_links(kiln_writer *w, enc *e, size_t *nlinks,
     for (size_t i = 0; i < nl; i++)
         if (e->linkmap[i])
             e->lorder[used++] = (uint32_t)i;
-    qsort_r(e->lorder, used, sizeof *e->lorder, link_cmp, w->links);
+    qsort_r(e->lorder, used, sizeof *e->lorder, link_cmp, w->links.links);
     ALLOC(e->links, used);
     ALLOC(e->ltrace, used);
     size_t nt = 0;
     for (size_t i = 0; i < used; i++) {
-        e->links[i] = w->links[e->lorder[i]];
+        e->links[i] = w->links.links[e->lorder[i]];
         e->linkmap[e->lorder[i]] = (uint32_t)i + 1;
         if (i > 0 && memcmp(e->links[i].trace_id, e->links[i - 1].trace_id,
                             16) == 0)
@@ -510,6 +510,18 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
             goto out;
     if ((rc = kiln_buf_append(&e.tmp, w->tenant, strlen(w->tenant))) < 0)
         goto out;
+    /* A block that is not raw, or replaces others, also hashes what its
+     * footer says of that (nothing for a raw ingested block, so its id is
+     * as before): a copy or merge never takes its source's id. */
+    if (w->resolution || w->level || w->nsources) {
+        if ((rc = kiln_put_svarint(&e.tmp, w->resolution)) < 0 ||
+            (rc = kiln_put_uvarint(&e.tmp, w->level)) < 0)
+            goto out;
+        for (size_t i = 0; i < w->nsources; i++)
+            if ((rc = kiln_put_blob(&e.tmp, w->sources[i],
+                                    strlen(w->sources[i]))) < 0)
+                goto out;
+    }
     uint8_t ent[16];
     kiln_store_u64le(ent, kiln_hash(e.tmp.data, e.tmp.len, 0));
     kiln_store_u64le(ent + 8, kiln_hash(e.tmp.data, e.tmp.len, 0x6b696c6eULL));
@@ -545,8 +557,10 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
     meta.nlinks = nlinks;
     meta.ntraces = ntraces;
     meta.nprofiles = w->nprof;
-    meta.resolution = 0;
-    meta.level = 0;
+    meta.resolution = w->resolution;
+    meta.level = w->level;
+    meta.nsources = w->nsources;
+    meta.sources = w->sources;
     meta.nlabelnames = e.nnames;
     meta.labelnames = names;
     meta.labelvalues = values;

@@ -124,16 +124,6 @@ void wr_arena_reset(wr_arena *a)
 
 /* ---- rows ------------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
 {
     int rc;
@@ -173,23 +163,29 @@ int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
     return 0;
 }
 
+void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
+                   uint32_t link, const int64_t *v, uint32_t ntypes)
+{
+    size_t r = w->nrows++;
+    assert(r < w->caprows);
+    w->r_stack[r] = stack;
+    w->r_lset[r] = lset;
+    w->r_link[r] = link;
+    memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
+    w->nvals += ntypes;
+}
+
 int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
            const int64_t *v, uint32_t ntypes)
 {
     size_t mask = w->mergeuse - 1;
-    size_t h = (size_t)mix64(((uint64_t)stack << 32 | lset) ^
+    size_t h = (size_t)hash_mix64(((uint64_t)stack << 32 | lset) ^
                              ((uint64_t)link * 0x9e3779b97f4a7c15ULL));
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t s = w->merge[i];
         if (s == 0) {
-            size_t r = w->nrows++;
-            assert(r < w->caprows);
-            w->r_stack[r] = stack;
-            w->r_lset[r] = lset;
-            w->r_link[r] = link;
-            memcpy(w->vals + w->nvals, v, ntypes * sizeof(int64_t));
-            w->nvals += ntypes;
-            w->merge[i] = (uint32_t)(r - w->cur_row0 + 1);
+            w->merge[i] = (uint32_t)(w->nrows - w->cur_row0 + 1);
+            wr_row_append(w, stack, lset, link, v, ntypes);
             return 0;
         }
         size_t r = w->cur_row0 + s - 1;
@@ -233,102 +229,6 @@ void wr_abort(kiln_writer *w)
     w->nvals = w->cur_val0;
 }
 
-/* ---- stacks ----------------------------------------------------------- */
-
-#define MAX_NODES (1u << 28) /* spec/stacks.md, "Limits" */
-
-static int nidx_grow(kiln_writer *w)
-{
-    size_t cap = w->nidxcap ? w->nidxcap * 2 : 1024;
-    wr_nslot *t = calloc(cap, sizeof *t);
-    if (!t)
-        return kiln_error_set(KILN_ENOMEM, "writer: stack index of %zu slots",
-                              cap);
-    for (size_t i = 0; i < w->nidxcap; i++) {
-        if (!w->nidx[i].key)
-            continue;
-        size_t j = (size_t)mix64(w->nidx[i].key) & (cap - 1);
-        while (t[j].key)
-            j = (j + 1) & (cap - 1);
-        t[j] = w->nidx[i];
-    }
-    free(w->nidx);
-    w->nidx = t;
-    w->nidxcap = cap;
-    return 0;
-}
-
-int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
-                   uint32_t *node)
-{
-    kiln_stacks *t = &w->stacks;
-    uint64_t key = ((uint64_t)parent << 32 | loc) + 1;
-    int rc;
-    assert(parent < t->n);
-    if ((t->n + 1) * 8 > w->nidxcap * 5 && (rc = nidx_grow(w)) < 0)
-        return rc;
-    size_t mask = w->nidxcap - 1, i = (size_t)mix64(key) & mask;
-    for (; w->nidx[i].key; i = (i + 1) & mask)
-        if (w->nidx[i].key == key) {
-            *node = w->nidx[i].node;
-            return 0;
-        }
-    if (t->n >= MAX_NODES)
-        return kiln_error_set(KILN_ELIMIT, "writer: more than %u stack nodes "
-                              "in a block; flush first", MAX_NODES);
-    if (t->n == t->cap) {
-        size_t cap = t->cap * 2;
-        uint32_t *pa = realloc(t->parent, cap * sizeof *pa);
-        if (!pa)
-            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
-        t->parent = pa;
-        uint32_t *lo = realloc(t->loc, cap * sizeof *lo);
-        if (!lo)
-            return kiln_error_set(KILN_ENOMEM, "writer: %zu stack nodes", cap);
-        t->loc = lo;
-        t->cap = cap;
-    }
-    t->parent[t->n] = parent;
-    t->loc[t->n] = loc;
-    *node = (uint32_t)t->n++;
-    w->nidx[i].key = key;
-    w->nidx[i].node = *node;
-    return 0;
-}
-
-/* ---- links ------------------------------------------------------------ */
-
-static bool link_eq(const void *ctx, uint32_t id, const void *key)
-{
-    const kiln_writer *w = ctx;
-    return memcmp(&w->links[id], key, sizeof(kiln_link)) == 0;
-}
-
-int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id)
-{
-    uint64_t h = kiln_hash(l, sizeof *l, 0);
-    size_t slot;
-    uint32_t got;
-    int rc = kiln_htab_find(&w->link_index, h, link_eq, w, l, &got, &slot);
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        *id = got + 1;
-        return 0;
-    }
-    if (w->nlinks >= UINT32_MAX - 1)
-        return kiln_error_set(KILN_ELIMIT, "writer: too many links");
-    if ((rc = wr_grow((void **)&w->links, &w->caplinks, w->nlinks + 1,
-                      sizeof *w->links)) < 0)
-        return rc;
-    if ((rc = kiln_htab_insert(&w->link_index, h, slot,
-                               (uint32_t)w->nlinks)) < 0)
-        return rc;
-    w->links[w->nlinks] = *l;
-    *id = (uint32_t)++w->nlinks;
-    return 0;
-}
-
 /* ---- labels, options, lifecycle --------------------------------------- */
 
 int wr_check_labels(const kiln_label *labels, size_t n)
@@ -366,11 +266,9 @@ static void block_free(kiln_writer *w)
     kiln_symtab_free(&w->sym);
     kiln_stacks_free(&w->stacks);
     kiln_seriestab_free(&w->ser);
-    kiln_htab_free(&w->link_index);
-    free(w->nidx);
-    w->nidx = NULL;
-    w->nidxcap = 0;
-    free(w->links);
+    linktab_free(&w->links);
+    tabmap_free(&w->rmap);
+    w->rmap_serial = 0;
     free(w->prof);
     free(w->r_stack);
     free(w->r_lset);
@@ -379,9 +277,6 @@ static void block_free(kiln_writer *w)
     memset(&w->sym, 0, sizeof w->sym);
     memset(&w->stacks, 0, sizeof w->stacks);
     memset(&w->ser, 0, sizeof w->ser);
-    memset(&w->link_index, 0, sizeof w->link_index);
-    w->links = NULL;
-    w->nlinks = w->caplinks = 0;
     w->prof = NULL;
     w->nprof = w->capprof = 0;
     w->r_stack = w->r_lset = w->r_link = NULL;
@@ -406,6 +301,46 @@ int wr_reset(kiln_writer *w)
     return 0;
 }
 
+/* Version 2's footer fields: a resolution >= 0, and source ids of 26
+ * characters of the id alphabet (kiln_block_id), each named once. */
+static int check_v2(const kiln_writer_opts *o)
+{
+    if (o->resolution < 0)
+        return kiln_error_set(KILN_EINVAL, "writer: resolution %lld ns is "
+                              "negative", (long long)o->resolution);
+    if (o->nsources && !o->sources)
+        return kiln_error_set(KILN_EINVAL, "writer: %zu sources in a NULL "
+                              "array", o->nsources);
+    for (size_t i = 0; i < o->nsources; i++) {
+        const char *id = o->sources[i];
+        if (!id || strlen(id) != 26 ||
+            strspn(id, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") != 26)
+            return kiln_error_set(KILN_EINVAL, "writer: source %zu \"%.40s\" "
+                                  "is not a block id (26 of 0-9A-Z)", i,
+                                  id ? id : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->sources[j], id) == 0)
+                return kiln_error_set(KILN_EINVAL, "writer: source %s named "
+                                      "twice", id);
+    }
+    return 0;
+}
+
+static int take_v2(kiln_writer *w, const kiln_writer_opts *o)
+{
+    w->resolution = o->resolution;
+    w->level = o->level;
+    if (!o->nsources)
+        return 0;
+    if (!(w->sources = calloc(o->nsources, sizeof *w->sources)))
+        return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+    w->nsources = o->nsources;
+    for (size_t i = 0; i < o->nsources; i++)
+        if (!(w->sources[i] = strdup(o->sources[i])))
+            return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
+    return 0;
+}
+
 int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
 {
     kiln_writer_opts def = KILN_WRITER_OPTS_INIT;
@@ -415,9 +350,9 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     *out = NULL;
     if (!opts)
         opts = &def;
-    if (opts->version != KILN_WRITER_OPTS_VERSION)
+    if (opts->version < 1 || opts->version > KILN_WRITER_OPTS_VERSION)
         return kiln_error_set(KILN_EINVAL,
-                              "writer: options version %u, expected %u",
+                              "writer: options version %u, expected 1..%u",
                               opts->version, KILN_WRITER_OPTS_VERSION);
     const char *tenant = opts->tenant ? opts->tenant : "default";
     if (!kiln_tenant_valid(tenant))
@@ -439,10 +374,15 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
         return kiln_error_set(KILN_EINVAL, "writer: zstd level %d not in "
                               "-7..22", opts->zstd_level);
 
+    if (opts->version >= 2 && (rc = check_v2(opts)) < 0)
+        return rc;
+
     w = calloc(1, sizeof *w);
     if (!w)
         return kiln_error_set(KILN_ENOMEM, "writer: out of memory");
     strcpy(w->tenant, tenant);
+    if (opts->version >= 2 && (rc = take_v2(w, opts)) < 0)
+        goto out;
     w->trace_key = strdup(tk);
     w->span_key = strdup(sk);
     if (!w->trace_key || !w->span_key) {
@@ -470,6 +410,9 @@ void kiln_writer_free(kiln_writer *w)
     block_free(w);
     free(w->trace_key);
     free(w->span_key);
+    for (size_t i = 0; i < w->nsources; i++)
+        free(w->sources[i]);
+    free(w->sources);
     kiln_buf_free(&w->inflated);
     wr_arena_free(&w->arena);
     free(w->path);
@@ -512,14 +455,14 @@ void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
     m += s->caplsets * sizeof *s->lsets;
     m += htab_bytes(&s->mapping_index) + htab_bytes(&s->function_index) +
          htab_bytes(&s->location_index) + htab_bytes(&s->lset_index);
-    m += w->stacks.cap * 2 * sizeof(uint32_t) + htab_bytes(&w->stacks.index);
-    m += w->nidxcap * sizeof *w->nidx;
+    m += w->stacks.cap * 2 * sizeof(uint32_t) +
+         w->stacks.idxcap * sizeof *w->stacks.idx;
     m += strtab_bytes(&w->ser.strings);
     m += w->ser.capkinds * sizeof *w->ser.kinds;
     m += w->ser.capseries * sizeof *w->ser.series;
     m += w->ser.caplabs * sizeof(uint32_t);
     m += htab_bytes(&w->ser.kind_index) + htab_bytes(&w->ser.series_index);
-    m += w->caplinks * sizeof *w->links + htab_bytes(&w->link_index);
+    m += w->links.cap * sizeof *w->links.links + htab_bytes(&w->links.index);
     m += w->capprof * sizeof *w->prof;
     m += w->caprows * 3 * sizeof(uint32_t);
     m += w->capvals * sizeof(int64_t);
@@ -554,16 +497,38 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
     return wr_reset(w);
 }
 
-int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
+/* Encode the block and name its key: the one place a block's key is
+ * built. Does not reset the writer. */
+static int encode_keyed(kiln_writer *w, kiln_buf *block,
+                        char key[KILN_KEY_MAX])
 {
-    kiln_buf block = KILN_BUF_INIT;
     char id[27];
+    int64_t tmin = w->tmin, tmax = w->tmax;
     int rc;
 
     key[0] = '\0';
-    int64_t tmin = w->tmin, tmax = w->tmax; /* before encoding resets them */
-    if ((rc = wr_encode(w, &block, id)) < 0 ||
+    if ((rc = wr_encode(w, block, id)) < 0 ||
         (rc = kiln_block_key(key, KILN_KEY_MAX, w->tenant, id, tmin, tmax)) < 0)
+        key[0] = '\0';
+    return rc;
+}
+
+int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
+                           char key[KILN_KEY_MAX])
+{
+    int rc = encode_keyed(w, block, key);
+    if (rc < 0)
+        return rc;
+    wr_scratch_trim(w);
+    return wr_reset(w);
+}
+
+int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
+{
+    kiln_buf block = KILN_BUF_INIT;
+    int rc;
+
+    if ((rc = encode_keyed(w, &block, key)) < 0)
         goto out;
     rc = kiln_store_put_if_absent(st, key, block.data, block.len);
     if (rc == KILN_EEXIST) {

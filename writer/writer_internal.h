@@ -39,15 +39,6 @@ typedef struct wr_arena {
     int failed;       /* an allocation failed since the last reset */
 } wr_arena;
 
-/* The writer's index of stack nodes: (parent, location) -> node, one
- * 16-byte slot per entry so a lookup costs one cache line. It replaces the
- * kiln_stacks index (left empty) while a block is built. */
-typedef struct wr_nslot {
-    uint64_t key;  /* (parent << 32 | loc) + 1; 0 = empty */
-    uint32_t node;
-    uint32_t pad;
-} wr_nslot;
-
 struct kiln_writer {
     char tenant[65];          /* validated, NUL-terminated */
     char *trace_key;          /* owned */
@@ -55,16 +46,16 @@ struct kiln_writer {
     size_t trace_key_len, span_key_len;
     uint32_t page_rows;       /* > 0 */
     int zstd_level;
+    int64_t resolution;       /* ns, >= 0; footer of every block */
+    uint32_t level;           /* compaction level; footer */
+    char **sources;           /* owned copies of source block ids */
+    size_t nsources;
 
     /* The block under construction. */
     kiln_symtab sym;
     kiln_stacks stacks;       /* nodes appended by wr_stack_child */
-    wr_nslot *nidx;           /* open addressing over stacks' nodes */
-    size_t nidxcap;           /* slots, power of two */
     kiln_seriestab ser;
-    kiln_link *links;         /* distinct links, in order of first use */
-    size_t nlinks, caplinks;
-    kiln_htab link_index;
+    linktab links;            /* distinct links, in order of first use */
     wr_profile *prof;
     size_t nprof, capprof;
     uint32_t *r_stack;        /* per row: stack node id */
@@ -75,6 +66,11 @@ struct kiln_writer {
     size_t nvals, capvals;
     uint64_t bad_links;       /* samples with a malformed trace/span label */
     int64_t tmin, tmax;       /* over profile times; tmin > tmax if empty */
+
+    /* kiln_writer_add_rows: the mapping of the last source's tables into
+     * the block (reset with the block). */
+    tabmap rmap;
+    uint64_t rmap_serial;     /* serial of the tables rmap maps; 0 = none */
 
     /* Scratch reused across add calls (never part of the block). */
     kiln_buf inflated;        /* gunzipped pprof */
@@ -124,17 +120,27 @@ int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes);
  * range", for the caller to prefix with where) when merging overflows. */
 int wr_row(kiln_writer *w, uint32_t stack, uint32_t lset, uint32_t link,
            const int64_t *v, uint32_t ntypes);
+/* wr_row without merging: the row is appended as it is (rows of a stored
+ * block, already merged: nothing is summed, nothing can overflow). */
+void wr_row_append(kiln_writer *w, uint32_t stack, uint32_t lset,
+                   uint32_t link, const int64_t *v, uint32_t ntypes);
 void wr_commit(kiln_writer *w, uint32_t series, uint32_t ntypes, int64_t time,
                int64_t duration);
 void wr_abort(kiln_writer *w);
 
 /* The node for `loc` under `parent` in the block's stack tree, added if
  * new. */
-int wr_stack_child(kiln_writer *w, uint32_t parent, uint32_t loc,
-                   uint32_t *node);
+static inline int wr_stack_child(kiln_writer *w, uint32_t parent,
+                                 uint32_t loc, uint32_t *node)
+{
+    return kiln_stacks_child(&w->stacks, parent, loc, node);
+}
 
 /* Intern a link, returning its index + 1 in *id. */
-int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id);
+static inline int wr_link(kiln_writer *w, const kiln_link *l, uint32_t *id)
+{
+    return linktab_add(&w->links, l, id);
+}
 
 /* Check caller labels: names and values non-NULL, names non-empty and
  * distinct. KILN_EINVAL naming the label. */

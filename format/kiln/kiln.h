@@ -3,6 +3,7 @@
 #define KILN_KILN_H
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 #include <kiln/store.h>
 #include <kiln/writer.h>
 #include <kiln/reader.h>

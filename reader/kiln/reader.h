@@ -5,6 +5,7 @@
 #define KILN_READER_H
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 #include <kiln/store.h>
 
 #ifdef __cplusplus
@@ -76,6 +77,42 @@ int kiln_block_verify(kiln_block *b);
 typedef int (*kiln_block_list_cb)(void *ud, const char *key, uint64_t size);
 int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
                      void *ud);
+
+/* ---- rows (reader/pages.c) ----
+ *
+ * A block's stored rows as ids into its tables, nothing translated or
+ * summed: what kiln_writer_add_rows takes to copy or merge blocks. */
+
+/* The block's tables (symbols, stacks, series, every link), loaded and
+ * checked on the first call (several sections); *out is borrowed from the
+ * block. On failure *out is NULL and the message names the block. */
+int kiln_block_tables(kiln_block *b, const kiln_tables **out);
+
+typedef struct kiln_page_iter kiln_page_iter;
+
+/* An iterator over every page of b in page order (series, then time);
+ * loads the tables and the page index first. b outlives the iterator. On
+ * failure *out is NULL. */
+int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b);
+/* The next page's rows into *out (borrowed until the next call or the
+ * free); KILN_ITEROVER after the last page; a damaged page is
+ * KILN_ECHECKSUM / KILN_ECORRUPT naming block and page. */
+int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it);
+void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
+
+/* The visible-block rule: replaced[i] = 1 for each of blocks[0..n) (the
+ * opened blocks of one tenant; NULL entries are skipped) that another of
+ * them names as a source - it was replaced by that block, so queries
+ * (kiln_query and every store-wide call) and `kiln ls` skip it. */
+void kiln_blocks_replaced(kiln_block *const *blocks, size_t n,
+                          uint8_t *replaced);
+/* kiln_blocks_list without the replaced blocks: every block's footer is
+ * read (a block that does not open is listed, for the caller to report;
+ * its error is cleared). A non-zero return of cb stops the listing and is
+ * returned; else 0, or the listing's error (KILN_EIO, KILN_ENOTFOUND for
+ * a missing store, KILN_ENOMEM) before any cb call. */
+int kiln_blocks_visible(kiln_store *st, const char *tenant,
+                        kiln_block_list_cb cb, void *ud);
 
 /* ---- queries ---- */
 
@@ -217,7 +254,7 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 size_t kiln_value_format(char out[KILN_VALUE_MAX], int64_t v,
                          const char *unit, int64_t ref);
 
-/* ---- traces (reader/trace.c) ----
+/* ---- traces (reader/select_trace.c, agg_traces.c) ----
  *
  * A query with opts.trace_id finds the trace block by block: blocks outside
  * the time range are skipped from their footer; then one small read of the
@@ -280,7 +317,7 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
                      const kiln_query_opts *o, size_t limit,
                      kiln_trace_entry **out, size_t *n);
 
-/* ---- rows (reader/rows.c) ----
+/* ---- row export (reader/out_rows.c) ----
  *
  * The stored sample rows of a selection one by one, nothing summed: for
  * exports (CSV into a data warehouse) and for checking aggregates. */

@@ -426,3 +426,102 @@ void ru_add_profile(kiln_writer *w, const Perftools__Profiles__Profile *p,
     free(buf);
 }
 
+/* Trace t of block k: bytes k, t, then a fixed tail; span s: t, s. */
+void ru_trace_hex(char out[33], unsigned k, unsigned t)
+{
+    snprintf(out, 33, "%02x%02x%04x0000000000000000000000ab", k & 255u,
+             t & 255u, (t >> 8) & 0xffffu);
+}
+void ru_span_hex(char out[17], unsigned t, unsigned s)
+{
+    snprintf(out, 17, "%02x%02x0000000000cd", t & 255u, s & 255u);
+}
+
+/* A profile of `ntraces` traces x 3 spans; sample (t, s) has stack
+ * main;work<t%3>;leaf<s> and cpu value 10*(t+1) + s; plus one untraced
+ * sample. time = base + k seconds. */
+void ru_add_traced(kiln_writer *w, unsigned k, unsigned ntraces)
+{
+    Perftools__Profiles__Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
+    static const char *strs[] = {"", "samples", "count", "cpu", "nanoseconds",
+                                 "main", "work0", "work1", "work2", "leaf0",
+                                 "leaf1", "leaf2", "trace_id", "span_id"};
+    enum { S_N = 14 };
+    char (*hexes)[33] = malloc((size_t)2 * 3 * (ntraces + 1) * 33);
+    size_t nstr = S_N;
+    ProtobufCBinaryData *st = malloc((S_N + (size_t)2 * 3 * (ntraces + 1)) *
+                                     sizeof *st);
+    cr_assert(hexes && st);
+    for (size_t i = 0; i < S_N; i++) {
+        st[i].data = (uint8_t *)strs[i];
+        st[i].len = strlen(strs[i]);
+    }
+    Perftools__Profiles__ValueType vt[2];
+    Perftools__Profiles__ValueType *vtp[2] = {&vt[0], &vt[1]};
+    perftools__profiles__value_type__init(&vt[0]);
+    perftools__profiles__value_type__init(&vt[1]);
+    vt[0].type = 1; vt[0].unit = 2; vt[1].type = 3; vt[1].unit = 4;
+    p.n_sample_type = 2;
+    p.sample_type = vtp;
+    /* Functions 1..7 = strings 5..11, one location each. */
+    ru_frames frames;
+    ru_frames_set(&frames, 7, 5, &p);
+    size_t ns = (size_t)ntraces * 3 + 1;
+    Perftools__Profiles__Sample *smp = calloc(ns, sizeof *smp);
+    Perftools__Profiles__Sample **smpp = calloc(ns, sizeof *smpp);
+    Perftools__Profiles__Label *lab = calloc(2 * ns, sizeof *lab);
+    Perftools__Profiles__Label **labp = calloc(2 * ns, sizeof *labp);
+    uint64_t *locs = calloc(3 * ns, sizeof *locs);
+    int64_t *vals = calloc(2 * ns, sizeof *vals);
+    cr_assert(smp && smpp && lab && labp && locs && vals);
+    for (size_t i = 0; i < ns; i++) {
+        perftools__profiles__sample__init(&smp[i]);
+        smpp[i] = &smp[i];
+        unsigned t = (unsigned)(i / 3), s = (unsigned)(i % 3);
+        /* leaf first */
+        locs[3 * i] = 5 + s;                 /* leaf<s> */
+        locs[3 * i + 1] = 2 + (t % 3);       /* work<t%3> */
+        locs[3 * i + 2] = 1;                 /* main */
+        smp[i].n_location_id = 3;
+        smp[i].location_id = &locs[3 * i];
+        vals[2 * i] = 1;
+        vals[2 * i + 1] = 10 * (int64_t)(t + 1) + s;
+        smp[i].n_value = 2;
+        smp[i].value = &vals[2 * i];
+        if (i + 1 == ns) /* the untraced one */
+            continue;
+        ru_trace_hex(hexes[nstr - S_N], k, t);
+        st[nstr].data = (uint8_t *)hexes[nstr - S_N];
+        st[nstr].len = 32;
+        nstr++;
+        ru_span_hex(hexes[nstr - S_N], t, s);
+        st[nstr].data = (uint8_t *)hexes[nstr - S_N];
+        st[nstr].len = 16;
+        nstr++;
+        for (int j = 0; j < 2; j++) {
+            perftools__profiles__label__init(&lab[2 * i + j]);
+            lab[2 * i + j].key = 12 + j;
+            lab[2 * i + j].str = (int64_t)nstr - 2 + j;
+            labp[2 * i + j] = &lab[2 * i + j];
+        }
+        smp[i].n_label = 2;
+        smp[i].label = &labp[2 * i];
+    }
+    p.n_sample = ns;
+    p.sample = smpp;
+    p.n_string_table = nstr;
+    p.string_table = st;
+    p.time_nanos = 1700000000000000000 + (int64_t)k * 1000000000;
+    p.duration_nanos = 1000000000;
+    p.period = 10000000;
+    kiln_label el[] = {{"service_name", k % 2 ? "odd" : "even"}};
+    ru_add_profile(w, &p, el, 1);
+    free(smp);
+    free(smpp);
+    free(lab);
+    free(labp);
+    free(locs);
+    free(vals);
+    free(hexes);
+    free(st);
+}

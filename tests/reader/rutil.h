@@ -69,6 +69,16 @@ void ru_frames_set(ru_frames *f, size_t n, int64_t name0,
 void ru_add_profile(kiln_writer *w, const Perftools__Profiles__Profile *p,
                     const kiln_label *el, size_t nel);
 
+/* Trace t of block k as 32 hex digits: bytes k, t, then a fixed tail;
+ * span s of trace t: t, s. */
+void ru_trace_hex(char out[33], unsigned k, unsigned t);
+void ru_span_hex(char out[17], unsigned t, unsigned s);
+/* Add a profile of `ntraces` traces x 3 spans to w: sample (t, s) has
+ * stack main;work<t%3>;leaf<s>, samples 1 and cpu 10*(t+1) + s, linked
+ * to trace (k, t) span (t, s); plus one untraced sample. time = 1.7e18 ns
+ * + k seconds; series label service_name odd/even by k. */
+void ru_add_traced(kiln_writer *w, unsigned k, unsigned ntraces);
+
 /* Query helpers: run a query over the store and return the result. */
 kiln_result *ru_query(kiln_store *st, const char *tenant, int64_t from,
                       int64_t to, const char *selector, const char *type,

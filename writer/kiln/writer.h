@@ -1,11 +1,13 @@
-/* kiln/writer.h: build blocks from profiles (pprof, folded stacks) and write
- * them whole to a store. A writer holds one block under construction: the
+/* kiln/writer.h: build blocks from profiles (pprof, OTLP, folded stacks) or
+ * from another block's rows (copies, merges), and write them whole to a
+ * store. A writer holds one block under construction: the
  * block's distinct symbols and stacks, and a few integer columns per sample,
  * never a copy of an input profile. */
 #ifndef KILN_WRITER_H
 #define KILN_WRITER_H
 
 #include <kiln/common.h>
+#include <kiln/rows.h>
 #include <kiln/store.h>
 
 #ifdef __cplusplus
@@ -22,10 +24,20 @@ typedef struct kiln_writer_opts {
                             * (Pyroscope's "profile_id" stays a label) */
     uint32_t page_rows;    /* most rows per sample page; 0 = 4096 */
     int zstd_level;        /* 0 = 3 */
+    /* Version 2 (version 1 callers never have these read): what the
+     * footer says of every block this writer makes. */
+    int64_t resolution;    /* ns the rows' times are rounded to (a
+                            * downsampled block); 0 = raw, >= 0 */
+    uint32_t level;        /* compaction level; 0 = as ingested */
+    const char *const *sources; /* ids of the blocks these blocks replace
+                            * (26 characters each, copied); readers skip
+                            * a source once a block naming it exists */
+    size_t nsources;
 } kiln_writer_opts;
 
-#define KILN_WRITER_OPTS_VERSION 1
-#define KILN_WRITER_OPTS_INIT {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0}
+#define KILN_WRITER_OPTS_VERSION 2
+#define KILN_WRITER_OPTS_INIT \
+    {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0}
 
 int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
 void kiln_writer_free(kiln_writer *w); /* accepts NULL */
@@ -65,6 +77,23 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
                            const kiln_label *labels, size_t nlabels,
                            const kiln_folded_opts *fo);
 
+/* Add rows as a block stores them (kiln/rows.h), their ids referring to
+ * the source tables src (a block's: kiln_block_tables); the rows of one
+ * page from kiln_page_iter_next, or any subset of them. The series,
+ * symbols, stacks, label sets and links they use are interned into the
+ * block under construction through the one interning routine, each
+ * source id once while src stays the same (the writer keeps the mapping
+ * of the last src; src must stay alive and unchanged between such calls).
+ * The first rows of a src bring its whole stack tree, in its order, so a
+ * copy keeps the source's row order. Rows are added as they are, not
+ * merged (a source block's rows are); rows with equal time and duration
+ * form one profile. Every id is checked against src before anything is
+ * added: KILN_EINVAL names the row and field out of range, and no row is
+ * added. KILN_ENOMEM / KILN_ELIMIT (flush first) may leave the rows of
+ * the call's earlier profiles added. */
+int kiln_writer_add_rows(kiln_writer *w, const kiln_tables *src,
+                         const kiln_rows *rows);
+
 typedef struct kiln_writer_stats {
     uint64_t profiles;    /* profiles added since the last cut */
     uint64_t rows;        /* sample rows (identical samples merged) */
@@ -82,13 +111,21 @@ void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
  * nothing was added. */
 int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 
+/* finish, giving the store key the block belongs under instead of its
+ * id: "<tenant>/blocks/<key name>.kiln", the one key kiln_writer_flush
+ * writes (at most KILN_KEY_MAX bytes with the NUL; "" on failure). For
+ * callers that store blocks later or elsewhere. KILN_ENOTFOUND if nothing
+ * was added. */
+#define KILN_KEY_MAX 256
+int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
+                           char key[KILN_KEY_MAX]);
+
 /* finish, then write the block whole to the store under
  * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
  * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. The
  * same content gives the same id: a block already stored under the key is
  * success. When the store fails, the writer keeps the block under
  * construction (key is "") so the call can be retried. */
-#define KILN_KEY_MAX 256
 int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
 
 /* The OTLP profiles layouts kiln reads (package profiles/v1development). */

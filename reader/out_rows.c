@@ -1,14 +1,16 @@
-/* rows.c: kiln_query_rows, the stored sample rows of a selection one by
- * one (for exports such as CSV into a data warehouse): a first pass over
- * the series and page indexes fixes the columns, a second hands out rows
- * with their stack folded into a string, memoised per result stack node. */
+/* out_rows.c: kiln_query_rows, the stored sample rows of a selection one
+ * by one (for exports such as CSV into a data warehouse): a first pass over
+ * the series and page indexes fixes the columns, a second - a caller of
+ * the selection's scan, nothing summed - hands out rows with their stack
+ * folded into a string, memoised per result stack node. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader_internal.h"
+#include "output_internal.h"
 
-struct rd_rows {
-    kiln_result *r;           /* the query; r->rows points back here */
+typedef struct rd_rows {
+    kiln_result *r;           /* the query: selection, types, and the
+                               * tables stacks are translated into */
     kiln_rows_cb cb;
     void *ud;
     char **names;             /* label columns, owned copies */
@@ -30,14 +32,20 @@ struct rd_rows {
     uint8_t *seen;            /* pass 1: series of the current block seen */
     int stop;                 /* cb's non-zero return, which stopped the
                                * walk (0 = it did not) */
-};
+    /* The block being read: */
+    tabmap m;                 /* its ids -> the result's */
+    int16_t *kmap;            /* [kind * KILN_MAX_TYPES + t]: column or -1 */
+    uint8_t *kdone;           /* per kind: kmap filled */
+    uint32_t *tnode;          /* per page row: result node */
+    size_t captnode;
+} rd_rows;
 
 static int nomem(void)
 {
     return kiln_error_set(KILN_ENOMEM, "query rows: out of memory");
 }
 
-static int add_name(struct rd_rows *x, const char *s)
+static int add_name(rd_rows *x, const char *s)
 {
     for (size_t i = 0; i < x->nnames; i++)
         if (strcmp(x->names[i], s) == 0)
@@ -65,15 +73,15 @@ static int cmp_name(const void *a, const void *b)
  * the label names) of the series whose pages the query would read. */
 static int schema_block(void *ud, kiln_block *b)
 {
-    struct rd_rows *x = ud;
+    rd_rows *x = ud;
     kiln_result *r = x->r;
     uint32_t *ids = NULL;
     size_t n = 0;
     int rc;
 
-    if (b->meta.tmax < r->from || b->meta.tmin >= r->to)
+    if (b->meta.tmax < r->sel.from || b->meta.tmin >= r->sel.to)
         return 0;
-    if ((rc = rd_block_candidates(r, b, NULL, false, &ids, &n)) < 0)
+    if ((rc = rd_block_candidates(&r->sel, b, NULL, false, &ids, &n)) < 0)
         goto out;
     free(x->seen);
     if (!(x->seen = calloc(b->series.nseries ? b->series.nseries : 1, 1))) {
@@ -86,7 +94,8 @@ static int schema_block(void *ud, kiln_block *b)
         if (x->seen[sid])
             continue;
         x->seen[sid] = 1;
-        if ((rc = rd_kind_types(r, &b->series, s->kind)) < 0)
+        int16_t m[KILN_MAX_TYPES];
+        if ((rc = rd_kind_map(r, &b->series, s->kind, m)) < 0)
             goto out;
         for (uint32_t j = 0; x->all_labels && j < s->nlabs; j++) {
             uint32_t name = b->series.labs[2 * ((size_t)s->lab_off + j)];
@@ -101,7 +110,7 @@ out:
 }
 
 /* The folded stack of result node n, from the memo. */
-static int folded(struct rd_rows *x, uint32_t n, const char **s, size_t *len)
+static int folded(rd_rows *x, uint32_t n, const char **s, size_t *len)
 {
     const kiln_result *r = x->r;
     int rc;
@@ -123,7 +132,7 @@ static int folded(struct rd_rows *x, uint32_t n, const char **s, size_t *len)
     }
     if (!x->fold[n]) {
         size_t at = x->pool.len;
-        if ((rc = rd_folded_stack(r, n, &x->pool, x->path)) < 0 ||
+        if ((rc = out_put_stack(r, n, &x->pool, x->path, false)) < 0 ||
             (rc = kiln_buf_append(&x->pool, "", 1)) < 0)
             return rc;
         x->fold[n] = at + 1;
@@ -133,18 +142,57 @@ static int folded(struct rd_rows *x, uint32_t n, const char **s, size_t *len)
     return 0;
 }
 
-int rd_rows_page(kiln_result *r, kiln_block *b, uint32_t sid,
-                 const kiln_page_rows *rows, uint32_t lo, uint32_t hi,
-                 const uint32_t *tnode, const int16_t *tm, uint32_t ncols)
+static void block_done(rd_rows *x)
 {
-    struct rd_rows *x = r->rows;
+    tabmap_free(&x->m);
+    free(x->kmap);
+    free(x->kdone);
+    x->kmap = NULL;
+    x->kdone = NULL;
+}
+
+/* The block has pages to read (stacks loaded): its translation tables. */
+static int rows_begin(void *ud, kiln_block *b)
+{
+    rd_rows *x = ud;
+    kiln_result *r = x->r;
+    size_t nk = b->series.nkinds ? b->series.nkinds : 1;
+    int rc;
+
+    block_done(x);
+    if ((rc = tabmap_init(&x->m, &b->sym, &b->stacks, rd_block_nlinks(b),
+                          &r->sym, &r->stk, NULL)) < 0)
+        return rc;
+    x->kmap = calloc(nk * KILN_MAX_TYPES, sizeof *x->kmap);
+    x->kdone = calloc(nk, 1);
+    if (!x->kmap || !x->kdone)
+        return nomem();
+    return 0;
+}
+
+static int rows_page(void *ud, kiln_block *b, const kiln_page_meta *pm,
+                     const kiln_page_rows *rows, uint32_t lo, uint32_t hi)
+{
+    rd_rows *x = ud;
+    kiln_result *r = x->r;
+    uint32_t sid = pm->series, kind = b->series.series[sid].kind;
+    int16_t *tm = x->kmap + (size_t)kind * KILN_MAX_TYPES;
     size_t nt = x->schema.ntypes;
     int rc;
 
+    if (!x->kdone[kind]) {
+        if ((rc = rd_kind_map(r, &b->series, kind, tm)) < 0)
+            return rc;
+        x->kdone[kind] = 1;
+    }
     if (r->ntypes != nt)
         return rd_block_err(b, kiln_error_set(KILN_EINVAL, "query rows: "
                             "a sample type appeared after the columns were "
                             "fixed (was the store written to meanwhile?)"));
+    uint32_t ncols = rd_page_cols(b, kind, rows);
+    if ((rc = tabmap_stacks(&x->m, rows->stack + lo, hi - lo, &x->tnode,
+                            &x->captnode)) < 0)
+        return rc;
     if (x->lblock != b || x->lsid != sid) {
         for (size_t i = 0; i < x->nnames; i++) {
             const char *v = kiln_series_label(&b->series, sid, x->names[i]);
@@ -173,7 +221,8 @@ int rd_rows_page(kiln_result *r, kiln_block *b, uint32_t sid,
             row.trace_id = k->trace_id;
             row.span_id = k->span_id;
         }
-        if ((rc = folded(x, tnode[i - lo], &row.stack, &row.stack_len)) < 0)
+        if ((rc = folded(x, x->tnode[i - lo], &row.stack,
+                         &row.stack_len)) < 0)
             return rc;
         if ((rc = x->cb(x->ud, &x->schema, &row)) != 0) {
             /* The store walk stops on a negative code only. */
@@ -186,22 +235,23 @@ int rd_rows_page(kiln_result *r, kiln_block *b, uint32_t sid,
 
 static int rows_block(void *ud, kiln_block *b)
 {
-    struct rd_rows *x = ud;
+    rd_rows *x = ud;
+    rd_scan_ops ops = {false, x->r->keep_labels != 0, rows_begin, rows_page};
     x->lblock = NULL; /* b may reuse a freed block's address */
-    return kiln_result_add_block(x->r, b);
+    return rd_scan_block(&x->r->sel, b, &ops, x);
 }
 
 int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
                     const char *const *labels, size_t nlabels,
                     kiln_rows_cb cb, void *ud)
 {
-    struct rd_rows x;
+    rd_rows x;
     kiln_result_stats zero;
     int rc;
 
     memset(&x, 0, sizeof x);
     memset(&zero, 0, sizeof zero);
-    if (r->rows || r->ntypes || r->stats.blocks_total || r->nkeys)
+    if (r->ntypes || r->sel.stats.blocks_total || r->nkeys)
         return kiln_error_set(KILN_EINVAL, "query rows: the result is not "
                               "fresh from kiln_result_new");
     x.r = r;
@@ -211,9 +261,9 @@ int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
         if ((rc = add_name(&x, labels[i])) < 0)
             goto out;
     x.all_labels = labels == NULL;
-    if ((rc = rd_each_block(st, tenant, r, schema_block, &x)) < 0)
+    if ((rc = rd_each_block(st, tenant, &r->sel, schema_block, &x)) < 0)
         goto out;
-    r->stats = zero;
+    r->sel.stats = zero;
     if (!labels && x.nnames)
         qsort(x.names, x.nnames, sizeof *x.names, cmp_name);
     size_t nt = r->ntypes;
@@ -240,9 +290,7 @@ int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
     x.schema.units = (const char *const *)x.units;
     if ((rc = cb(ud, &x.schema, NULL)) != 0)
         goto out;
-    r->rows = &x;
-    rc = rd_each_block(st, tenant, r, rows_block, &x);
-    r->rows = NULL;
+    rc = rd_each_block(st, tenant, &r->sel, rows_block, &x);
     if (x.stop)
         rc = x.stop;
 out:
@@ -261,5 +309,7 @@ out:
     free(x.path);
     free(x.seen);
     kiln_buf_free(&x.pool);
+    block_done(&x);
+    free(x.tnode);
     return rc;
 }
