@@ -15,6 +15,15 @@ extern "C" {
 #define KILN_VERSION_PATCH 0
 #define KILN_VERSION_STRING "0.1.0"
 
+/* KILN_API marks every function libkiln exports. The library is built with
+ * -fvisibility=hidden, so libkiln.so exports exactly the declarations of
+ * the installed headers that carry it (tests/install/exports.sh checks). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KILN_API __attribute__((visibility("default")))
+#else
+#define KILN_API
+#endif
+
 /* Error codes: 0 is success, failures are negative and never change value. */
 #define KILN_OK 0
 #define KILN_ENOTFOUND (-1) /* object, block, key or id not present */
@@ -31,24 +40,24 @@ extern "C" {
 #define KILN_EAUTH (-12)    /* the store refused our credentials */
 
 /* A fixed English description of an error code. Never NULL. */
-const char *kiln_strerror(int err);
+KILN_API const char *kiln_strerror(int err);
 
 /* The detail of the last error raised on this thread ("block 01J…: section
  * samples: checksum mismatch"), or "" if none. Valid until the next kiln call
  * on this thread. */
-const char *kiln_error_last(void);
+KILN_API const char *kiln_error_last(void);
 
 /* Forget the last error message of this thread. */
-void kiln_error_clear(void);
+KILN_API void kiln_error_clear(void);
 
 /* Set this thread's error message and return `err`; for backends and
  * callers that extend kiln (stores). printf-style. */
-int kiln_error_set(int err, const char *fmt, ...)
+KILN_API int kiln_error_set(int err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Prefix the current message with more context ("block X: " + message) and
  * return `err`. */
-int kiln_error_wrap(int err, const char *fmt, ...)
+KILN_API int kiln_error_wrap(int err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* A growable byte buffer. Zero-initialise (KILN_BUF_INIT) before first use. */
@@ -60,15 +69,15 @@ typedef struct kiln_buf {
 
 #define KILN_BUF_INIT {NULL, 0, 0}
 
-int kiln_buf_reserve(kiln_buf *b, size_t extra); /* ensure cap >= len+extra */
-int kiln_buf_append(kiln_buf *b, const void *p, size_t n);
-void kiln_buf_reset(kiln_buf *b); /* len = 0, keeps memory */
-void kiln_buf_free(kiln_buf *b);  /* releases memory, back to KILN_BUF_INIT */
+KILN_API int kiln_buf_reserve(kiln_buf *b, size_t extra); /* ensure cap >= len+extra */
+KILN_API int kiln_buf_append(kiln_buf *b, const void *p, size_t n);
+KILN_API void kiln_buf_reset(kiln_buf *b); /* len = 0, keeps memory */
+KILN_API void kiln_buf_free(kiln_buf *b);  /* releases memory, back to KILN_BUF_INIT */
 
 /* 1 if t names a tenant: 1 to 64 of [A-Za-z0-9_.-], not "." or "..".
  * Tenants are the first segment of every store key, so writers and readers
  * must agree on this one rule. */
-int kiln_tenant_valid(const char *t);
+KILN_API int kiln_tenant_valid(const char *t);
 
 /* One label: a name and a value, both NUL-terminated, borrowed. */
 typedef struct kiln_label {

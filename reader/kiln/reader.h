@@ -54,13 +54,13 @@ typedef struct kiln_block_info {
  * KILN_ECHECKSUM / KILN_EVERSION; every message starts "block KEY: ".
  * Sections are loaded on demand and cached; st must outlive the block. A
  * block or result is used by one thread at a time (no locks inside). */
-int kiln_block_open(kiln_block **out, kiln_store *st, const char *key);
-void kiln_block_free(kiln_block *b); /* accepts NULL */
-const kiln_block_info *kiln_block_info_get(const kiln_block *b);
+KILN_API int kiln_block_open(kiln_block **out, kiln_store *st, const char *key);
+KILN_API void kiln_block_free(kiln_block *b); /* accepts NULL */
+KILN_API const kiln_block_info *kiln_block_info_get(const kiln_block *b);
 
 /* Load (and check) the header, the series and the page index, so that
  * info.npages is known; queries do this by themselves. */
-int kiln_block_load_index(kiln_block *b);
+KILN_API int kiln_block_load_index(kiln_block *b);
 
 /* Read every section and page, check every checksum and decode every
  * structure with its cross-references (row stacks, label sets and links in
@@ -68,13 +68,13 @@ int kiln_block_load_index(kiln_block *b);
  * trace in the bloom filter, the footer's counts, time range and label
  * names against the decoded data). 0 if sound; else the first fault:
  * KILN_ECHECKSUM, KILN_ECORRUPT or KILN_EVERSION naming block and place. */
-int kiln_block_verify(kiln_block *b);
+KILN_API int kiln_block_verify(kiln_block *b);
 
 /* Call cb for every block key of a tenant ("<tenant>/blocks/<id>.kiln"), in
  * key order; tenant NULL = "default". A non-zero return of cb stops the
  * listing and is returned. */
 typedef int (*kiln_block_list_cb)(void *ud, const char *key, uint64_t size);
-int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
+KILN_API int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
                      void *ud);
 
 /* ---- queries ---- */
@@ -114,17 +114,17 @@ typedef struct kiln_result kiln_result;
 /* An empty result for the options (selector parsed and checked here:
  * KILN_EINVAL with the 1-based position of a syntax error). o NULL = the
  * defaults. */
-int kiln_result_new(kiln_result **out, const kiln_query_opts *o);
-void kiln_result_free(kiln_result *r); /* accepts NULL */
+KILN_API int kiln_result_new(kiln_result **out, const kiln_query_opts *o);
+KILN_API void kiln_result_free(kiln_result *r); /* accepts NULL */
 
 /* Add the block's samples that match. Reads the footer's time range and
  * series first and skips the block, or pages, that cannot match. */
-int kiln_result_add_block(kiln_result *r, kiln_block *b);
+KILN_API int kiln_result_add_block(kiln_result *r, kiln_block *b);
 
 /* The whole store: every block of the tenant overlapping the range (tenant
  * NULL = "default"). Blocks named as a source by another block of the
  * tenant are skipped (they were replaced by it). */
-int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
+KILN_API int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
                const kiln_query_opts *o);
 
 typedef struct kiln_result_stats {
@@ -135,17 +135,17 @@ typedef struct kiln_result_stats {
     uint64_t rows;                      /* rows that matched */
     int64_t tmin, tmax;                 /* of matched rows; 0 if none */
 } kiln_result_stats;
-void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
+KILN_API void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
 
 /* The result's sample types: the one asked for, or (type NULL) the union
  * of the contributing series' types in first-seen order. */
-size_t kiln_result_ntypes(const kiln_result *r);
+KILN_API size_t kiln_result_ntypes(const kiln_result *r);
 /* The type `go tool pprof` shows by default: the profile's default sample
  * type when it has one, else the last (0 for an empty result). */
-size_t kiln_result_default_type(const kiln_result *r);
+KILN_API size_t kiln_result_default_type(const kiln_result *r);
 /* Sample type i as "type" and "unit" (borrowed; NULL if i is out of
  * range). */
-void kiln_result_type(const kiln_result *r, size_t i, const char **type,
+KILN_API void kiln_result_type(const kiln_result *r, size_t i, const char **type,
                       const char **unit);
 
 /* Renderings, appended to out. folded, top and top_text take a type index
@@ -180,9 +180,9 @@ void kiln_result_type(const kiln_result *r, size_t i, const char **type,
  * "values" and "top" follow "types" (one top list per type, ordered as
  * kiln_result_top). Strings are escaped; bytes that are not UTF-8 become
  * U+FFFD. */
-int kiln_result_pprof(const kiln_result *r, kiln_buf *out);
-int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out);
-int kiln_result_json(const kiln_result *r, kiln_buf *out);
+KILN_API int kiln_result_pprof(const kiln_result *r, kiln_buf *out);
+KILN_API int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out);
+KILN_API int kiln_result_json(const kiln_result *r, kiln_buf *out);
 
 typedef struct kiln_top_entry {
     const char *name; /* function name (borrowed from the result) */
@@ -195,10 +195,10 @@ typedef struct kiln_top_entry {
  * the leaf location, cum once per stack where it appears (inlined frames
  * included). Ordered by |flat| descending, then name, then cum. *out is one
  * malloc'd block holding the names too (free(*out)). */
-int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
+KILN_API int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
                     size_t *n);
 /* A text table of the first `limit` entries (0 = all), like pprof -top. */
-int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
+KILN_API int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
                          kiln_buf *out);
 
 /* ---- traces (reader/trace.c) ----
@@ -215,11 +215,11 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 /* 32 hex digits (either case) into 16 bytes; 16 hex digits into 8 bytes.
  * 0, or KILN_EINVAL with a message naming the length or the bad character
  * (an all-zero id is not a valid W3C id and is refused too). */
-int kiln_trace_id_parse(uint8_t out[16], const char *hex);
-int kiln_span_id_parse(uint8_t out[8], const char *hex);
+KILN_API int kiln_trace_id_parse(uint8_t out[16], const char *hex);
+KILN_API int kiln_span_id_parse(uint8_t out[8], const char *hex);
 /* Lowercase hex, NUL-terminated. */
-void kiln_trace_id_format(const uint8_t id[16], char out[33]);
-void kiln_span_id_format(const uint8_t id[8], char out[17]);
+KILN_API void kiln_trace_id_format(const uint8_t id[16], char out[33]);
+KILN_API void kiln_span_id_format(const uint8_t id[8], char out[17]);
 
 typedef struct kiln_trace_stats {
     uint64_t blocks_searched;   /* blocks in the time range asked about the
@@ -233,16 +233,16 @@ typedef struct kiln_trace_stats {
                                  * blocks */
 } kiln_trace_stats;
 /* Zeros for a query without a trace filter. */
-void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out);
+KILN_API void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out);
 
 /* The block's bloom filter on a trace id (one small read, cached): 1 "maybe
  * here", 0 "certainly not" (also for a block without links), or a negative
  * error (a damaged filter: KILN_ECHECKSUM / KILN_ECORRUPT naming the
  * block). */
-int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16]);
+KILN_API int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16]);
 /* The exact number of links (distinct spans) of the trace in the block,
  * from the links section; negative on error. */
-int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16]);
+KILN_API int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16]);
 
 typedef struct kiln_trace_entry {
     uint8_t trace_id[16];
@@ -260,7 +260,7 @@ typedef struct kiln_trace_entry {
  * profile's default_sample_type, else its last type). At most `limit`
  * entries (0 = all). *out is malloc'd (free it); *n entries. Reads only
  * pages that hold links. */
-int kiln_list_traces(kiln_store *st, const char *tenant,
+KILN_API int kiln_list_traces(kiln_store *st, const char *tenant,
                      const kiln_query_opts *o, size_t limit,
                      kiln_trace_entry **out, size_t *n);
 
@@ -311,7 +311,7 @@ typedef int (*kiln_rows_cb)(void *ud, const kiln_rows_schema *s,
  * labels names the label columns; NULL = every label name of the selected
  * series, sorted bytewise. Two passes: the series and page indexes first
  * (for the schema), then the pages. */
-int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
+KILN_API int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
                     const char *const *labels, size_t nlabels,
                     kiln_rows_cb cb, void *ud);
 

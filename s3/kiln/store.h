@@ -70,28 +70,28 @@ struct kiln_store {
 /* Open a store by URL: a plain path or file:///path (directory backend), or
  * s3://BUCKET/PREFIX when built with S3 support. The directory is created if
  * missing. */
-int kiln_store_open(kiln_store **out, const char *url);
+KILN_API int kiln_store_open(kiln_store **out, const char *url);
 
 /* The directory backend rooted at `dir`. */
-int kiln_store_open_dir(kiln_store **out, const char *dir);
+KILN_API int kiln_store_open_dir(kiln_store **out, const char *dir);
 
 /* Wrappers that count requests and bytes, validate keys, then call ops. */
-int kiln_store_get_range(kiln_store *s, const char *key, uint64_t off,
+KILN_API int kiln_store_get_range(kiln_store *s, const char *key, uint64_t off,
                          uint64_t len, kiln_buf *out);
-int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
+KILN_API int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
                         kiln_buf *out, uint64_t *size);
-int kiln_store_stat(kiln_store *s, const char *key, uint64_t *size);
-int kiln_store_put(kiln_store *s, const char *key, const void *data,
+KILN_API int kiln_store_stat(kiln_store *s, const char *key, uint64_t *size);
+KILN_API int kiln_store_put(kiln_store *s, const char *key, const void *data,
                    size_t len);
-int kiln_store_put_if_absent(kiln_store *s, const char *key, const void *data,
+KILN_API int kiln_store_put_if_absent(kiln_store *s, const char *key, const void *data,
                              size_t len);
-int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
+KILN_API int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
                     void *ud);
-int kiln_store_del(kiln_store *s, const char *key);
-void kiln_store_free(kiln_store *s); /* accepts NULL */
+KILN_API int kiln_store_del(kiln_store *s, const char *key);
+KILN_API void kiln_store_free(kiln_store *s); /* accepts NULL */
 
 /* 1 if key is a valid store key (see above), else 0. */
-int kiln_store_key_valid(const char *key);
+KILN_API int kiln_store_key_valid(const char *key);
 
 #ifdef __cplusplus
 }

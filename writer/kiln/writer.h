@@ -27,8 +27,8 @@ typedef struct kiln_writer_opts {
 #define KILN_WRITER_OPTS_VERSION 1
 #define KILN_WRITER_OPTS_INIT {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0}
 
-int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
-void kiln_writer_free(kiln_writer *w); /* accepts NULL */
+KILN_API int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
+KILN_API void kiln_writer_free(kiln_writer *w); /* accepts NULL */
 
 /* Add one pprof profile, gzip'd or not, with the caller's series labels
  * (service_name, host, ...; borrowed for the call). The profile is checked
@@ -43,7 +43,7 @@ void kiln_writer_free(kiln_writer *w); /* accepts NULL */
  * link. Readers render a link as trace_key=<hex> unless the sample's labels
  * have trace_key already, and span_key=<hex> when the span is non-zero
  * unless they have span_key already: the input comes back exactly. */
-int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
+KILN_API int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
                           const kiln_label *labels, size_t nlabels);
 
 /* How to read folded text, whose lines carry no time or type. */
@@ -61,7 +61,7 @@ typedef struct kiln_folded_opts {
 /* Add folded/collapsed stacks: lines "root;caller;leaf COUNT". Blank lines
  * are skipped; any other malformed line is KILN_EINPUT naming the line, and
  * nothing is added. */
-int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
+KILN_API int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
                            const kiln_label *labels, size_t nlabels,
                            const kiln_folded_opts *fo);
 
@@ -75,12 +75,12 @@ typedef struct kiln_writer_stats {
     size_t mem_bytes;     /* bytes held by the block under construction */
 } kiln_writer_stats;
 
-void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
+KILN_API void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
 
 /* Encode the block built so far into `block` (replaced) and its id into
  * id (NUL-terminated), then reset the writer to empty. KILN_ENOTFOUND if
  * nothing was added. */
-int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
+KILN_API int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 
 /* finish, then write the block whole to the store under
  * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
@@ -89,7 +89,7 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
  * success. When the store fails, the writer keeps the block under
  * construction (key is "") so the call can be retried. */
 #define KILN_KEY_MAX 256
-int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
+KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
 
 /* Add an OpenTelemetry profiles export request (ExportProfilesServiceRequest
  * of profiles v1development, opentelemetry-proto v1.9.0; gzip'd or not).
@@ -107,7 +107,7 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
  * means no span). Should the pprof checks refuse a
  * converted profile after earlier ones of the request were added, the
  * message says how many were. */
-int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
+KILN_API int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
                          const kiln_label *labels, size_t nlabels);
 
 #ifdef __cplusplus
