@@ -77,3 +77,8 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail)
                           what ? what : "block", detail,
                           (unsigned long long)off);
 }
+
+int nomem_at(const char *func)
+{
+    return kiln_error_set(KILN_ENOMEM, "%s: out of memory", func);
+}

@@ -17,6 +17,12 @@
 /* KILN_ECORRUPT with "<what>: <detail> at offset <off>". */
 int kiln_corrupt(const char *what, uint64_t off, const char *detail);
 
+/* KILN_ENOMEM with "<func>: out of memory". The one out-of-memory report
+ * of the library: code writes `return nomem();` and the message names the
+ * function that ran out. */
+int nomem_at(const char *func);
+#define nomem() nomem_at(__func__)
+
 /* ---------------------------------------------------------------------
  * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
  * ------------------------------------------------------------------- */

@@ -366,11 +366,6 @@ typedef struct xlate {
     size_t capents;
 } xlate;
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "query: out of memory");
-}
-
 static int xstr(xlate *x, uint32_t id, uint32_t *out)
 {
     const kiln_strtab *t = &x->b->sym.strings;

@@ -12,11 +12,6 @@
 
 static int rd_json_str(kiln_buf *b, const char *s, size_t n);
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "render: out of memory");
-}
-
 /* 0 if type is one of the result's, 1 if the result is empty (no types:
  * nothing to render), else KILN_EINVAL. */
 static int check_type(const kiln_result *r, size_t type)

@@ -32,11 +32,6 @@ struct rd_rows {
                                * walk (0 = it did not) */
 };
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "query rows: out of memory");
-}
-
 static int add_name(struct rd_rows *x, const char *s)
 {
     for (size_t i = 0; i < x->nnames; i++)

@@ -9,11 +9,6 @@
 
 #include "reader_internal.h"
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "trace query: out of memory");
-}
-
 /* ---- ids ---- */
 
 /* Exactly 2*n hex digits into n bytes, not all zero. */

@@ -4,6 +4,7 @@
  * a minimal reader for the flat XML S3 answers with. */
 #include "s3_internal.h"
 #include "store_internal.h"
+#include "format_internal.h" /* kiln_hexval */
 
 #include <errno.h>
 #include <stdio.h>
@@ -538,14 +539,9 @@ int s3_xml_text(kiln_buf *out, const char *vs, const char *ve)
                 s++;
             }
             for (; s < ve && *s != ';' && digits < 8; s++, digits++) {
-                int d;
-                if (*s >= '0' && *s <= '9')
-                    d = *s - '0';
-                else if (hex && *s >= 'a' && *s <= 'f')
-                    d = *s - 'a' + 10;
-                else if (hex && *s >= 'A' && *s <= 'F')
-                    d = *s - 'A' + 10;
-                else
+                int d = hex ? kiln_hexval((unsigned char)*s)
+                            : (*s >= '0' && *s <= '9') ? *s - '0' : -1;
+                if (d < 0)
                     break;
                 cp = cp * (hex ? 16u : 10u) + (unsigned long)d;
             }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_internal.h" /* kiln_hexval */
 #include "kiln_config.h"
 #include "store_internal.h"
 
@@ -72,17 +73,6 @@ int kiln_store_init(kiln_store *s, const kiln_store_ops *ops, const char *url)
 
 /* ---- opening by URL ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode a file URL's path into a new string (*out, malloc'd). */
 static int url_path_decode(char **out, const char *url, const char *path)
 {
@@ -93,8 +83,8 @@ static int url_path_decode(char **out, const char *url, const char *path)
         return kiln_error_set(KILN_ENOMEM, "store %s: out of memory", url);
     for (i = 0; i < n; i++) {
         if (path[i] == '%') {
-            int hi = i + 2 < n ? hexval((unsigned char)path[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval((unsigned char)path[i + 2]) : -1;
+            int hi = i + 2 < n ? kiln_hexval((unsigned char)path[i + 1]) : -1;
+            int lo = i + 2 < n ? kiln_hexval((unsigned char)path[i + 2]) : -1;
 
             if (hi < 0 || lo < 0 || (hi | lo) == 0) {
                 free(p);

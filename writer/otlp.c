@@ -93,11 +93,6 @@ static int bad(const conv *c, const char *fmt, ...)
     return kiln_error_set(KILN_EINPUT, "otlp: profile %zu: %s", c->pidx, msg);
 }
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "otlp: out of memory");
-}
-
 /* On error *out is 0 (the empty string), so callers never read garbage. */
 static int str_push(conv *c, const uint8_t *p, size_t off, size_t len,
                     uint32_t *out)
