@@ -23,6 +23,14 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail);
 int nomem_at(const char *func);
 #define nomem() nomem_at(__func__)
 
+/* The one check of a versioned struct a caller hands in (options, a store's
+ * ops): 0 when oldest <= version <= newest, else KILN_EINVAL with "<what>:
+ * version V is not supported (this libkiln reads OLDEST..NEWEST)". Not an
+ * assert: a program built against another kiln gets the message in
+ * release builds too. */
+int opts_version_check(const char *what, unsigned version, unsigned oldest,
+                       unsigned newest);
+
 /* ---------------------------------------------------------------------
  * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
  * ------------------------------------------------------------------- */

@@ -241,9 +241,10 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
     *out = NULL;
     if (!o)
         o = &def;
-    if (o->version < 1 || o->version > KILN_QUERY_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL, "query options: version %u is not "
-                              "1..%u", o->version, KILN_QUERY_OPTS_VERSION);
+    rc = opts_version_check("query options", o->version, 1,
+                            KILN_QUERY_OPTS_VERSION);
+    if (rc < 0)
+        return rc;
     r = calloc(1, sizeof *r);
     if (!r)
         return kiln_error_set(KILN_ENOMEM, "query: out of memory");

@@ -509,10 +509,10 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
     *nout = 0;
     memset(&c, 0, sizeof c);
     if (o) {
-        if (o->version < 1 || o->version > KILN_QUERY_OPTS_VERSION)
-            return kiln_error_set(KILN_EINVAL, "query options: version %u "
-                                  "is not 1..%u", o->version,
-                                  KILN_QUERY_OPTS_VERSION);
+        rc = opts_version_check("query options", o->version, 1,
+                                KILN_QUERY_OPTS_VERSION);
+        if (rc < 0)
+            return rc;
         q.from = o->from;
         q.to = o->to;
         q.selector = o->selector;

@@ -62,12 +62,26 @@ int kiln_store_prefix_valid(const char *prefix)
 
 int kiln_store_init(kiln_store *s, const kiln_store_ops *ops, const char *url)
 {
-    assert(ops != NULL && ops->version == KILN_STORE_OPS_VERSION);
-    s->ops = ops;
+    int rc;
+
+    s->ops = NULL;
+    s->url = NULL;
     memset(&s->stats, 0, sizeof s->stats);
+    if (ops == NULL)
+        return kiln_error_set(KILN_EINVAL, "store %s: no operations",
+                              url ? url : "");
+    rc = opts_version_check("store operations", ops->version,
+                            KILN_STORE_OPS_VERSION, KILN_STORE_OPS_VERSION);
+    if (rc < 0)
+        return kiln_error_wrap(rc, "store %s: ", url ? url : "");
+    if (!ops->get_range || !ops->get_tail || !ops->stat || !ops->put
+        || !ops->put_if_absent || !ops->list || !ops->del || !ops->free)
+        return kiln_error_set(KILN_EINVAL, "store %s: every operation of "
+                              "kiln_store_ops must be set", url ? url : "");
     s->url = strdup(url ? url : "");
     if (s->url == NULL)
         return kiln_error_set(KILN_ENOMEM, "store %s: out of memory", url);
+    s->ops = ops;
     return 0;
 }
 

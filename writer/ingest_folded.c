@@ -92,10 +92,10 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
 
     if (!fo)
         fo = &def;
-    if (fo->version != KILN_FOLDED_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL, "folded: options version %u, "
-                              "expected %u", fo->version,
-                              KILN_FOLDED_OPTS_VERSION);
+    if ((rc = opts_version_check("folded options", fo->version,
+                                 KILN_FOLDED_OPTS_VERSION,
+                                 KILN_FOLDED_OPTS_VERSION)) < 0)
+        return rc;
     if ((rc = wr_check_labels(labels, nlabels)) < 0)
         return rc;
     if (!text && len)

@@ -383,10 +383,11 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     *out = NULL;
     if (!opts)
         opts = &def;
-    if (opts->version != KILN_WRITER_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL,
-                              "writer: options version %u, expected %u",
-                              opts->version, KILN_WRITER_OPTS_VERSION);
+    rc = opts_version_check("writer options", opts->version,
+                            KILN_WRITER_OPTS_VERSION,
+                            KILN_WRITER_OPTS_VERSION);
+    if (rc < 0)
+        return rc;
     const char *tenant = opts->tenant ? opts->tenant : "default";
     if (!kiln_tenant_valid(tenant))
         return kiln_error_set(KILN_EINVAL,

@@ -67,6 +67,20 @@ struct kiln_store {
                              * ops->free */
 };
 
+/* For backends written outside kiln (the directory and S3 backends use it
+ * too): fill the common head of a freshly allocated store, whose first
+ * member is a kiln_store: ops (borrowed: must outlive the store), zeroed
+ * stats and a malloc'd copy of url, the name messages show (it must hold no
+ * credentials; NULL = ""). Call it before anything else can fail, then fill
+ * the backend's own fields; kiln_store_free() calls ops->free, then frees
+ * url, so ops->free releases only what the backend allocated (and the
+ * memory of the store itself).
+ * Errors: KILN_EINVAL when ops is NULL, ops->version is not
+ * KILN_STORE_OPS_VERSION or an operation is NULL; KILN_ENOMEM. On failure
+ * s->ops and s->url are NULL: free only what the backend allocated. */
+KILN_API int kiln_store_init(kiln_store *s, const kiln_store_ops *ops,
+                             const char *url);
+
 /* Open a store by URL: a plain path or file:///path (directory backend), or
  * s3://BUCKET/PREFIX when built with S3 support. The directory is created if
  * missing. */
