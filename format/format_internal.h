@@ -23,6 +23,27 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail);
 int nomem_at(const char *func);
 #define nomem() nomem_at(__func__)
 
+/* Where every public call that returns a status leaves on a normal exit
+ * (put there by /work/briefs/api_return.py, kept in the tree as the rule:
+ * `return api_return(rc);`): a success (rc >= 0) clears this thread's
+ * error message, so after any call kiln_error_last() is that call's
+ * failure or "", and no kiln_error_wrap prefixes a message an earlier call
+ * left (a lookup that failed and was recovered from, say). kiln_buf_* and
+ * the error calls do not: the library calls them between setting an error
+ * and returning it. */
+static inline int api_return(int rc)
+{
+    if (rc >= 0)
+        kiln_error_clear();
+    return rc;
+}
+static inline int64_t api_return64(int64_t rc)
+{
+    if (rc >= 0)
+        kiln_error_clear();
+    return rc;
+}
+
 /* The one check of a versioned struct a caller hands in (options, a store's
  * ops): 0 when oldest <= version <= newest, else KILN_EINVAL with "<what>:
  * version V is not supported (this libkiln reads OLDEST..NEWEST)". Not an

@@ -686,7 +686,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
 out:
     kiln_buf_free(&extra);
     kiln_block_free(b);
-    return rc;
+    return api_return(rc);
 }
 
 void kiln_block_free(kiln_block *b)
@@ -727,7 +727,7 @@ const kiln_block_info *kiln_block_info_get(const kiln_block *b)
 
 int kiln_block_load_index(kiln_block *b)
 {
-    return rd_block_pages(b);
+    return api_return(rd_block_pages(b));
 }
 
 /* ---- listing ---- */
@@ -766,7 +766,7 @@ int kiln_blocks_list(kiln_store *st, const char *tenant,
         return kiln_error_set(KILN_EINVAL,
                               "tenant \"%.80s\" is not 1-64 of [A-Za-z0-9_.-]",
                               tenant);
-    return kiln_store_list(st, prefix, list_one, &lc);
+    return api_return(kiln_store_list(st, prefix, list_one, &lc));
 }
 
 /* ---- verify ---- */
@@ -1216,5 +1216,5 @@ out:
     if (have_bloom)
         kiln_bloom_free(&bloom);
     kiln_buf_free(&raw);
-    return rc;
+    return api_return(rc);
 }

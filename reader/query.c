@@ -284,7 +284,7 @@ out:
         return rc;
     }
     *out = r;
-    return 0;
+    return api_return(0);
 }
 
 void kiln_result_free(kiln_result *r)
@@ -314,6 +314,7 @@ void kiln_result_free(kiln_result *r)
 void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out)
 {
     *out = r->stats;
+    out->version = KILN_RESULT_STATS_VERSION;
 }
 
 size_t kiln_result_ntypes(const kiln_result *r)
@@ -1090,12 +1091,12 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
 
     r->stats.blocks_total++;
     if (b->meta.tmax < r->from || b->meta.tmin >= r->to)
-        return 0;
+        return api_return(0);
     /* A trace query asks the bloom filter and the links first, then keeps
      * only the pages its trace index names. */
     if (r->has_trace) {
         if ((rc = rd_trace_block(r, b)) <= 0)
-            return rc;
+            return api_return(rc);
         if ((rc = rd_block_pages(b)) < 0)
             goto out;
         if (!(tmask = calloc(b->npages ? b->npages : 1, 1))) {
@@ -1127,7 +1128,7 @@ out:
         xlate_free(&x);
     free(tmask);
     free(ids);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- the whole store ---- */
@@ -1248,7 +1249,7 @@ int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
         return rc;
     }
     *out = r;
-    return 0;
+    return api_return(0);
 }
 
 /* ---- values by node ---- */

@@ -135,7 +135,7 @@ int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out)
     int rc;
 
     if ((rc = check_type(r, type)) != 0)
-        return rc < 0 ? rc : 0;
+        return api_return(rc < 0 ? rc : 0);
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     path = malloc(r->stk.n * sizeof *path);
@@ -177,7 +177,7 @@ out:
     free(path);
     free(lines);
     kiln_buf_free(&pool);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- top ---- */
@@ -246,7 +246,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     *nout = 0;
     memset(&t, 0, sizeof t);
     if ((rc = check_type(r, type)) != 0)
-        return rc < 0 ? rc : 0;
+        return api_return(rc < 0 ? rc : 0);
     if ((rc = kiln_strtab_init(&t.names)) < 0)
         return rc;
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
@@ -336,7 +336,7 @@ out:
     free(lkey);
     free(akey);
     topc_free(&t);
-    return rc;
+    return api_return(rc);
 }
 
 static int64_t total_of(const kiln_result *r, const int64_t *vals,
@@ -390,7 +390,7 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
     if ((rc = kiln_result_top(r, type, &e, &n)) < 0)
         return rc;
     if (r->ntypes == 0)
-        return bprintf(out, "No samples.\n");
+        return api_return(bprintf(out, "No samples.\n"));
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     total = total_of(r, vals, type);
@@ -414,7 +414,7 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 out:
     free(e);
     free(tmp);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- JSON ---- */
@@ -578,7 +578,7 @@ out:
     free(e);
     free(tmp);
     free(path);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- pprof ---- */
@@ -1041,5 +1041,5 @@ out:
     free(comments);
     free(packed);
     kiln_buf_free(&gz);
-    return rc;
+    return api_return(rc);
 }

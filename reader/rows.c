@@ -256,5 +256,5 @@ out:
     free(x.path);
     free(x.seen);
     kiln_buf_free(&x.pool);
-    return rc;
+    return api_return(rc);
 }

@@ -45,12 +45,12 @@ static int parse_hex(uint8_t *out, size_t n, const char *hex,
 
 int kiln_trace_id_parse(uint8_t out[16], const char *hex)
 {
-    return parse_hex(out, 16, hex, "trace id");
+    return api_return(parse_hex(out, 16, hex, "trace id"));
 }
 
 int kiln_span_id_parse(uint8_t out[8], const char *hex)
 {
-    return parse_hex(out, 8, hex, "span id");
+    return api_return(parse_hex(out, 8, hex, "span id"));
 }
 
 void kiln_trace_id_format(const uint8_t id[16], char out[33])
@@ -99,6 +99,7 @@ void rd_trace_free(kiln_result *r)
 void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out)
 {
     *out = r->tstats;
+    out->version = KILN_TRACE_STATS_VERSION;
 }
 
 /* Order of link l against (trace, span); span NULL compares the trace
@@ -311,7 +312,7 @@ int rd_trace_rows(kiln_result *r, const kiln_page_rows *in,
 
 int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16])
 {
-    return rd_block_bloom_test(b, trace_id);
+    return api_return(rd_block_bloom_test(b, trace_id));
 }
 
 int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
@@ -322,9 +323,9 @@ int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
     if ((rc = rd_block_trace_chunk(b, trace_id, &ch)) < 0)
         return rc;
     if (!ch)
-        return 0;
+        return api_return64(0);
     links_range(b->clinks, ch->nlinks, trace_id, NULL, &lo, &hi);
-    return (int64_t)(hi - lo);
+    return api_return64((int64_t)(hi - lo));
 }
 
 /* ---- listing the traces of a selection ---- */
@@ -541,5 +542,5 @@ out:
     free(c.scol);
     kiln_htab_free(&c.index);
     kiln_result_free(c.r);
-    return rc;
+    return api_return(rc);
 }

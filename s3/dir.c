@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format_internal.h" /* api_return */
 #include "store_internal.h"
 
 typedef struct dir_store {
@@ -683,5 +684,5 @@ out:
         free(d->root);
         free(d);
     }
-    return rc;
+    return api_return(rc);
 }

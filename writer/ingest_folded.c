@@ -162,8 +162,8 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
         wr_row(w, node, 0, 0, &l.count, 1);
     }
     wr_commit(w, sid, 1, fo->time_ns, fo->duration_ns);
-    return 0;
+    return api_return(0);
 fail:
     wr_abort(w);
-    return rc;
+    return api_return(rc);
 }

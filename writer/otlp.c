@@ -935,5 +935,5 @@ out:
         opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
             req, NULL);
     kiln_buf_free(&inflated);
-    return rc;
+    return api_return(rc);
 }

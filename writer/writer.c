@@ -429,7 +429,7 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     rc = 0;
 out:
     kiln_writer_free(w);
-    return rc;
+    return api_return(rc);
 }
 
 void kiln_writer_free(kiln_writer *w)
@@ -463,6 +463,7 @@ static size_t strtab_bytes(const kiln_strtab *t)
 void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
 {
     memset(out, 0, sizeof *out);
+    out->version = KILN_WRITER_STATS_VERSION;
     out->profiles = w->nprof;
     out->rows = w->nrows;
     out->series = w->ser.nseries;
@@ -520,7 +521,7 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
     if (rc < 0)
         return rc;
     wr_scratch_trim(w);
-    return wr_reset(w);
+    return api_return(wr_reset(w));
 }
 
 int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
@@ -550,5 +551,5 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
     rc = wr_reset(w);
 out:
     kiln_buf_free(&block);
-    return rc;
+    return api_return(rc);
 }

@@ -127,7 +127,11 @@ KILN_API int kiln_result_add_block(kiln_result *r, kiln_block *b);
 KILN_API int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
                const kiln_query_opts *o);
 
+/* Versioned like kiln_writer_stats: the getter sets version to the layout
+ * it filled. */
 typedef struct kiln_result_stats {
+    unsigned version;                   /* KILN_RESULT_STATS_VERSION, set
+                                         * by the getter */
     uint64_t blocks_total, blocks_read; /* considered, and whose pages were
                                          * read */
     uint64_t pages_total, pages_read;   /* in the blocks that overlap the
@@ -135,6 +139,8 @@ typedef struct kiln_result_stats {
     uint64_t rows;                      /* rows that matched */
     int64_t tmin, tmax;                 /* of matched rows; 0 if none */
 } kiln_result_stats;
+
+#define KILN_RESULT_STATS_VERSION 1
 KILN_API void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
 
 /* The result's sample types: the one asked for, or (type NULL) the union
@@ -222,6 +228,8 @@ KILN_API void kiln_trace_id_format(const uint8_t id[16], char out[33]);
 KILN_API void kiln_span_id_format(const uint8_t id[8], char out[17]);
 
 typedef struct kiln_trace_stats {
+    unsigned version;           /* KILN_TRACE_STATS_VERSION, set by the
+                                 * getter */
     uint64_t blocks_searched;   /* blocks in the time range asked about the
                                  * trace */
     uint64_t blocks_bloom_pruned; /* the filter said "absent": nothing but
@@ -232,6 +240,8 @@ typedef struct kiln_trace_stats {
     uint64_t links_matched;     /* (trace, span) links matched, summed over
                                  * blocks */
 } kiln_trace_stats;
+
+#define KILN_TRACE_STATS_VERSION 1
 /* Zeros for a query without a trace filter. */
 KILN_API void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out);
 

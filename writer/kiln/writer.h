@@ -65,7 +65,12 @@ KILN_API int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len
                            const kiln_label *labels, size_t nlabels,
                            const kiln_folded_opts *fo);
 
+/* Returned stats structs carry a version, as options do: the getter sets
+ * it to the layout it filled (fields are only ever added at the end, with
+ * a new version), so a caller built against a newer kiln can tell which
+ * fields an older library left zero. */
 typedef struct kiln_writer_stats {
+    unsigned version;     /* KILN_WRITER_STATS_VERSION, set by the getter */
     uint64_t profiles;    /* profiles added since the last cut */
     uint64_t rows;        /* sample rows (identical samples merged) */
     uint64_t series;
@@ -74,6 +79,8 @@ typedef struct kiln_writer_stats {
     int64_t tmin, tmax;   /* profile times, ns; tmin > tmax when empty */
     size_t mem_bytes;     /* bytes held by the block under construction */
 } kiln_writer_stats;
+
+#define KILN_WRITER_STATS_VERSION 1
 
 KILN_API void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
 
