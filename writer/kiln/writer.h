@@ -27,6 +27,10 @@ typedef struct kiln_writer_opts {
 #define KILN_WRITER_OPTS_VERSION 1
 #define KILN_WRITER_OPTS_INIT {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0}
 
+/* A new, empty writer; opts NULL = the defaults. Errors: KILN_EINVAL
+ * (opts->version not KILN_WRITER_OPTS_VERSION, a tenant that is not
+ * kiln_tenant_valid, page_rows over 1,048,576 (2^20), zstd_level out of
+ * zstd's range), KILN_ENOMEM. *out is NULL on failure. */
 KILN_API int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
 KILN_API void kiln_writer_free(kiln_writer *w); /* accepts NULL */
 
@@ -42,9 +46,14 @@ KILN_API void kiln_writer_free(kiln_writer *w); /* accepts NULL */
  * lowercase hex); otherwise it stays a sample label verbatim, beside the
  * link. Readers render a link as trace_key=<hex> unless the sample's labels
  * have trace_key already, and span_key=<hex> when the span is non-zero
- * unless they have span_key already: the input comes back exactly. */
+ * unless they have span_key already: the input comes back exactly.
+ * Errors: KILN_EINPUT (malformed profile, damaged gzip), KILN_EINVAL (a
+ * label without a name, labels NULL with nlabels > 0), KILN_ELIMIT (over
+ * 1 GiB inflated, or the block would pass a documented limit: stack nodes,
+ * links), KILN_ENOMEM. On every failure the writer is as it was before the
+ * call. */
 KILN_API int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
-                          const kiln_label *labels, size_t nlabels);
+                                   const kiln_label *labels, size_t nlabels);
 
 /* How to read folded text, whose lines carry no time or type. */
 typedef struct kiln_folded_opts {
@@ -60,10 +69,14 @@ typedef struct kiln_folded_opts {
 
 /* Add folded/collapsed stacks: lines "root;caller;leaf COUNT". Blank lines
  * are skipped; any other malformed line is KILN_EINPUT naming the line, and
- * nothing is added. */
-KILN_API int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
-                           const kiln_label *labels, size_t nlabels,
-                           const kiln_folded_opts *fo);
+ * nothing is added. fo NULL = the defaults. Errors: KILN_EINPUT (a
+ * malformed line, or no stack line at all), KILN_EINVAL (fo->version not
+ * KILN_FOLDED_OPTS_VERSION, bad labels), KILN_ELIMIT, KILN_ENOMEM. On
+ * every failure the writer is as it was before the call. */
+KILN_API int kiln_writer_add_folded(kiln_writer *w, const char *text,
+                                    size_t len, const kiln_label *labels,
+                                    size_t nlabels,
+                                    const kiln_folded_opts *fo);
 
 /* Returned stats structs carry a version, as options do: the getter sets
  * it to the layout it filled (fields are only ever added at the end, with
@@ -82,21 +95,29 @@ typedef struct kiln_writer_stats {
 
 #define KILN_WRITER_STATS_VERSION 1
 
-KILN_API void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
+/* Fill *out (version included) with the writer's counters. Never fails. */
+KILN_API void kiln_writer_stats_get(const kiln_writer *w,
+                                    kiln_writer_stats *out);
 
 /* Encode the block built so far into `block` (replaced) and its id into
- * id (NUL-terminated), then reset the writer to empty. KILN_ENOTFOUND if
- * nothing was added. */
+ * id (NUL-terminated), then reset the writer to empty. Errors:
+ * KILN_ENOTFOUND (nothing was added), KILN_ELIMIT (a section over 2 GiB
+ * decompressed), KILN_ENOMEM. On failure the writer keeps what was
+ * added (the call can be retried), id is unspecified and block holds
+ * unspecified bytes (free it as usual). */
 KILN_API int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 
 /* finish, then write the block whole to the store under
  * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
  * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. The
  * same content gives the same id: a block already stored under the key is
- * success. When the store fails, the writer keeps the block under
- * construction (key is "") so the call can be retried. */
+ * success. Errors: those of kiln_writer_finish, and the store's
+ * (KILN_EIO, KILN_EAUTH, KILN_ELIMIT, ...) prefixed "writer: storing KEY:
+ * ". On any failure key is "" and the writer keeps the block under
+ * construction, so the call can be retried. */
 #define KILN_KEY_MAX 256
-KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
+KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st,
+                               char key[KILN_KEY_MAX]);
 
 /* Add an OpenTelemetry profiles export request (ExportProfilesServiceRequest
  * of profiles v1development, opentelemetry-proto v1.9.0; gzip'd or not).
@@ -113,9 +134,13 @@ KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY
  * empty, is such a fault, never a silently wrong id (an all-zero span_id
  * means no span). Should the pprof checks refuse a
  * converted profile after earlier ones of the request were added, the
- * message says how many were. */
+ * message says how many were. Errors: KILN_EINPUT (malformed request or a
+ * fault named as above), KILN_EINVAL, KILN_ELIMIT, KILN_ENOMEM, as
+ * kiln_writer_add_pprof. On failure the writer is as it was before the
+ * call, except for the profiles of the request the message counts as
+ * added. */
 KILN_API int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
-                         const kiln_label *labels, size_t nlabels);
+                                  const kiln_label *labels, size_t nlabels);
 
 #ifdef __cplusplus
 }
