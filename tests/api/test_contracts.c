@@ -5,43 +5,28 @@
  * version, and out-parameters hold what the comments say after a failure. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <kiln/kiln.h>
 
+#include "tmp_store.h"
+
 #define T0 1700000000000000000LL /* ns */
 
 static char root[512];  /* this test's store directory */
 static kiln_store *st;  /* the store opened on root */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    snprintf(root, sizeof root, "%s/kiln-test-api-XXXXXX", tmp ? tmp : "/tmp");
-    cr_assert(mkdtemp(root) != NULL, "mkdtemp: %s", strerror(errno));
-    cr_assert(eq(int, kiln_store_open(&st, root), 0), "%s",
-              kiln_error_last());
+    st = tmp_store_open(root, sizeof root, "api");
 }
 
 static void teardown(void)
 {
-    kiln_store_free(st);
+    tmp_store_close(st, root);
     st = NULL;
-    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TestSuite(api_contract, .init = setup, .fini = teardown, .timeout = 60);

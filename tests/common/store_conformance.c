@@ -9,18 +9,9 @@
 
 #include "store_conformance.h"
 
-typedef struct listing {
-    size_t n;
-    char keys[64][256];
-    uint64_t sizes[64];
-    size_t stop_at;  /* return 7 from the callback at this entry (1-based) */
-    kiln_store *st;  /* with reread: read each key back from the callback */
-    int reread;
-} listing;
-
-static int collect(void *ud, const char *key, uint64_t size)
+int store_listing_collect(void *ud, const char *key, uint64_t size)
 {
-    listing *l = ud;
+    store_listing *l = ud;
 
     cr_assert(l->n < 64);
     cr_assert(strlen(key) < 256);
@@ -39,24 +30,23 @@ static int collect(void *ud, const char *key, uint64_t size)
     return l->n == l->stop_at ? 7 : 0;
 }
 
-static void list_into(kiln_store *st, listing *l, const char *prefix)
+void store_list_into(kiln_store *st, store_listing *l, const char *prefix)
 {
     int rc;
 
     memset(l, 0, sizeof *l);
-    rc = kiln_store_list(st, prefix, collect, l);
+    rc = kiln_store_list(st, prefix, store_listing_collect, l);
     cr_assert(eq(int, rc, 0), "list %s: %s", prefix, kiln_error_last());
 }
 
-static void put_str(kiln_store *st, const char *key, const char *s)
+void store_put_str(kiln_store *st, const char *key, const char *s)
 {
     int rc = kiln_store_put(st, key, s, strlen(s));
 
     cr_assert(eq(int, rc, 0), "put %s: %s", key, kiln_error_last());
 }
 
-/* The whole object as a NUL-terminated malloc'd string. */
-static char *get_str(kiln_store *st, const char *key)
+char *store_get_str(kiln_store *st, const char *key)
 {
     kiln_buf b = KILN_BUF_INIT;
     uint64_t size = 0;
@@ -83,7 +73,7 @@ void store_check_put_then_get_range_returns_the_bytes(kiln_store *st)
 {
     kiln_buf b = KILN_BUF_INIT;
 
-    put_str(st, "t/blocks/a.kiln", "0123456789");
+    store_put_str(st, "t/blocks/a.kiln", "0123456789");
     cr_assert(eq(int, kiln_store_get_range(st, "t/blocks/a.kiln", 3, 4, &b),
                  0), "%s", kiln_error_last());
     cr_assert(eq(sz, b.len, 4));
@@ -95,7 +85,7 @@ void store_check_get_range_appends_to_the_buffer(kiln_store *st)
 {
     kiln_buf b = KILN_BUF_INIT;
 
-    put_str(st, "k", "hello world");
+    store_put_str(st, "k", "hello world");
     kiln_buf_append(&b, ">>", 2);
     cr_assert(eq(int, kiln_store_get_range(st, "k", 6, 5, &b), 0));
     cr_assert(eq(sz, b.len, 7));
@@ -130,7 +120,7 @@ void store_check_range_edges_at_start_and_end(kiln_store *st)
 {
     kiln_buf b = KILN_BUF_INIT;
 
-    put_str(st, "obj", "abcdef");
+    store_put_str(st, "obj", "abcdef");
     cr_assert(eq(int, kiln_store_get_range(st, "obj", 0, 6, &b), 0));
     cr_assert(eq(sz, b.len, 6));
     cr_assert(eq(int, kiln_store_get_range(st, "obj", 5, 1, &b), 0));
@@ -153,7 +143,7 @@ void store_check_get_tail_returns_last_bytes_and_size(kiln_store *st)
     kiln_buf b = KILN_BUF_INIT;
     uint64_t size = 0;
 
-    put_str(st, "obj", "0123456789");
+    store_put_str(st, "obj", "0123456789");
     cr_assert(eq(int, kiln_store_get_tail(st, "obj", 3, &b, &size), 0));
     cr_assert(eq(u64, size, 10));
     cr_assert(eq(sz, b.len, 3));
@@ -198,7 +188,7 @@ void store_check_stat_reports_size_and_missing_keys(kiln_store *st)
 {
     uint64_t size = 0;
 
-    put_str(st, "a/b", "12345");
+    store_put_str(st, "a/b", "12345");
     cr_assert(eq(int, kiln_store_stat(st, "a/b", &size), 0));
     cr_assert(eq(u64, size, 5));
     size = 77;
@@ -232,8 +222,8 @@ void store_check_put_replaces_the_whole_object(kiln_store *st)
     cr_assert(big != NULL);
     memset(big, 'a', 100000);
     cr_assert(eq(int, kiln_store_put(st, "obj", big, 100000), 0));
-    put_str(st, "obj", "short");
-    got = get_str(st, "obj");
+    store_put_str(st, "obj", "short");
+    got = store_get_str(st, "obj");
     cr_assert(eq(str, got, "short"));
     free(got);
     free(big);
@@ -248,7 +238,7 @@ void store_check_put_if_absent_creates_once(kiln_store *st)
     cr_assert(eq(int, kiln_store_put_if_absent(st, "t/m", "second", 6),
                  KILN_EEXIST));
     cr_assert(contains(kiln_error_last(), "t/m"), "%s", kiln_error_last());
-    got = get_str(st, "t/m");
+    got = store_get_str(st, "t/m");
     cr_assert(eq(str, got, "first"));
     free(got);
 }
@@ -256,15 +246,15 @@ void store_check_put_if_absent_creates_once(kiln_store *st)
 void store_check_del_removes_and_then_reports_not_found(kiln_store *st)
 {
     uint64_t size;
-    listing l;
+    store_listing l;
 
-    put_str(st, "a/1", "x");
-    put_str(st, "a/2", "y");
+    store_put_str(st, "a/1", "x");
+    store_put_str(st, "a/2", "y");
     cr_assert(eq(int, kiln_store_del(st, "a/1"), 0));
     cr_assert(eq(int, kiln_store_stat(st, "a/1", &size), KILN_ENOTFOUND));
     cr_assert(eq(int, kiln_store_del(st, "a/1"), KILN_ENOTFOUND));
     cr_assert(eq(int, kiln_store_del(st, "a"), KILN_ENOTFOUND));
-    list_into(st, &l, "");
+    store_list_into(st, &l, "");
     cr_assert(eq(sz, l.n, 1));
     cr_assert(eq(str, l.keys[0], "a/2"));
 }
@@ -277,12 +267,12 @@ void store_check_list_yields_keys_in_byte_order_with_sizes(kiln_store *st)
                                        "a/y0", "A", "a/y/a"};
     static const char *const want[] = {"A", "a-b", "a/x", "a/y/a", "a/y/z",
                                        "a/y0", "a0", "b"};
-    listing l;
+    store_listing l;
     size_t i;
 
     for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        put_str(st, keys[i], keys[i]);
-    list_into(st, &l, "");
+        store_put_str(st, keys[i], keys[i]);
+    store_list_into(st, &l, "");
     cr_assert(eq(sz, l.n, 8));
     for (i = 0; i < 8; i++) {
         cr_assert(eq(str, l.keys[i], (char *)want[i]));
@@ -292,51 +282,51 @@ void store_check_list_yields_keys_in_byte_order_with_sizes(kiln_store *st)
 
 void store_check_list_filters_by_prefix(kiln_store *st)
 {
-    listing l;
+    store_listing l;
 
-    put_str(st, "t1/blocks/01A.kiln", "1");
-    put_str(st, "t1/blocks/01B.kiln", "22");
-    put_str(st, "t1/blocks/02C.kiln", "333");
-    put_str(st, "t1/markers/01A", "m");
-    put_str(st, "t10/blocks/01A.kiln", "x");
+    store_put_str(st, "t1/blocks/01A.kiln", "1");
+    store_put_str(st, "t1/blocks/01B.kiln", "22");
+    store_put_str(st, "t1/blocks/02C.kiln", "333");
+    store_put_str(st, "t1/markers/01A", "m");
+    store_put_str(st, "t10/blocks/01A.kiln", "x");
 
-    list_into(st, &l, "t1/blocks/");
+    store_list_into(st, &l, "t1/blocks/");
     cr_assert(eq(sz, l.n, 3));
     cr_assert(eq(str, l.keys[2], "t1/blocks/02C.kiln"));
     cr_assert(eq(u64, l.sizes[2], 3));
 
-    list_into(st, &l, "t1/blocks/01");
+    store_list_into(st, &l, "t1/blocks/01");
     cr_assert(eq(sz, l.n, 2));
     cr_assert(eq(str, l.keys[0], "t1/blocks/01A.kiln"));
     cr_assert(eq(str, l.keys[1], "t1/blocks/01B.kiln"));
 
     /* A prefix stops anywhere: "t1" also matches "t10/...". */
-    list_into(st, &l, "t1");
+    store_list_into(st, &l, "t1");
     cr_assert(eq(sz, l.n, 5));
     cr_assert(eq(str, l.keys[4], "t10/blocks/01A.kiln"));
 
-    list_into(st, &l, "t1/");
+    store_list_into(st, &l, "t1/");
     cr_assert(eq(sz, l.n, 4));
 
-    list_into(st, &l, "nothing/here/");
+    store_list_into(st, &l, "nothing/here/");
     cr_assert(eq(sz, l.n, 0));
-    list_into(st, &l, "t1/blocks/01A.kiln");
+    store_list_into(st, &l, "t1/blocks/01A.kiln");
     cr_assert(eq(sz, l.n, 1));
-    list_into(st, &l, "t1/blocks/01A.kiln/");
+    store_list_into(st, &l, "t1/blocks/01A.kiln/");
     cr_assert(eq(sz, l.n, 0));
 }
 
 void store_check_list_stops_when_the_callback_says_so(kiln_store *st)
 {
-    listing l;
+    store_listing l;
     int rc;
 
-    put_str(st, "k1", "a");
-    put_str(st, "k2", "b");
-    put_str(st, "k3", "c");
+    store_put_str(st, "k1", "a");
+    store_put_str(st, "k2", "b");
+    store_put_str(st, "k3", "c");
     memset(&l, 0, sizeof l);
     l.stop_at = 2;
-    rc = kiln_store_list(st, "", collect, &l);
+    rc = kiln_store_list(st, "", store_listing_collect, &l);
     cr_assert(eq(int, rc, 7));
     cr_assert(eq(sz, l.n, 2));
 }
@@ -344,18 +334,18 @@ void store_check_list_stops_when_the_callback_says_so(kiln_store *st)
 void store_check_a_list_callback_may_use_the_store(kiln_store *st)
 {
     /* kiln_blocks_list callers open each block as it is listed. */
-    listing l;
+    store_listing l;
     char key[32];
     int i;
 
     for (i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "b/%d", i);
-        put_str(st, key, "0123456789");
+        store_put_str(st, key, "0123456789");
     }
     memset(&l, 0, sizeof l);
     l.st = st;
     l.reread = 1;
-    cr_assert(eq(int, kiln_store_list(st, "b/", collect, &l), 0), "%s",
+    cr_assert(eq(int, kiln_store_list(st, "b/", store_listing_collect, &l), 0), "%s",
               kiln_error_last());
     cr_assert(eq(sz, l.n, 5));
 }
@@ -365,17 +355,17 @@ void store_check_unusual_but_valid_keys_work(kiln_store *st)
     static const char *const good[] = {".hidden", "a/..b", "...", "a/.x/b",
                                        "sp ace/\xc3\xbc.kiln", "k-1_2.3~"};
     size_t i;
-    listing l;
+    store_listing l;
 
     for (i = 0; i < sizeof good / sizeof good[0]; i++) {
         char *got;
         cr_assert(eq(int, kiln_store_key_valid(good[i]), 1), "%s", good[i]);
-        put_str(st, good[i], good[i]);
-        got = get_str(st, good[i]);
+        store_put_str(st, good[i], good[i]);
+        got = store_get_str(st, good[i]);
         cr_assert(eq(str, got, (char *)good[i]));
         free(got);
     }
-    list_into(st, &l, "");
+    store_list_into(st, &l, "");
     cr_assert(eq(sz, l.n, sizeof good / sizeof good[0]));
 }
 
@@ -389,7 +379,7 @@ void store_check_bad_keys_are_refused_before_any_request(kiln_store *st)
     kiln_buf b = KILN_BUF_INIT;
     uint64_t size;
     size_t i;
-    listing l;
+    store_listing l;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert(eq(int, kiln_store_put(st, bad[i], "x", 1), KILN_EINVAL));
@@ -409,11 +399,11 @@ void store_check_bad_keys_are_refused_before_any_request(kiln_store *st)
     cr_assert(eq(int, kiln_store_put(st, longkey, "x", 1), KILN_EINVAL));
     cr_assert(contains(kiln_error_last(), "invalid key"), "%s",
               kiln_error_last());
-    cr_assert(eq(int, kiln_store_list(st, "/abs", collect, &l), KILN_EINVAL));
-    cr_assert(eq(int, kiln_store_list(st, "a//", collect, &l), KILN_EINVAL));
-    cr_assert(eq(int, kiln_store_list(st, "../", collect, &l), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_list(st, "/abs", store_listing_collect, &l), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_list(st, "a//", store_listing_collect, &l), KILN_EINVAL));
+    cr_assert(eq(int, kiln_store_list(st, "../", store_listing_collect, &l), KILN_EINVAL));
     cr_assert(eq(u64, st->stats.requests, 0));
-    list_into(st, &l, "");
+    store_list_into(st, &l, "");
     cr_assert(eq(sz, l.n, 0));
     kiln_buf_free(&b);
 }
@@ -422,9 +412,9 @@ void store_check_stats_count_requests_and_bytes(kiln_store *st)
 {
     kiln_buf b = KILN_BUF_INIT;
     uint64_t size;
-    listing l;
+    store_listing l;
 
-    put_str(st, "k", "0123456789");
+    store_put_str(st, "k", "0123456789");
     cr_assert(eq(int, kiln_store_put_if_absent(st, "k", "zz", 2),
                  KILN_EEXIST));
     cr_assert(eq(int, kiln_store_get_range(st, "k", 2, 3, &b), 0));
@@ -432,7 +422,7 @@ void store_check_stats_count_requests_and_bytes(kiln_store *st)
     cr_assert(eq(int, kiln_store_stat(st, "k", &size), 0));
     cr_assert(eq(int, kiln_store_get_range(st, "k", 9, 3, &b),
                  KILN_ECORRUPT));
-    list_into(st, &l, "");
+    store_list_into(st, &l, "");
     cr_assert(eq(u64, st->stats.requests, 7));
     cr_assert(eq(u64, st->stats.bytes_read, 7));
     cr_assert(eq(u64, st->stats.bytes_written, 10));

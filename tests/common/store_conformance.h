@@ -10,6 +10,28 @@
 
 #include <kiln/store.h>
 
+/* The keys (at most 64 of under 256 bytes) a listing handed over. */
+typedef struct store_listing {
+    size_t n;
+    char keys[64][256];
+    uint64_t sizes[64];
+    size_t stop_at;  /* return 7 from the callback at this entry (1-based) */
+    kiln_store *st;  /* with reread: read each key back from the callback */
+    int reread;
+} store_listing;
+
+/* The kiln_store_list_cb filling a store_listing (ud). */
+int store_listing_collect(void *ud, const char *key, uint64_t size);
+/* Reset l and list prefix of st into it; fails the test on an error. */
+void store_list_into(kiln_store *st, store_listing *l, const char *prefix);
+
+/* Put the string s (without its NUL) under key; fails the test on an
+ * error. */
+void store_put_str(kiln_store *st, const char *key, const char *s);
+/* The whole object as a NUL-terminated malloc'd string; fails the test on
+ * an error. */
+char *store_get_str(kiln_store *st, const char *key);
+
 /* The checks, by name. Each takes a fresh, empty store and works on keys
  * relative to it; a failed check fails the Criterion test it runs in. */
 #define KILN_STORE_CHECKS(X, ...)                                         \

@@ -22,35 +22,21 @@
 
 #include "faulty_store.h"
 #include "store_conformance.h"
+#include "tmp_store.h"
 #include "kiln_config.h"
 
 static char root[512];  /* this test's store directory */
 static kiln_store *st;      /* the store opened on root */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    snprintf(root, sizeof root, "%s/kiln-test-dir-XXXXXX", tmp ? tmp : "/tmp");
-    cr_assert(mkdtemp(root) != NULL, "mkdtemp: %s", strerror(errno));
-    cr_assert(eq(int, kiln_store_open_dir(&st, root), 0), "%s",
-              kiln_error_last());
+    st = tmp_store_open(root, sizeof root, "dir");
 }
 
 static void teardown(void)
 {
-    kiln_store_free(st);
+    tmp_store_close(st, root);
     st = NULL;
-    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TestSuite(s3_dir, .init = setup, .fini = teardown, .timeout = 60);
@@ -61,53 +47,19 @@ TestSuite(s3_fault, .init = setup, .fini = teardown, .timeout = 60);
 
 static void put_str(const char *key, const char *s)
 {
-    int rc = kiln_store_put(st, key, s, strlen(s));
-    cr_assert(eq(int, rc, 0), "put %s: %s", key, kiln_error_last());
+    store_put_str(st, key, s);
 }
 
-/* The whole object as a NUL-terminated malloc'd string. */
 static char *get_str(const char *key)
 {
-    kiln_buf b = KILN_BUF_INIT;
-    uint64_t size = 0;
-    char *s;
-    int rc = kiln_store_get_tail(st, key, UINT64_MAX, &b, &size);
-
-    cr_assert(eq(int, rc, 0), "get %s: %s", key, kiln_error_last());
-    cr_assert(eq(u64, size, b.len));
-    s = malloc(b.len + 1);
-    memcpy(s, b.data, b.len);
-    s[b.len] = '\0';
-    kiln_buf_free(&b);
-    return s;
+    return store_get_str(st, key);
 }
 
-typedef struct listing {
-    size_t n;
-    char keys[64][256];
-    uint64_t sizes[64];
-    size_t stop_at; /* return 7 from the callback at this entry (1-based) */
-} listing;
-
-static int collect(void *ud, const char *key, uint64_t size)
-{
-    listing *l = ud;
-
-    cr_assert(l->n < 64);
-    cr_assert(strlen(key) < 256);
-    strcpy(l->keys[l->n], key);
-    l->sizes[l->n] = size;
-    l->n++;
-    return l->n == l->stop_at ? 7 : 0;
-}
+typedef store_listing listing;
 
 static void list_into(listing *l, const char *prefix)
 {
-    int rc;
-
-    memset(l, 0, sizeof *l);
-    rc = kiln_store_list(st, prefix, collect, l);
-    cr_assert(eq(int, rc, 0), "list %s: %s", prefix, kiln_error_last());
+    store_list_into(st, l, prefix);
 }
 
 /* Names in root/sub that look like our temp files. */
