@@ -683,7 +683,12 @@ int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi);
  * and the generated protobuf-c code for profile.proto.
  * ------------------------------------------------------------------- */
 
-#define KILN_MAX_INFLATE ((size_t)1 << 30) /* 1 GiB uncompressed input */
+/* Input limits (spec/README.md, "Limits"): a gzip'd profile inflates to at
+ * most 32 MiB (real profiles are a few MB at most: the largest of the
+ * corpus is 2.4 MB), so a gzip bomb is refused after 32 MiB, not 1 GiB; a
+ * file read whole (raw pprof, OTLP, folded text) is at most 256 MiB. */
+#define KILN_MAX_INFLATE ((size_t)32 << 20)
+#define KILN_MAX_INPUT_FILE ((size_t)256 << 20)
 
 /* 1 if data starts with the gzip magic. */
 int kiln_is_gzip(const void *p, size_t n);

@@ -19,9 +19,13 @@
 typedef struct dir_store {
     kiln_store base; /* must be first: a kiln_store * is a dir_store * */
     int rootfd;      /* O_DIRECTORY descriptor of the root; every path is
-                      * resolved relative to it, so chdir() cannot move us */
+                      * resolved relative to it, so chdir() cannot move us;
+                      * -1 while the root does not exist (see root_open) */
     char *root;      /* root path as given (trailing '/' stripped), for
                       * messages only */
+    char *abs;       /* root made absolute at open time, so a root created
+                      * later by root_open is where it was named, even if
+                      * the process chdir()s in between */
 } dir_store;
 
 /* Distinguishes temp files of one process; with the pid, names are unique. */
@@ -51,15 +55,44 @@ static int not_found(const dir_store *d, const char *key, const char *why)
                           d->root, key, why);
 }
 
+static int make_root(const char *root);
+
+/* The root's descriptor: opened at first use, and created (mkdir -p) only
+ * when create is set, i.e. by a write. Reading a store that does not exist
+ * is KILN_ENOTFOUND, so `kiln query --store /tmp/typo` says so instead of
+ * making the directory and answering "no samples". */
+static int root_open(dir_store *d, int create)
+{
+    if (d->rootfd >= 0)
+        return d->rootfd;
+    d->rootfd = open(d->abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d->rootfd < 0 && errno == ENOENT) {
+        if (!create)
+            return kiln_error_set(KILN_ENOTFOUND,
+                                  "store %s does not exist", d->root);
+        int rc = make_root(d->abs);
+        if (rc < 0)
+            return rc;
+        d->rootfd = open(d->abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (d->rootfd < 0)
+        return kiln_error_set(KILN_EIO, "store %s: open directory: %s",
+                              d->root, strerror(errno));
+    return d->rootfd;
+}
+
 /* Open key for reading and report its size. A key that names a directory
  * (a prefix of other keys) or anything but a regular file is not found. */
-static int open_object(const dir_store *d, const char *key, int *fd_out,
+static int open_object(dir_store *d, const char *key, int *fd_out,
                        uint64_t *size)
 {
     struct stat st;
     int fd, err;
 
     *fd_out = -1;
+    if ((fd = root_open(d, 0)) < 0)
+        return fd == KILN_ENOTFOUND ? not_found(d, key, ": no such store")
+                                    : fd;
     fd = openat(d->rootfd, key, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         err = errno;
@@ -273,6 +306,8 @@ static int write_object(dir_store *d, const char *key, const void *data,
         rc = sys_fail(d, ENAMETOOLONG, key, "create");
         goto out;
     }
+    if ((rc = root_open(d, 1)) < 0)
+        goto out;
     rc = make_parents(d, key);
     if (rc < 0)
         goto out;
@@ -283,6 +318,18 @@ static int write_object(dir_store *d, const char *key, const void *data,
                                            "directory"
                                          : "open parent directory");
         goto out;
+    }
+    /* An object already there is found before any byte is written, so a
+     * rerun on a full disk succeeds for the objects stored the first time
+     * (the link below stays the atomic check against a racing writer). */
+    if (exclusive) {
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
+            rc = kiln_error_set(KILN_EEXIST, "object %s already exists "
+                                "(%s/%s)", key, d->root, key);
+            goto out;
+        }
     }
     seq = __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
     n = snprintf(tmp, sizeof tmp, ".%.*s.tmp.%ld.%lu",
@@ -558,6 +605,9 @@ static int dir_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
     assert(strlen(prefix) <= KILN_STORE_KEY_LEN_MAX);
     memcpy(path, prefix, plen);
     path[plen] = '\0';
+    int fd = root_open(d, 0);
+    if (fd < 0)
+        return fd;
     return walk(d, path, plen, prefix + plen, cb, ud);
 }
 
@@ -569,6 +619,9 @@ static int dir_del(kiln_store *s, const char *key)
     struct stat st;
     int dfd, rc;
 
+    if ((rc = root_open(d, 0)) < 0)
+        return rc == KILN_ENOTFOUND ? not_found(d, key, ": no such store")
+                                    : rc;
     if (fstatat(d->rootfd, key, &st, AT_SYMLINK_NOFOLLOW) < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return not_found(d, key, "");
@@ -601,6 +654,7 @@ static void dir_free(kiln_store *s)
 
     if (d->rootfd >= 0)
         close(d->rootfd);
+    free(d->abs);
     free(d->root);
     free(d);
 }
@@ -662,18 +716,30 @@ int kiln_store_open_dir(kiln_store **out, const char *dir)
     rc = kiln_store_init(&d->base, &dir_ops, d->root);
     if (rc < 0)
         goto out;
-    d->rootfd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d->rootfd < 0 && errno == ENOENT) {
-        rc = make_root(d->root);
-        if (rc < 0)
+    if (d->root[0] == '/') {
+        d->abs = strdup(d->root);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL) {
+            rc = kiln_error_set(KILN_EIO, "store %s: current directory: %s",
+                                d->root, strerror(errno));
             goto out;
-        d->rootfd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        }
+        size_t n = strlen(cwd) + 1 + len + 1;
+        if ((d->abs = malloc(n)) != NULL)
+            snprintf(d->abs, n, "%s/%s", cwd, d->root);
+        free(cwd);
     }
-    if (d->rootfd < 0) {
-        rc = kiln_error_set(KILN_EIO, "store %s: open directory: %s", d->root,
-                            strerror(errno));
+    if (d->abs == NULL) {
+        rc = kiln_error_set(KILN_ENOMEM, "store %s: out of memory", dir);
         goto out;
     }
+    /* A missing root is created by the first write (root_open); anything
+     * else in the way (a file, no permission) is an error now. */
+    if ((rc = root_open(d, 0)) < 0 && rc != KILN_ENOTFOUND)
+        goto out;
+    rc = 0;
+    kiln_error_clear();
     *out = &d->base;
     d = NULL;
 out:
@@ -681,6 +747,7 @@ out:
         free(d->base.url);
         if (d->rootfd >= 0)
             close(d->rootfd);
+        free(d->abs);
         free(d->root);
         free(d);
     }

@@ -59,17 +59,30 @@ int s3_error_kind(long status, const char *code);
 /* A hint for the user for well-known codes, or "". */
 const char *s3_error_hint(const char *code);
 
-/* ---- XML (S3 responses only: flat, well-formed, no CDATA) ---- */
+/* ---- XML (s3/xml.c): S3 answers through libxml2 ----
+ * A listing, an error or a multipart answer is parsed by libxml2 with
+ * network access off and no DTD allowed (so no entity of the endpoint's is
+ * ever expanded); a document that is not well-formed is KILN_ECORRUPT. */
 
-/* Find the next <tag>…</tag> in [*p, end): set *vs and *ve to its content and
- * advance *p past it. 0 if found, -1 if not. */
-int s3_xml_next(const char **p, const char *end, const char *tag,
-                const char **vs, const char **ve);
-/* Append the content with entities decoded, then a NUL (not counted in
- * len). KILN_ECORRUPT on a malformed entity. */
-int s3_xml_text(kiln_buf *out, const char *vs, const char *ve);
-/* Convenience: first <tag> in the document decoded into a malloc'd string,
- * or NULL. */
+typedef struct s3_xml s3_xml;           /* a parsed answer */
+typedef struct s3_xml_node s3_xml_node; /* an element of it (borrowed) */
+
+/* Parse len bytes. 0, KILN_ECORRUPT (not well-formed, a DTD, too big) or
+ * KILN_ENOMEM, with what in the message; *out is NULL on failure. */
+int s3_xml_parse(s3_xml **out, const void *doc, size_t len, const char *what);
+void s3_xml_free(s3_xml *x); /* accepts NULL */
+/* The root element's name ("ListBucketResult", "Error"). */
+const char *s3_xml_root_name(const s3_xml *x);
+/* The next child element of parent (NULL: the root) named tag, after prev
+ * (NULL: the first); NULL when there is no more. */
+const s3_xml_node *s3_xml_child(const s3_xml *x, const s3_xml_node *parent,
+                                const s3_xml_node *prev, const char *tag);
+/* The text of parent's first child element named tag (parent NULL: the
+ * root), entities decoded, as a malloc'd string; NULL when absent (or out
+ * of memory). */
+char *s3_xml_text(const s3_xml *x, const s3_xml_node *parent, const char *tag);
+/* Convenience for error bodies: parse, the root's child tag's text, free.
+ * NULL when the body is not XML or has no such element. */
 char *s3_xml_get(const char *doc, size_t len, const char *tag);
 
 /* ---- SigV4 ---- */

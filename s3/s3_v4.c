@@ -737,9 +737,14 @@ static int put_multipart(s3v4 *s, const char *key, const void *data,
         rc = request(s, &q, &r);
         if (!rc && r.status == 200) {
             /* S3 may answer 200 and put the error in the body */
-            const char *p = (const char *)body.data, *vs, *ve;
-            if (body.len && !s3_xml_next(&p, p + body.len, "Error", &vs,
-                                         &ve)) {
+            s3_xml *x = NULL;
+            int is_error = body.len &&
+                           s3_xml_parse(&x, body.data, body.len,
+                                        c->display) == 0 &&
+                           strcmp(s3_xml_root_name(x), "Error") == 0;
+            s3_xml_free(x);
+            kiln_error_clear();
+            if (is_error) {
                 r.status = 500;
                 kiln_buf_reset(&r.err);
                 kiln_buf_append(&r.err, body.data, body.len);
@@ -848,9 +853,9 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
 {
     s3v4 *s = (s3v4 *)st;
     const s3_conf *c = &s->c;
-    kiln_buf body = KILN_BUF_INIT, qs = KILN_BUF_INIT, full = KILN_BUF_INIT,
-             key = KILN_BUF_INIT;
+    kiln_buf body = KILN_BUF_INIT, qs = KILN_BUF_INIT, full = KILN_BUF_INIT;
     char *token = NULL;
+    s3_xml *x = NULL;
     size_t plen = strlen(c->prefix);
     int rc = 0;
     unsigned pages = 0;
@@ -862,7 +867,6 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
         goto nomem;
     for (;;) {
         char mk[40];
-        const char *p, *end, *vs, *ve;
         char *trunc;
         int more;
 
@@ -888,40 +892,41 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
             goto out;
         pages++;
 
-        p = (const char *)body.data;
-        end = p + body.len;
-        while (p && !s3_xml_next(&p, end, "Contents", &vs, &ve)) {
-            const char *kp = vs, *ks, *ke, *sp = vs, *ss, *se;
+        if ((rc = s3_xml_parse(&x, body.data, body.len, c->display)))
+            goto out;
+        for (const s3_xml_node *n = s3_xml_child(x, NULL, NULL, "Contents");
+             n != NULL; n = s3_xml_child(x, NULL, n, "Contents")) {
+            char *k = s3_xml_text(x, n, "Key"), *sz = s3_xml_text(x, n, "Size");
             uint64_t size = 0;
-            if (s3_xml_next(&kp, ve, "Key", &ks, &ke)) {
+            int ours;
+            for (const char *d = sz; d && *d >= '0' && *d <= '9'; d++)
+                size = size * 10 + (uint64_t)(*d - '0');
+            free(sz);
+            if (k == NULL) {
                 rc = kiln_error_set(KILN_EIO, "%s: LIST: a <Contents> "
                                     "without <Key>", c->display);
                 goto out;
             }
-            key.len = 0;
-            if ((rc = s3_xml_text(&key, ks, ke)))
-                goto out;
-            if (!s3_xml_next(&sp, ve, "Size", &ss, &se))
-                for (const char *d = ss; d < se && *d >= '0' && *d <= '9';
-                     d++)
-                    size = size * 10 + (uint64_t)(*d - '0');
             /* keys outside the store's prefix, or not kiln keys, are not
              * ours to report */
-            if (key.len <= plen || memcmp(key.data, c->prefix, plen) != 0 ||
-                !kiln_store_key_valid((const char *)key.data + plen))
-                continue;
-            if ((rc = cb(ud, (const char *)key.data + plen, size)))
+            ours = strlen(k) > plen && memcmp(k, c->prefix, plen) == 0 &&
+                   kiln_store_key_valid(k + plen);
+            rc = ours ? cb(ud, k + plen, size) : 0;
+            free(k);
+            if (rc)
                 goto out;
         }
-        trunc = s3_xml_get((const char *)body.data, body.len, "IsTruncated");
+        trunc = s3_xml_text(x, NULL, "IsTruncated");
         more = trunc && strcmp(trunc, "true") == 0;
         free(trunc);
         free(token);
         token = NULL;
+        if (more)
+            token = s3_xml_text(x, NULL, "NextContinuationToken");
+        s3_xml_free(x);
+        x = NULL;
         if (!more)
             break;
-        token = s3_xml_get((const char *)body.data, body.len,
-                           "NextContinuationToken");
         if (!token || !*token || pages > 10000000) {
             rc = kiln_error_set(KILN_EIO, "%s: LIST: truncated answer "
                                 "without a continuation token",
@@ -933,11 +938,11 @@ static int v4_list(kiln_store *st, const char *prefix, kiln_store_list_cb cb,
 nomem:
     rc = kiln_error_set(KILN_ENOMEM, "s3: out of memory");
 out:
+    s3_xml_free(x);
     free(token);
     kiln_buf_free(&body);
     kiln_buf_free(&qs);
     kiln_buf_free(&full);
-    kiln_buf_free(&key);
     return rc;
 }
 

@@ -9,7 +9,7 @@ KILN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KILN_PACKAGES=(
     build-essential meson ninja-build pkg-config
     libzstd-dev libxxhash-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
-    libs3-dev libcurl4-openssl-dev libssl-dev
+    libs3-dev libcurl4-openssl-dev libssl-dev libxml2-dev
     libcriterion-dev golang-go
     zstd gzip time curl openssl python3
     ceph-mon ceph-osd radosgw ceph-common

@@ -126,6 +126,37 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+static int64_t days_in_month(int64_t y, int m)
+{
+    static const int8_t days[12] = {31, 28, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* secs * 1e9 + frac into *ns; -1 when outside the int64 nanosecond range
+ * (1677-09-21 to 2262-04-11), which kiln stores times in. */
+static int secs_to_ns(int64_t secs, int64_t frac, int64_t *ns)
+{
+    int64_t v;
+    if (secs < 0 && frac > 0) { /* the range's low end is not whole seconds */
+        secs += 1;
+        frac -= 1000000000;
+    }
+    if (__builtin_mul_overflow(secs, (int64_t)1000000000, &v) ||
+        __builtin_add_overflow(v, frac, &v))
+        return -1;
+    *ns = v;
+    return 0;
+}
+
+static int out_of_range(const char *s)
+{
+    return kiln_error_set(KILN_EINVAL,
+                          "time \"%s\" is outside the range kiln stores "
+                          "(1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z)", s);
+}
+
 /* n digits at *p as an integer; advances *p. -1 if not n digits. */
 static int64_t digits(const char **p, int n)
 {
@@ -150,8 +181,8 @@ static int parse_rfc3339(const char *s, int64_t *ns)
     if (mo < 1 || mo > 12 || *p++ != '-')
         return -1;
     int64_t d = digits(&p, 2);
-    if (d < 1 || d > 31)
-        return -1;
+    if (d < 1 || d > days_in_month(y, (int)mo))
+        return -1; /* 2026-02-31 is refused, not rolled over to March */
     int64_t h = 0, mi = 0, sec = 0, frac = 0, off = 0;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
@@ -201,8 +232,7 @@ static int parse_rfc3339(const char *s, int64_t *ns)
         return -1;
     int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
                    h * 3600 + mi * 60 + sec - off;
-    *ns = secs * 1000000000LL + frac;
-    return 0;
+    return secs_to_ns(secs, frac, ns) == 0 ? 0 : -2;
 }
 
 int64_t cli_now_ns(void)
@@ -226,7 +256,11 @@ int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns)
             return kiln_error_set(KILN_EINVAL,
                                   "bad time \"%s\": expected now, now-DURATION "
                                   "or now+DURATION (e.g. now-1h)", s);
-        *ns = s[3] == '-' ? now_ns - d : now_ns + d;
+        int64_t t;
+        if (s[3] == '-' ? __builtin_sub_overflow(now_ns, d, &t)
+                        : __builtin_add_overflow(now_ns, d, &t))
+            return out_of_range(s);
+        *ns = t;
         return 0;
     }
     /* Unix seconds, maybe with a fraction. */
@@ -253,13 +287,17 @@ int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns)
             errno = 0;
             long long sec = strtoll(s, NULL, 10);
             if (errno == 0) {
-                *ns = (int64_t)sec * 1000000000LL + frac;
+                if (secs_to_ns((int64_t)sec, frac, ns) != 0)
+                    return out_of_range(s);
                 return 0;
             }
         }
     }
-    if (parse_rfc3339(s, ns) == 0)
+    int r = parse_rfc3339(s, ns);
+    if (r == 0)
         return 0;
+    if (r == -2)
+        return out_of_range(s);
     return kiln_error_set(KILN_EINVAL,
                           "bad time \"%s\": expected RFC 3339 "
                           "(2026-11-24T01:00:00Z), unix seconds or now-1h", s);
@@ -326,8 +364,9 @@ bad:
                           "from %g to %g", what, s ? s : "", min, max);
 }
 
-int cli_read_file(const char *path, kiln_buf *out)
+int cli_read_file(const char *path, size_t max, kiln_buf *out)
 {
+    size_t start = out->len;
     int rc = 0;
     int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -338,6 +377,13 @@ int cli_read_file(const char *path, kiln_buf *out)
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         rc = kiln_error_set(KILN_EIO, "%s: is a directory", path);
+        goto out;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > max) {
+        rc = kiln_error_set(KILN_ELIMIT, "%s: %llu bytes, above the %zu MiB "
+                            "input limit", path,
+                            (unsigned long long)st.st_size, max >> 20);
         goto out;
     }
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -359,6 +405,11 @@ int cli_read_file(const char *path, kiln_buf *out)
         if (n == 0)
             break;
         out->len += (size_t)n;
+        if (out->len - start > max) { /* a pipe, /dev/zero, a growing file */
+            rc = kiln_error_set(KILN_ELIMIT, "%s: more than the %zu MiB "
+                                "input limit", path, max >> 20);
+            goto out;
+        }
     }
 out:
     if (fd > 0)

@@ -56,7 +56,7 @@ int cli_parse_double(const char *s, double min, double max, const char *what,
 
 /* Read a whole file (or stdin for "-") into out (appended). KILN_ENOTFOUND
  * if absent, KILN_EIO otherwise, with the path in the message. */
-int cli_read_file(const char *path, kiln_buf *out);
+int cli_read_file(const char *path, size_t max, kiln_buf *out);
 
 /* "12.3 MB" style, into out. */
 void cli_format_bytes(uint64_t n, char out[32]);

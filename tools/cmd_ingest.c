@@ -75,10 +75,14 @@ const char cmd_ingest_help[] =
     "<tenant>/blocks/<id>_<first>_<last>.kiln (the seconds of its first and\n"
     "last sample).\n"
     "\n"
-    "All or nothing: by default no block is stored unless every file parsed\n"
-    "(cut blocks wait in memory: a few percent of the input's pprof.gz size).\n"
-    "With --keep-going a bad file is reported and skipped, blocks are stored as\n"
-    "soon as they are cut, and the exit code is 2 if any file was skipped.\n"
+    "Bad input writes nothing: by default no block is stored unless every\n"
+    "file parsed (cut blocks wait in memory: a few percent of the input's\n"
+    "pprof.gz size). With --keep-going a bad file is reported and skipped,\n"
+    "blocks are stored as soon as they are cut, and the exit code is 2 if any\n"
+    "file was skipped. What is atomic is each block: a store failure part way\n"
+    "(a full disk) can leave some blocks stored and others not, never a part\n"
+    "of one. A block's id is derived from its content, so rerunning the same\n"
+    "command converges: blocks already stored are found, not written again.\n"
     "\n"
     "Options:\n"
     "  -s, --store URL          store: a directory or file:///path (required)\n"
@@ -334,7 +338,7 @@ static int ingest_file(ingest *in, const char *path)
     memcpy(labels, in->labels, in->nlabels * sizeof *labels);
     in->seq++;
     kiln_buf_reset(&in->file);
-    if ((rc = cli_read_file(path, &in->file)) != 0)
+    if ((rc = cli_read_file(path, KILN_MAX_INPUT_FILE, &in->file)) != 0)
         return rc;
     in->in_bytes += in->file.len;
     if (in->npath > 0 &&
@@ -422,6 +426,21 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* A FIFO, socket or device found while walking a directory is skipped
+ * with a note: opening a FIFO waits for a writer forever, and a device can
+ * be endless. (A path named on the command line is read as given, so
+ * `kiln ingest <(curl ...)` works.) */
+static int walk_skips(ingest *in, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+        return 0; /* a dangling link: let ingest_file name the error */
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    cli_errorf(in->cmd, "skipping %s: not a regular file", path);
+    return 1;
+}
+
 static int ingest_dir(ingest *in, const char *dir)
 {
     struct dirent **ents = NULL;
@@ -439,6 +458,8 @@ static int ingest_dir(ingest *in, const char *dir)
                          dl && dir[dl - 1] == '/' ? "" : "/", name) >=
                 (int)sizeof path)
                 rc = kiln_error_set(KILN_EIO, "%s/%s: path too long", dir, name);
+            else if (walk_skips(in, path))
+                rc = 0;
             else
                 rc = ingest_path(in, path);
         }

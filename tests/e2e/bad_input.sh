@@ -207,4 +207,33 @@ for fmt in top folded json pprof; do
         ok "query --format $fmt on an empty store: exit 0 ($(stat -c %s "$WORK/q.$fmt" 2> /dev/null || echo 0) bytes out)"
     fi
 done
+# Input limits (spec/README.md, "Limits"): a gzip bomb (1 GB of zeros
+# gzip'd to ~1 MB) is refused once it inflates past 32 MiB, so memory stays
+# bounded; a raw input with no end (/dev/zero) is refused at 256 MiB.
+head -c 1000000000 /dev/zero | gzip -9 > "$WORK/bomb.pb.gz"
+refused "gzip bomb ($(stat -c %s "$WORK/bomb.pb.gz") bytes, 1 GB inflated)" "$WORK/bomb.pb.gz"
+# (Under AddressSanitizer, freed buffers wait in a quarantine; with it off
+# the sanitizer build stays under the same bound.)
+peak=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" /usr/bin/time -f %M "$KILN_BIN" ingest --store "$WORK/bomb-store" "$WORK/bomb.pb.gz" 2>&1 > /dev/null | tail -n 1 || true)
+if [ "$peak" -lt 65536 ]; then
+    ok "gzip bomb refused within 64 MiB of memory (peak ${peak} KiB)"
+else
+    not_ok "gzip bomb: peak memory ${peak} KiB, not under 64 MiB"
+fi
+refused "an endless raw input (/dev/zero)" /dev/zero
+
+# A FIFO inside an ingested directory is skipped with a note (opening it
+# would wait for a writer forever); the rest of the directory is ingested.
+mkdir -p "$WORK/withfifo"
+cp "$GZ" "$WORK/withfifo/a.pb.gz"
+mkfifo "$WORK/withfifo/pipe"
+rc=0
+timeout 60 "$KILN_BIN" ingest --store "$WORK/fifo-store" "$WORK/withfifo" > "$WORK/out" 2> "$WORK/err" || rc=$?
+if [ "$rc" -eq 0 ] && [ "$(nblocks "$WORK/fifo-store")" -eq 1 ] && grep -q 'pipe: not a regular file' "$WORK/err"; then
+    ok "a FIFO in an ingested directory is skipped with a note; the profile beside it is stored"
+else
+    not_ok "directory with a FIFO: exit $rc (124 = hung), $(nblocks "$WORK/fifo-store") block(s)"
+    head -c 400 "$WORK/err" | diag
+fi
+
 tap_end

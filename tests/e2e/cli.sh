@@ -47,6 +47,24 @@ expect_exit 1 "gen without --out" "$K" gen --services 1 --hosts 1 --duration 1m 
 # Not found: exit 4.
 expect_exit 4 "verify a missing block" "$K" verify "$WORK/no-such.kiln"
 expect_exit 4 "inspect a missing block" "$K" inspect "$WORK/no-such.kiln"
+# A store that does not exist is not found for every read command, and
+# reading it does not create it.
+for c in "query" "query --format folded" "ls" "verify"; do
+    # shellcheck disable=SC2086
+    expect_exit 4 "$c on a missing store" "$K" $c --store "$WORK/no-store"
+    if [ -e "$WORK/no-store" ]; then
+        not_ok "$c created the missing store $WORK/no-store"
+        rm -rf "$WORK/no-store"
+    fi
+done
+expect_exit 4 "cp from a missing store" "$K" cp "$WORK/no-store" "$WORK/no-dst"
+[ ! -e "$WORK/no-dst" ] && ok "cp from a missing store created no destination" ||
+    not_ok "cp from a missing store created $WORK/no-dst"
+# Times outside the int64-nanosecond range, or impossible dates: exit 1.
+expect_exit 1 "query --from far future" "$K" query --store "$WORK/s0" --from 9999-12-31T23:59:59Z
+expect_exit 1 "query --to far past" "$K" query --store "$WORK/s0" --to 1000-01-01T00:00:00Z
+expect_exit 1 "query --from 2026-02-31" "$K" query --store "$WORK/s0" --from 2026-02-31T00:00:00Z
+expect_exit 1 "ingest --time far future" "$K" ingest --store "$WORK/s0" --time 9999-01-01T00:00:00Z "$FIB"
 
 # One store with the profile under labels.
 S="$WORK/s1"

@@ -44,7 +44,11 @@ for pct in 10 40 70 80 85 90 93 96 98 99; do
     rc=0
     "$K" query --store "$S" --format top > /dev/null 2> "$WORK/err" || rc=$?
     if [ "$nb" -gt 0 ] && [ "$nb" -lt "$full" ]; then partial=$((partial + 1)); fi
-    if [ -z "$bad" ] && [ "$rc" -eq 0 ]; then
+    # A kill before the first write leaves no store at all: reading it is
+    # "no such store" (exit 4), and nothing may have been created.
+    if [ -z "$bad" ] && [ "$rc" -eq 4 ] && [ ! -e "$S" ]; then
+        ok "killed after ${delay}s: before the first write; no store created, query exit 4"
+    elif [ -z "$bad" ] && [ "$rc" -eq 0 ]; then
         ok "killed after ${delay}s: $nb block(s) visible, all verify, query exit 0 ($(nfiles "$S") files in the store)"
     else
         not_ok "killed after ${delay}s: blocks that do not verify:${bad:- none}; query exit $rc"; diag < "$WORK/err"

@@ -182,6 +182,25 @@ Test(s3_dir, failed_write_leaves_old_object_and_no_temp_file)
     free(big);
 }
 
+Test(s3_dir, put_if_absent_of_a_stored_object_needs_no_space)
+{
+    struct rlimit rl = {0, 0};
+    char *big = calloc(1, 65536);
+
+    /* A rerun on a full disk: the objects stored the first time are found
+     * before any temp file is written, so they are "already there", not
+     * an I/O error; a new object still fails cleanly. */
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/blk", big, 65536), 0));
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert(eq(int, setrlimit(RLIMIT_FSIZE, &rl), 0));
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/blk", big, 65536),
+                 KILN_EEXIST), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_store_put_if_absent(st, "t/other", big, 65536),
+                 KILN_EIO));
+    cr_assert(eq(sz, count_temp_files("t"), 0));
+    free(big);
+}
+
 Test(s3_dir, put_below_an_object_fails_without_residue)
 {
     listing l;
@@ -438,11 +457,20 @@ Test(s3_store, open_accepts_paths_and_file_urls)
     cr_assert(eq(str, got, "seen by all"));
     free(got);
 
-    /* Percent escapes in file URLs; missing directories are created. */
+    /* Percent escapes in file URLs; missing directories are created by
+     * the first write, not by opening (reads of a missing store are
+     * KILN_ENOTFOUND). */
     snprintf(url, sizeof url, "file://%s/new%%20dir/sub", root);
     cr_assert(eq(int, kiln_store_open(&s, url), 0), "%s", kiln_error_last());
-    kiln_store_free(s);
     snprintf(path, sizeof path, "%s/new dir/sub", root);
+    cr_assert(eq(int, stat(path, &sb), -1));
+    listing none = {0};
+    cr_assert(eq(int, kiln_store_list(s, "", store_listing_collect, &none),
+                 KILN_ENOTFOUND));
+    cr_assert(eq(sz, none.n, 0));
+    cr_assert(eq(int, kiln_store_put(s, "k", "v", 1), 0), "%s",
+              kiln_error_last());
+    kiln_store_free(s);
     cr_assert(eq(int, stat(path, &sb), 0));
     cr_assert(eq(int, S_ISDIR(sb.st_mode) ? 1 : 0, 1));
 

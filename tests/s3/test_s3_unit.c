@@ -88,39 +88,53 @@ Test(s3_xml, decodes_entities_in_keys)
     const char *doc = "<L><Contents><Key>a&amp;b&lt;&gt;&quot;&apos;&#65;"
                       "&#x263A;</Key><Size>12</Size></Contents>"
                       "<Contents><Key>second</Key></Contents></L>";
-    const char *p = doc, *vs, *ve, *kp, *ks, *ke;
-    kiln_buf b = KILN_BUF_INIT;
-    cr_assert(eq(int, s3_xml_next(&p, doc + strlen(doc), "Contents", &vs,
-                                  &ve), 0));
-    kp = vs;
-    cr_assert(eq(int, s3_xml_next(&kp, ve, "Key", &ks, &ke), 0));
-    cr_assert(eq(int, s3_xml_text(&b, ks, ke), 0));
-    cr_assert(eq(str, (char *)b.data, "a&b<>\"'A\xe2\x98\xba"));
-    cr_assert(eq(int, s3_xml_next(&p, doc + strlen(doc), "Contents", &vs,
-                                  &ve), 0));
-    cr_assert(eq(int, s3_xml_next(&p, doc + strlen(doc), "Contents", &vs,
-                                  &ve), -1));
-    kiln_buf_free(&b);
+    s3_xml *x = NULL;
+    cr_assert(eq(int, s3_xml_parse(&x, doc, strlen(doc), "t"), 0));
+    cr_assert(eq(str, (char *)s3_xml_root_name(x), "L"));
+    const s3_xml_node *n = s3_xml_child(x, NULL, NULL, "Contents");
+    cr_assert(ne(ptr, (void *)n, NULL));
+    char *k = s3_xml_text(x, n, "Key"), *sz = s3_xml_text(x, n, "Size");
+    cr_assert(eq(str, k, "a&b<>\"'A\xe2\x98\xba"));
+    cr_assert(eq(str, sz, "12"));
+    free(k);
+    free(sz);
+    n = s3_xml_child(x, NULL, n, "Contents");
+    cr_assert(ne(ptr, (void *)n, NULL));
+    k = s3_xml_text(x, n, "Key");
+    cr_assert(eq(str, k, "second"));
+    free(k);
+    cr_assert(eq(ptr, s3_xml_text(x, n, "Size"), NULL));
+    cr_assert(eq(ptr, (void *)s3_xml_child(x, NULL, n, "Contents"), NULL));
+    s3_xml_free(x);
 }
 
-Test(s3_xml, rejects_bad_entities_and_truncation)
+Test(s3_xml, refuses_malformed_answers_and_dtds)
 {
-    const char *bad[] = {"x&bogus;y", "x&#;", "x&#0;", "x&#xD800;", "x&amp"};
+    const char *bad[] = {
+        "<K>x&bogus;y</K>", "<K>x&#;</K>", "<K>x&#0;</K>", "<K>x&#xD800;</K>",
+        "<K>x&amp</K>", "<Key>unterminated", "", "not xml at all",
+        "<A><B></A></B>",
+        /* entity expansion (a billion laughs, an external file) is never
+         * reached: an answer with a DTD is refused */
+        "<?xml version=\"1.0\"?><!DOCTYPE L [<!ENTITY a \"aaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;\">]><L><Key>&b;</Key></L>",
+        "<?xml version=\"1.0\"?><!DOCTYPE L [<!ENTITY x SYSTEM "
+        "\"file:///etc/passwd\">]><L><Key>&x;</Key></L>",
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        kiln_buf b = KILN_BUF_INIT;
-        cr_assert(eq(int, s3_xml_text(&b, bad[i], bad[i] + strlen(bad[i])),
-                     KILN_ECORRUPT), "%s", bad[i]);
-        kiln_buf_free(&b);
+        s3_xml *x = (s3_xml *)1;
+        cr_assert(eq(int, s3_xml_parse(&x, bad[i], strlen(bad[i]), "ep"),
+                     KILN_ECORRUPT), "accepted: %s", bad[i]);
+        cr_assert(eq(ptr, x, NULL));
+        cr_assert(strstr(kiln_error_last(), "ep: ") != NULL, "%s",
+                  kiln_error_last());
+        cr_assert(eq(ptr, s3_xml_get(bad[i], strlen(bad[i]), "Key"), NULL));
     }
-    const char *t = "<Key>unterminated";
-    const char *p = t, *vs, *ve;
-    cr_assert(eq(int, s3_xml_next(&p, t + strlen(t), "Key", &vs, &ve), -1));
     /* a tag whose name merely starts like the wanted one is not it */
-    const char *u = "<KeyCount>3</KeyCount><Key>k</Key>";
-    p = u;
-    cr_assert(eq(int, s3_xml_next(&p, u + strlen(u), "Key", &vs, &ve), 0));
-    cr_assert(eq(int, (int)(ve - vs), 1));
-    cr_assert(eq(chr, *vs, 'k'));
+    const char *u = "<L><KeyCount>3</KeyCount><Key>k</Key></L>";
+    char *k = s3_xml_get(u, strlen(u), "Key");
+    cr_assert(eq(str, k, "k"));
+    free(k);
 }
 
 Test(s3_xml, reads_code_message_and_empty_elements)

@@ -31,6 +31,10 @@ Test(cli_time, rfc3339_utc_and_offsets)
     cr_assert(eq(i64, t_of("1970-01-01T00:00:00Z"), 0));
     cr_assert(eq(i64, t_of("2024-02-29T00:00:00Z"), 1709164800LL * S));
     cr_assert(eq(i64, t_of("2026-11-24"), 1795478400LL * S));
+    cr_assert(eq(i64, t_of("2000-02-29"), 951782400LL * S));
+    /* the edges of the int64-nanosecond range kiln stores */
+    cr_assert(eq(i64, t_of("2262-04-11T23:47:16.854775807Z"), INT64_MAX));
+    cr_assert(eq(i64, t_of("1677-09-21T00:12:43.145224192Z"), INT64_MIN));
 }
 
 Test(cli_time, unix_seconds_and_now)
@@ -51,6 +55,12 @@ Test(cli_time, rejects_what_it_cannot_read)
         "", "yesterday", "now-", "now-1", "now-1x", "2026-13-01T00:00:00Z",
         "2026-11-24T25:00:00Z", "2026-11-24T01:00:00", "2026-11-24T01:00:00+0200",
         "2026-11-24T01:00:00Zjunk", "12abc", "-5", "2026-11-24T01:00:00.Z",
+        /* impossible dates are refused, not rolled over */
+        "2026-02-31T00:00:00Z", "2025-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+        "2026-04-31", "2026-11-00",
+        /* outside int64 nanoseconds: refused, not wrapped */
+        "9999-12-31T23:59:59Z", "1000-01-01T00:00:00Z", "2262-04-11T23:47:17Z",
+        "1677-09-21T00:12:43Z", "99999999999", "now+100000d",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ns = 42;
