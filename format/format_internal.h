@@ -24,8 +24,8 @@ int nomem_at(const char *func);
 #define nomem() nomem_at(__func__)
 
 /* Where every public call that returns a status leaves on a normal exit
- * (put there by /work/briefs/api_return.py, kept in the tree as the rule:
- * `return api_return(rc);`): a success (rc >= 0) clears this thread's
+ * (the rule for a new public function: `return api_return(rc);` on every
+ * path that can succeed): a success (rc >= 0) clears this thread's
  * error message, so after any call kiln_error_last() is that call's
  * failure or "", and no kiln_error_wrap prefixes a message an earlier call
  * left (a lookup that failed and was recovered from, say). kiln_buf_* and
