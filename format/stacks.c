@@ -52,8 +52,10 @@ int kiln_stacks_init(kiln_stacks *t)
     int rc;
 
     memset(t, 0, sizeof *t);
-    if ((rc = grow(t, 1)) < 0)
+    if ((rc = grow(t, 1)) < 0) {
+        kiln_stacks_free(t); /* a failed init leaves nothing to free */
         return rc;
+    }
     t->parent[0] = 0;
     t->loc[0] = 0;
     t->n = 1;

@@ -68,7 +68,10 @@ int kiln_strtab_init(kiln_strtab *t)
     uint32_t id;
 
     memset(t, 0, sizeof *t);
-    return kiln_strtab_intern(t, "", 0, &id);
+    int rc = kiln_strtab_intern(t, "", 0, &id);
+    if (rc < 0)
+        kiln_strtab_free(t); /* a failed init leaves nothing to free */
+    return rc;
 }
 
 void kiln_strtab_free(kiln_strtab *t)

@@ -10,7 +10,6 @@
 #include "profile.pb-c.h"
 #include "reader_internal.h"
 
-static int rd_json_str(kiln_buf *b, const char *s, size_t n);
 
 /* 0 if type is one of the result's, 1 if the result is empty (no types:
  * nothing to render), else KILN_EINVAL. */
@@ -35,8 +34,8 @@ static int64_t add64(int64_t a, int64_t b)
  * address in hex when it has no lines or the function no name. A nameless
  * function at address 0 (an empty frame of folded input) stays empty: "0x0"
  * would name nothing and break the folded round trip. */
-static void frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
-                       char hex[24], const char **s, size_t *n)
+void rd_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
+                   char hex[24], const char **s, size_t *n)
 {
     const kiln_location *l = &r->sym.locations[loc];
 
@@ -88,7 +87,7 @@ static int put_stack(const kiln_result *r, uint32_t n, kiln_buf *b,
         for (uint32_t j = nl; j-- > 0;) {
             const char *s;
             size_t len;
-            frame_name(r, loc, j, hex, &s, &len);
+            rd_frame_name(r, loc, j, hex, &s, &len);
             if (!first && (rc = kiln_buf_append(b, json ? "," : ";", 1)) < 0)
                 return rc;
             first = false;
@@ -209,7 +208,7 @@ static int frame_key(const kiln_result *r, topc *t, uint32_t *lkey,
 
     if (!*slot) {
         uint32_t id;
-        frame_name(r, loc, j, hex, &s, &n);
+        rd_frame_name(r, loc, j, hex, &s, &n);
         if ((rc = kiln_strtab_intern(&t->names, s, n, &id)) < 0)
             return rc;
         *slot = id + 1;
@@ -350,10 +349,7 @@ static int64_t total_of(const kiln_result *r, const int64_t *vals,
     return s;
 }
 
-static int bprintf(kiln_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int bprintf(kiln_buf *b, const char *fmt, ...)
+int rd_bprintf(kiln_buf *b, const char *fmt, ...)
 {
     va_list ap;
     int n, rc;
@@ -372,9 +368,34 @@ static int bprintf(kiln_buf *b, const char *fmt, ...)
     return 0;
 }
 
-static double pct(int64_t v, int64_t total)
+/* A share as pprof's -top prints it: "  100%" and "    0%" without
+ * decimals, "%5.2f%%" from 1 %, two significant digits below. */
+static void pct(char out[16], int64_t v, int64_t total)
 {
-    return total ? 100.0 * (double)v / (double)total : 0.0;
+    double r = total ? 100.0 * (double)v / (double)total : 0.0;
+    double a = r < 0 ? -r : r;
+    if (a >= 99.95 && a <= 100.05)
+        snprintf(out, 16, "%s100%%", r < 0 ? " -" : "  ");
+    else if (a >= 1.0)
+        snprintf(out, 16, "%5.2f%%", r);
+    else
+        snprintf(out, 16, "%5.2g%%", r);
+}
+
+/* The smallest non-zero |value| of the rows shown and the total: the one
+ * step every value of the table is labelled in (pprof's "minimum"). */
+static int64_t smallest(const kiln_top_entry *e, size_t n, int64_t total)
+{
+    uint64_t m = total < 0 ? 0 - (uint64_t)total : (uint64_t)total;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v[2] = {e[i].flat, e[i].cum};
+        for (int k = 0; k < 2; k++) {
+            uint64_t a = v[k] < 0 ? 0 - (uint64_t)v[k] : (uint64_t)v[k];
+            if (a && (a < m || m == 0))
+                m = a;
+        }
+    }
+    return m > INT64_MAX ? INT64_MAX : (int64_t)m;
 }
 
 int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
@@ -382,31 +403,49 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 {
     kiln_top_entry *e = NULL;
     const int64_t *vals;
-    int64_t *tmp = NULL, total, sum = 0;
+    int64_t *tmp = NULL, total, sum = 0, ref;
     size_t n = 0;
     const char *ty, *un;
+    char a[KILN_VALUE_MAX], b[KILN_VALUE_MAX], p1[16], p2[16], p3[16];
     int rc;
 
     if ((rc = kiln_result_top(r, type, &e, &n)) < 0)
         return rc;
     if (r->ntypes == 0)
-        return api_return(bprintf(out, "No samples.\n"));
+        return api_return(rd_bprintf(out, "No samples.\n"));
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     total = total_of(r, vals, type);
     kiln_result_type(r, type, &ty, &un);
     size_t shown = limit && limit < n ? limit : n;
-    if ((rc = bprintf(out, "Type: %s (%s)\nShowing %zu of %zu functions, "
-                      "total %" PRId64 "\n%10s %6s %6s %10s %6s\n", ty, un,
-                      shown, n, total, "flat", "flat%", "sum%", "cum",
-                      "cum%")) < 0)
+    for (size_t i = 0; i < shown; i++)
+        sum = add64(sum, e[i].flat);
+    /* Time and bytes share one step, as pprof prints them; counts are
+     * labelled one by one (pprof leaves them raw, which is unreadable at
+     * millions of samples). */
+    size_t nsteps;
+    double factor;
+    bool counts = rd_unit_family(un, &nsteps, &factor)[0].label[0] == 0;
+    ref = counts ? 0 : smallest(e, shown, total);
+    kiln_value_format(a, sum, un, ref);
+    kiln_value_format(b, total, un, ref);
+    pct(p1, sum, total);
+    if ((rc = rd_bprintf(out, "Type: %s (%s)\nShowing %zu of %zu functions, "
+                         "accounting for %s, %s of %s total (%" PRId64
+                         " %s)\n%10s %6s %6s %10s %6s\n", ty, un, shown, n,
+                         a, p1 + strspn(p1, " "), b, total, un, "flat",
+                         "flat%", "sum%", "cum", "cum%")) < 0)
         goto out;
+    sum = 0;
     for (size_t i = 0; i < shown; i++) {
         sum = add64(sum, e[i].flat);
-        if ((rc = bprintf(out, "%10" PRId64 " %5.2f%% %5.2f%% %10" PRId64
-                          " %5.2f%%  ", e[i].flat, pct(e[i].flat, total),
-                          pct(sum, total), e[i].cum,
-                          pct(e[i].cum, total))) < 0 ||
+        kiln_value_format(a, e[i].flat, un, ref);
+        kiln_value_format(b, e[i].cum, un, ref);
+        pct(p1, e[i].flat, total);
+        pct(p2, sum, total);
+        pct(p3, e[i].cum, total);
+        if ((rc = rd_bprintf(out, "%10s %s %s %10s %s  ", a, p1, p2, b,
+                             p3)) < 0 ||
             (rc = put_frame(out, e[i].name, strlen(e[i].name))) < 0 ||
             (rc = kiln_buf_append(out, "\n", 1)) < 0)
             goto out;
@@ -420,7 +459,7 @@ out:
 /* ---- JSON ---- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const uint8_t *s, size_t n)
+size_t rd_utf8_len(const uint8_t *s, size_t n)
 {
     uint8_t c = s[0];
     size_t len;
@@ -453,39 +492,52 @@ static size_t utf8_len(const uint8_t *s, size_t n)
     return len;
 }
 
-/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
-static int rd_json_str(kiln_buf *b, const char *str, size_t n)
+int rd_escape(kiln_buf *b, const char *str, size_t n, rd_escape_fn esc,
+              const char *bad)
 {
     const uint8_t *s = (const uint8_t *)str;
-    int rc;
+    size_t nbad = strlen(bad);
+    int rc = 0;
 
-    if ((rc = kiln_buf_append(b, "\"", 1)) < 0)
-        return rc;
-    for (size_t i = 0; i < n;) {
-        uint8_t c = s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            rc = kiln_buf_append(b, esc, 2);
+    for (size_t i = 0; i < n && rc == 0;) {
+        char e[8];
+        size_t k = s[i] < 0x80 ? esc(s[i], e) : 0;
+        if (k) {
+            rc = kiln_buf_append(b, e, k);
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = kiln_buf_append(b, esc, 6);
+        } else if (s[i] < 0x80) {
+            rc = kiln_buf_append(b, s + i, 1);
             i++;
         } else {
-            size_t len = utf8_len(s + i, n - i);
-            if (len) {
-                rc = kiln_buf_append(b, s + i, len);
-                i += len;
-            } else {
-                rc = kiln_buf_append(b, "\\ufffd", 6);
-                i++;
-            }
+            size_t len = rd_utf8_len(s + i, n - i);
+            rc = len ? kiln_buf_append(b, s + i, len)
+                     : kiln_buf_append(b, bad, nbad);
+            i += len ? len : 1;
         }
-        if (rc < 0)
-            return rc;
     }
+    return rc;
+}
+
+size_t rd_json_esc(uint8_t c, char esc[8])
+{
+    if (c == '"' || c == '\\') {
+        esc[0] = '\\';
+        esc[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f)
+        return (size_t)snprintf(esc, 8, "\\u%04x", c);
+    return 0;
+}
+
+/* A JSON string: quotes, escapes, bytes that are not UTF-8 as U+FFFD. */
+int rd_json_str(kiln_buf *b, const char *str, size_t n)
+{
+    int rc;
+
+    if ((rc = kiln_buf_append(b, "\"", 1)) < 0 ||
+        (rc = rd_escape(b, str, n, rd_json_esc, "\\ufffd")) < 0)
+        return rc;
     return kiln_buf_append(b, "\"", 1);
 }
 
@@ -512,25 +564,25 @@ int kiln_result_json(const kiln_result *r, kiln_buf *out)
         rc = nomem();
         goto out;
     }
-    if ((rc = bprintf(out, "{\"types\":[")) < 0)
+    if ((rc = rd_bprintf(out, "{\"types\":[")) < 0)
         goto out;
     for (size_t t = 0; t < nt; t++) {
-        if ((rc = bprintf(out, "%s{\"type\":", t ? "," : "")) < 0 ||
+        if ((rc = rd_bprintf(out, "%s{\"type\":", t ? "," : "")) < 0 ||
             (rc = json_sym(out, r, r->types[2 * t])) < 0 ||
-            (rc = bprintf(out, ",\"unit\":")) < 0 ||
+            (rc = rd_bprintf(out, ",\"unit\":")) < 0 ||
             (rc = json_sym(out, r, r->types[2 * t + 1])) < 0 ||
-            (rc = bprintf(out, "}")) < 0)
+            (rc = rd_bprintf(out, "}")) < 0)
             goto out;
     }
-    if ((rc = bprintf(out, "],\"time_ns\":%" PRId64 ",\"duration_ns\":%"
+    if ((rc = rd_bprintf(out, "],\"time_ns\":%" PRId64 ",\"duration_ns\":%"
                       PRId64 ",\"period\":%" PRId64 ",\"period_type\":{"
                       "\"type\":", r->stats.rows ? r->stats.tmin : 0,
                       r->stats.rows ? r->tend - r->stats.tmin : 0,
                       r->period)) < 0 ||
         (rc = json_sym(out, r, r->period_type[0])) < 0 ||
-        (rc = bprintf(out, ",\"unit\":")) < 0 ||
+        (rc = rd_bprintf(out, ",\"unit\":")) < 0 ||
         (rc = json_sym(out, r, r->period_type[1])) < 0 ||
-        (rc = bprintf(out, "},\"stats\":{\"blocks_total\":%" PRIu64
+        (rc = rd_bprintf(out, "},\"stats\":{\"blocks_total\":%" PRIu64
                       ",\"blocks_read\":%" PRIu64 ",\"pages_total\":%" PRIu64
                       ",\"pages_read\":%" PRIu64 ",\"rows\":%" PRIu64
                       "},\"stacks\":[", r->stats.blocks_total,
@@ -544,36 +596,36 @@ int kiln_result_json(const kiln_result *r, kiln_buf *out)
             ;
         if (t == nt)
             continue;
-        if ((rc = bprintf(out, "%s{\"frames\":[", first ? "" : ",")) < 0 ||
+        if ((rc = rd_bprintf(out, "%s{\"frames\":[", first ? "" : ",")) < 0 ||
             (rc = put_stack(r, nd, out, path, true)) < 0 ||
-            (rc = bprintf(out, "],\"values\":[")) < 0)
+            (rc = rd_bprintf(out, "],\"values\":[")) < 0)
             goto out;
         first = false;
         for (t = 0; t < nt; t++)
-            if ((rc = bprintf(out, "%s%" PRId64, t ? "," : "", v[t])) < 0)
+            if ((rc = rd_bprintf(out, "%s%" PRId64, t ? "," : "", v[t])) < 0)
                 goto out;
-        if ((rc = bprintf(out, "]}")) < 0)
+        if ((rc = rd_bprintf(out, "]}")) < 0)
             goto out;
     }
-    if ((rc = bprintf(out, "],\"top\":[")) < 0)
+    if ((rc = rd_bprintf(out, "],\"top\":[")) < 0)
         goto out;
     for (size_t t = 0; t < nt; t++) {
         if ((rc = kiln_result_top(r, t, &e, &n)) < 0 ||
-            (rc = bprintf(out, "%s[", t ? "," : "")) < 0)
+            (rc = rd_bprintf(out, "%s[", t ? "," : "")) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
-            if ((rc = bprintf(out, "%s{\"name\":", i ? "," : "")) < 0 ||
+            if ((rc = rd_bprintf(out, "%s{\"name\":", i ? "," : "")) < 0 ||
                 (rc = rd_json_str(out, e[i].name, strlen(e[i].name))) < 0 ||
-                (rc = bprintf(out, ",\"flat\":%" PRId64 ",\"cum\":%" PRId64
+                (rc = rd_bprintf(out, ",\"flat\":%" PRId64 ",\"cum\":%" PRId64
                               "}", e[i].flat, e[i].cum)) < 0)
                 goto out;
         }
         free(e);
         e = NULL;
-        if ((rc = bprintf(out, "]")) < 0)
+        if ((rc = rd_bprintf(out, "]")) < 0)
             goto out;
     }
-    rc = bprintf(out, "]}\n");
+    rc = rd_bprintf(out, "]}\n");
 out:
     free(e);
     free(tmp);

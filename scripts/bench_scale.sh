@@ -143,11 +143,11 @@ bench_scale() {
         [ "${nsel[$s]}" -gt 0 ] || kiln_die "scaling: no $svc profiles in [$w0, $w1) at ${s}x"
         kiln_log "scaling: ${s}x: $svc, $sel (${nsel[$s]} profiles): kiln against go tool pprof -top"
         "$kiln" query --store "${st[$s]}" --match "$match" --from "$w0" --to "$w1" --type cpu \
-            --format top --limit 0 >"$swork/kiln-svc-${s}x.txt"
+            --format json >"$swork/kiln-svc-${s}x.json"
         mapfile -t f_list <"$swork/files-${s}x-svc.txt"
         go tool pprof -top -nodecount=40 -sample_index=cpu -unit=ns "${f_list[@]}" \
             >"$swork/go-svc-${s}x.txt" 2>/dev/null
-        check_top "$swork/kiln-svc-${s}x.txt" "$swork/go-svc-${s}x.txt" "$svc, $sel, at ${s}x"
+        check_top "$swork/kiln-svc-${s}x.json" "$swork/go-svc-${s}x.txt" "$svc, $sel, at ${s}x"
     done
 
     # ---- queries: every scale in turn, each run ---------------------------

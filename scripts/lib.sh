@@ -5,13 +5,15 @@
 KILN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Every package kiln's build, tests, demo and benchmarks use (Debian 12).
-# ceph-* and radosgw run a real S3 server on loopback for the S3 tests.
+# ceph-* and radosgw run a real S3 server on loopback for the S3 tests;
+# libxml2-utils (xmllint) checks the flame graphs are well-formed and
+# chromium opens them headless to check what they draw.
 KILN_PACKAGES=(
     build-essential meson ninja-build pkg-config
     libzstd-dev libxxhash-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
     libs3-dev libcurl4-openssl-dev libssl-dev libxml2-dev
     libcriterion-dev golang-go
-    zstd gzip time curl openssl python3
+    zstd gzip time curl openssl python3 libxml2-utils chromium
     ceph-mon ceph-osd radosgw ceph-common
 )
 

@@ -476,3 +476,50 @@ void cli_keylist_free(cli_keylist *l)
     free(l->keys);
     free(l->sizes);
 }
+
+void cli_selection_title(char *out, size_t cap, const char *selector,
+                         const char *trace_hex, const char *span_hex,
+                         const char *type)
+{
+    int n = snprintf(out, cap, "%s", selector && *selector ? selector
+                                                           : "all series");
+    if (trace_hex && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, ", trace %s", trace_hex);
+    if (span_hex && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, ", span %s", span_hex);
+    if (type && n >= 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, ", type %s", type);
+}
+
+size_t cli_pick_type(const kiln_result *r, const char *want)
+{
+    size_t n = kiln_result_ntypes(r);
+    if (want) {
+        const char *colon = strchr(want, ':');
+        size_t tl = colon ? (size_t)(colon - want) : strlen(want);
+        for (size_t i = 0; i < n; i++) {
+            const char *type, *unit;
+            kiln_result_type(r, i, &type, &unit);
+            if (strlen(type) == tl && strncmp(type, want, tl) == 0 &&
+                (colon == NULL || strcmp(unit, colon + 1) == 0))
+                return i;
+        }
+    }
+    return n ? n - 1 : 0;
+}
+
+int cli_write_out(const char *path, const void *p, size_t n)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+    if (f == NULL)
+        return kiln_error_set(errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO,
+                              "%s: %s", path, strerror(errno));
+    size_t w = n ? fwrite(p, 1, n, f) : 0;
+    int err = w != n || fflush(f) != 0;
+    if (path && fclose(f) != 0)
+        err = 1;
+    if (err)
+        return kiln_error_set(KILN_EIO, "%s: write failed: %s",
+                              path ? path : "stdout", strerror(errno));
+    return 0;
+}

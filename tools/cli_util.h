@@ -4,10 +4,12 @@
 #ifndef KILN_CLI_UTIL_H
 #define KILN_CLI_UTIL_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <kiln/common.h>
+#include <kiln/reader.h>
 
 /* Exit codes of the command (documented in the README and `kiln --help`). */
 #define CLI_EXIT_OK 0
@@ -15,6 +17,7 @@
 #define CLI_EXIT_DATA 2     /* malformed input profile, corrupt block, verify failure */
 #define CLI_EXIT_IO 3       /* store, file system or memory failure */
 #define CLI_EXIT_NOTFOUND 4 /* no such block, key or file */
+#define CLI_EXIT_REGRESSION 5 /* kiln diff --fail-above: a share grew too much */
 
 /* The exit code for a negative KILN_E* code. */
 int cli_exit_code(int err);
@@ -58,8 +61,35 @@ int cli_parse_double(const char *s, double min, double max, const char *what,
  * if absent, KILN_EIO otherwise, with the path in the message. */
 int cli_read_file(const char *path, size_t max, kiln_buf *out);
 
+/* Write n bytes to the file path (created or truncated), or to stdout
+ * when path is NULL. KILN_ENOTFOUND (no such directory) or KILN_EIO with
+ * the path in the message. */
+int cli_write_out(const char *path, const void *p, size_t n);
+
 /* "12.3 MB" style, into out. */
 void cli_format_bytes(uint64_t n, char out[32]);
+
+/* What a query selected, for a flame graph's title: the selector (or "all
+ * series"), then "trace HEX", "span HEX" and "type T" when given. */
+void cli_selection_title(char *out, size_t cap, const char *selector,
+                         const char *trace_hex, const char *span_hex,
+                         const char *type);
+
+/* getopt_long entries that kiln query and kiln diff take the same way. */
+#define CLI_OPTS_STORE                          \
+    {"store", required_argument, NULL, 's'},    \
+    {"tenant", required_argument, NULL, 't'},   \
+    {"from", required_argument, NULL, 'f'},     \
+    {"to", required_argument, NULL, 'u'}
+#define CLI_OPTS_RENDER                         \
+    {"type", required_argument, NULL, 'y'},     \
+    {"format", required_argument, NULL, 'F'},   \
+    {"output", required_argument, NULL, 'o'},   \
+    {"limit", required_argument, NULL, 'n'}
+
+/* Index of the sample type of r named by --type ("cpu" or
+ * "cpu:nanoseconds"), else the last one (pprof's default). */
+size_t cli_pick_type(const kiln_result *r, const char *want);
 
 /* 1 when stdout is a terminal. */
 int cli_stdout_is_tty(void);
@@ -83,6 +113,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 
 /* Help texts (usage, options, examples), one per subcommand. */
@@ -90,6 +121,7 @@ extern const char cmd_gen_help[];
 extern const char cmd_ingest_help[];
 extern const char cmd_inspect_help[];
 extern const char cmd_verify_help[];
+extern const char cmd_diff_help[];
 extern const char cmd_query_help[];
 
 /* Print the help of subcommand `name` to f; 0, or -1 if there is none. */

@@ -1,6 +1,7 @@
 /* cmd_query.c: `kiln query`, a selection (time range, label matchers, sample
- * type) over every block of a store, rendered as top functions, folded
- * stacks, gzip'd pprof or JSON, or exported row by row as CSV. */
+ * type, trace) over every block of a store, rendered as top functions,
+ * folded stacks, gzip'd pprof, JSON or a flame graph (SVG, HTML), or
+ * exported row by row as CSV. */
 #include "cli_util.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <kiln/flame.h>
 #include <kiln/reader.h>
 #include <kiln/store.h>
 
@@ -30,8 +32,13 @@ const char cmd_query_help[] =
     "                       host=~\"web-.*\"}' (=, !=, =~, !~)\n"
     "  -y, --type T         sample type, \"cpu\" or \"cpu:nanoseconds\" (default: all;\n"
     "                       top and folded then show the last type, as pprof does)\n"
-    "  -F, --format F       top (default), folded, pprof (gzip'd, with sample\n"
-    "                       labels and trace links), json, csv (one line per\n"
+    "  -F, --format F       top (default; values in human units as go tool pprof\n"
+    "                       -top prints them: 1.96s, 2.50MB, 12.35k), folded,\n"
+    "                       pprof (gzip'd, with sample labels and trace links),\n"
+    "                       svg (a flame graph: one self-contained file, no\n"
+    "                       network: tooltips, click to zoom, search), html (the\n"
+    "                       flame graph and a sortable top-functions table on\n"
+    "                       one page), json, csv (one line per\n"
     "                       stored sample row, nothing summed: time_ns, the label\n"
     "                       columns, trace_id and span_id (hex, empty without a\n"
     "                       link), stack (folded: root first, ';'-joined), then\n"
@@ -42,7 +49,12 @@ const char cmd_query_help[] =
     "                       sorted; \"\" = none); a series without one gets \"\"\n"
     "  -o, --output FILE    write to FILE instead of stdout (required for pprof\n"
     "                       when stdout is a terminal)\n"
-    "  -n, --limit N        top: rows to print (default 20, 0 = all)\n"
+    "  -n, --limit N        top: rows to print (default 20, 0 = all); html:\n"
+    "                       rows of the functions table (default 1000)\n"
+    "      --icicle         svg, html: draw top-down (root at the top)\n"
+    "      --min-frame PCT  svg, html: frames below PCT % of the total merge into\n"
+    "                       one \"other\" frame per parent, and the graph says how\n"
+    "                       much merged (default 0.05, 0 = draw every frame)\n"
     "      --stats          print blocks and pages read, store requests and bytes\n"
     "                       to stderr\n"
     "\n"
@@ -70,47 +82,14 @@ const char cmd_query_help[] =
     "  kiln query --store data --from 2026-11-24T00:00:00Z --to 2026-11-24T01:00:00Z \\\n"
     "             --format pprof -o checkout.pb.gz && go tool pprof -top checkout.pb.gz\n"
     "  kiln query --store data --format folded --type cpu > stacks.folded\n"
+    "  kiln query --store data --match '{service_name=\"checkout\"}' --from now-1h \\\n"
+    "             --format svg -o checkout.svg\n"
     "  kiln query --store data --format csv --columns service_name,host \\\n"
     "             --from now-1h -o samples.csv\n"
     "  kiln query --store data --list-traces --match '{service_name=\"checkout\"}' \\\n"
     "             --from now-1h --limit 10\n"
     "  kiln query --store data --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 \\\n"
-    "             --format folded\n";
-
-static int write_out(const char *path, const void *p, size_t n)
-{
-    FILE *f = path ? fopen(path, "wb") : stdout;
-    if (f == NULL)
-        return kiln_error_set(errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO,
-                              "%s: %s", path, strerror(errno));
-    size_t w = n ? fwrite(p, 1, n, f) : 0;
-    int err = w != n || fflush(f) != 0;
-    if (path && fclose(f) != 0)
-        err = 1;
-    if (err)
-        return kiln_error_set(KILN_EIO, "%s: write failed: %s",
-                              path ? path : "stdout", strerror(errno));
-    return 0;
-}
-
-/* Index of the sample type named by --type ("cpu" or "cpu:nanoseconds"),
- * else the last one (pprof's default). */
-static size_t pick_type(const kiln_result *r, const char *want)
-{
-    size_t n = kiln_result_ntypes(r);
-    if (want) {
-        const char *colon = strchr(want, ':');
-        size_t tl = colon ? (size_t)(colon - want) : strlen(want);
-        for (size_t i = 0; i < n; i++) {
-            const char *type, *unit;
-            kiln_result_type(r, i, &type, &unit);
-            if (strlen(type) == tl && strncmp(type, want, tl) == 0 &&
-                (colon == NULL || strcmp(unit, colon + 1) == 0))
-                return i;
-        }
-    }
-    return n ? n - 1 : 0;
-}
+    "             --format svg -o trace.svg\n";
 
 /* --list-traces: the heaviest traces of the selection. */
 static int list_traces_cmd(const char *url, const char *tenant,
@@ -461,17 +440,11 @@ out:
 int cmd_query(int argc, char **argv)
 {
     enum { OPT_STATS = 1000, OPT_TRACE, OPT_SPAN, OPT_LIST, OPT_SCAN,
-           OPT_FPR, OPT_COLUMNS };
+           OPT_FPR, OPT_COLUMNS, OPT_ICICLE, OPT_MIN_FRAME };
     static const struct option opts[] = {
-        {"store", required_argument, NULL, 's'},
-        {"tenant", required_argument, NULL, 't'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 'u'},
+        CLI_OPTS_STORE,
         {"match", required_argument, NULL, 'm'},
-        {"type", required_argument, NULL, 'y'},
-        {"format", required_argument, NULL, 'F'},
-        {"output", required_argument, NULL, 'o'},
-        {"limit", required_argument, NULL, 'n'},
+        CLI_OPTS_RENDER,
         {"stats", no_argument, NULL, OPT_STATS},
         {"trace-id", required_argument, NULL, OPT_TRACE},
         {"span-id", required_argument, NULL, OPT_SPAN},
@@ -479,6 +452,8 @@ int cmd_query(int argc, char **argv)
         {"scan-traces", no_argument, NULL, OPT_SCAN},
         {"bloom-fpr", required_argument, NULL, OPT_FPR},
         {"columns", required_argument, NULL, OPT_COLUMNS},
+        {"icicle", no_argument, NULL, OPT_ICICLE},
+        {"min-frame", required_argument, NULL, OPT_MIN_FRAME},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -486,7 +461,9 @@ int cmd_query(int argc, char **argv)
     uint64_t limit = 20, fpr_n = 0;
     uint8_t trace[16], span[8];
     const char *trace_hex = NULL, *span_hex = NULL, *columns = NULL;
-    int list_traces = 0, limit_set = 0;
+    int list_traces = 0, limit_set = 0, icicle = 0, min_frame_set = 0;
+    double min_frame = 0.05;
+    char title[512];
     int stats = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
     kiln_store *st = NULL;
@@ -527,6 +504,11 @@ int cmd_query(int argc, char **argv)
             rc = cli_parse_u64(optarg, 1, 100000000, "--bloom-fpr", &fpr_n);
             break;
         case OPT_COLUMNS: columns = optarg; break;
+        case OPT_ICICLE: icicle = 1; break;
+        case OPT_MIN_FRAME:
+            rc = cli_parse_double(optarg, 0, 99, "--min-frame", &min_frame);
+            min_frame_set = 1;
+            break;
         case 'h': fputs(cmd_query_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("query", "bad option");
         }
@@ -539,9 +521,14 @@ int cmd_query(int argc, char **argv)
         return cli_usage_error("query", "--store URL is required");
     if (strcmp(format, "top") != 0 && strcmp(format, "folded") != 0 &&
         strcmp(format, "pprof") != 0 && strcmp(format, "json") != 0 &&
-        strcmp(format, "csv") != 0)
+        strcmp(format, "csv") != 0 && strcmp(format, "svg") != 0 &&
+        strcmp(format, "html") != 0)
         return cli_usage_error("query", "bad --format \"%s\": expected top, "
-                               "folded, pprof, json or csv", format);
+                               "folded, pprof, json, csv, svg or html", format);
+    int svg = strcmp(format, "svg") == 0, html = strcmp(format, "html") == 0;
+    if ((icicle || min_frame_set) && !svg && !html)
+        return cli_usage_error("query", "--icicle and --min-frame go with "
+                               "--format svg or html");
     int csv = strcmp(format, "csv") == 0;
     if (columns && !csv)
         return cli_usage_error("query", "--columns goes with --format csv");
@@ -586,8 +573,20 @@ int cmd_query(int argc, char **argv)
         cli_errorf("query", "no samples matched (%llu block%s in the store "
                    "for tenant %s)", (unsigned long long)rs.blocks_total,
                    rs.blocks_total == 1 ? "" : "s", tenant);
-    size_t type = pick_type(r, o.type);
-    if (pprof)
+    size_t type = cli_pick_type(r, o.type);
+    if (svg || html) {
+        kiln_flame_opts fo = KILN_FLAME_OPTS_INIT;
+        cli_selection_title(title, sizeof title, o.selector, trace_hex,
+                            span_hex, o.type);
+        fo.type = type;
+        fo.min_frame = min_frame / 100;
+        fo.icicle = icicle;
+        fo.title = title;
+        fo.from = o.from;
+        fo.to = o.to;
+        fo.table_rows = limit_set ? (size_t)limit : 0;
+        rc = html ? kiln_flame_html(r, &fo, &out) : kiln_flame_svg(r, &fo, &out);
+    } else if (pprof)
         rc = kiln_result_pprof(r, &out);
     else if (strcmp(format, "json") == 0)
         rc = kiln_result_json(r, &out);
@@ -598,7 +597,7 @@ int cmd_query(int argc, char **argv)
     else
         rc = kiln_result_top_text(r, type, (size_t)limit, &out);
     if (rc == 0)
-        rc = write_out(outpath, out.data, out.len);
+        rc = cli_write_out(outpath, out.data, out.len);
     if (rc != 0) {
         exit_code = cli_fail("query", rc);
         goto out;

@@ -18,7 +18,9 @@ static const kiln_cmd COMMANDS[] = {
     {"ingest", cmd_ingest, cmd_ingest_help,
      "write profiles (pprof, folded stacks) into blocks in a store"},
     {"query", cmd_query, cmd_query_help,
-     "top functions, folded stacks, pprof or JSON over a time range"},
+     "top functions, flame graphs, folded stacks, pprof, JSON or CSV"},
+    {"diff", cmd_diff, cmd_diff_help,
+     "compare two selections: differential flame graph, regression gate"},
     {"inspect", cmd_inspect, cmd_inspect_help,
      "show a block's sections, sizes, time range, counts and labels"},
     {"verify", cmd_verify, cmd_verify_help,
@@ -75,6 +77,7 @@ static void usage(FILE *f)
             "  2  bad data (malformed input profile, corrupt block, verify failure)\n"
             "  3  store, file system or memory error\n"
             "  4  not found (no such block, key, file or store)\n"
+            "  5  kiln diff --fail-above: a function's share grew too much\n"
             "\n"
             "Example:\n"
             "  kiln gen --out fleet --services 3 --hosts 3 --duration 1h --seed 1\n"

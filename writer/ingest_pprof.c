@@ -670,7 +670,10 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
     }
     c.p = perftools__profiles__profile__unpack(&alloc, n, msg);
     if (!c.p) {
-        rc = EIN("not a valid profile.proto message");
+        rc = w->arena.failed
+                 ? kiln_error_set(KILN_ENOMEM, "pprof: out of memory "
+                                  "decoding %zu bytes", n)
+                 : EIN("not a valid profile.proto message");
         goto out;
     }
     if ((rc = check_profile(w, &c)) < 0)

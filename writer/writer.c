@@ -66,20 +66,23 @@ void *wr_arena_alloc(void *ud, size_t n)
     size_t cap = a->capchunks;
     if (wr_grow((void **)&a->chunks, &cap, a->nchunks + 1,
                 sizeof *a->chunks) < 0)
-        return NULL;
+        goto nomem;
     cap = a->capchunks;
     if (wr_grow((void **)&a->sizes, &cap, a->nchunks + 1, sizeof *a->sizes) < 0)
-        return NULL;
+        goto nomem;
     a->capchunks = cap;
     uint8_t *c = malloc(sz);
     if (!c)
-        return NULL;
+        goto nomem;
     a->chunks[a->nchunks] = c;
     a->sizes[a->nchunks] = sz;
     a->cur = a->nchunks++;
     a->used = n;
     a->total += sz;
     return c;
+nomem:
+    a->failed = 1; /* protobuf-c says only "no message": this says why */
+    return NULL;
 }
 
 void wr_arena_nofree(void *ud, void *p)
@@ -103,6 +106,7 @@ void wr_arena_reset(wr_arena *a)
         wr_arena_free(a);
     a->cur = 0;
     a->used = 0;
+    a->failed = 0;
 }
 
 /* ---- rows ------------------------------------------------------------- */

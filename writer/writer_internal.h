@@ -36,6 +36,7 @@ typedef struct wr_arena {
     size_t cur;       /* chunk being filled */
     size_t used;      /* bytes used in chunks[cur] */
     size_t total;     /* bytes held by all chunks */
+    int failed;       /* an allocation failed since the last reset */
 } wr_arena;
 
 /* The writer's index of stack nodes: (parent, location) -> node, one

@@ -238,6 +238,22 @@ KILN_API int kiln_result_top(const kiln_result *r, size_t type,
 KILN_API int kiln_result_top_text(const kiln_result *r, size_t type,
                                   size_t limit, kiln_buf *out);
 
+/* ---- values as people read them (reader/units.c) ---- */
+
+#define KILN_VALUE_MAX 48
+
+/* v, a value of sample unit `unit`, as `go tool pprof` labels values:
+ * time units ("nanoseconds", "microseconds", "milliseconds", "seconds") as
+ * ns, us, ms, s, mins, hrs, days; "bytes" as B, kB, MB, GB, TB, PB (powers
+ * of 1024); anything else as a count with SI suffixes k, M, G, T, P, E
+ * (counts below 1000 print as exact integers). The step is the largest at
+ * which |ref| is at least 1: ref = v labels a value on its own, a table
+ * passes its smallest non-zero value so that every row shares one step.
+ * Two decimals, a ".00" dropped ("1.96s", "2.50MB", "3070ms", "12.35k").
+ * Writes a NUL-terminated string; returns its length. */
+KILN_API size_t kiln_value_format(char out[KILN_VALUE_MAX], int64_t v,
+                                  const char *unit, int64_t ref);
+
 /* ---- traces (reader/trace.c) ----
  *
  * A query with opts.trace_id finds the trace block by block: blocks outside

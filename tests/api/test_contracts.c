@@ -202,6 +202,8 @@ Test(api_contract, every_options_struct_refuses_a_wrong_version_the_same_way)
     kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
     kiln_query_opts qo = KILN_QUERY_OPTS_INIT;
     kiln_store_ops ops = *st->ops;
+    kiln_flame_opts fl = KILN_FLAME_OPTS_INIT;
+    kiln_buf out = KILN_BUF_INIT;
     kiln_trace_entry *traces = (kiln_trace_entry *)&traces;
     kiln_writer *w = NULL;
     kiln_result *r = (kiln_result *)&r;
@@ -238,7 +240,15 @@ Test(api_contract, every_options_struct_refuses_a_wrong_version_the_same_way)
         refused(kiln_store_init(&probe, &ops, "probe://"),
                 "store operations", v);
         cr_assert(eq(ptr, probe.url, NULL));
+
+        cr_assert(eq(int, kiln_result_new(&r, NULL), 0));
+        kiln_buf_reset(&out);
+        fl.version = v;
+        refused(kiln_flame_svg(r, &fl, &out), "flame options", v);
+        refused(kiln_diff_text(r, r, &fl, 0, &out), "flame options", v);
+        kiln_result_free(r);
     }
+    kiln_buf_free(&out);
 }
 
 Test(api_contract, returned_stats_carry_their_version)

@@ -76,9 +76,10 @@ def check(d):
     if ftot != nonempty[-1]:  # folded cannot show the empty stack
         problems.append('folded total %d, pprof total of %s over non-empty stacks %d'
                         % (ftot, names[-1], nonempty[-1]))
-    # top: "total N" in its header
+    # top: "... of 1.96s total (1960000000 nanoseconds)" in its header:
+    # values in human units, the exact total in parentheses
     top = open(d + '/out.top', encoding='utf-8', errors='surrogateescape').read()
-    m = re.search(r'total (-?\d+)', top)
+    m = re.search(r' total \((-?\d+) [^)]*\)', top)
     if not m:
         if tot[-1] != 0 or 'No samples' not in top:
             problems.append('top has no total line: %r' % top[:200])

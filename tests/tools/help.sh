@@ -23,7 +23,7 @@ expect 1 "kiln with no command" "$K"
 expect 1 "unknown command" "$K" frobnicate
 grep -q 'frobnicate' /tmp/kiln-help-err.$$ && ok "unknown command named" || fail "unknown command named"
 expect 1 "help for an unknown command" "$K" help frobnicate
-for c in ingest query inspect verify gen; do
+for c in ingest query inspect verify gen diff; do
     for form in "help $c" "$c --help" "$c -h"; do
         # shellcheck disable=SC2086
         expect 0 "kiln $form" "$K" $form
