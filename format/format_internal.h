@@ -146,6 +146,31 @@ int kiln_get_bytes(kiln_cur *c, size_t n, const uint8_t **p);
 int kiln_get_blob(kiln_cur *c, const uint8_t **p, size_t *n);
 
 /* ---------------------------------------------------------------------
+ * Protobuf wire format (format/protowire.c): the fields of one message, by
+ * wire type, without a schema. Used where input bytes must be looked at
+ * before choosing how to decode them (OTLP layout, a profile's time).
+ * ------------------------------------------------------------------- */
+
+#define KILN_PB_VARINT 0
+#define KILN_PB_I64 1
+#define KILN_PB_LEN 2
+#define KILN_PB_I32 5
+
+typedef struct kiln_pbfield {
+    uint32_t num;     /* field number, >= 1 */
+    uint8_t wt;       /* wire type, KILN_PB_* */
+    uint64_t v;       /* VARINT, I64 and I32 values */
+    const uint8_t *p; /* LEN payload (inside the cursor's buffer) */
+    size_t len;       /* LEN payload bytes */
+} kiln_pbfield;
+
+/* The next field at c: 0, KILN_ITEROVER at the end of the message, or
+ * KILN_ECORRUPT (a truncated field, a group, an unknown wire type). */
+int kiln_pb_next(kiln_cur *c, kiln_pbfield *f);
+/* Varints in a packed repeated field's payload. */
+size_t kiln_pb_count_varints(const uint8_t *p, size_t len);
+
+/* ---------------------------------------------------------------------
  * Integer columns (format/column.c) — spec/columns.md
  *
  * One encoding for every integer column: a mode byte (0 = values,
@@ -245,8 +270,13 @@ typedef struct kiln_function {
     int64_t start_line;
 } kiln_function;
 
+/* A line without a function (pprof function_id 0): kept as such, never as
+ * a function with empty fields, so it is written back the same way. In the
+ * symbols section it is stored as nfunctions (spec/symbols.md). */
+#define KILN_NOFUNC UINT32_MAX
+
 typedef struct kiln_line {
-    uint32_t function; /* function id */
+    uint32_t function; /* function id, or KILN_NOFUNC */
     int64_t line;
     int64_t column;
 } kiln_line;

@@ -208,7 +208,9 @@ static int reindex(kiln_symtab *st, int which)
             break;
         }
         default: {
-            lskey k = {st->labels + st->lsets[i].off, st->lsets[i].n};
+            /* no labels at all: NULL, not NULL + 0 (undefined in C) */
+            lskey k = {st->labels ? st->labels + st->lsets[i].off : NULL,
+                       st->lsets[i].n};
             hv = hash_lset(&k);
             rc = kiln_htab_find(h, hv, lset_eq, st, &k, &dummy, &slot);
             break;
@@ -284,7 +286,8 @@ int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
     if (mapping > st->nmappings)
         return kiln_error_set(KILN_EINVAL, "symbols: location mapping %u out of range", mapping);
     for (uint32_t i = 0; i < nlines; i++)
-        if (lines[i].function >= st->nfunctions)
+        if (lines[i].function >= st->nfunctions &&
+            lines[i].function != KILN_NOFUNC)
             return kiln_error_set(KILN_EINVAL, "symbols: line function %u out of range",
                                   lines[i].function);
     if ((rc = reindex(st, 2)) < 0)
@@ -456,7 +459,9 @@ int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
     size_t nl = 0;
     for (size_t i = 0; i < st->nlocations; i++)
         for (uint32_t j = 0; j < l[i].nlines; j++)
-            t32[nl++] = st->lines[l[i].line_off + j].function;
+            t32[nl++] = st->lines[l[i].line_off + j].function == KILN_NOFUNC
+                            ? (uint32_t)st->nfunctions /* "none", see spec */
+                            : st->lines[l[i].line_off + j].function;
     if ((rc = kiln_col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
@@ -650,8 +655,9 @@ int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n)
     size_t nli = (size_t)total;
     SCRATCH(nli);
     ALLOC(st->lines, nli, st->caplines);
-    GET_U32("line function", nli, nf);
-    for (size_t i = 0; i < nli; i++) st->lines[i].function = t32[i];
+    GET_U32("line function", nli, nf + 1); /* nf: no function */
+    for (size_t i = 0; i < nli; i++)
+        st->lines[i].function = t32[i] == nf ? KILN_NOFUNC : t32[i];
     GET_I64(nli);
     for (size_t i = 0; i < nli; i++) st->lines[i].line = t64[i];
     GET_I64(nli);

@@ -446,7 +446,8 @@ static int xloc(xlate *x, uint32_t id, uint32_t *out)
     for (uint32_t i = 0; i < l->nlines; i++) {
         const kiln_line *bl = &x->b->sym.lines[l->line_off + i];
         x->lines[i] = *bl;
-        if ((rc = xfn(x, bl->function, &x->lines[i].function)) < 0)
+        if (bl->function != KILN_NOFUNC &&
+            (rc = xfn(x, bl->function, &x->lines[i].function)) < 0)
             return rc;
     }
     if (l->mapping) {

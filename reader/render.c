@@ -31,17 +31,24 @@ static int64_t add64(int64_t a, int64_t b)
 /* ---- frame names ---- */
 
 /* The name of line j of location loc (function name), or the location's
- * address in hex when it has no lines or the function no name. A nameless
- * function at address 0 (an empty frame of folded input) stays empty: "0x0"
- * would name nothing and break the folded round trip. */
+ * address in hex when it has no lines, the line no function (KILN_NOFUNC)
+ * or the function no name. A nameless frame at address 0 (an empty frame of
+ * folded input) stays empty: "0x0" would name nothing and break the folded
+ * round trip. */
 void rd_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
                    char hex[24], const char **s, size_t *n)
 {
     const kiln_location *l = &r->sym.locations[loc];
 
-    if (j < l->nlines) {
-        const kiln_function *f =
-            &r->sym.functions[r->sym.lines[l->line_off + j].function];
+    uint32_t fid = j < l->nlines ? r->sym.lines[l->line_off + j].function
+                                 : KILN_NOFUNC;
+    if (j < l->nlines && fid == KILN_NOFUNC && l->address == 0) {
+        *s = ""; /* no function at no address: nothing to name */
+        *n = 0;
+        return;
+    }
+    if (fid != KILN_NOFUNC) {
+        const kiln_function *f = &r->sym.functions[fid];
         if (r->sym.strings.len[f->name] || l->address == 0) {
             *s = kiln_strtab_get(&r->sym.strings, f->name);
             *n = r->sym.strings.len[f->name];
@@ -667,7 +674,7 @@ static void use_loc(pctx *p, uint32_t loc)
     }
     for (uint32_t j = 0; j < l->nlines; j++) {
         uint32_t f = s->lines[l->line_off + j].function;
-        if (!p->fn_out[f]) {
+        if (f != KILN_NOFUNC && !p->fn_out[f]) {
             const kiln_function *fn = &s->functions[f];
             p->fn_out[f] = (uint32_t)++p->nfn;
             use_str(p, fn->name);
@@ -979,7 +986,9 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
             const kiln_line *kl = &s->lines[sl->line_off + j];
             Perftools__Profiles__Line *pn = &lines[lno];
             perftools__profiles__line__init(pn);
-            pn->function_id = p.fn_out[kl->function];
+            pn->function_id = kl->function == KILN_NOFUNC
+                                  ? 0 /* no function, as it came in */
+                                  : p.fn_out[kl->function];
             pn->line = kl->line;
             pn->column = kl->column;
             linep[lno++] = pn;

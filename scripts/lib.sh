@@ -26,28 +26,31 @@ kiln_die() {
     exit 1
 }
 
-# Print the packages of KILN_PACKAGES that are not installed, one a line.
+# Print the packages named (default: KILN_PACKAGES) that are not
+# installed, one a line.
 kiln_missing_packages() {
     local p status
-    for p in "${KILN_PACKAGES[@]}"; do
+    [ "$#" -gt 0 ] || set -- "${KILN_PACKAGES[@]}"
+    for p in "$@"; do
         status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
         [ "$status" = "install ok installed" ] || printf '%s\n' "$p"
     done
 }
 
-# Install what is missing with apt-get (through sudo when not root). Does
-# nothing, and touches no package index, when everything is present.
-# KILN_NO_INSTALL=1 skips this step (for machines managed otherwise).
-kiln_install_deps() {
+# kiln_install_packages PKG...: install those missing with apt-get (through
+# sudo when not root). Does nothing, and touches no package index, when
+# everything is present. KILN_NO_INSTALL=1 skips this step (for machines
+# managed otherwise).
+kiln_install_packages() {
     local missing sudo=()
     if [ "${KILN_NO_INSTALL:-0}" = 1 ]; then
         return 0
     fi
     if ! command -v dpkg-query >/dev/null 2>&1; then
-        kiln_log "not a Debian system: install by hand: ${KILN_PACKAGES[*]}"
+        kiln_log "not a Debian system: install by hand: $*"
         return 0
     fi
-    mapfile -t missing < <(kiln_missing_packages)
+    mapfile -t missing < <(kiln_missing_packages "$@")
     if [ "${#missing[@]}" -eq 0 ]; then
         return 0
     fi
@@ -60,6 +63,11 @@ kiln_install_deps() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Every package of KILN_PACKAGES.
+kiln_install_deps() {
+    kiln_install_packages "${KILN_PACKAGES[@]}"
 }
 
 # kiln_setup_build DIR [MESON_OPTION...]: configure DIR (relative to the

@@ -1,6 +1,7 @@
-/* cmd_ingest.c: `kiln ingest`, files and directory trees of pprof and folded
- * profiles into blocks cut by profile-time window. By default an invocation
- * is all or nothing: blocks are stored only after every file parsed. */
+/* cmd_ingest.c: `kiln ingest`, files and directory trees of pprof, OTLP and
+ * folded profiles into blocks cut by profile-time window. By default an
+ * invocation is all or nothing: blocks are stored only after every file
+ * parsed. */
 #include "cli_util.h"
 #include "otlp_gen.h"
 
@@ -51,6 +52,7 @@ typedef struct ingest {
     uint64_t max_mem;              /* bytes all open writers may hold */
     int keep_going;
     int quiet;
+    int verbose;                   /* name each file's format and layout */
     window win[MAX_WINDOWS];
     size_t nwin;
     pending_block *pend;           /* cut blocks waiting for the end */
@@ -59,7 +61,7 @@ typedef struct ingest {
     kiln_buf raw;                  /* its inflated bytes when gzip'd */
     uint64_t seq;
     /* summary */
-    uint64_t files, profiles, folded, rows, bad_files, bad_links;
+    uint64_t files, pprofs, otlps, folded, rows, bad_files, bad_links;
     uint64_t in_bytes, blocks, block_bytes;
 } ingest;
 
@@ -70,7 +72,9 @@ const char cmd_ingest_help[] =
     "a folded-stacks text file (\"root;caller;leaf COUNT\" lines), a directory\n"
     "(walked recursively in name order), or - (one path per line on stdin).\n"
     "The format is detected from the content; files named *.otlp.pb or\n"
-    "*.otlp.pb.gz are OpenTelemetry profiles export requests. Blocks are cut\n"
+    "*.otlp.pb.gz are OpenTelemetry profiles export requests (or ProfilesData),\n"
+    "in the layout of opentelemetry-proto v1.8.0-v1.9.0 or v1.10.0-v1.11.0, told\n"
+    "apart by their bytes; older OTLP layouts are refused. Blocks are cut\n"
     "per profile-time window (aligned to the epoch) and stored as\n"
     "<tenant>/blocks/<id>_<first>_<last>.kiln (the seconds of its first and\n"
     "last sample).\n"
@@ -100,6 +104,9 @@ const char cmd_ingest_help[] =
     "      --time T             time of folded-stacks input (default: file mtime)\n"
     "  -k, --keep-going         skip bad files (see above)\n"
     "  -q, --quiet              print only the summary line\n"
+    "  -v, --verbose            name each file's format as recognised: pprof,\n"
+    "                           OTLP v1.9 layout, OTLP v1.11 layout or folded\n"
+    "                           (\"(gzip)\" when compressed)\n"
     "  -h, --help               this help\n"
     "\n"
     "Examples:\n"
@@ -111,62 +118,22 @@ const char cmd_ingest_help[] =
  * fields only; 0 when absent or unreadable (the writer reports damage). */
 static int64_t pprof_time(const uint8_t *p, size_t n)
 {
-    size_t i = 0;
+    kiln_cur c;
+    kiln_pbfield f;
     int64_t t = 0;
-    while (i < n) {
-        uint64_t key = 0, v = 0;
-        int shift = 0;
-        while (i < n && shift < 64) {
-            key |= (uint64_t)(p[i] & 0x7f) << shift;
-            shift += 7;
-            if (!(p[i++] & 0x80))
-                goto have_key;
-        }
-        return 0;
-    have_key:
-        switch (key & 7) {
-        case 0:
-            shift = 0;
-            while (i < n && shift < 64) {
-                v |= (uint64_t)(p[i] & 0x7f) << shift;
-                shift += 7;
-                if (!(p[i++] & 0x80))
-                    goto have_val;
-            }
-            return 0;
-        have_val:
-            if ((key >> 3) == 9)
-                t = (int64_t)v;
-            break;
-        case 1:
-            if (n - i < 8)
-                return 0;
-            i += 8;
-            break;
-        case 2:
-            shift = 0;
-            while (i < n && shift < 64) {
-                v |= (uint64_t)(p[i] & 0x7f) << shift;
-                shift += 7;
-                if (!(p[i++] & 0x80))
-                    goto have_len;
-            }
-            return 0;
-        have_len:
-            if (v > n - i)
-                return 0;
-            i += (size_t)v;
-            break;
-        case 5:
-            if (n - i < 4)
-                return 0;
-            i += 4;
-            break;
-        default:
-            return 0;
-        }
-    }
+    kiln_cur_init(&c, p, n, "pprof");
+    while (kiln_pb_next(&c, &f) == 0)
+        if (f.num == 9 && f.wt == KILN_PB_VARINT)
+            t = (int64_t)f.v;
     return t;
+}
+
+/* `--verbose`: the format recognised for one file. */
+static void say_format(const ingest *in, const char *path, const char *what,
+                       bool gz)
+{
+    if (in->verbose)
+        printf("%s: %s%s\n", path, what, gz ? " (gzip)" : "");
 }
 
 /* Folded text: the first 4 KiB hold only text (printable bytes, UTF-8, tab,
@@ -352,18 +319,27 @@ static int ingest_file(ingest *in, const char *path)
     if ((pl > 8 && strcmp(path + pl - 8, ".otlp.pb") == 0) ||
         (pl > 11 && strcmp(path + pl - 11, ".otlp.pb.gz") == 0)) {
         /* OpenTelemetry profiles (tools/otlp_gen.h): by extension. */
-        if (kiln_is_gzip(data, len)) {
+        bool gz = kiln_is_gzip(data, len);
+        if (gz) {
             if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
             data = in->raw.data;
             len = in->raw.len;
+        }
+        if (in->verbose) {
+            kiln_otlp_layout layout;
+            if ((rc = kiln_otlp_detect(&layout, data, len)) != 0)
+                return kiln_error_wrap(rc, "%s: ", path);
+            say_format(in, path, layout == KILN_OTLP_V1_9 ? "OTLP v1.9 layout"
+                                                          : "OTLP v1.11 layout",
+                       gz);
         }
         if ((rc = writer_for(in, kiln_otlp_time(data, len), &w)) != 0)
             return rc;
         rc = kiln_writer_add_otlp(w, data, len, labels, nlabels);
         if (rc != 0)
             return kiln_error_wrap(rc, "%s: ", path);
-        in->profiles++;
+        in->otlps++;
     } else if (!kiln_is_gzip(data, len) && looks_folded(data, len)) {
         kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
         fo.time_ns = in->folded_time;
@@ -374,6 +350,7 @@ static int ingest_file(ingest *in, const char *path)
                                    st.st_mtim.tv_nsec
                              : 0;
         }
+        say_format(in, path, "folded", false);
         if ((rc = writer_for(in, fo.time_ns, &w)) != 0)
             return rc;
         rc = kiln_writer_add_folded(w, (const char *)data, len, labels, nlabels, &fo);
@@ -381,7 +358,9 @@ static int ingest_file(ingest *in, const char *path)
             return kiln_error_wrap(rc, "%s: ", path);
         in->folded++;
     } else {
-        if (kiln_is_gzip(data, len)) {
+        bool gz = kiln_is_gzip(data, len);
+        say_format(in, path, "pprof", gz);
+        if (gz) {
             /* inflate once: the time peek and the writer share the bytes */
             if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
@@ -393,7 +372,7 @@ static int ingest_file(ingest *in, const char *path)
         rc = kiln_writer_add_pprof(w, data, len, labels, nlabels);
         if (rc != 0)
             return kiln_error_wrap(rc, "%s: ", path);
-        in->profiles++;
+        in->pprofs++;
     }
     in->files++;
     kiln_writer_stats ws;
@@ -545,6 +524,7 @@ int cmd_ingest(int argc, char **argv)
         {"time", required_argument, NULL, 'm'},
         {"keep-going", no_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -562,7 +542,7 @@ int cmd_ingest(int argc, char **argv)
     in.max_rows = 4000000;
     in.max_mem = 1024ULL << 20;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "s:t:l:p:w:kqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:l:p:w:kqvh", opts, NULL)) != -1) {
         switch (c) {
         case 's': url = optarg; break;
         case 't': in.tenant = optarg; break;
@@ -583,6 +563,7 @@ int cmd_ingest(int argc, char **argv)
         case 'm': rc = cli_parse_time(optarg, cli_now_ns(), &in.folded_time); break;
         case 'k': in.keep_going = 1; break;
         case 'q': in.quiet = 1; break;
+        case 'v': in.verbose = 1; break;
         case 'h': fputs(cmd_ingest_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("ingest", "bad option");
         }
@@ -628,10 +609,12 @@ int cmd_ingest(int argc, char **argv)
     char ib[32], bb[32];
     cli_format_bytes(in.in_bytes, ib);
     cli_format_bytes(in.block_bytes, bb);
-    printf("kiln ingest: %llu files (%llu pprof, %llu folded, %llu skipped), "
-           "%s in, %llu sample rows, %llu block%s, %s stored (%.1f%%), %.2f s\n",
-           (unsigned long long)in.files, (unsigned long long)in.profiles,
-           (unsigned long long)in.folded, (unsigned long long)in.bad_files, ib,
+    printf("kiln ingest: %llu files (%llu pprof, %llu otlp, %llu folded, "
+           "%llu skipped), %s in, %llu sample rows, %llu block%s, %s stored "
+           "(%.1f%%), %.2f s\n",
+           (unsigned long long)in.files, (unsigned long long)in.pprofs,
+           (unsigned long long)in.otlps, (unsigned long long)in.folded,
+           (unsigned long long)in.bad_files, ib,
            (unsigned long long)in.rows, (unsigned long long)in.blocks,
            in.blocks == 1 ? "" : "s", bb,
            in.in_bytes ? 100.0 * (double)in.block_bytes / (double)in.in_bytes : 0.0,

@@ -1,7 +1,8 @@
 /* otlp_gen.c: pprof -> OTLP profiles (ExportProfilesServiceRequest of
- * profiles v1development, opentelemetry-proto v1.9.0). Lets `kiln gen` write
- * the same fleet in both formats, so both ingest paths are checked on the
- * same data: trace/span labels become link_table entries. */
+ * profiles v1development, in the layout of opentelemetry-proto v1.9.0 or of
+ * v1.11.0). Lets `kiln gen` and the tests write the same data in every
+ * format kiln reads, so all ingest paths are checked on the same data:
+ * trace/span labels become link_table entries. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -677,9 +678,119 @@ static int profile_attrs(gen *g, int32_t **out, size_t *nout)
     return 0;
 }
 
+/* The v1.9 request req written in the v1.11 layout: the same dictionary
+ * and resources, the messages from ResourceProfiles down to Sample made
+ * again from the v1.11 types (otlp_profiles_v1_11.proto). */
+static int pack_v1_11(gen *g, const o_request *req, kiln_buf *out)
+{
+    o11_request *r = galloc(g, sizeof(*r));
+    o11_resource **rps = galloc(g, (req->n_resource_profiles + 1) * sizeof(*rps));
+    if (!r || !rps)
+        return nomem();
+    kiln__otlp_v1_11__export_profiles_service_request__init(r);
+    r->dictionary = req->dictionary;
+    r->resource_profiles = rps;
+    r->n_resource_profiles = req->n_resource_profiles;
+    for (size_t i = 0; i < req->n_resource_profiles; i++) {
+        const o_resource *a = req->resource_profiles[i];
+        o11_resource *b = rps[i] = galloc(g, sizeof(*b));
+        o11_scope **scs = galloc(g, (a->n_scope_profiles + 1) * sizeof(*scs));
+        if (!b || !scs)
+            return nomem();
+        kiln__otlp_v1_11__resource_profiles__init(b);
+        b->resource = a->resource;
+        b->schema_url = a->schema_url;
+        b->scope_profiles = scs;
+        b->n_scope_profiles = a->n_scope_profiles;
+        for (size_t j = 0; j < a->n_scope_profiles; j++) {
+            const o_scope *sa = a->scope_profiles[j];
+            o11_scope *sb = scs[j] = galloc(g, sizeof(*sb));
+            o11_profile **ps = galloc(g, (sa->n_profiles + 1) * sizeof(*ps));
+            if (!sb || !ps)
+                return nomem();
+            kiln__otlp_v1_11__scope_profiles__init(sb);
+            sb->scope = sa->scope;
+            sb->schema_url = sa->schema_url;
+            sb->profiles = ps;
+            sb->n_profiles = sa->n_profiles;
+            for (size_t k = 0; k < sa->n_profiles; k++) {
+                const o_profile *pa = sa->profiles[k];
+                o11_profile *pb = ps[k] = galloc(g, sizeof(*pb));
+                o11_sample *ss = galloc(g, (pa->n_samples + 1) * sizeof(*ss));
+                o11_sample **sp = galloc(g, (pa->n_samples + 1) * sizeof(*sp));
+                if (!pb || !ss || !sp)
+                    return nomem();
+                kiln__otlp_v1_11__profile__init(pb);
+                pb->sample_type = pa->sample_type;
+                pb->time_unix_nano = pa->time_unix_nano;
+                pb->duration_nano = pa->duration_nano;
+                pb->period_type = pa->period_type;
+                pb->period = pa->period;
+                pb->profile_id = pa->profile_id;
+                pb->dropped_attributes_count = pa->dropped_attributes_count;
+                pb->original_payload_format = pa->original_payload_format;
+                pb->original_payload = pa->original_payload;
+                pb->attribute_indices = pa->attribute_indices;
+                pb->n_attribute_indices = pa->n_attribute_indices;
+                pb->samples = sp;
+                pb->n_samples = pa->n_samples;
+                for (size_t m = 0; m < pa->n_samples; m++) {
+                    const o_sample *x = pa->samples[m];
+                    o11_sample *y = sp[m] = &ss[m];
+                    kiln__otlp_v1_11__sample__init(y);
+                    y->stack_index = x->stack_index;
+                    y->attribute_indices = x->attribute_indices;
+                    y->n_attribute_indices = x->n_attribute_indices;
+                    y->link_index = x->link_index;
+                    y->values = x->values;
+                    y->n_values = x->n_values;
+                    y->timestamps_unix_nano = x->timestamps_unix_nano;
+                    y->n_timestamps_unix_nano = x->n_timestamps_unix_nano;
+                }
+            }
+        }
+    }
+    size_t size = kiln__otlp_v1_11__export_profiles_service_request__get_packed_size(r);
+    kiln_buf_reset(out);
+    if (kiln_buf_reserve(out, size) < 0)
+        return nomem();
+    out->len = kiln__otlp_v1_11__export_profiles_service_request__pack(r, out->data);
+    return 0;
+}
+
+int kiln_otlp_pack(const void *request, kiln_otlp_layout layout,
+                   kiln_buf *out)
+{
+    const o_request *req = request;
+    if (layout == KILN_OTLP_V1_11) {
+        gen g;
+        memset(&g, 0, sizeof(g));
+        int rc = pack_v1_11(&g, req, out);
+        kiln_otlp_arena_free(&g.ar);
+        return rc;
+    }
+    size_t size =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__get_packed_size(req);
+    kiln_buf_reset(out);
+    if (kiln_buf_reserve(out, size) < 0)
+        return nomem();
+    out->len =
+        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__pack(
+            req, out->data);
+    return 0;
+}
+
 int kiln_pprof_to_otlp(const void *pprof, size_t n,
                        const kiln_label *resource_attrs, size_t nattrs,
                        kiln_buf *out)
+{
+    return kiln_pprof_to_otlp_layout(pprof, n, resource_attrs, nattrs,
+                                     KILN_OTLP_V1_9, out);
+}
+
+int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
+                              const kiln_label *resource_attrs, size_t nattrs,
+                              kiln_otlp_layout layout, kiln_buf *out)
 {
     int rc = 0;
     kiln_buf inflated = KILN_BUF_INIT;
@@ -889,17 +1000,7 @@ int kiln_pprof_to_otlp(const void *pprof, size_t n,
     req->n_resource_profiles = 1;
     req->dictionary = d;
 
-    size_t size =
-        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__get_packed_size(req);
-    kiln_buf_reset(out);
-    if ((rc = kiln_buf_reserve(out, size)) < 0) {
-        rc = nomem();
-        goto out;
-    }
-    out->len =
-        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__pack(
-            req, out->data);
-    rc = 0;
+    rc = kiln_otlp_pack(req, layout, out);
 
 out:
     free(locbuf);
@@ -922,23 +1023,37 @@ out:
     return rc;
 }
 
+/* Field `num` (length-delimited) of the message at c, into sub; false when
+ * absent or malformed. */
+static bool first_message(kiln_cur *c, uint32_t num, kiln_cur *sub)
+{
+    kiln_pbfield f;
+    while (kiln_pb_next(c, &f) == 0)
+        if (f.num == num && f.wt == KILN_PB_LEN) {
+            kiln_cur_init(sub, f.p, f.len, "otlp");
+            return true;
+        }
+    return false;
+}
+
 int64_t kiln_otlp_time(const void *data, size_t n)
 {
-    o_request *r =
-        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
-            NULL, n, data);
-    if (!r)
-        return 0;
-    int64_t t = 0;
-    for (size_t i = 0; i < r->n_resource_profiles && t == 0; i++)
-        for (size_t j = 0; j < r->resource_profiles[i]->n_scope_profiles; j++) {
-            const o_scope *sc = r->resource_profiles[i]->scope_profiles[j];
-            if (sc->n_profiles && sc->profiles[0]->time_unix_nano <= INT64_MAX) {
-                t = (int64_t)sc->profiles[0]->time_unix_nano;
-                break;
-            }
+    /* request.resource_profiles(1) -> scope_profiles(2) -> profiles(2) ->
+     * time_unix_nano(3, fixed64): the same numbers in every layout kiln
+     * reads, so the bytes are walked, not decoded. The first resource and
+     * scope holding a profile give it. */
+    kiln_cur req, res, scope, prof;
+    kiln_pbfield f;
+    kiln_cur_init(&req, data, n, "otlp");
+    while (first_message(&req, 1, &res)) {
+        while (first_message(&res, 2, &scope)) {
+            if (!first_message(&scope, 2, &prof))
+                continue;
+            while (kiln_pb_next(&prof, &f) == 0)
+                if (f.num == 3 && f.wt == KILN_PB_I64)
+                    return f.v <= INT64_MAX ? (int64_t)f.v : 0;
+            return 0;
         }
-    opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
-        r, NULL);
-    return t;
+    }
+    return 0;
 }

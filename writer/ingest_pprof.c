@@ -19,13 +19,16 @@ typedef Perftools__Profiles__Label Label;
 
 /* ---- pprof id -> table index ------------------------------------------
  * pprof ids are arbitrary non-zero uint64. Most profilers number them
- * 1..n in table order; then the index is id - 1 and no table is built.
- * Otherwise an open-addressing table maps id -> index. Entries with id 0
- * cannot be referenced (0 means "none") and are left out. */
+ * 1..n in table order; then the index is id - 1 and no table is built. A
+ * table whose ids are all 0 is read the same way (references are 1-based
+ * positions, as Pyroscope reads it). Otherwise an open-addressing table
+ * maps id -> index; entries with id 0 then cannot be referenced (0 means
+ * "none") and are left out. */
 
 typedef struct idmap {
     size_t n;        /* table entries */
-    bool dense;      /* ids are exactly 1..n in order */
+    bool dense;      /* ids are exactly 1..n in order, or positions */
+    bool positional; /* ids all 0: references are 1-based positions */
     uint64_t *keys;  /* slots: id, 0 = empty */
     uint32_t *vals;  /* slots: index */
     size_t mask;     /* slots - 1 */
@@ -46,6 +49,7 @@ static int idmap_build(kiln_writer *w, idmap *m, int slot, void **tab,
 {
     m->n = n;
     m->dense = true;
+    m->positional = false;
     *dup = SIZE_MAX;
     for (size_t i = 0; i < n; i++)
         if (*(const uint64_t *)((const char *)tab[i] + off) != i + 1) {
@@ -54,6 +58,15 @@ static int idmap_build(kiln_writer *w, idmap *m, int slot, void **tab,
         }
     if (m->dense)
         return 0;
+    /* Ids left at 0 throughout the table (Pyroscope's .NET agent writes
+     * functions so): entry i is referred to by its position, i + 1. */
+    bool positional = n > 0;
+    for (size_t i = 0; i < n && positional; i++)
+        positional = *(const uint64_t *)((const char *)tab[i] + off) == 0;
+    if (positional) {
+        m->dense = m->positional = true;
+        return 0;
+    }
     size_t cap = 16;
     while (cap < n * 2)
         cap *= 2;
@@ -98,6 +111,13 @@ static inline int64_t idmap_get(const idmap *m, uint64_t id)
     }
 }
 
+/* What a failed lookup in a positional table adds to its message. */
+static const char *positional_note(const idmap *m)
+{
+    return m->positional ? " (its ids are all 0, so references are 1-based "
+                           "positions)" : "";
+}
+
 /* ---- checking ----------------------------------------------------------- */
 
 typedef struct pctx {
@@ -107,7 +127,6 @@ typedef struct pctx {
     uint32_t *funcmap;  /* function index -> symtab function id */
     uint32_t *mapmap;   /* mapping index -> symtab mapping id + 1 */
     uint32_t *locmap;   /* location index -> symtab location id */
-    uint32_t nofunc;    /* symtab id of the empty function, WR_NONE yet */
 } pctx;
 
 static inline bool str_ok(const pctx *c, int64_t i)
@@ -216,8 +235,9 @@ static int check_profile(kiln_writer *w, pctx *c)
             int64_t k = idmap_get(&mm, l->mapping_id);
             if (k < 0)
                 return EIN("location %zu (id %llu): mapping id %llu not in "
-                           "mapping table", i, (unsigned long long)l->id,
-                           (unsigned long long)l->mapping_id);
+                           "mapping table%s", i, (unsigned long long)l->id,
+                           (unsigned long long)l->mapping_id,
+                           positional_note(&mm));
             l->mapping_id = (uint64_t)k + 1;
         }
         if (l->n_line > UINT32_MAX)
@@ -226,13 +246,13 @@ static int check_profile(kiln_writer *w, pctx *c)
         for (size_t j = 0; j < l->n_line; j++) {
             uint64_t fid = l->line[j]->function_id;
             if (fid == 0)
-                continue; /* no function: kept as the empty function */
+                continue; /* no function: kept as KILN_NOFUNC */
             int64_t k = idmap_get(&fm, fid);
             if (k < 0)
                 return EIN("location %zu (id %llu): line %zu: function id "
-                           "%llu not in function table", i,
+                           "%llu not in function table%s", i,
                            (unsigned long long)l->id, j,
-                           (unsigned long long)fid);
+                           (unsigned long long)fid, positional_note(&fm));
             l->line[j]->function_id = (uint64_t)k + 1;
         }
     }
@@ -247,7 +267,8 @@ static int check_profile(kiln_writer *w, pctx *c)
             int64_t k = idmap_get(&lm, s->location_id[j]);
             if (k < 0)
                 return EIN("sample %zu: location id %llu not in location "
-                           "table", i, (unsigned long long)s->location_id[j]);
+                           "table%s", i, (unsigned long long)s->location_id[j],
+                           positional_note(&lm));
             s->location_id[j] = (uint64_t)k;
         }
         for (size_t j = 0; j < s->n_label; j++) {
@@ -308,13 +329,8 @@ static int ser_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
 static int intern_func(kiln_writer *w, pctx *c, uint64_t fi1, uint32_t *id)
 {
     int rc;
-    if (fi1 == 0) { /* a line without a function */
-        if (c->nofunc == WR_NONE) {
-            kiln_function f = {0, 0, 0, 0};
-            if ((rc = kiln_symtab_function(&w->sym, &f, &c->nofunc)) < 0)
-                return rc;
-        }
-        *id = c->nofunc;
+    if (fi1 == 0) { /* a line without a function, kept as such */
+        *id = KILN_NOFUNC;
         return 0;
     }
     size_t fi = fi1 - 1;
@@ -586,7 +602,6 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
     memset(c->funcmap, 0xff, p->n_function * sizeof(uint32_t));
     memset(c->mapmap, 0xff, p->n_mapping * sizeof(uint32_t));
     memset(c->locmap, 0xff, p->n_location * sizeof(uint32_t));
-    c->nofunc = WR_NONE;
 
     if ((rc = intern_kind(w, c, &kid)) < 0)
         return rc;
@@ -607,7 +622,7 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
             goto fail;
         /* Reuse the root part this stack shares with the previous one
          * (pprof ids are leaf first: compare from the end). */
-        if (prev) {
+        if (prev && n > 0 && prev->n_location_id > 0) {
             size_t pn = prev->n_location_id, m = n < pn ? n : pn;
             const uint64_t *a = s->location_id + n, *b = prev->location_id + pn;
             while (k < m && a[-1 - (ptrdiff_t)k] == b[-1 - (ptrdiff_t)k])
@@ -655,18 +670,12 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
         rc = EIN("empty input");
         goto out;
     }
-    if (kiln_is_gzip(data, len)) {
-        kiln_buf_reset(&w->inflated);
-        if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &w->inflated)) < 0) {
-            kiln_error_wrap(rc, "pprof: ");
-            goto out;
-        }
-        msg = w->inflated.data;
-        n = w->inflated.len;
-        if (n == 0) {
-            rc = EIN("empty input (gzip of nothing)");
-            goto out;
-        }
+    bool gz = kiln_is_gzip(data, len);
+    if ((rc = wr_gunzip_input(&msg, &n, &w->inflated, "pprof")) < 0)
+        goto out;
+    if (gz && n == 0) {
+        rc = EIN("empty input (gzip of nothing)");
+        goto out;
     }
     c.p = perftools__profiles__profile__unpack(&alloc, n, msg);
     if (!c.p) {

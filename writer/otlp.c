@@ -1,18 +1,20 @@
-/* otlp.c: OTLP profiles ingest (ExportProfilesServiceRequest, profiles
- * v1development as of opentelemetry-proto v1.9.0). Each OTLP Profile is
- * rewritten as the equivalent pprof and handed to kiln_writer_add_pprof, so
- * one set of checks and one ingest path serve both formats. */
+/* otlp.c: OTLP profiles ingest, both layouts in use (v1.8-v1.9, v1.10-v1.11;
+ * otlp_layout.c tells them apart). Each Profile becomes the equivalent pprof
+ * for kiln_writer_add_pprof, so one set of checks serves every format. */
 /*
  * How an OTLP Profile becomes pprof (tools/otlp_gen.c does the reverse):
  *
  *   sample_type, period_type, period   -> the same (profiles of one scope
  *     with the same time, duration, period, attributes and, sample by
- *     sample, stack, link and attributes, but different sample types, are
- *     joined into one pprof with several sample types)
- *   time_unix_nano, duration_nano      -> time_nanos, duration_nanos
+ *     sample, stack, link, attributes and timestamps, but different sample
+ *     types, are joined into one pprof with several sample types)
+ *   time_unix_nano, duration_nano      -> time_nanos, duration_nanos of the
+ *     pprof of the samples without timestamps
+ *   Sample.timestamps_unix_nano        -> one pprof per distinct timestamp
+ *     (time_nanos = it, duration 0) holding a row per sample and timestamp
  *   Sample.stack_index -> stack_table  -> location ids, leaf first
- *   Sample.values / timestamps         -> one value: the value, the sum of
- *     the per-timestamp values, or the number of timestamps
+ *   Sample.values                      -> the value (one without
+ *     timestamps; with them, the one of that timestamp, or 1 when absent)
  *   Sample.attribute_indices           -> labels (string, or number + unit;
  *     bool, double and bytes become strings; arrays and maps are refused)
  *   Sample.link_index -> link_table    -> labels trace_key=<32 hex> and
@@ -22,7 +24,8 @@
  *   Mapping attribute process.executable.build_id.* -> build_id
  *   pprof.* attributes (format/otlp/otlp_keys.h) -> pprof fields OTLP lacks
  *   Resource service.name, host.name   -> series labels service_name, host
- */
+ *   string_value_strindex, key_strindex (v1.10.0 on) -> the dictionary
+ *     string they name */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -79,6 +82,49 @@ typedef struct conv {
     p_function *funs; /* [nfun] */
     kiln_otlp_arena ar; /* per-profile pprof messages; reset per profile */
 } conv;
+
+/* A request of either layout seen through one shape: the generated types
+ * of the two layouts differ from Sample up to the request, so their fields
+ * are copied into these views once and everything below reads only them. */
+typedef struct sview {
+    int32_t stack_index;   /* into stack_table */
+    int32_t link_index;    /* into link_table; 0 = none */
+    const int64_t *values; /* [n_values] */
+    const int32_t *attrs;  /* [n_attrs], into attribute_table */
+    const uint64_t *ts;    /* [n_ts], ns since epoch */
+    size_t n_values, n_attrs, n_ts;
+} sview;
+
+typedef struct pview {
+    const o_vtype *sample_type, *period_type; /* NULL when absent */
+    int64_t period;
+    uint64_t time_unix_nano, duration_nano;
+    ProtobufCBinaryData profile_id;
+    const int32_t *attrs;  /* [n_attrs], into attribute_table */
+    size_t n_attrs;
+    const sview *samples;  /* [n_samples] */
+    size_t n_samples;
+    size_t res;            /* its resource (index into rview.res) */
+    size_t scope;          /* request-wide scope number */
+} pview;
+
+typedef struct rview {
+    const o_dict *dict;    /* NULL when the request has none */
+    const o_res **res;     /* [nres], entries NULL when absent */
+    size_t nres;
+    pview *prof;           /* [nprof], in request order */
+    size_t nprof;
+    sview *samp;           /* every sample, in request order */
+} rview;
+
+/* One row to be: sample `samp` of a profile group at time t, its k-th
+ * timestamp, or the sample as a whole at the profile's time (k == NO_TS). */
+#define NO_TS SIZE_MAX
+typedef struct entry {
+    int64_t t;   /* ns since epoch */
+    size_t samp; /* sample index in the profile */
+    size_t k;    /* timestamp index, or NO_TS */
+} entry;
 
 static int bad(const conv *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -195,12 +241,29 @@ static bool any_true(const o_any *v)
            v->bool_value;
 }
 
-static const char *any_str(const o_any *v)
+/* A string value: string_value, or string_value_strindex (v1.10.0 on) when
+ * it is in the dictionary's string_table; the bytes live as long as the
+ * request. */
+static bool any_string(const conv *c, const o_any *v, const uint8_t **p,
+                       size_t *n)
 {
     if (v && v->value_case ==
-                 OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE)
-        return v->string_value;
-    return NULL;
+                 OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE &&
+        v->string_value) {
+        *p = (const uint8_t *)v->string_value;
+        *n = strlen(v->string_value);
+        return true;
+    }
+    if (v && v->value_case ==
+                 OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE_STRINDEX &&
+        v->string_value_strindex >= 0 &&
+        (size_t)v->string_value_strindex < c->nstr) {
+        const ProtobufCBinaryData *b = &c->d->string_table[v->string_value_strindex];
+        *p = b->data ? b->data : (const uint8_t *)"";
+        *n = b->len;
+        return true;
+    }
+    return false;
 }
 
 static int map_mapping(conv *c, int32_t mi, uint64_t *id)
@@ -227,6 +290,8 @@ static int map_mapping(conv *c, int32_t mi, uint64_t *id)
         pm->filename = s;
         for (size_t i = 0; i < om->n_attribute_indices; i++) {
             const o_attr *a;
+            const uint8_t *sp;
+            size_t sn;
             rc = attr_get(c, om->attribute_indices[i], "mapping", &a);
             if (rc < 0)
                 return rc;
@@ -241,8 +306,8 @@ static int map_mapping(conv *c, int32_t mi, uint64_t *id)
             else if (pm->build_id == 0 &&
                      key_has_prefix(c, a->key_strindex,
                                     KILN_OTLP_BUILD_ID_PREFIX) &&
-                     any_str(a->value)) {
-                rc = str_borrow(c, any_str(a->value), &s);
+                     any_string(c, a->value, &sp, &sn) && sn > 0) {
+                rc = str_push(c, sp, 0, sn, &s);
                 if (rc < 0)
                     return rc;
                 pm->build_id = s;
@@ -335,36 +400,38 @@ static int map_location(conv *c, int32_t li, uint64_t *id)
     return 0;
 }
 
-/* The one value a sample carries for its profile's sample type. */
-static int sample_value(conv *c, const o_sample *s, size_t i, int64_t *v)
+/* A sample's values and timestamps: one value without timestamps; with
+ * them, one value per timestamp or none (each timestamp counts 1). */
+static int sample_check(conv *c, const sview *s, size_t i)
 {
-    if (s->n_values == 0 && s->n_timestamps_unix_nano == 0)
+    if (s->n_values == 0 && s->n_ts == 0)
         return bad(c, "sample %zu: neither values nor timestamps", i);
-    if (s->n_values == 0) {
-        if (s->n_timestamps_unix_nano > INT64_MAX)
-            return bad(c, "sample %zu: too many timestamps", i);
-        *v = (int64_t)s->n_timestamps_unix_nano;
-        return 0;
-    }
-    if (s->n_timestamps_unix_nano == 0 && s->n_values != 1)
+    if (s->n_ts == 0 && s->n_values != 1)
         return bad(c, "sample %zu: %zu values without timestamps (a profile "
                    "has one sample_type: want 1)", i, s->n_values);
-    if (s->n_timestamps_unix_nano && s->n_values != s->n_timestamps_unix_nano)
+    if (s->n_ts && s->n_values && s->n_values != s->n_ts)
         return bad(c, "sample %zu: %zu values but %zu timestamps", i,
-                   s->n_values, s->n_timestamps_unix_nano);
-    int64_t sum = 0;
-    for (size_t k = 0; k < s->n_values; k++)
-        if (__builtin_add_overflow(sum, s->values[k], &sum))
-            return bad(c, "sample %zu: sum of values overflows int64", i);
-    *v = sum;
+                   s->n_values, s->n_ts);
+    for (size_t k = 0; k < s->n_ts; k++)
+        if (s->ts[k] > INT64_MAX)
+            return bad(c, "sample %zu: timestamps_unix_nano[%zu] %" PRIu64
+                       " beyond int64", i, k, s->ts[k]);
     return 0;
+}
+
+/* The value of entry k of a checked sample. */
+static int64_t sample_value(const sview *s, size_t k)
+{
+    if (k == NO_TS)
+        return s->values[0];
+    return s->n_values ? s->values[k] : 1;
 }
 
 /* The labels of sample i: its attributes (except link keys when it has a
  * link) and its link as trace/span hex labels under the writer's keys. */
-static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
+static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
 {
-    size_t cap = s->n_attribute_indices + 2;
+    size_t cap = s->n_attrs + 2;
     p_label *labs = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*labs));
     p_label **lp = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*lp));
     if (!labs || !lp)
@@ -410,11 +477,11 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         }
         linked = true;
     }
-    for (size_t j = 0; j < s->n_attribute_indices; j++) {
+    for (size_t j = 0; j < s->n_attrs; j++) {
         const o_attr *a;
         char what[64];
         snprintf(what, sizeof(what), "sample %zu", i);
-        if ((rc = attr_get(c, s->attribute_indices[j], what, &a)) < 0)
+        if ((rc = attr_get(c, s->attrs[j], what, &a)) < 0)
             return rc;
         const o_any *v = a->value;
         if (a->key_strindex == 0 || !v ||
@@ -434,6 +501,9 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         switch (v->value_case) {
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
             rc = str_borrow(c, v->string_value, &sv);
+            break;
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE_STRINDEX:
+            rc = str_dict(c, v->string_value_strindex, "attribute value", &sv);
             break;
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
             rc = str_borrow(c, v->bool_value ? "true" : "false", &sv);
@@ -459,8 +529,7 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
         }
         default:
             return bad(c, "sample %zu: attribute %" PRId32 ": array and map "
-                       "values cannot be sample labels", i,
-                       s->attribute_indices[j]);
+                       "values cannot be sample labels", i, s->attrs[j]);
         }
         if (rc < 0)
             return rc;
@@ -476,29 +545,31 @@ static int sample_labels(conv *c, const o_sample *s, size_t i, p_sample *ps)
 
 /* pprof's profile-level fields that OTLP has no field for, from the
  * profile's attributes (otlp_keys.h). */
-static int profile_attrs(conv *c, const o_profile *p, p_profile *pp)
+static int profile_attrs(conv *c, const pview *p, p_profile *pp)
 {
     int rc;
-    for (size_t i = 0; i < p->n_attribute_indices; i++) {
+    for (size_t i = 0; i < p->n_attrs; i++) {
         const o_attr *a;
-        if ((rc = attr_get(c, p->attribute_indices[i], "profile", &a)) < 0)
+        if ((rc = attr_get(c, p->attrs[i], "profile", &a)) < 0)
             return rc;
-        const char *s = any_str(a->value);
+        const uint8_t *sp;
+        size_t sn;
+        bool s = any_string(c, a->value, &sp, &sn);
         uint32_t id;
         if (s && key_is(c, a->key_strindex, KILN_OTLP_DEFAULT_TYPE)) {
-            if ((rc = str_borrow(c, s, &id)) < 0)
+            if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
             pp->default_sample_type = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DROP_FRAMES)) {
-            if ((rc = str_borrow(c, s, &id)) < 0)
+            if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
             pp->drop_frames = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_KEEP_FRAMES)) {
-            if ((rc = str_borrow(c, s, &id)) < 0)
+            if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
             pp->keep_frames = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DOC_URL)) {
-            if ((rc = str_borrow(c, s, &id)) < 0)
+            if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
             pp->doc_url = id;
         } else if (key_is(c, a->key_strindex, KILN_OTLP_COMMENT) && a->value &&
@@ -512,11 +583,9 @@ static int profile_attrs(conv *c, const o_profile *p, p_profile *pp)
                 return nomem();
             size_t n = 0;
             for (size_t k = 0; k < arr->n_values; k++) {
-                const char *cs = any_str(arr->values[k]);
-                if (!cs)
+                if (!any_string(c, arr->values[k], &sp, &sn))
                     continue;
-                if ((rc = str_push(c, (const uint8_t *)cs, 0, strlen(cs),
-                                   &id)) < 0)
+                if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                     return rc;
                 cm[n++] = id;
             }
@@ -557,54 +626,44 @@ static bool ints_eq(const int32_t *a, size_t na, const int32_t *b, size_t nb)
 }
 
 /* Whether q is another sample type of the same pprof as the group g[0..ng):
- * same time window, period, attributes and, sample by sample, the same
- * stack, link and attributes. Then one pprof with ng+1 sample types says
- * exactly what the ng+1 profiles say. */
-static bool same_shape(o_profile *const *g, size_t ng, const o_profile *q)
+ * same scope, time window, period, attributes and, sample by sample, the
+ * same stack, link, attributes and timestamps. Then one pprof with ng+1
+ * sample types says exactly what the ng+1 profiles say. */
+static bool same_shape(const pview *const *g, size_t ng, const pview *q)
 {
-    const o_profile *p = g[0];
-    if (ng >= KILN_MAX_TYPES || q->time_unix_nano != p->time_unix_nano ||
+    const pview *p = g[0];
+    if (ng >= KILN_MAX_TYPES || q->scope != p->scope ||
+        q->time_unix_nano != p->time_unix_nano ||
         q->duration_nano != p->duration_nano || q->period != p->period ||
         !vtype_eq(q->period_type, p->period_type) ||
         q->n_samples != p->n_samples ||
         q->profile_id.len != p->profile_id.len ||
         (p->profile_id.len &&
          memcmp(q->profile_id.data, p->profile_id.data, p->profile_id.len)) ||
-        !ints_eq(q->attribute_indices, q->n_attribute_indices,
-                 p->attribute_indices, p->n_attribute_indices))
+        !ints_eq(q->attrs, q->n_attrs, p->attrs, p->n_attrs))
         return false;
     for (size_t t = 0; t < ng; t++)
         if (vtype_eq(g[t]->sample_type, q->sample_type))
             return false;
     for (size_t i = 0; i < p->n_samples; i++) {
-        const o_sample *a = p->samples[i], *b = q->samples[i];
+        const sview *a = &p->samples[i], *b = &q->samples[i];
         if (a->stack_index != b->stack_index ||
             a->link_index != b->link_index ||
-            !ints_eq(a->attribute_indices, a->n_attribute_indices,
-                     b->attribute_indices, b->n_attribute_indices))
+            !ints_eq(a->attrs, a->n_attrs, b->attrs, b->n_attrs) ||
+            a->n_ts != b->n_ts ||
+            (a->n_ts && memcmp(a->ts, b->ts, a->n_ts * sizeof(*a->ts))))
             return false;
     }
     return true;
 }
 
-/* Build the pprof equivalent of the profiles g[0..ng) (one per sample
- * type, same shape) and pack it into out. */
-static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
+/* The sample types and period of the group, into pp. */
+static int build_types(conv *c, const pview *const *g, size_t ng,
+                       p_profile *pp)
 {
-    const o_profile *p0 = g[0];
-    size_t ns = p0->n_samples;
-    p_profile pp;
-    perftools__profiles__profile__init(&pp);
-    int rc;
+    const pview *p0 = g[0];
     uint32_t id;
-
-    if ((rc = str_push(c, (const uint8_t *)"", 0, 0, &id)) < 0)
-        return rc;
-    if (c->nstr > 0) { /* dictionary "" is pprof "" */
-        c->smap[0] = 0;
-        c->sused[c->nsused++] = 0;
-    }
-
+    int rc;
     p_vtype *vt = kiln_otlp_arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
     p_vtype **vtp = kiln_otlp_arena_alloc(&c->ar, ng * sizeof(*vtp));
     if (!vt || !vtp)
@@ -622,8 +681,8 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
         }
         vtp[t] = &vt[t];
     }
-    pp.sample_type = vtp;
-    pp.n_sample_type = ng;
+    pp->sample_type = vtp;
+    pp->n_sample_type = ng;
     if (p0->period_type) {
         p_vtype *pt = &vt[ng];
         perftools__profiles__value_type__init(pt);
@@ -635,64 +694,43 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
                            &id)) < 0)
             return rc;
         pt->unit = id;
-        pp.period_type = pt;
+        pp->period_type = pt;
     }
-    pp.period = p0->period;
-    if (p0->time_unix_nano > INT64_MAX)
-        return bad(c, "time_unix_nano %" PRIu64 " beyond int64",
-                   p0->time_unix_nano);
-    if (p0->duration_nano > INT64_MAX)
-        return bad(c, "duration_nano %" PRIu64 " beyond int64",
-                   p0->duration_nano);
-    pp.time_nanos = (int64_t)p0->time_unix_nano;
-    pp.duration_nanos = (int64_t)p0->duration_nano;
-    if ((rc = profile_attrs(c, p0, &pp)) < 0)
-        return rc;
+    pp->period = p0->period;
+    return 0;
+}
 
-    p_sample *smp = kiln_otlp_arena_alloc(&c->ar, ns * sizeof(*smp));
-    p_sample **smpp = kiln_otlp_arena_alloc(&c->ar, ns * sizeof(*smpp));
-    int64_t *vals = kiln_otlp_arena_alloc(&c->ar, ns * ng * sizeof(*vals));
-    if (!smp || !smpp || !vals)
+/* The location ids of sample i's stack into ps. */
+static int build_stack(conv *c, const sview *s, size_t i, p_sample *ps)
+{
+    int rc;
+    if (s->stack_index < 0 || (size_t)s->stack_index >= c->nstack)
+        return bad(c, "sample %zu: stack_index %" PRId32 " out of range "
+                   "(stack_table has %zu)", i, s->stack_index, c->nstack);
+    const o_stack *st = c->d->stack_table[s->stack_index];
+    if (st->n_location_indices == 0)
+        return 0;
+    uint64_t *ids = kiln_otlp_arena_alloc(&c->ar, st->n_location_indices *
+                                                      sizeof(*ids));
+    if (!ids)
         return nomem();
-    for (size_t i = 0; i < ns; i++) {
-        const o_sample *s = p0->samples[i];
-        p_sample *ps = &smp[i];
-        perftools__profiles__sample__init(ps);
-        if (s->stack_index < 0 || (size_t)s->stack_index >= c->nstack)
-            return bad(c, "sample %zu: stack_index %" PRId32 " out of range "
-                       "(stack_table has %zu)", i, s->stack_index, c->nstack);
-        const o_stack *st = c->d->stack_table[s->stack_index];
-        if (st->n_location_indices) {
-            uint64_t *ids = kiln_otlp_arena_alloc(&c->ar, st->n_location_indices *
-                                                    sizeof(*ids));
-            if (!ids)
-                return nomem();
-            for (size_t k = 0; k < st->n_location_indices; k++) {
-                int32_t li = st->location_indices[k];
-                if (li < 0 || (size_t)li >= c->nloc)
-                    return bad(c, "sample %zu: stack %" PRId32 ": location "
-                               "index %" PRId32 " out of range "
-                               "(location_table has %zu)", i, s->stack_index,
-                               li, c->nloc);
-                if ((rc = map_location(c, li, &ids[k])) < 0)
-                    return rc;
-            }
-            ps->location_id = ids;
-            ps->n_location_id = st->n_location_indices;
-        }
-        for (size_t t = 0; t < ng; t++)
-            if ((rc = sample_value(c, g[t]->samples[i], i,
-                                   &vals[i * ng + t])) < 0)
-                return rc;
-        ps->value = &vals[i * ng];
-        ps->n_value = ng;
-        if ((rc = sample_labels(c, s, i, ps)) < 0)
+    for (size_t k = 0; k < st->n_location_indices; k++) {
+        int32_t li = st->location_indices[k];
+        if (li < 0 || (size_t)li >= c->nloc)
+            return bad(c, "sample %zu: stack %" PRId32 ": location index %"
+                       PRId32 " out of range (location_table has %zu)", i,
+                       s->stack_index, li, c->nloc);
+        if ((rc = map_location(c, li, &ids[k])) < 0)
             return rc;
-        smpp[i] = ps;
     }
-    pp.sample = smpp;
-    pp.n_sample = ns;
+    ps->location_id = ids;
+    ps->n_location_id = st->n_location_indices;
+    return 0;
+}
 
+/* The tables of the pprof being built, from what its samples used. */
+static int build_tables(conv *c, p_profile *pp)
+{
     p_mapping **mp = kiln_otlp_arena_alloc(&c->ar, c->nmused * sizeof(*mp));
     p_location **lp = kiln_otlp_arena_alloc(&c->ar, c->nlused * sizeof(*lp));
     p_function **fp = kiln_otlp_arena_alloc(&c->ar, c->nfused * sizeof(*fp));
@@ -710,14 +748,67 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
         st[i].data = s->p ? (uint8_t *)s->p : c->pool.data + s->off;
         st[i].len = s->len;
     }
-    pp.mapping = mp;
-    pp.n_mapping = c->nmused;
-    pp.location = lp;
-    pp.n_location = c->nlused;
-    pp.function = fp;
-    pp.n_function = c->nfused;
-    pp.string_table = st;
-    pp.n_string_table = c->nstrs;
+    pp->mapping = mp;
+    pp->n_mapping = c->nmused;
+    pp->location = lp;
+    pp->n_location = c->nlused;
+    pp->function = fp;
+    pp->n_function = c->nfused;
+    pp->string_table = st;
+    pp->n_string_table = c->nstrs;
+    return 0;
+}
+
+/* Build the pprof of the entries e[0..ne) of the group g[0..ng) (one
+ * profile per sample type, same shape), at time `time` for `duration`, and
+ * pack it into out. */
+static int build_pprof(conv *c, const pview *const *g, size_t ng,
+                       const entry *e, size_t ne, int64_t time,
+                       int64_t duration, kiln_buf *out)
+{
+    const pview *p0 = g[0];
+    p_profile pp;
+    perftools__profiles__profile__init(&pp);
+    int rc;
+    uint32_t id;
+
+    if ((rc = str_push(c, (const uint8_t *)"", 0, 0, &id)) < 0)
+        return rc;
+    if (c->nstr > 0) { /* dictionary "" is pprof "" */
+        c->smap[0] = 0;
+        c->sused[c->nsused++] = 0;
+    }
+    if ((rc = build_types(c, g, ng, &pp)) < 0)
+        return rc;
+    pp.time_nanos = time;
+    pp.duration_nanos = duration;
+    if ((rc = profile_attrs(c, p0, &pp)) < 0)
+        return rc;
+
+    p_sample *smp = kiln_otlp_arena_alloc(&c->ar, ne * sizeof(*smp));
+    p_sample **smpp = kiln_otlp_arena_alloc(&c->ar, ne * sizeof(*smpp));
+    int64_t *vals = kiln_otlp_arena_alloc(&c->ar, ne * ng * sizeof(*vals));
+    if (!smp || !smpp || !vals)
+        return nomem();
+    for (size_t j = 0; j < ne; j++) {
+        size_t i = e[j].samp;
+        const sview *s = &p0->samples[i];
+        p_sample *ps = &smp[j];
+        perftools__profiles__sample__init(ps);
+        if ((rc = build_stack(c, s, i, ps)) < 0)
+            return rc;
+        for (size_t t = 0; t < ng; t++)
+            vals[j * ng + t] = sample_value(&g[t]->samples[i], e[j].k);
+        ps->value = &vals[j * ng];
+        ps->n_value = ng;
+        if ((rc = sample_labels(c, s, i, ps)) < 0)
+            return rc;
+        smpp[j] = ps;
+    }
+    pp.sample = smpp;
+    pp.n_sample = ne;
+    if ((rc = build_tables(c, &pp)) < 0)
+        return rc;
 
     size_t size = perftools__profiles__profile__get_packed_size(&pp);
     kiln_buf_reset(out);
@@ -725,6 +816,95 @@ static int build_pprof(conv *c, o_profile *const *g, size_t ng, kiln_buf *out)
         return nomem();
     out->len = perftools__profiles__profile__pack(&pp, out->data);
     assert(out->len == size);
+    return 0;
+}
+
+/* Samples without timestamps first (at the profile's time), then by time. */
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    int ta = a->k != NO_TS, tb = b->k != NO_TS;
+    if (ta != tb)
+        return ta - tb;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (a->samp != b->samp)
+        return a->samp < b->samp ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
+/* The pprofs being built from a request, each with its resource and the
+ * request-wide number of its first profile. */
+typedef struct pending {
+    kiln_buf pprof;
+    size_t res, pidx;
+} pending;
+
+typedef struct pendlist {
+    pending *v;
+    size_t n, cap;
+} pendlist;
+
+/* The group g[0..ng) as pprofs appended to pl: one at the profile's time
+ * for its samples without timestamps (or for none at all), then one per
+ * distinct timestamp of the others, holding the rows taken then. */
+static int convert_group(conv *c, const pview *const *g, size_t ng,
+                         pendlist *pl, entry **ents, size_t *capents)
+{
+    const pview *p0 = g[0];
+    size_t ne = 0;
+    int rc;
+
+    if (p0->time_unix_nano > INT64_MAX)
+        return bad(c, "time_unix_nano %" PRIu64 " beyond int64",
+                   p0->time_unix_nano);
+    if (p0->duration_nano > INT64_MAX)
+        return bad(c, "duration_nano %" PRIu64 " beyond int64",
+                   p0->duration_nano);
+    int64_t time = (int64_t)p0->time_unix_nano;
+    for (size_t i = 0; i < p0->n_samples; i++) {
+        for (size_t t = 0; t < ng; t++)
+            if ((rc = sample_check(c, &g[t]->samples[i], i)) < 0)
+                return rc;
+        size_t k = p0->samples[i].n_ts ? p0->samples[i].n_ts : 1;
+        if (__builtin_add_overflow(ne, k, &ne))
+            return kiln_error_set(KILN_ELIMIT, "otlp: too many timestamps");
+    }
+    if ((rc = wr_grow((void **)ents, capents, ne ? ne : 1, sizeof(**ents))) < 0)
+        return nomem();
+    entry *e = *ents;
+    ne = 0;
+    for (size_t i = 0; i < p0->n_samples; i++) {
+        const sview *s = &p0->samples[i];
+        if (s->n_ts == 0)
+            e[ne++] = (entry){time, i, NO_TS};
+        for (size_t k = 0; k < s->n_ts; k++)
+            e[ne++] = (entry){(int64_t)s->ts[k], i, k};
+    }
+    qsort(e, ne, sizeof(*e), entry_cmp);
+
+    size_t a = 0;
+    do {
+        size_t b = a;
+        while (b < ne && (e[b].k == NO_TS) == (e[a].k == NO_TS) &&
+               e[b].t == e[a].t)
+            b++;
+        bool at_profile = a == ne || e[a].k == NO_TS;
+        if ((rc = wr_grow((void **)&pl->v, &pl->cap, pl->n + 1,
+                          sizeof(*pl->v))) < 0)
+            return nomem();
+        pending *pd = &pl->v[pl->n];
+        memset(pd, 0, sizeof(*pd));
+        rc = build_pprof(c, g, ng, e + a, b - a,
+                         at_profile ? time : e[a].t,
+                         at_profile ? (int64_t)p0->duration_nano : 0,
+                         &pd->pprof);
+        conv_reset(c);
+        pl->n++; /* owned by the list from here, so freed on error too */
+        if (rc < 0)
+            return rc;
+        a = b;
+    } while (a < ne);
     return 0;
 }
 
@@ -775,14 +955,32 @@ static void conv_free(conv *c)
     kiln_otlp_arena_free(&c->ar);
 }
 
-/* Series labels of a resource: the caller's, plus service.name and
- * host.name as service_name and host where the caller has none. */
-static int resource_labels(const o_resource *r, const kiln_label *labels,
-                           size_t nlabels, kiln_label **out, size_t *nout)
+/* Whether a resource attribute's key (key, or key_strindex from v1.10.0
+ * on) is `want`. */
+static bool kv_key_is(const conv *c, const o_kv *kv, const char *want)
+{
+    if (kv->key && *kv->key)
+        return strcmp(kv->key, want) == 0;
+    return key_is(c, kv->key_strindex, want);
+}
+
+/* Series labels of one resource: the caller's, plus service.name and
+ * host.name as service_name and host where the caller has none. Values
+ * from the dictionary are copied (labels are C strings) into own[]. */
+typedef struct reslabels {
+    kiln_label *l;
+    size_t n;
+    char *own[2];
+} reslabels;
+
+static int resource_labels(const conv *c, const o_res *r,
+                           const kiln_label *labels, size_t nlabels,
+                           reslabels *out)
 {
     kiln_label *l = malloc((nlabels + 2) * sizeof(*l));
     if (!l)
         return nomem();
+    out->l = l;
     if (nlabels)
         memcpy(l, labels, nlabels * sizeof(*l));
     size_t n = nlabels;
@@ -794,22 +992,86 @@ static int resource_labels(const o_resource *r, const kiln_label *labels,
         for (size_t i = 0; i < nlabels; i++)
             if (labels[i].name && strcmp(labels[i].name, to[k]) == 0)
                 have = true;
-        if (have || !r->resource)
+        if (have || !r)
             continue;
-        for (size_t i = 0; i < r->resource->n_attributes; i++) {
-            const Opentelemetry__Proto__Common__V1__KeyValue *kv =
-                r->resource->attributes[i];
-            const char *v = any_str(kv->value);
-            if (kv->key && strcmp(kv->key, from[k]) == 0 && v && *v) {
-                l[n++] = (kiln_label){to[k], v};
-                break;
-            }
+        for (size_t i = 0; i < r->n_attributes; i++) {
+            const o_kv *kv = r->attributes[i];
+            const uint8_t *vp;
+            size_t vn;
+            if (!kv_key_is(c, kv, from[k]) ||
+                !any_string(c, kv->value, &vp, &vn) || vn == 0)
+                continue;
+            if (!(out->own[k] = malloc(vn + 1)))
+                return nomem();
+            memcpy(out->own[k], vp, vn);
+            out->own[k][vn] = '\0';
+            l[n++] = (kiln_label){to[k], out->own[k]};
+            break;
         }
     }
-    *out = l;
-    *nout = n;
+    out->n = n;
     return 0;
 }
+
+/* Copy the fields of a request of either layout into views. The generated
+ * types of the two layouts have the same member names, so one body serves
+ * both (a macro, as C has no generics over struct types). */
+#define REQ_SCOPE(req, r, s) ((req)->resource_profiles[r]->scope_profiles[s])
+#define DEFINE_VIEW(fn, req_t)                                                 \
+    static int fn(const req_t *req, rview *v)                                  \
+    {                                                                          \
+        size_t np = 0, ns = 0, sc = 0;                                         \
+        v->dict = req->dictionary;                                             \
+        v->nres = req->n_resource_profiles;                                    \
+        for (size_t r = 0; r < v->nres; r++)                                   \
+            for (size_t s = 0;                                                 \
+                 s < req->resource_profiles[r]->n_scope_profiles; s++)         \
+                for (size_t i = 0; i < REQ_SCOPE(req, r, s)->n_profiles; i++) {\
+                    np++;                                                      \
+                    ns += REQ_SCOPE(req, r, s)->profiles[i]->n_samples;        \
+                }                                                              \
+        v->res = calloc(v->nres ? v->nres : 1, sizeof(*v->res));               \
+        v->prof = calloc(np ? np : 1, sizeof(*v->prof));                       \
+        v->samp = calloc(ns ? ns : 1, sizeof(*v->samp));                       \
+        if (!v->res || !v->prof || !v->samp)                                   \
+            return nomem();                                                    \
+        v->nprof = np;                                                         \
+        np = ns = 0;                                                           \
+        for (size_t r = 0; r < v->nres; r++) {                                 \
+            v->res[r] = req->resource_profiles[r]->resource;                   \
+            for (size_t s = 0;                                                 \
+                 s < req->resource_profiles[r]->n_scope_profiles; s++, sc++)   \
+                for (size_t i = 0; i < REQ_SCOPE(req, r, s)->n_profiles; i++) {\
+                    const __typeof__(*REQ_SCOPE(req, r, s)->profiles[i]) *p =  \
+                        REQ_SCOPE(req, r, s)->profiles[i];                     \
+                    pview *pv = &v->prof[np++];                                \
+                    pv->sample_type = p->sample_type;                          \
+                    pv->period_type = p->period_type;                          \
+                    pv->period = p->period;                                    \
+                    pv->time_unix_nano = p->time_unix_nano;                    \
+                    pv->duration_nano = p->duration_nano;                      \
+                    pv->profile_id = p->profile_id;                            \
+                    pv->attrs = p->attribute_indices;                          \
+                    pv->n_attrs = p->n_attribute_indices;                      \
+                    pv->samples = &v->samp[ns];                                \
+                    pv->n_samples = p->n_samples;                              \
+                    pv->res = r;                                               \
+                    pv->scope = sc;                                            \
+                    for (size_t k = 0; k < p->n_samples; k++) {                \
+                        const __typeof__(*p->samples[k]) *q = p->samples[k];   \
+                        v->samp[ns++] = (sview){                               \
+                            q->stack_index, q->link_index, q->values,          \
+                            q->attribute_indices, q->timestamps_unix_nano,     \
+                            q->n_values, q->n_attribute_indices,               \
+                            q->n_timestamps_unix_nano};                        \
+                    }                                                          \
+                }                                                              \
+        }                                                                      \
+        return 0;                                                              \
+    }
+
+DEFINE_VIEW(view_v1_9, o_request)
+DEFINE_VIEW(view_v1_11, o11_request)
 
 int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
                          const kiln_label *labels, size_t nlabels)
@@ -819,121 +1081,122 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
         return kiln_error_set(KILN_EINVAL, "otlp: NULL data or labels");
     int rc = 0;
     kiln_buf inflated = KILN_BUF_INIT;
-    o_request *req = NULL;
+    kiln_otlp_layout layout = KILN_OTLP_V1_11;
+    o_request *req9 = NULL;     /* the request, in the layout it has */
+    o11_request *req11 = NULL;
+    rview v;
     conv c;
     bool conv_ready = false;
-    kiln_buf *pend = NULL;      /* packed pprof per group */
-    size_t *pend_res = NULL;    /* resource of each */
-    size_t *pend_idx = NULL;    /* request-wide number of its first profile */
-    size_t npend = 0;
-    kiln_label **rlab = NULL;   /* series labels per resource */
-    size_t *nrlab = NULL;
-    size_t nres = 0;
-    size_t nprof = 0;           /* profiles in the request */
+    pendlist pl = {NULL, 0, 0};
+    reslabels *rlab = NULL;     /* series labels per resource */
+    entry *ents = NULL;
+    size_t capents = 0;
+    const pview **grp = NULL;
 
+    memset(&v, 0, sizeof(v));
     const uint8_t *p = data;
     size_t n = len;
-    if (kiln_is_gzip(p, n)) {
-        if ((rc = kiln_gunzip(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
-            rc = kiln_error_wrap(rc, "otlp: ");
-            goto out;
-        }
-        p = inflated.data;
-        n = inflated.len;
-    }
+    if ((rc = wr_gunzip_input(&p, &n, &inflated, "otlp")) < 0)
+        goto out;
     if (n == 0) {
         rc = kiln_error_set(KILN_EINPUT, "otlp: empty input");
         goto out;
     }
-    req = opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
-        NULL, n, p);
-    if (!req) {
+    if ((rc = kiln_otlp_layout_of(p, n, &layout)) < 0)
+        goto out;
+    if (layout == KILN_OTLP_V1_9) {
+        req9 = opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
+            NULL, n, p);
+        rc = req9 ? view_v1_9(req9, &v) : 0;
+    } else {
+        req11 = kiln__otlp_v1_11__export_profiles_service_request__unpack(
+            NULL, n, p);
+        rc = req11 ? view_v1_11(req11, &v) : 0;
+    }
+    if (!req9 && !req11) {
         rc = kiln_error_set(KILN_EINPUT, "otlp: %zu bytes are not a valid "
-                            "ExportProfilesServiceRequest protobuf", n);
+                            "ExportProfilesServiceRequest protobuf (read as "
+                            "the %s layout)", n,
+                            layout == KILN_OTLP_V1_9 ? "v1.9" : "v1.11");
         goto out;
     }
-    for (size_t r = 0; r < req->n_resource_profiles; r++)
-        for (size_t s = 0; s < req->resource_profiles[r]->n_scope_profiles; s++)
-            nprof += req->resource_profiles[r]->scope_profiles[s]->n_profiles;
-    if (nprof == 0) {
+    if (rc < 0)
+        goto out;
+    if (v.nprof == 0) {
         rc = kiln_error_set(KILN_EINPUT, "otlp: the request holds no profile");
         goto out;
     }
-    if ((rc = conv_init(&c, req->dictionary, w)) < 0) {
-        conv_ready = true;
-        goto out;
-    }
     conv_ready = true;
+    if ((rc = conv_init(&c, v.dict, w)) < 0)
+        goto out;
 
-    nres = req->n_resource_profiles;
-    rlab = calloc(nres, sizeof(*rlab));
-    nrlab = calloc(nres, sizeof(*nrlab));
-    pend = calloc(nprof, sizeof(*pend));
-    pend_res = calloc(nprof, sizeof(*pend_res));
-    pend_idx = calloc(nprof, sizeof(*pend_idx));
-    if (!rlab || !nrlab || !pend || !pend_res || !pend_idx) {
+    rlab = calloc(v.nres ? v.nres : 1, sizeof(*rlab));
+    grp = calloc(v.nprof, sizeof(*grp));
+    if (!rlab || !grp) {
         rc = nomem();
         goto out;
     }
+    for (size_t r = 0; r < v.nres; r++)
+        if ((rc = resource_labels(&c, v.res[r], labels, nlabels,
+                                  &rlab[r])) < 0)
+            goto out;
 
     /* Convert everything first: a malformed profile anywhere refuses the
      * whole request before the writer sees any of it. */
-    size_t pidx = 0;
-    for (size_t r = 0; r < nres; r++) {
-        const o_resource *res = req->resource_profiles[r];
-        if ((rc = resource_labels(res, labels, nlabels, &rlab[r],
-                                  &nrlab[r])) < 0)
-            goto out;
-        for (size_t s = 0; s < res->n_scope_profiles; s++) {
-            const o_scope *sc = res->scope_profiles[s];
-            size_t i = 0;
-            while (i < sc->n_profiles) {
-                size_t ng = 1;
-                while (i + ng < sc->n_profiles &&
-                       same_shape(&sc->profiles[i], ng, sc->profiles[i + ng]))
-                    ng++;
-                c.pidx = pidx;
-                rc = build_pprof(&c, &sc->profiles[i], ng, &pend[npend]);
-                conv_reset(&c);
-                if (rc < 0)
-                    goto out;
-                pend_res[npend] = r;
-                pend_idx[npend] = pidx;
-                npend++;
-                i += ng;
-                pidx += ng;
-            }
+    for (size_t i = 0; i < v.nprof;) {
+        size_t ng = 1;
+        grp[0] = &v.prof[i];
+        while (i + ng < v.nprof && same_shape(grp, ng, &v.prof[i + ng])) {
+            grp[ng] = &v.prof[i + ng];
+            ng++;
         }
+        size_t first = pl.n;
+        c.pidx = i;
+        if ((rc = convert_group(&c, grp, ng, &pl, &ents, &capents)) < 0)
+            goto out;
+        for (size_t k = first; k < pl.n; k++) {
+            pl.v[k].res = v.prof[i].res;
+            pl.v[k].pidx = i;
+        }
+        i += ng;
     }
 
-    for (size_t k = 0; k < npend; k++) {
-        rc = kiln_writer_add_pprof(w, pend[k].data, pend[k].len,
-                                   rlab[pend_res[k]], nrlab[pend_res[k]]);
+    for (size_t k = 0; k < pl.n; k++) {
+        const reslabels *rl = &rlab[pl.v[k].res];
+        rc = kiln_writer_add_pprof(w, pl.v[k].pprof.data, pl.v[k].pprof.len,
+                                   rl->l, rl->n);
         if (rc < 0) {
-            rc = kiln_error_wrap(rc, "otlp: profile %zu (%zu of %zu already "
-                                 "added): ", pend_idx[k], k, npend);
+            rc = kiln_error_wrap(rc, "otlp: profile %zu (%zu of %zu pprofs "
+                                 "already added): ", pl.v[k].pidx, k, pl.n);
             goto out;
         }
     }
     rc = 0;
 
 out:
-    if (pend)
-        for (size_t k = 0; k < nprof; k++)
-            kiln_buf_free(&pend[k]);
-    free(pend);
-    free(pend_res);
-    free(pend_idx);
+    for (size_t k = 0; k < pl.n; k++)
+        kiln_buf_free(&pl.v[k].pprof);
+    free(pl.v);
     if (rlab)
-        for (size_t r = 0; r < nres; r++)
-            free(rlab[r]);
+        for (size_t r = 0; r < v.nres; r++) {
+            free(rlab[r].l);
+            free(rlab[r].own[0]);
+            free(rlab[r].own[1]);
+        }
     free(rlab);
-    free(nrlab);
+    free(grp);
+    free(ents);
     if (conv_ready)
         conv_free(&c);
-    if (req)
+    free(v.res);
+    free(v.prof);
+    free(v.samp);
+    if (req9)
         opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
-            req, NULL);
+            req9, NULL);
+    if (req11)
+        kiln__otlp_v1_11__export_profiles_service_request__free_unpacked(
+            req11, NULL);
     kiln_buf_free(&inflated);
     return api_return(rc);
 }

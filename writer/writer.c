@@ -14,6 +14,19 @@
 #define DEFAULT_ZSTD_LEVEL 3
 #define SCRATCH_KEEP ((size_t)32 << 20) /* scratch above this is released */
 
+int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
+                    const char *what)
+{
+    if (!kiln_is_gzip(*p, *n))
+        return 0;
+    int rc = kiln_gunzip(*p, *n, KILN_MAX_INFLATE, buf);
+    if (rc < 0)
+        return kiln_error_wrap(rc, "%s: ", what);
+    *p = buf->data;
+    *n = buf->len;
+    return 0;
+}
+
 int wr_grow(void **p, size_t *cap, size_t need, size_t esz)
 {
     if (need <= *cap)

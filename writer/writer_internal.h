@@ -147,6 +147,14 @@ void wr_arena_nofree(void *ud, void *p);
 void wr_arena_reset(wr_arena *a);
 void wr_arena_free(wr_arena *a);
 
+/* When *p..*n is gzip'd, inflate it into buf (bounded by KILN_MAX_INFLATE)
+ * and point *p, *n there; errors are prefixed with `what`. */
+int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
+                    const char *what);
+
+/* kiln_otlp_detect over bytes already inflated (otlp_layout.c). */
+int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out);
+
 /* Encode the block (block.c); does not reset the writer. */
 int wr_encode(kiln_writer *w, kiln_buf *block, char id[27]);
 

@@ -1,5 +1,5 @@
 /* otlp_keys.h: the attribute keys kiln uses to carry pprof fields that OTLP
- * profiles (v1development, v1.9.0) has no field for, so that pprof -> OTLP ->
+ * profiles (v1development, both layouts kiln reads) has no field for, so that pprof -> OTLP ->
  * kiln loses nothing. Written by tools/otlp_gen.c, read by writer/otlp.c;
  * other producers simply do not set them. */
 #ifndef KILN_OTLP_KEYS_H

@@ -1,6 +1,6 @@
 /* otlp_util.h: what both directions of the OTLP <-> pprof conversion share
  * (writer/otlp.c reads OTLP, tools/otlp_gen.c writes it): short names for
- * the generated OTLP message types, a bump arena for the messages of one
+ * the generated OTLP message types of both layouts, a bump arena for the messages of one
  * conversion, and hex for trace, span and build ids. Header only (static
  * inline) so writer/ and tools/ share it without depending on each other. */
 #ifndef KILN_OTLP_UTIL_H
@@ -13,6 +13,7 @@
 
 #include "format_internal.h" /* kiln_hexval */
 #include "otlp_profiles_service.pb-c.h"
+#include "otlp_profiles_v1_11.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Profiles__V1development__ExportProfilesServiceRequest
     o_request;
@@ -34,6 +35,14 @@ typedef Opentelemetry__Proto__Common__V1__ArrayValue o_array;
 typedef Opentelemetry__Proto__Common__V1__KeyValue o_kv;
 typedef Opentelemetry__Proto__Common__V1__InstrumentationScope o_iscope;
 typedef Opentelemetry__Proto__Resource__V1__Resource o_res;
+
+/* The v1.10.0-v1.11.0 layout (otlp_profiles_v1_11.proto): the messages down
+ * to Sample; the dictionary and its tables are the types above. */
+typedef Kiln__OtlpV111__ExportProfilesServiceRequest o11_request;
+typedef Kiln__OtlpV111__ResourceProfiles o11_resource;
+typedef Kiln__OtlpV111__ScopeProfiles o11_scope;
+typedef Kiln__OtlpV111__Profile o11_profile;
+typedef Kiln__OtlpV111__Sample o11_sample;
 
 /* A bump allocator: everything allocated is freed at once. */
 typedef struct kiln_otlp_arena_chunk {

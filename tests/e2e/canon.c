@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -489,12 +490,21 @@ int canon_load(canon *c, const void *data, size_t len, char *err,
     x.locs = calloc(p->n_location + 1, sizeof *x.locs);
     x.fns = calloc(p->n_function + 1, sizeof *x.fns);
     x.maps = calloc(p->n_mapping + 1, sizeof *x.maps);
+    /* A table whose ids are all 0 is referred to by 1-based position
+     * (Pyroscope's reading; go tool pprof refuses such files). */
+    bool lpos = true, fpos = true, mpos = true;
     for (size_t i = 0; i < p->n_location; i++)
-        x.locs[i] = (idx){p->location[i]->id, i};
+        lpos = lpos && p->location[i]->id == 0;
     for (size_t i = 0; i < p->n_function; i++)
-        x.fns[i] = (idx){p->function[i]->id, i};
+        fpos = fpos && p->function[i]->id == 0;
     for (size_t i = 0; i < p->n_mapping; i++)
-        x.maps[i] = (idx){p->mapping[i]->id, i};
+        mpos = mpos && p->mapping[i]->id == 0;
+    for (size_t i = 0; i < p->n_location; i++)
+        x.locs[i] = (idx){lpos ? i + 1 : p->location[i]->id, i};
+    for (size_t i = 0; i < p->n_function; i++)
+        x.fns[i] = (idx){fpos ? i + 1 : p->function[i]->id, i};
+    for (size_t i = 0; i < p->n_mapping; i++)
+        x.maps[i] = (idx){mpos ? i + 1 : p->mapping[i]->id, i};
     qsort(x.locs, p->n_location, sizeof *x.locs, cmp_idx);
     qsort(x.fns, p->n_function, sizeof *x.fns, cmp_idx);
     qsort(x.maps, p->n_mapping, sizeof *x.maps, cmp_idx);

@@ -270,11 +270,22 @@ Test(format_symtab, dangling_references_are_corrupt)
     cr_assert(ne(ptr, strstr(kiln_error_last(), "function name"), NULL),
               "%s", kiln_error_last());
     st.functions[0].name = 0;
-    /* A line naming a missing function. */
-    st.lines[0].function = (uint32_t)st.nfunctions;
+    /* A line naming a missing function (nfunctions itself means "none"). */
+    st.lines[0].function = (uint32_t)st.nfunctions + 1;
     kiln_buf_reset(&b);
     cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
     cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
+    st.lines[0].function = 0;
+    /* A line without a function is stored as nfunctions and read back as
+     * KILN_NOFUNC. */
+    st.lines[0].function = KILN_NOFUNC;
+    kiln_buf_reset(&b);
+    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(u32, d.lines[0].function, KILN_NOFUNC));
+    cr_assert(eq(u32, d.lines[1].function, st.lines[1].function));
+    kiln_symtab_free(&d);
     st.lines[0].function = 0;
     /* A location naming mapping 2 (only mapping id+1 = 1 exists). */
     st.locations[1].mapping = 2;

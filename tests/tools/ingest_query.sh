@@ -13,7 +13,7 @@ check "gen reports its samples" [ -n "$GEN_SAMPLES" ]
 
 run 0 "ingest the fleet" "$K" ingest --store "$WORK/s1" \
     --path-labels service_name/host "$WORK/fleet"
-check "summary line" grep -q '^kiln ingest: 48 files (48 pprof, 0 folded, 0 skipped)' "$WORK/out"
+check "summary line" grep -q '^kiln ingest: 48 files (48 pprof, 0 otlp, 0 folded, 0 skipped)' "$WORK/out"
 check "one block for one hour" [ "$(nblocks "$WORK/s1")" -eq 1 ]
 BLOCK=$(find "$WORK/s1" -name '*.kiln' | head -1)
 check "block key printed" grep -q "default/blocks/$(basename "$BLOCK")" "$WORK/out"
@@ -92,7 +92,7 @@ run 2 "--keep-going skips bad files" "$K" ingest --keep-going --store "$WORK/s5"
     --path-labels service_name/host "$WORK/bad"
 check "each skip reported" [ "$(grep -c 'skipping' "$WORK/err")" -eq 2 ]
 check "good files stored" [ "$(nblocks "$WORK/s5")" -eq 1 ]
-check "48 files kept" grep -q '^kiln ingest: 48 files (48 pprof, 0 folded, 2 skipped)' "$WORK/out"
+check "48 files kept" grep -q '^kiln ingest: 48 files (48 pprof, 0 otlp, 0 folded, 2 skipped)' "$WORK/out"
 
 # Folded text, detected by content, at --time.
 printf 'main;work;spin 30\nmain;idle 12\n\n' > "$WORK/stacks.txt"

@@ -20,7 +20,7 @@ find "$WORK/fleet" -name '*.pb.gz' | sort > "$WORK/pprof.list"
 find "$WORK/fleet" -name '*.otlp.pb' | sort > "$WORK/otlp.list"
 run 0 "ingest pprof" "$K" ingest --store "$WORK/sp" -p service_name/host - < "$WORK/pprof.list"
 run 0 "ingest OTLP" "$K" ingest --store "$WORK/so" -p service_name/host - < "$WORK/otlp.list"
-check "OTLP summary counts 48 profiles" grep -q '^kiln ingest: 48 files (48 pprof' "$WORK/out"
+check "OTLP summary counts 48 OTLP files" grep -q '^kiln ingest: 48 files (0 pprof, 48 otlp, 0 folded, 0 skipped)' "$WORK/out"
 BP=$(find "$WORK/sp" -name '*.kiln' | head -1)
 BO=$(find "$WORK/so" -name '*.kiln' | head -1)
 check "one block each" [ "$(nblocks "$WORK/sp")" -eq 1 ] && [ "$(nblocks "$WORK/so")" -eq 1 ]

@@ -221,6 +221,30 @@ Test(writer, unknown_function_and_mapping_ids_are_named)
     refuse_prof(&t, "location 1 (id 2): mapping id 5 not in mapping table");
 }
 
+Test(writer, positional_references_past_the_table_are_named)
+{
+    th_prof t;
+    th_prof_init(&t);
+    for (int i = 0; i < 4; i++)
+        t.fn[i].id = 0;
+    t.line[2].function_id = 5;
+    refuse_prof(&t, "location 2 (id 3): line 0: function id 5 not in "
+                    "function table (its ids are all 0, so references are "
+                    "1-based positions)");
+    th_prof_init(&t);
+    uint64_t s[] = {1, 9};
+    th_prof_sample(&t, s, 2, 1, 1);
+    for (int i = 0; i < 4; i++)
+        t.loc[i].id = 0;
+    refuse_prof(&t, "sample 0: location id 9 not in location table (its "
+                    "ids are all 0");
+    /* ids 0 among non-zero ones are no positions: unreachable entries */
+    th_prof_init(&t);
+    th_prof_sample(&t, s, 1, 1, 1);
+    t.loc[0].id = 0;
+    refuse_prof(&t, "sample 0: location id 1 not in location table");
+}
+
 Test(writer, bad_caller_labels_are_refused_without_change)
 {
     kiln_writer *w = NULL;

@@ -4,10 +4,13 @@
  * directly; malformed requests are refused whole, naming what is wrong. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
+#include "otlp_example.h"
 #include "otlp_gen.h"
 #include "otlp_profiles_service.pb-c.h"
 
@@ -157,15 +160,21 @@ static void blocks_assert_same(const kiln_buf *ba, const kiln_buf *bb,
 
 /* Add `data` as pprof to one writer and as OTLP to another; compare. */
 static void both_paths(const uint8_t *data, size_t len, const char *what,
-                       bool *pprof_ok)
+                       kiln_otlp_layout layout, bool *pprof_ok)
 {
     kiln_writer *wa = new_writer(NULL, NULL), *wb = new_writer(NULL, NULL);
     kiln_label lab[] = {{"service_name", "checkout"}, {"host", "web-3"}};
     kiln_label res[] = {{"service.name", "checkout"}, {"host.name", "web-3"}};
     int rca = kiln_writer_add_pprof(wa, data, len, lab, 2);
     kiln_buf otlp = KILN_BUF_INIT;
-    int rc = kiln_pprof_to_otlp(data, len, res, 2, &otlp);
+    int rc = kiln_pprof_to_otlp_layout(data, len, res, 2, layout, &otlp);
     *pprof_ok = rca == 0;
+    if (rc == 0) {
+        kiln_otlp_layout seen;
+        cr_assert(eq(int, kiln_otlp_detect(&seen, otlp.data, otlp.len), 0),
+                  "%s: %s", what, kiln_error_last());
+        cr_assert(eq(int, (int)seen, (int)layout), "%s: layout", what);
+    }
     if (rca < 0) {
         /* Refused as pprof: the OTLP path must refuse it too. */
         if (rc == 0)
@@ -194,7 +203,8 @@ static void both_paths(const uint8_t *data, size_t len, const char *what,
     kiln_writer_free(wb);
 }
 
-Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
+/* Every real pprof of the corpus, as OTLP in both layouts. */
+static void corpus_both_paths(kiln_otlp_layout layout)
 {
     size_t n;
     char **files = th_corpus_files("pprof", &n);
@@ -205,13 +215,23 @@ Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
         uint8_t *data = th_slurp(files[i], &len);
         cr_assert(data != NULL, "%s", files[i]);
         bool ok;
-        both_paths(data, len, files[i], &ok);
+        both_paths(data, len, files[i], layout, &ok);
         compared += ok;
         free(data);
     }
     cr_assert(gt(sz, compared, n / 2), "only %zu of %zu files compared",
               compared, n);
     th_free_list(files, n);
+}
+
+Test(writer_otlp, corpus_profiles_give_the_same_block_as_pprof)
+{
+    corpus_both_paths(KILN_OTLP_V1_9);
+}
+
+Test(writer_otlp, corpus_profiles_in_the_v1_11_layout_give_the_same_block)
+{
+    corpus_both_paths(KILN_OTLP_V1_11);
 }
 
 /* Two sample types, links on some samples (one with a malformed trace id,
@@ -272,9 +292,10 @@ Test(writer_otlp, links_and_labels_match_pprof_ingest)
     size_t len;
     uint8_t *data = linked_profile(&len);
     bool ok;
-    both_paths(data, len, "linked profile", &ok);
+    both_paths(data, len, "linked profile", KILN_OTLP_V1_9, &ok);
     cr_assert(ok, "the pprof path refused the hand-made profile: %s",
               kiln_error_last());
+    both_paths(data, len, "linked profile (v1.11)", KILN_OTLP_V1_11, &ok);
 
     /* The conversion really used link_table: 4 links + the zero entry (the
      * upper-case and malformed ids stay attributes, as the pprof path keeps
@@ -440,12 +461,13 @@ Test(writer_otlp, samples_without_values_are_refused)
     free_req(r);
 }
 
-Test(writer_otlp, timestamps_count_as_events)
+Test(writer_otlp, timestamps_place_each_event_at_its_time)
 {
     o_request *r = base_request();
-    /* Sample 4 of type 0: no values, four timestamps = value 4; the other
-     * sample type keeps its values, so the profile stays one pprof. */
-    uint64_t ts[4] = {1, 2, 3, 4};
+    /* Sample 4 of type 0: no values, four timestamps = four events of 1,
+     * each at its own time (not the profile's); the other sample type has
+     * no timestamps there, so the two are no longer one pprof. */
+    uint64_t ts[4] = {4, 2, 3, 1};
     Opentelemetry__Proto__Profiles__V1development__Sample *s = prof(r, 0)->samples[4];
     s->n_values = 0;
     s->timestamps_unix_nano = ts;
@@ -458,10 +480,24 @@ Test(writer_otlp, timestamps_count_as_events)
     tblock tb;
     add_finish(w, &b, NULL, 0, &block, &tb);
     int64_t total = 0;
+    uint32_t early = 0, stack = UINT32_MAX;
     for (size_t pg = 0; pg < tb.npages; pg++)
-        for (uint32_t i = 0; i < tb.rows[pg].n; i++)
-            total += tb.rows[pg].values[i]; /* type 0 */
-    cr_assert(eq(i64, total, 5 + 2 + 1 + 7 + 4 + 4 + 6));
+        for (uint32_t i = 0; i < tb.rows[pg].n; i++) {
+            const kiln_page_rows *pr = &tb.rows[pg];
+            if (pr->time[i] > 4)
+                continue;
+            cr_assert(eq(u32, pr->ntypes, 1));
+            cr_assert(eq(i64, pr->time[i], (int64_t)++early));
+            cr_assert(eq(i64, pr->values[i], 1));
+            cr_assert(eq(i64, pr->duration[i], 0));
+            if (stack == UINT32_MAX)
+                stack = pr->stack[i];
+            cr_assert(eq(u32, pr->stack[i], stack), "one sample, one stack");
+            total += pr->values[i];
+        }
+    cr_assert(eq(u32, early, 4));
+    cr_assert(eq(i64, total, 4));
+    cr_assert(eq(i64, tb.meta.tmin, 1));
     th_block_free(&tb);
     kiln_buf_free(&block);
     kiln_buf_free(&b);
@@ -591,177 +627,345 @@ Test(writer_otlp, each_resource_is_its_own_series)
     kiln_writer_free(w);
 }
 
-/* A request laid out the way OpenTelemetry's own profilers send it: events
- * as timestamps without values, a build id under the semantic conventions'
- * key, attributes kiln does not use on locations, no pprof.* attributes. */
-Test(writer_otlp, foreign_producer_layout_is_read)
+/* The hand-built profile of otlp_example.h (laid out the way OpenTelemetry's
+ * own profilers send it: events as timestamps, a build id under the
+ * semantic conventions' key, attributes kiln does not use on locations, no
+ * pprof.* attributes) in `layout`: its block. */
+static void example_block(kiln_otlp_layout layout, kiln_buf *block)
 {
-    typedef Opentelemetry__Proto__Profiles__V1development__Mapping O_map;
-    typedef Opentelemetry__Proto__Profiles__V1development__Function O_fun;
-    typedef Opentelemetry__Proto__Profiles__V1development__Location O_loc;
-    typedef Opentelemetry__Proto__Profiles__V1development__Line O_line;
-    typedef Opentelemetry__Proto__Profiles__V1development__Stack O_stack;
-    typedef Opentelemetry__Proto__Profiles__V1development__Link O_link;
-    typedef Opentelemetry__Proto__Profiles__V1development__KeyValueAndUnit O_attr;
-    typedef Opentelemetry__Proto__Common__V1__AnyValue O_any;
-    static const char *strs[] = {"", "samples", "count", "cpu", "nanoseconds",
-                                 "main", "/usr/bin/app", "thread.name",
-                                 "process.executable.build_id.htlhash",
-                                 "profile.frame.type"};
-    ProtobufCBinaryData st[10];
-    for (int i = 0; i < 10; i++)
-        st[i] = (ProtobufCBinaryData){strlen(strs[i]), (uint8_t *)strs[i]};
-
-    O_any av[3];
-    O_attr at[4], *atp[4];
-    const char *vals[3] = {"worker-1", "9f86d081884c7d65", "native"};
-    const int32_t keys[3] = {7, 8, 9};
-    opentelemetry__proto__profiles__v1development__key_value_and_unit__init(&at[0]);
-    atp[0] = &at[0];
-    for (int i = 0; i < 3; i++) {
-        opentelemetry__proto__common__v1__any_value__init(&av[i]);
-        av[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
-        av[i].string_value = (char *)vals[i];
-        opentelemetry__proto__profiles__v1development__key_value_and_unit__init(&at[i + 1]);
-        at[i + 1].key_strindex = keys[i];
-        at[i + 1].value = &av[i];
-        atp[i + 1] = &at[i + 1];
-    }
-    O_map mp[2], *mpp[2] = {&mp[0], &mp[1]};
-    int32_t map_attr[1] = {2}, loc_attr[1] = {3}, smp_attr[1] = {1};
-    opentelemetry__proto__profiles__v1development__mapping__init(&mp[0]);
-    opentelemetry__proto__profiles__v1development__mapping__init(&mp[1]);
-    mp[1].memory_start = 0x400000;
-    mp[1].memory_limit = 0x800000;
-    mp[1].filename_strindex = 6;
-    mp[1].attribute_indices = map_attr;
-    mp[1].n_attribute_indices = 1;
-    O_fun fn[2], *fnp[2] = {&fn[0], &fn[1]};
-    opentelemetry__proto__profiles__v1development__function__init(&fn[0]);
-    opentelemetry__proto__profiles__v1development__function__init(&fn[1]);
-    fn[1].name_strindex = 5;
-    O_line ln, *lnp = &ln;
-    opentelemetry__proto__profiles__v1development__line__init(&ln);
-    ln.function_index = 1;
-    ln.line = 42;
-    O_loc lc[2], *lcp[2] = {&lc[0], &lc[1]};
-    opentelemetry__proto__profiles__v1development__location__init(&lc[0]);
-    opentelemetry__proto__profiles__v1development__location__init(&lc[1]);
-    lc[1].mapping_index = 1;
-    lc[1].address = 0x401234;
-    lc[1].lines = &lnp;
-    lc[1].n_lines = 1;
-    lc[1].attribute_indices = loc_attr;
-    lc[1].n_attribute_indices = 1;
-    int32_t stack1[1] = {1};
-    O_stack sk[2], *skp[2] = {&sk[0], &sk[1]};
-    opentelemetry__proto__profiles__v1development__stack__init(&sk[0]);
-    opentelemetry__proto__profiles__v1development__stack__init(&sk[1]);
-    sk[1].location_indices = stack1;
-    sk[1].n_location_indices = 1;
-    uint8_t trace[16], span[8];
-    for (int i = 0; i < 16; i++)
-        trace[i] = (uint8_t)(0xa0 + i);
-    for (int i = 0; i < 8; i++)
-        span[i] = (uint8_t)(0x10 + i);
-    O_link lk[2], *lkp[2] = {&lk[0], &lk[1]};
-    opentelemetry__proto__profiles__v1development__link__init(&lk[0]);
-    opentelemetry__proto__profiles__v1development__link__init(&lk[1]);
-    lk[1].trace_id = (ProtobufCBinaryData){16, trace};
-    lk[1].span_id = (ProtobufCBinaryData){8, span};
-
-    Opentelemetry__Proto__Profiles__V1development__ProfilesDictionary d =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__PROFILES_DICTIONARY__INIT;
-    d.string_table = st;
-    d.n_string_table = 10;
-    d.attribute_table = atp;
-    d.n_attribute_table = 4;
-    d.mapping_table = mpp;
-    d.n_mapping_table = 2;
-    d.function_table = fnp;
-    d.n_function_table = 2;
-    d.location_table = lcp;
-    d.n_location_table = 2;
-    d.stack_table = skp;
-    d.n_stack_table = 2;
-    d.link_table = lkp;
-    d.n_link_table = 2;
-
-    uint64_t ts[3] = {1700000000100000000ULL, 1700000000200000000ULL,
-                      1700000000300000000ULL};
-    Opentelemetry__Proto__Profiles__V1development__Sample sm =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__SAMPLE__INIT, *smp = &sm;
-    sm.stack_index = 1;
-    sm.timestamps_unix_nano = ts;
-    sm.n_timestamps_unix_nano = 3;
-    sm.attribute_indices = smp_attr;
-    sm.n_attribute_indices = 1;
-    sm.link_index = 1;
-    Opentelemetry__Proto__Profiles__V1development__ValueType vt =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__VALUE_TYPE__INIT,
-        pt = OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__VALUE_TYPE__INIT;
-    vt.type_strindex = 1;
-    vt.unit_strindex = 2;
-    pt.type_strindex = 3;
-    pt.unit_strindex = 4;
-    Opentelemetry__Proto__Profiles__V1development__Profile pr =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__PROFILE__INIT, *prp = &pr;
-    pr.sample_type = &vt;
-    pr.period_type = &pt;
-    pr.period = 50000000;
-    pr.time_unix_nano = 1700000000000000000ULL;
-    pr.duration_nano = 5000000000ULL;
-    pr.samples = &smp;
-    pr.n_samples = 1;
-    Opentelemetry__Proto__Profiles__V1development__ScopeProfiles sc =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__SCOPE_PROFILES__INIT, *scp = &sc;
-    sc.profiles = &prp;
-    sc.n_profiles = 1;
-    Opentelemetry__Proto__Profiles__V1development__ResourceProfiles rp =
-        OPENTELEMETRY__PROTO__PROFILES__V1DEVELOPMENT__RESOURCE_PROFILES__INIT, *rpp = &rp;
-    rp.scope_profiles = &scp;
-    rp.n_scope_profiles = 1;
-    o_request req =
-        OPENTELEMETRY__PROTO__COLLECTOR__PROFILES__V1DEVELOPMENT__EXPORT_PROFILES_SERVICE_REQUEST__INIT;
-    req.resource_profiles = &rpp;
-    req.n_resource_profiles = 1;
-    req.dictionary = &d;
-
-    kiln_buf b = KILN_BUF_INIT, block = KILN_BUF_INIT;
-    pack_req(&req, &b);
+    static otlp_example x;
+    otlp_example_init(&x);
+    kiln_buf b = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_otlp_pack(&x.req, layout, &b), 0));
+    kiln_otlp_layout seen;
+    cr_assert(eq(int, kiln_otlp_detect(&seen, b.data, b.len), 0));
+    cr_assert(eq(int, (int)seen, (int)layout));
     kiln_writer *w = new_writer(NULL, NULL);
-    kiln_label lab[] = {{"service_name", "ebpf"}};
-    tblock tb;
-    add_finish(w, &b, lab, 1, &block, &tb);
-    cr_assert(eq(u64, tb.meta.nsamples, 1));
-    cr_assert(eq(i64, tb.meta.tmin, 1700000000000000000LL));
-    cr_assert(eq(u32, tb.rows[0].n, 1));
-    cr_assert(eq(i64, tb.rows[0].values[0], 3)); /* three events */
-    cr_assert(eq(sz, tb.nlinks, 1));
-    cr_assert(memcmp(tb.links[0].trace_id, trace, 16) == 0);
-    cr_assert(memcmp(tb.links[0].span_id, span, 8) == 0);
-    cr_assert(eq(sz, tb.sym.nmappings, 1));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, tb.sym.mappings[0].build_id),
-                 "9f86d081884c7d65"));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, tb.sym.mappings[0].filename),
-                 "/usr/bin/app"));
-    cr_assert(eq(sz, tb.sym.nlocations, 1));
-    cr_assert(eq(u64, tb.sym.locations[0].address, 0x401234));
-    const kiln_line *l = &tb.sym.lines[tb.sym.locations[0].line_off];
-    cr_assert(eq(i64, l->line, 42));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings,
-                                              tb.sym.functions[l->function].name),
-                 "main"));
-    /* the sample attribute is a label; the link labels are not */
-    uint32_t ls = tb.rows[0].lset[0];
-    cr_assert(ne(u32, ls, 0));
-    const kiln_labelset *set = &tb.sym.lsets[ls];
-    cr_assert(eq(u32, set->n, 1));
-    const kiln_label_ent *e = &tb.sym.labels[set->off];
-    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, e->key), "thread.name"));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&tb.sym.strings, e->str), "worker-1"));
-    th_block_free(&tb);
-    kiln_buf_free(&block);
-    kiln_buf_free(&b);
+    cr_assert(eq(int, kiln_writer_add_otlp(w, b.data, b.len, NULL, 0), 0),
+              "%s", kiln_error_last());
+    char id[27];
+    th_finish(w, block, id);
     kiln_writer_free(w);
+    kiln_buf_free(&b);
+}
+
+static const char *sym_str(const tblock *tb, uint32_t id)
+{
+    return (const char *)kiln_strtab_get(&tb->sym.strings, id);
+}
+
+/* The stack of row i of page 0 as "root;...;leaf" function names. */
+static void row_stack(const tblock *tb, uint32_t i, char *out, size_t cap)
+{
+    const char *names[8];
+    size_t n = 0;
+    for (uint32_t node = tb->rows[0].stack[i]; node && n < 8;
+         node = tb->stacks.parent[node]) {
+        const kiln_location *l = &tb->sym.locations[tb->stacks.loc[node]];
+        names[n++] = sym_str(tb, tb->sym.functions[tb->sym.lines[l->line_off].function].name);
+    }
+    out[0] = '\0';
+    while (n--)
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", names[n],
+                 n ? ";" : "");
+}
+
+Test(writer_otlp, foreign_producer_profile_reads_the_same_in_both_layouts)
+{
+    kiln_buf b9 = KILN_BUF_INIT, b11 = KILN_BUF_INIT;
+    example_block(KILN_OTLP_V1_9, &b9);
+    example_block(KILN_OTLP_V1_11, &b11);
+    cr_assert(eq(sz, b9.len, b11.len));
+    cr_assert(eq(int, memcmp(b9.data, b11.data, b9.len), 0),
+              "the two layouts give different blocks");
+
+    tblock tb;
+    th_block_open(&tb, &b11);
+    /* six rows, each at its own time (T0 + k s): the aggregated sample at
+     * the profile's time, then sample 0's three values and sample 1's two
+     * events */
+    static const struct {
+        int64_t dt;
+        const char *stack;
+        int64_t v;
+        bool link, label;
+    } want[6] = {
+        {0, "main;work", 5000000, false, false},
+        {1, "main;work", 10000000, true, false},
+        {1, "main;idle", 1, false, true},
+        {2, "main;work", 20000000, true, false},
+        {3, "main;work", 30000000, true, false},
+        {4, "main;idle", 1, false, true},
+    };
+    cr_assert(eq(sz, tb.npages, 1));
+    cr_assert(eq(u32, tb.rows[0].n, 6));
+    cr_assert(eq(u64, tb.meta.nsamples, 6));
+    cr_assert(eq(i64, tb.meta.tmin, OTLP_EXAMPLE_T0));
+    bool used[6] = {false};
+    for (uint32_t i = 0; i < 6; i++) {
+        char st[64];
+        row_stack(&tb, i, st, sizeof st);
+        int64_t dt = (tb.rows[0].time[i] - OTLP_EXAMPLE_T0) / OTLP_EXAMPLE_S;
+        size_t k = 0;
+        while (k < 6 && (used[k] || want[k].dt != dt ||
+                         strcmp(want[k].stack, st) != 0 ||
+                         want[k].v != tb.rows[0].values[i]))
+            k++;
+        cr_assert(lt(sz, k, 6), "unexpected row: +%" PRId64 " s %s %" PRId64,
+                  dt, st, tb.rows[0].values[i]);
+        used[k] = true;
+        cr_assert(eq(i64, tb.rows[0].time[i] % OTLP_EXAMPLE_S, 0));
+        cr_assert(eq(u32, tb.rows[0].link[i], want[k].link ? 1 : 0));
+        if (!want[k].label) {
+            cr_assert(eq(u32, tb.rows[0].lset[i], 0));
+            continue;
+        }
+        /* the sample attribute is a label */
+        const kiln_labelset *set = &tb.sym.lsets[tb.rows[0].lset[i]];
+        cr_assert(eq(u32, set->n, 1));
+        const kiln_label_ent *e = &tb.sym.labels[set->off];
+        cr_assert(eq(str, (char *)sym_str(&tb, e->key), "thread.name"));
+        cr_assert(eq(str, (char *)sym_str(&tb, e->str), "worker-1"));
+    }
+    cr_assert(eq(sz, tb.nlinks, 1));
+    static const uint8_t span[8] = {0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8};
+    for (int i = 0; i < 16; i++)
+        cr_assert(eq(u8, tb.links[0].trace_id[i], (uint8_t)(0x11 * (i + 1))));
+    cr_assert(memcmp(tb.links[0].span_id, span, 8) == 0);
+    cr_assert(eq(str, (char *)kiln_series_label(&tb.ser, 0, "service_name"),
+                 "ebpf-app"));
+    cr_assert(eq(sz, tb.sym.nmappings, 1));
+    cr_assert(eq(str, (char *)sym_str(&tb, tb.sym.mappings[0].build_id),
+                 "9f86d081884c7d65"));
+    cr_assert(eq(str, (char *)sym_str(&tb, tb.sym.mappings[0].filename),
+                 "/usr/bin/app"));
+    cr_assert(eq(sz, tb.sym.nlocations, 3));
+    for (size_t i = 0; i < 3; i++) {
+        const kiln_location *l = &tb.sym.locations[i];
+        const kiln_line *ln = &tb.sym.lines[l->line_off];
+        const char *name = sym_str(&tb, tb.sym.functions[ln->function].name);
+        int k = strcmp(name, "main") == 0 ? 1 : strcmp(name, "work") == 0 ? 2 : 3;
+        cr_assert(eq(u64, l->address, 0x401000 + 0x100 * (uint64_t)k), "%s", name);
+        cr_assert(eq(i64, ln->line, 10 * k));
+    }
+    th_block_free(&tb);
+    kiln_buf_free(&b9);
+    kiln_buf_free(&b11);
+}
+
+/* ---- layouts from the bytes ---------------------------------------------- */
+
+static void put_key(kiln_buf *b, uint32_t field, int wt)
+{
+    cr_assert(eq(int, kiln_put_uvarint(b, (uint64_t)field << 3 | (unsigned)wt), 0));
+}
+
+/* Field `field` holding the message `inner`, appended to b. */
+static void put_msg(kiln_buf *b, uint32_t field, const kiln_buf *inner)
+{
+    put_key(b, field, KILN_PB_LEN);
+    cr_assert(eq(int, kiln_put_blob(b, inner->data, inner->len), 0));
+}
+
+/* A request: one resource, one scope, the given Profile bytes. */
+static void wrap_profile(const kiln_buf *prof, kiln_buf *req)
+{
+    kiln_buf scope = KILN_BUF_INIT, res = KILN_BUF_INIT;
+    put_msg(&scope, 2, prof);
+    put_msg(&res, 2, &scope);
+    kiln_buf_reset(req);
+    put_msg(req, 1, &res);
+    kiln_buf_free(&scope);
+    kiln_buf_free(&res);
+}
+
+Test(writer_otlp, older_layout_with_tables_per_profile_is_refused)
+{
+    /* opentelemetry-proto v1.4.0-v1.6.0: Profile.mapping_table = 3; v1.7.0:
+     * Profile.location_indices = 3 (packed): both length-delimited where
+     * v1.8.0 on has time_unix_nano (fixed64). */
+    kiln_buf prof = KILN_BUF_INIT, map = KILN_BUF_INIT, req = KILN_BUF_INIT;
+    put_key(&map, 1, KILN_PB_VARINT);
+    kiln_put_uvarint(&map, 0x400000);
+    put_msg(&prof, 3, &map);
+    wrap_profile(&prof, &req);
+    kiln_writer *w = new_writer(NULL, NULL);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), KILN_EINPUT));
+    cr_assert(eq(int, kiln_writer_add_otlp(w, req.data, req.len, NULL, 0),
+                 KILN_EINPUT));
+    const char *m = kiln_error_last();
+    cr_assert(strstr(m, "profile 0: field 3 is length-delimited") != NULL, "%s", m);
+    cr_assert(strstr(m, "v1.7.0 or earlier") != NULL, "%s", m);
+    cr_assert(strstr(m, "kiln reads the layouts of opentelemetry-proto "
+                        "v1.8.0-v1.9.0 and v1.10.0-v1.11.0") != NULL, "%s", m);
+    cr_assert(strchr(m, '\n') == NULL, "one line: %s", m);
+    kiln_writer_stats st;
+    kiln_writer_stats_get(w, &st);
+    cr_assert(eq(u64, st.rows, 0));
+    kiln_writer_free(w);
+    kiln_buf_free(&prof);
+    kiln_buf_free(&map);
+    kiln_buf_free(&req);
+}
+
+/* A Profile holding one Sample with the given bytes. */
+static void one_sample(const kiln_buf *sample, kiln_buf *req)
+{
+    kiln_buf prof = KILN_BUF_INIT;
+    put_msg(&prof, 2, sample);
+    wrap_profile(&prof, req);
+    kiln_buf_free(&prof);
+}
+
+static kiln_otlp_layout layout_of(const kiln_buf *sample)
+{
+    kiln_buf req = KILN_BUF_INIT;
+    one_sample(sample, &req);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), 0), "%s",
+              kiln_error_last());
+    kiln_buf_free(&req);
+    return l;
+}
+
+Test(writer_otlp, sample_wire_types_decide_the_layout)
+{
+    kiln_buf s = KILN_BUF_INIT, packed = KILN_BUF_INIT;
+    kiln_put_uvarint(&packed, 3);
+    kiln_put_uvarint(&packed, 5);
+    /* field 3 packed: v1.9 attribute_indices */
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 3, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_9));
+    /* field 4 packed: v1.11 values */
+    kiln_buf_reset(&s);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_key(&s, 3, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 4, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_11));
+    /* only field 2, no timestamps: values (v1.9), as v1.11 would be a
+     * sample with neither values nor timestamps */
+    kiln_buf_reset(&s);
+    put_msg(&s, 2, &packed);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_9));
+    /* field 2 with a different count than the timestamps: v1.11 */
+    kiln_buf ts = KILN_BUF_INIT;
+    uint8_t t8[8] = {1};
+    kiln_buf_append(&ts, t8, 8);
+    kiln_buf_reset(&s);
+    put_msg(&s, 2, &packed);
+    put_msg(&s, 5, &ts);
+    cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_11));
+
+    /* two samples that disagree: refused, naming both */
+    kiln_buf a = KILN_BUF_INIT, b = KILN_BUF_INIT, prof = KILN_BUF_INIT,
+             req = KILN_BUF_INIT;
+    put_msg(&a, 3, &packed);
+    put_msg(&b, 4, &packed);
+    put_msg(&prof, 2, &a);
+    put_msg(&prof, 2, &b);
+    wrap_profile(&prof, &req);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), KILN_EINPUT));
+    cr_assert(strstr(kiln_error_last(), "samples disagree") != NULL, "%s",
+              kiln_error_last());
+    cr_assert(strstr(kiln_error_last(), "profile 0 sample 1") != NULL, "%s",
+              kiln_error_last());
+    kiln_buf_free(&s);
+    kiln_buf_free(&packed);
+    kiln_buf_free(&ts);
+    kiln_buf_free(&a);
+    kiln_buf_free(&b);
+    kiln_buf_free(&prof);
+    kiln_buf_free(&req);
+}
+
+/* Damaged requests in either layout: every cut and every byte flip of the
+ * example is added whole or refused whole with KILN_EINPUT naming "otlp",
+ * never a crash (the sanitizer build runs this too). */
+Test(writer_otlp, every_cut_and_flip_is_taken_or_refused_whole, .timeout = 120)
+{
+    static otlp_example x;
+    otlp_example_init(&x);
+    for (int layout = KILN_OTLP_V1_9; layout <= KILN_OTLP_V1_11; layout++) {
+        kiln_buf b = KILN_BUF_INIT, d = KILN_BUF_INIT;
+        cr_assert(eq(int, kiln_otlp_pack(&x.req, (kiln_otlp_layout)layout, &b), 0));
+        size_t refused = 0;
+        for (size_t k = 0; k < 2 * b.len; k++) {
+            kiln_buf_reset(&d);
+            cr_assert(eq(int, kiln_buf_append(&d, b.data, b.len), 0));
+            if (k < b.len)
+                d.len = k; /* cut */
+            else
+                d.data[k - b.len] ^= 0xff; /* flip */
+            kiln_writer *w = new_writer(NULL, NULL);
+            int rc = kiln_writer_add_otlp(w, d.data, d.len, NULL, 0);
+            kiln_writer_stats st;
+            kiln_writer_stats_get(w, &st);
+            if (rc != 0) {
+                cr_assert(eq(int, rc, KILN_EINPUT), "case %zu: rc %d: %s", k,
+                          rc, kiln_error_last());
+                cr_assert(strstr(kiln_error_last(), "otlp") != NULL, "%s",
+                          kiln_error_last());
+                cr_assert(eq(u64, st.rows, 0), "case %zu: rows after refusal", k);
+                refused++;
+            }
+            kiln_writer_free(w);
+        }
+        cr_assert(gt(sz, refused, b.len / 2), "only %zu of %zu refused",
+                  refused, 2 * b.len);
+        kiln_buf_free(&b);
+        kiln_buf_free(&d);
+    }
+}
+
+/* A request whose one Sample is `sample`, with a dictionary of nattr
+ * attribute_table entries. */
+static kiln_otlp_layout layout_with_attrs(const kiln_buf *sample, int nattr)
+{
+    kiln_buf prof = KILN_BUF_INIT, dict = KILN_BUF_INIT, req = KILN_BUF_INIT,
+             empty = KILN_BUF_INIT;
+    put_msg(&prof, 2, sample);
+    wrap_profile(&prof, &req);
+    for (int i = 0; i < nattr; i++)
+        put_msg(&dict, 6, &empty);
+    put_msg(&req, 2, &dict);
+    kiln_otlp_layout l;
+    cr_assert(eq(int, kiln_otlp_detect(&l, req.data, req.len), 0), "%s",
+              kiln_error_last());
+    kiln_buf_free(&prof);
+    kiln_buf_free(&dict);
+    kiln_buf_free(&req);
+    return l;
+}
+
+Test(writer_otlp, one_field_2_entry_per_timestamp_is_told_by_the_attribute_table)
+{
+    /* fields 1, 2 (packed) and 5 with as many entries: v1.9 values with
+     * timestamps, or v1.11 attribute indices with timestamps */
+    kiln_buf s = KILN_BUF_INIT, f2 = KILN_BUF_INIT, ts = KILN_BUF_INIT;
+    uint8_t t8[16] = {1, 0, 0, 0, 0, 0, 0, 0, 2};
+    kiln_buf_append(&ts, t8, 16);
+    kiln_put_uvarint(&f2, 2);
+    kiln_put_uvarint(&f2, 1);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 2, &f2);
+    put_msg(&s, 5, &ts);
+    /* every entry a valid attribute index: the current layout */
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 3), (int)KILN_OTLP_V1_11));
+    /* entry 2 is past a table of 2: values, so v1.9 */
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 2), (int)KILN_OTLP_V1_9));
+    /* a cpu time is no attribute index */
+    kiln_buf_reset(&f2);
+    kiln_buf_reset(&s);
+    kiln_put_uvarint(&f2, 10000000);
+    kiln_put_uvarint(&f2, 20000000);
+    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_msg(&s, 2, &f2);
+    put_msg(&s, 5, &ts);
+    cr_assert(eq(int, (int)layout_with_attrs(&s, 4), (int)KILN_OTLP_V1_9));
+    kiln_buf_free(&s);
+    kiln_buf_free(&f2);
+    kiln_buf_free(&ts);
 }

@@ -455,3 +455,77 @@ Test(writer, options_are_checked)
     o.version = 99;
     cr_assert(eq(int, kiln_writer_new(&w, &o), KILN_EINVAL));
 }
+
+/* The block of t alone. */
+static void block_of(th_prof *t, kiln_buf *out)
+{
+    kiln_writer *w = NULL;
+    cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
+    th_prof_add(w, t);
+    char id[27];
+    th_finish(w, out, id);
+    kiln_writer_free(w);
+}
+
+static void two_samples(th_prof *t)
+{
+    th_prof_init(t);
+    uint64_t s1[] = {1, 2, 3}, s2[] = {4, 2, 3};
+    th_prof_sample(t, s1, 3, 5, 50);
+    th_prof_sample(t, s2, 3, 2, 20);
+}
+
+Test(writer, ids_left_at_zero_throughout_a_table_mean_positions)
+{
+    th_prof t;
+    kiln_buf want = KILN_BUF_INIT, got = KILN_BUF_INIT;
+    two_samples(&t);
+    block_of(&t, &want);
+    /* functions: the lines already name 1..4 = their positions */
+    two_samples(&t);
+    for (int i = 0; i < 4; i++)
+        t.fn[i].id = 0;
+    block_of(&t, &got);
+    cr_assert(eq(sz, got.len, want.len));
+    cr_assert(eq(int, memcmp(got.data, want.data, got.len), 0),
+              "function ids at 0: not the same block");
+    /* locations, in another order: the samples name positions */
+    two_samples(&t);
+    for (int i = 0; i < 4; i++)
+        t.loc[i].id = 0;
+    kiln_buf_reset(&got);
+    block_of(&t, &got);
+    cr_assert(eq(int, memcmp(got.data, want.data, got.len), 0),
+              "location ids at 0: not the same block");
+    kiln_buf_free(&want);
+    kiln_buf_free(&got);
+}
+
+Test(writer, a_line_without_function_stays_without_one)
+{
+    th_prof t;
+    two_samples(&t);
+    t.line[1].function_id = 0; /* location 2: an address, no function */
+    kiln_buf b = KILN_BUF_INIT;
+    block_of(&t, &b);
+    tblock tb;
+    th_block_open(&tb, &b);
+    bool seen = false;
+    for (size_t i = 0; i < tb.sym.nlocations; i++) {
+        const kiln_location *l = &tb.sym.locations[i];
+        cr_assert(eq(u32, l->nlines, 1));
+        uint32_t f = tb.sym.lines[l->line_off].function;
+        if (l->address == 0x1001) {
+            cr_assert(eq(u32, f, KILN_NOFUNC));
+            seen = true;
+        } else {
+            cr_assert(lt(u32, f, (uint32_t)tb.sym.nfunctions));
+        }
+    }
+    cr_assert(seen);
+    /* no function with empty fields was made for it */
+    for (size_t i = 0; i < tb.sym.nfunctions; i++)
+        cr_assert(ne(u32, tb.sym.functions[i].name, 0));
+    th_block_free(&tb);
+    kiln_buf_free(&b);
+}

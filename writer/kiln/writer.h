@@ -119,26 +119,53 @@ KILN_API int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st,
                                char key[KILN_KEY_MAX]);
 
+/* The OTLP profiles layouts kiln reads (package profiles/v1development). */
+typedef enum kiln_otlp_layout {
+    KILN_OTLP_V1_9 = 1,  /* opentelemetry-proto v1.8.0-v1.9.0: Sample values=2,
+                            attribute_indices=3, link_index=4 */
+    KILN_OTLP_V1_11 = 2, /* v1.10.0-v1.11.0: Sample attribute_indices=2,
+                            link_index=3, values=4 */
+} kiln_otlp_layout;
+
+/* Which layout an ExportProfilesServiceRequest or ProfilesData (gzip'd or
+ * not) is in, from the wire types of its fields: a repeated field 3 of a
+ * Sample is v1.9's attribute_indices, a repeated field 4 v1.11's values. When
+ * no sample decides it, a sample whose other reading would be invalid does
+ * (field 2 without timestamps or values elsewhere: v1.9 values; a field-2
+ * count unlike the timestamps': v1.11 attributes; a field-2 entry past the
+ * dictionary's attribute_table: v1.9 values); a request that says nothing
+ * either way (no samples, or field-2 entries that are all valid attribute
+ * indices, one per timestamp) is read as the current layout, v1.11.
+ * *out is KILN_OTLP_V1_11 on error. KILN_EINPUT (one line) for an older
+ * layout (v1.7.0 and before: tables inside each Profile,
+ * recognised by Profile field 3 not being fixed64), samples that disagree,
+ * or bytes that are not protobuf; KILN_ENOMEM, KILN_ELIMIT (gzip). */
+KILN_API int kiln_otlp_detect(kiln_otlp_layout *out, const void *data,
+                              size_t len);
+
 /* Add an OpenTelemetry profiles export request (ExportProfilesServiceRequest
- * of profiles v1development, opentelemetry-proto v1.9.0; gzip'd or not).
- * Each Profile becomes the equivalent pprof (profiles of the same shape that
- * differ only in sample type are joined into one pprof with several) and is
- * added through kiln_writer_add_pprof; a sample's link (link_index into the
- * dictionary's link_table) becomes its trace/span labels under trace_key and
- * span_key. The resource attributes service.name and host.name become the
- * series labels service_name and host unless `labels` has them. The whole
- * request is converted and checked before any profile is added: KILN_EINPUT
- * names the profile, sample and field at fault ("otlp: profile 0: sample 3:
- * link_index 9 out of range (link_table has 4)"); a link whose trace_id is
- * not 16 bytes or is all zero, or whose span_id is neither 8 bytes nor
- * empty, is such a fault, never a silently wrong id (an all-zero span_id
- * means no span). Should the pprof checks refuse a
- * converted profile after earlier ones of the request were added, the
- * message says how many were. Errors: KILN_EINPUT (malformed request or a
- * fault named as above), KILN_EINVAL, KILN_ELIMIT, KILN_ENOMEM, as
- * kiln_writer_add_pprof. On failure the writer is as it was before the
- * call, except for the profiles of the request the message counts as
- * added. */
+ * or ProfilesData of profiles v1development, in either layout above, told
+ * apart by kiln_otlp_detect; gzip'd or not). Each Profile becomes the
+ * equivalent pprof (profiles of the same shape that differ only in sample
+ * type are joined into one pprof with several) and is added through
+ * kiln_writer_add_pprof. A sample with timestamps_unix_nano lands at those
+ * times, one row per timestamp (its values, one per timestamp, or a count
+ * of 1 each); a sample without them at the profile's time_unix_nano. A
+ * sample's link (link_index into the dictionary's link_table) becomes its
+ * trace/span labels under trace_key and span_key. The resource attributes
+ * service.name and host.name become the series labels service_name and host
+ * unless `labels` has them. The whole request is converted and checked
+ * before any profile is added: KILN_EINPUT names the profile, sample and
+ * field at fault ("otlp: profile 0: sample 3: link_index 9 out of range
+ * (link_table has 4)"); a link whose trace_id is not 16 bytes or is all
+ * zero, or whose span_id is neither 8 bytes nor empty, is such a fault,
+ * never a silently wrong id (an all-zero span_id means no span). Should the
+ * pprof checks refuse a converted profile after earlier ones of the request
+ * were added, the message says how many were. Errors: KILN_EINPUT
+ * (malformed request, an older layout, or a fault named as above),
+ * KILN_EINVAL, KILN_ELIMIT, KILN_ENOMEM, as kiln_writer_add_pprof. On
+ * failure the writer is as it was before the call, except for the profiles
+ * of the request the message counts as added. */
 KILN_API int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
                                   const kiln_label *labels, size_t nlabels);
 

@@ -1,0 +1,26 @@
+/* fuzz_common.h: what the fuzz targets share: a store held in memory (a
+ * fuzzer runs millions of inputs; a directory store would spend them on
+ * fsync), and the replay driver that makes each target a plain program. */
+#ifndef KILN_FUZZ_COMMON_H
+#define KILN_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kiln/kiln.h>
+
+/* Every target defines this (libFuzzer's entry point). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A store of at most a few objects in memory, written against the store
+ * vtable like any backend. */
+kiln_store *fz_mem_store(void);
+/* Put an object without going through the vtable's checks (a block the
+ * fuzzer made up). */
+void fz_mem_put(kiln_store *s, const char *key, const void *data, size_t n);
+
+/* Run a block through everything a reader does with one: open, info,
+ * verify, index, a range query rendered every way, a trace lookup, rows. */
+void fz_read_block(kiln_store *s, const char *key);
+
+#endif
