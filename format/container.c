@@ -457,6 +457,8 @@ void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10])
 
 int kiln_tenant_valid(const char *t)
 {
+    if (t == NULL)
+        return 0;
     size_t n = strlen(t);
     if (n < 1 || n > 64)
         return 0;

@@ -77,3 +77,22 @@ int kiln_corrupt(const char *what, uint64_t off, const char *detail)
                           what ? what : "block", detail,
                           (unsigned long long)off);
 }
+
+int nomem_at(const char *func)
+{
+    return kiln_error_set(KILN_ENOMEM, "%s: out of memory", func);
+}
+
+int opts_version_check(const char *what, unsigned version, unsigned oldest,
+                       unsigned newest)
+{
+    if (version >= oldest && version <= newest)
+        return 0;
+    if (oldest == newest)
+        return kiln_error_set(KILN_EINVAL, "%s: version %u is not supported "
+                              "(this libkiln reads version %u; start from "
+                              "the _INIT macro)", what, version, newest);
+    return kiln_error_set(KILN_EINVAL, "%s: version %u is not supported "
+                          "(this libkiln reads versions %u..%u; start from "
+                          "the _INIT macro)", what, version, oldest, newest);
+}

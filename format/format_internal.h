@@ -18,6 +18,41 @@
 /* KILN_ECORRUPT with "<what>: <detail> at offset <off>". */
 int kiln_corrupt(const char *what, uint64_t off, const char *detail);
 
+/* KILN_ENOMEM with "<func>: out of memory". The one out-of-memory report
+ * of the library: code writes `return nomem();` and the message names the
+ * function that ran out. */
+int nomem_at(const char *func);
+#define nomem() nomem_at(__func__)
+
+/* Where every public call that returns a status leaves on a normal exit
+ * (the rule for a new public function: `return api_return(rc);` on every
+ * path that can succeed): a success (rc >= 0) clears this thread's
+ * error message, so after any call kiln_error_last() is that call's
+ * failure or "", and no kiln_error_wrap prefixes a message an earlier call
+ * left (a lookup that failed and was recovered from, say). kiln_buf_* and
+ * the error calls do not: the library calls them between setting an error
+ * and returning it. */
+static inline int api_return(int rc)
+{
+    if (rc >= 0)
+        kiln_error_clear();
+    return rc;
+}
+static inline int64_t api_return64(int64_t rc)
+{
+    if (rc >= 0)
+        kiln_error_clear();
+    return rc;
+}
+
+/* The one check of a versioned struct a caller hands in (options, a store's
+ * ops): 0 when oldest <= version <= newest, else KILN_EINVAL with "<what>:
+ * version V is not supported (this libkiln reads OLDEST..NEWEST)". Not an
+ * assert: a program built against another kiln gets the message in
+ * release builds too. */
+int opts_version_check(const char *what, unsigned version, unsigned oldest,
+                       unsigned newest);
+
 /* ---------------------------------------------------------------------
  * Little-endian, varints, zigzag (format/bytes.c) — spec/conventions.md
  * ------------------------------------------------------------------- */

@@ -55,11 +55,6 @@ void linktab_free(linktab *t)
 
 /* ---- the id mapping ---- */
 
-static int nomem_map(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "interning: out of memory");
-}
-
 int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
                size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
                linktab *dlinks)
@@ -77,7 +72,7 @@ int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
         !ZALLOC(lset, ssym->nlsets) || !ZALLOC(link, nlinks) ||
         !ZALLOC(node, sstk ? sstk->n : 0) || !ZALLOC(path, sstk ? sstk->n : 0)) {
         tabmap_free(m);
-        return nomem_map();
+        return nomem();
     }
 #undef ZALLOC
     return 0;
@@ -177,7 +172,7 @@ int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
     if (l->nlines > m->caplines) {
         kiln_line *nl = realloc(m->lines, l->nlines * sizeof *nl);
         if (!nl)
-            return nomem_map();
+            return nomem();
         m->lines = nl;
         m->caplines = l->nlines;
     }
@@ -248,7 +243,7 @@ int tabmap_lset(tabmap *m, uint32_t id, uint32_t *out)
     if (ls->n > m->capents) {
         kiln_label_ent *ne = realloc(m->ents, ls->n * sizeof *ne);
         if (!ne)
-            return nomem_map();
+            return nomem();
         m->ents = ne;
         m->capents = ls->n;
     }
@@ -302,7 +297,7 @@ int tabmap_use_series(tabmap *m, const kiln_seriestab *src,
     m->kind = calloc(src->nkinds ? src->nkinds : 1, sizeof *m->kind);
     m->series = calloc(src->nseries ? src->nseries : 1, sizeof *m->series);
     if (!m->sstr || !m->kind || !m->series)
-        return nomem_map();
+        return nomem();
     return 0;
 }
 
@@ -326,7 +321,7 @@ static int skind(tabmap *m, uint32_t id, uint32_t *out)
     nk = *k;
     nk.types = ids;
     if (k->ncomments && !(com = malloc(k->ncomments * sizeof *com)))
-        return nomem_map();
+        return nomem();
     nk.comments = com;
     for (uint32_t t = 0; t < 2 * k->ntypes && rc == 0; t++)
         rc = sstr(m, k->types[t], &ids[t]);
@@ -362,7 +357,7 @@ int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out)
     if ((rc = skind(m, s->kind, &kind)) < 0)
         return rc;
     if (!(labs = malloc((s->nlabs ? s->nlabs : 1) * sizeof *labs)))
-        return nomem_map();
+        return nomem();
     for (uint32_t i = 0; i < s->nlabs; i++) {
         const uint32_t *pair = &m->sser->labs[2 * ((size_t)s->lab_off + i)];
         labs[i].name = kiln_strtab_get(t, pair[0]);
@@ -384,7 +379,7 @@ int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,
     if (n > *cap) {
         uint32_t *d = realloc(*dst, n * sizeof *d);
         if (!d)
-            return nomem_map();
+            return nomem();
         *dst = d;
         *cap = n;
     }

@@ -29,7 +29,7 @@ int kiln_tables_stack(const kiln_tables *t, uint32_t node, uint32_t *parent,
                               node, t->stacks->n);
     *parent = t->stacks->parent[node];
     *location = t->stacks->loc[node];
-    return 0;
+    return api_return(0);
 }
 
 int kiln_tables_location(const kiln_tables *t, uint32_t location,
@@ -55,7 +55,7 @@ int kiln_tables_location(const kiln_tables *t, uint32_t location,
         out->memory_limit = m->memory_limit;
         out->file_offset = m->file_offset;
     }
-    return 0;
+    return api_return(0);
 }
 
 int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
@@ -81,7 +81,7 @@ int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
     }
     out->line = ln->line;
     out->column = ln->column;
-    return 0;
+    return api_return(0);
 }
 
 int kiln_tables_link(const kiln_tables *t, uint32_t ref,
@@ -92,7 +92,7 @@ int kiln_tables_link(const kiln_tables *t, uint32_t ref,
                               ref, t->nlinks);
     *trace_id = t->links[ref - 1].trace_id;
     *span_id = t->links[ref - 1].span_id;
-    return 0;
+    return api_return(0);
 }
 
 const char *kiln_tables_series_label(const kiln_tables *t, uint32_t series,

@@ -27,12 +27,13 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
     *out = NULL;
     if (!o)
         o = &def;
-    if (o->version < 1 || o->version > KILN_QUERY_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL, "query options: version %u is not "
-                              "1..%u", o->version, KILN_QUERY_OPTS_VERSION);
+    rc = opts_version_check("query options", o->version, 1,
+                            KILN_QUERY_OPTS_VERSION);
+    if (rc < 0)
+        return rc;
     r = calloc(1, sizeof *r);
     if (!r)
-        return kiln_error_set(KILN_ENOMEM, "query: out of memory");
+        return nomem();
     r->keep_labels = o->keep_labels != 0;
     if ((rc = kiln_symtab_init(&r->sym)) < 0) {
         free(r);
@@ -48,7 +49,7 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
         return rc;
     }
     *out = r;
-    return 0;
+    return api_return(0);
 }
 
 void kiln_result_free(kiln_result *r)
@@ -72,11 +73,13 @@ void kiln_result_free(kiln_result *r)
 void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out)
 {
     *out = r->sel.stats;
+    out->version = KILN_RESULT_STATS_VERSION;
 }
 
 void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out)
 {
     *out = r->sel.tstats;
+    out->version = KILN_TRACE_STATS_VERSION;
 }
 
 size_t kiln_result_ntypes(const kiln_result *r)
@@ -118,11 +121,6 @@ typedef struct xlate {
     uint32_t *tnode;   /* per page row: result node */
     size_t captnode;
 } xlate;
-
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "query: out of memory");
-}
 
 static const kiln_link *block_link(const void *ud, uint32_t id)
 {
@@ -422,7 +420,7 @@ int kiln_result_add_block(kiln_result *r, kiln_block *b)
     x.r = r;
     rc = rd_scan_block(&r->sel, b, &ops, &x);
     xlate_free(&x);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- the whole store ---- */
@@ -445,7 +443,7 @@ int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
         return rc;
     }
     *out = r;
-    return 0;
+    return api_return(0);
 }
 
 /* ---- values by node ---- */

@@ -6,11 +6,6 @@
 
 #include "agg_internal.h"
 
-static int tl_nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "trace query: out of memory");
-}
-
 typedef struct tl_ctx {
     rd_sel sel;                /* selector, type and range */
     kiln_trace_entry *e;       /* entries, in first-seen order */
@@ -42,7 +37,7 @@ static int entry_of(tl_ctx *c, const uint8_t *trace, uint32_t *out)
             size_t nc = c->cap ? 2 * c->cap : 256;
             kiln_trace_entry *ne = realloc(c->e, nc * sizeof *ne);
             if (!ne)
-                return tl_nomem();
+                return nomem();
             c->e = ne;
             c->cap = nc;
         }
@@ -75,7 +70,7 @@ static int tl_kinds(tl_ctx *c)
     c->vcol = malloc(nk * sizeof *c->vcol);
     c->scol = malloc(nk * sizeof *c->scol);
     if (!c->vcol || !c->scol)
-        return tl_nomem();
+        return nomem();
     for (size_t k = 0; k < st->nkinds; k++) {
         const kiln_kind *kd = &st->kinds[k];
         int16_t v = -1, s = -1;
@@ -139,7 +134,7 @@ static int tl_begin(void *ud, kiln_block *b)
     free(c->lmap);
     c->lmap = malloc((b->nlinks ? b->nlinks : 1) * sizeof *c->lmap);
     if (!c->lmap)
-        return tl_nomem();
+        return nomem();
     for (size_t l = 0; l < b->nlinks; l++) {
         if (l && memcmp(b->links[l].trace_id, b->links[l - 1].trace_id,
                         16) == 0)
@@ -179,10 +174,10 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
     *nout = 0;
     memset(&c, 0, sizeof c);
     if (o) {
-        if (o->version < 1 || o->version > KILN_QUERY_OPTS_VERSION)
-            return kiln_error_set(KILN_EINVAL, "query options: version %u "
-                                  "is not 1..%u", o->version,
-                                  KILN_QUERY_OPTS_VERSION);
+        rc = opts_version_check("query options", o->version, 1,
+                                KILN_QUERY_OPTS_VERSION);
+        if (rc < 0)
+            return rc;
         q.from = o->from;
         q.to = o->to;
         q.selector = o->selector;
@@ -211,5 +206,5 @@ out:
     free(c.scol);
     kiln_htab_free(&c.index);
     rd_sel_free(&c.sel);
-    return rc;
+    return api_return(rc);
 }

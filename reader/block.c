@@ -578,7 +578,7 @@ int kiln_block_tables(kiln_block *b, const kiln_tables **out)
         b->tables.serial = tables_serial_next();
     }
     *out = &b->tables;
-    return 0;
+    return api_return(0);
 }
 
 /* ---- traces ---- */
@@ -621,7 +621,7 @@ void rd_links_range(const kiln_link *links, size_t n, const uint8_t *trace,
 
 int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16])
 {
-    return rd_block_bloom_test(b, trace_id);
+    return api_return(rd_block_bloom_test(b, trace_id));
 }
 
 int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
@@ -632,9 +632,9 @@ int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
     if ((rc = rd_block_trace_chunk(b, trace_id, &ch)) < 0)
         return rc;
     if (!ch)
-        return 0;
+        return api_return64(0);
     rd_links_range(b->clinks, ch->nlinks, trace_id, NULL, &lo, &hi);
-    return (int64_t)(hi - lo);
+    return api_return64((int64_t)(hi - lo));
 }
 
 /* ---- open ---- */
@@ -782,7 +782,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
 out:
     kiln_buf_free(&extra);
     kiln_block_free(b);
-    return rc;
+    return api_return(rc);
 }
 
 void kiln_block_free(kiln_block *b)
@@ -823,7 +823,7 @@ const kiln_block_info *kiln_block_info_get(const kiln_block *b)
 
 int kiln_block_load_index(kiln_block *b)
 {
-    return rd_block_pages(b);
+    return api_return(rd_block_pages(b));
 }
 
 /* ---- listing ---- */
@@ -862,7 +862,7 @@ int kiln_blocks_list(kiln_store *st, const char *tenant,
         return kiln_error_set(KILN_EINVAL,
                               "tenant \"%.80s\" is not 1-64 of [A-Za-z0-9_.-]",
                               tenant);
-    return kiln_store_list(st, prefix, list_one, &lc);
+    return api_return(kiln_store_list(st, prefix, list_one, &lc));
 }
 
 /* ---- verify ---- */
@@ -1312,5 +1312,5 @@ out:
     if (have_bloom)
         kiln_bloom_free(&bloom);
     kiln_buf_free(&raw);
-    return rc;
+    return api_return(rc);
 }

@@ -14,11 +14,6 @@
 
 extern const char rd_flame_js[]; /* flame.js, embedded at build time */
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "flame: out of memory");
-}
-
 static int64_t add64(int64_t a, int64_t b)
 {
     return (int64_t)((uint64_t)a + (uint64_t)b);
@@ -296,9 +291,11 @@ static void fpage_free(fpage *p)
 
 static int opts_check(const kiln_flame_opts *o)
 {
-    if (o->version < 1 || o->version > KILN_FLAME_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL, "flame: options version %u",
-                              o->version);
+    int rc = opts_version_check("flame options", o->version, 1,
+                                KILN_FLAME_OPTS_VERSION);
+
+    if (rc < 0)
+        return rc;
     if (!(o->min_frame >= 0 && o->min_frame < 1))
         return kiln_error_set(KILN_EINVAL, "flame: min_frame %g is not in "
                               "[0, 1)", o->min_frame);
@@ -812,25 +809,25 @@ static int render(const kiln_result *base, const kiln_result *target,
 int kiln_flame_svg(const kiln_result *r, const kiln_flame_opts *o,
                    kiln_buf *out)
 {
-    return render(NULL, r, o, false, out);
+    return api_return(render(NULL, r, o, false, out));
 }
 
 int kiln_flame_html(const kiln_result *r, const kiln_flame_opts *o,
                     kiln_buf *out)
 {
-    return render(NULL, r, o, true, out);
+    return api_return(render(NULL, r, o, true, out));
 }
 
 int kiln_flame_diff_svg(const kiln_result *base, const kiln_result *target,
                         const kiln_flame_opts *o, kiln_buf *out)
 {
-    return render(base, target, o, false, out);
+    return api_return(render(base, target, o, false, out));
 }
 
 int kiln_flame_diff_html(const kiln_result *base, const kiln_result *target,
                          const kiln_flame_opts *o, kiln_buf *out)
 {
-    return render(base, target, o, true, out);
+    return api_return(render(base, target, o, true, out));
 }
 
 /* ---- functions whose share changed ---- */
@@ -956,7 +953,7 @@ out:
     free(res);
     free(e[0]);
     free(e[1]);
-    return rc;
+    return api_return(rc);
 }
 
 int kiln_diff_text(const kiln_result *base, const kiln_result *target,
@@ -1003,5 +1000,5 @@ int kiln_diff_text(const kiln_result *base, const kiln_result *target,
             goto out;
 out:
     free(e);
-    return rc;
+    return api_return(rc);
 }

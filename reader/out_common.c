@@ -10,11 +10,6 @@
 
 #include "output_internal.h"
 
-int out_nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "render: out of memory");
-}
-
 /* 0 if type is one of the result's, 1 if the result is empty (no types:
  * nothing to render), else KILN_EINVAL. */
 int out_check_type(const kiln_result *r, size_t type)

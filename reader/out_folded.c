@@ -35,13 +35,13 @@ int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out)
     int rc;
 
     if ((rc = out_check_type(r, type)) != 0)
-        return rc < 0 ? rc : 0;
+        return api_return(rc < 0 ? rc : 0);
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     path = malloc(r->stk.n * sizeof *path);
     lines = malloc(r->stk.n * sizeof *lines);
     if (!path || !lines) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (uint32_t n = 1; n < r->stk.n; n++) {
@@ -77,5 +77,5 @@ out:
     free(path);
     free(lines);
     kiln_buf_free(&pool);
-    return rc;
+    return api_return(rc);
 }

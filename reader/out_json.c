@@ -27,7 +27,7 @@ int kiln_result_json(const kiln_result *r, kiln_buf *out)
         goto out;
     path = malloc((r->stk.n ? r->stk.n : 1) * sizeof *path);
     if (!path) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     if ((rc = rd_bprintf(out, "{\"types\":[")) < 0)
@@ -96,5 +96,5 @@ out:
     free(e);
     free(tmp);
     free(path);
-    return rc;
+    return api_return(rc);
 }

@@ -90,7 +90,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     p.map_out = calloc(s->nmappings + 1, sizeof *p.map_out);
     depth = calloc(r->stk.n + 1, sizeof *depth);
     if (!p.str_out || !p.loc_out || !p.fn_out || !p.map_out || !depth) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (uint32_t n = 1; n < r->stk.n; n++)
@@ -117,7 +117,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
      * bit 2. */
     lset_keys = calloc(s->nlsets + 1, 1);
     if (!lset_keys) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (size_t l = 0; l < s->nlsets; l++) {
@@ -139,7 +139,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         free(lset_used);
         free(link_used);
         free(node_done);
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (size_t i = 0; i < nrows; i++) {
@@ -183,7 +183,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     if (!strs || !hexpool || !link_lab) {
         free(lset_used);
         free(link_used);
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     strs[0].data = (uint8_t *)"";
@@ -224,7 +224,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     if (!lsl_off) {
         free(lset_used);
         free(link_used);
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (size_t l = 0; l < s->nlsets; l++) {
@@ -239,7 +239,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     if (!lsl || !labp) {
         free(lset_used);
         free(link_used);
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (size_t l = 0; l < s->nlsets; l++) {
@@ -279,7 +279,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     locids = malloc((nlocids + 1) * sizeof *locids);
     svals = malloc((nsamples * nt + 1) * sizeof *svals);
     if (!samp || !sampp || !locids || !svals) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     size_t si2 = 0, li = 0, lp = 0;
@@ -333,7 +333,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     comments = calloc(r->ncomments + 1, sizeof *comments);
     if (!locs || !locp || !lines || !linep || !fns || !fnp || !maps ||
         !mapp || !vt || !vtp || !comments) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     size_t lno = 0;
@@ -432,7 +432,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     size_t sz = perftools__profiles__profile__get_packed_size(&prof);
     packed = malloc(sz ? sz : 1);
     if (!packed) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     perftools__profiles__profile__pack(&prof, packed);
@@ -469,5 +469,5 @@ out:
     free(comments);
     free(packed);
     kiln_buf_free(&gz);
-    return rc;
+    return api_return(rc);
 }

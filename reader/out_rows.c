@@ -40,11 +40,6 @@ typedef struct rd_rows {
     size_t captnode;
 } rd_rows;
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "query rows: out of memory");
-}
-
 static int add_name(rd_rows *x, const char *s)
 {
     for (size_t i = 0; i < x->nnames; i++)
@@ -311,5 +306,5 @@ out:
     kiln_buf_free(&x.pool);
     block_done(&x);
     free(x.tnode);
-    return rc;
+    return api_return(rc);
 }

@@ -72,7 +72,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     *nout = 0;
     memset(&t, 0, sizeof t);
     if ((rc = out_check_type(r, type)) != 0)
-        return rc < 0 ? rc : 0;
+        return api_return(rc < 0 ? rc : 0);
     if ((rc = kiln_strtab_init(&t.names)) < 0)
         return rc;
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
@@ -80,7 +80,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     lkey = calloc(r->sym.nlines + 1, sizeof *lkey);
     akey = calloc(r->sym.nlocations + 1, sizeof *akey);
     if (!lkey || !akey) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     /* Keys first (names of every frame in a stack with a value). */
@@ -101,7 +101,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     t.cum = calloc(nkeys, sizeof *t.cum);
     t.stamp = calloc(nkeys, sizeof *t.stamp);
     if (!t.flat || !t.cum || !t.stamp) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     for (uint32_t n = 1; n < r->stk.n; n++) {
@@ -136,7 +136,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     cap = count * sizeof *res + bytes;
     res = malloc(cap ? cap : 1);
     if (!res) {
-        rc = out_nomem();
+        rc = nomem();
         goto out;
     }
     char *names = (char *)(res + count);
@@ -162,7 +162,7 @@ out:
     free(lkey);
     free(akey);
     topc_free(&t);
-    return rc;
+    return api_return(rc);
 }
 
 static int64_t total_of(const kiln_result *r, const int64_t *vals,
@@ -220,7 +220,7 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
     if ((rc = kiln_result_top(r, type, &e, &n)) < 0)
         return rc;
     if (r->ntypes == 0)
-        return rd_bprintf(out, "No samples.\n");
+        return api_return(rd_bprintf(out, "No samples.\n"));
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
     total = total_of(r, vals, type);
@@ -261,5 +261,5 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
 out:
     free(e);
     free(tmp);
-    return rc;
+    return api_return(rc);
 }

@@ -9,8 +9,6 @@
 #include "agg_internal.h"
 
 /* ---- out_common.c ---- */
-
-int out_nomem(void);
 /* 0 if type is one of the result's, 1 if the result is empty (no types:
  * nothing to render), else KILN_EINVAL. */
 int out_check_type(const kiln_result *r, size_t type);

@@ -23,10 +23,10 @@ int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b)
     if ((rc = kiln_block_tables(b, &t)) < 0 || (rc = rd_block_pages(b)) < 0)
         return rc;
     if (!(it = calloc(1, sizeof *it)))
-        return kiln_error_set(KILN_ENOMEM, "page iterator: out of memory");
+        return nomem();
     it->b = b;
     *out = it;
-    return 0;
+    return api_return(0);
 }
 
 int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it)
@@ -36,7 +36,7 @@ int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it)
 
     kiln_page_rows_free(&it->rows);
     if (it->next >= it->b->npages)
-        return KILN_ITEROVER;
+        return api_return(KILN_ITEROVER);
     pm = &it->b->pages[it->next];
     if ((rc = rd_block_read_page(it->b, (uint32_t)it->next, it->b->nlinks,
                                  &it->rows)) < 0)
@@ -51,7 +51,7 @@ int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it)
     out->lset = it->rows.lset;
     out->link = it->rows.link;
     out->values = it->rows.values;
-    return 0;
+    return api_return(0);
 }
 
 void kiln_page_iter_free(kiln_page_iter *it)

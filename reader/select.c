@@ -9,11 +9,6 @@
 
 #include "select_internal.h"
 
-static int sel_nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "query: out of memory");
-}
-
 /* ---- selector parsing ---- */
 
 static int sel_err(const char *what, size_t pos)
@@ -56,7 +51,7 @@ static int parse_value(const char *s, size_t *i, char **out)
         return sel_err("expected '\"' to open a value", *i);
     v = malloc(strlen(s + *i) + 1);
     if (!v)
-        return kiln_error_set(KILN_ENOMEM, "selector: out of memory");
+        return nomem();
     (*i)++;
     for (;;) {
         char c = s[*i];
@@ -94,7 +89,7 @@ static int compile_re(rd_matcher *m, size_t pos)
     int rc;
 
     if (!pat)
-        return kiln_error_set(KILN_ENOMEM, "selector: out of memory");
+        return nomem();
     if (n)
         snprintf(pat, n + 5, "^(%s)$", m->value);
     else
@@ -147,7 +142,7 @@ static int parse_selector(const char *s, rd_matcher **out, size_t *nout)
             i++;
         m.name = strndup(s + start, i - start);
         if (!m.name) {
-            rc = kiln_error_set(KILN_ENOMEM, "selector: out of memory");
+            rc = nomem();
             goto out;
         }
         skip_ws(s, &i);
@@ -184,7 +179,7 @@ static int parse_selector(const char *s, rd_matcher **out, size_t *nout)
             rd_matcher *nm = realloc(ms, nc * sizeof *nm);
             if (!nm) {
                 matcher_free(&m);
-                rc = kiln_error_set(KILN_ENOMEM, "selector: out of memory");
+                rc = nomem();
                 goto out;
             }
             ms = nm;
@@ -239,10 +234,10 @@ int rd_sel_init(rd_sel *s, const kiln_query_opts *o)
     if (o->type && o->type[0]) {
         const char *colon = strrchr(o->type, ':');
         if (!(s->want_type = strdup(o->type)))
-            return sel_nomem();
+            return nomem();
         if (colon && colon != o->type && colon[1] &&
             !(s->want_unit = strdup(colon + 1)))
-            return sel_nomem();
+            return nomem();
     }
     return 0;
 }
@@ -354,7 +349,7 @@ int rd_select_series(const rd_sel *s, const kiln_seriestab *t,
     cnt = calloc(t->nseries ? t->nseries : 1, sizeof *cnt);
     kok = calloc(t->nkinds ? t->nkinds : 1, 1);
     if (!cnt || !kok) {
-        rc = sel_nomem();
+        rc = nomem();
         goto out;
     }
     for (size_t k = 0; k < t->nkinds; k++)
@@ -409,7 +404,7 @@ int rd_block_candidates(rd_sel *s, kiln_block *b, const uint8_t *mask,
     sel = calloc(b->series.nseries ? b->series.nseries : 1, 1);
     *ids = malloc((b->npages ? b->npages : 1) * sizeof **ids);
     if (!sel || !*ids) {
-        rc = sel_nomem();
+        rc = nomem();
         goto out;
     }
     if ((rc = rd_select_series(s, &b->series, sel)) < 0)
@@ -445,16 +440,16 @@ static int collect_key(void *ud, const char *key, uint64_t size)
         size_t nc = kl->cap ? kl->cap * 2 : 16;
         char **nk = realloc(kl->keys, nc * sizeof *nk);
         if (!nk)
-            return sel_nomem();
+            return nomem();
         kl->keys = nk;
         uint64_t *ns = realloc(kl->sizes, nc * sizeof *ns);
         if (!ns)
-            return sel_nomem();
+            return nomem();
         kl->sizes = ns;
         kl->cap = nc;
     }
     if (!(kl->keys[kl->n] = strdup(key)))
-        return sel_nomem();
+        return nomem();
     kl->sizes[kl->n] = size;
     kl->n++;
     return 0;
@@ -524,7 +519,7 @@ static int tenant_open(tenant_blocks *t, kiln_store *st, const char *tenant,
     t->bl = calloc(t->kl.n ? t->kl.n : 1, sizeof *t->bl);
     t->replaced = calloc(t->kl.n ? t->kl.n : 1, 1);
     if (!t->bl || !t->replaced)
-        return sel_nomem();
+        return nomem();
     for (size_t i = 0; i < t->kl.n; i++) {
         int64_t lo, hi;
         if (!listing && kiln_block_key_range(t->kl.keys[i], &lo, &hi) &&
@@ -580,7 +575,7 @@ int kiln_blocks_visible(kiln_store *st, const char *tenant,
             rc = cb(ud, t.kl.keys[i], t.kl.sizes[i]);
 out:
     tenant_free(&t);
-    return rc;
+    return api_return(rc);
 }
 
 /* ---- the scan of one block ---- */
@@ -653,7 +648,7 @@ int rd_scan_block(rd_sel *s, kiln_block *b, const rd_scan_ops *ops, void *ud)
         if ((rc = rd_block_pages(b)) < 0)
             goto out;
         if (!(tmask = calloc(b->npages ? b->npages : 1, 1))) {
-            rc = sel_nomem();
+            rc = nomem();
             goto out;
         }
         if ((rc = rd_trace_pages(s, b, tmask)) < 0)

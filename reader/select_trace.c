@@ -8,11 +8,6 @@
 
 #include "select_internal.h"
 
-static int trace_nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "trace query: out of memory");
-}
-
 int rd_trace_init(rd_sel *s, const kiln_query_opts *o)
 {
     if (o->version < 2)
@@ -168,13 +163,13 @@ static int grow_rows(rd_sel *s, size_t n, size_t nv)
         REGROW(t->lset, c, ok);
         REGROW(t->link, c, ok);
         if (!ok)
-            return trace_nomem();
+            return nomem();
         s->tr_cap = c;
     }
     if (nv > s->tr_capv) {
         REGROW(t->values, nv, ok);
         if (!ok)
-            return trace_nomem();
+            return nomem();
         s->tr_capv = nv;
     }
     return 0;

@@ -39,12 +39,12 @@ static int parse_hex(uint8_t *out, size_t n, const char *hex,
 
 int kiln_trace_id_parse(uint8_t out[16], const char *hex)
 {
-    return parse_hex(out, 16, hex, "trace id");
+    return api_return(parse_hex(out, 16, hex, "trace id"));
 }
 
 int kiln_span_id_parse(uint8_t out[8], const char *hex)
 {
-    return parse_hex(out, 8, hex, "span id");
+    return api_return(parse_hex(out, 8, hex, "span id"));
 }
 
 void kiln_trace_id_format(const uint8_t id[16], char out[33])

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format_internal.h" /* api_return */
 #include "store_internal.h"
 
 typedef struct dir_store {
@@ -750,5 +751,5 @@ out:
         free(d->root);
         free(d);
     }
-    return rc;
+    return api_return(rc);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_internal.h" /* kiln_hexval */
 #include "kiln_config.h"
 #include "store_internal.h"
 
@@ -61,27 +62,30 @@ int kiln_store_prefix_valid(const char *prefix)
 
 int kiln_store_init(kiln_store *s, const kiln_store_ops *ops, const char *url)
 {
-    assert(ops != NULL && ops->version == KILN_STORE_OPS_VERSION);
-    s->ops = ops;
+    int rc;
+
+    s->ops = NULL;
+    s->url = NULL;
     memset(&s->stats, 0, sizeof s->stats);
+    if (ops == NULL)
+        return kiln_error_set(KILN_EINVAL, "store %s: no operations",
+                              url ? url : "");
+    rc = opts_version_check("store operations", ops->version,
+                            KILN_STORE_OPS_VERSION, KILN_STORE_OPS_VERSION);
+    if (rc < 0)
+        return kiln_error_wrap(rc, "store %s: ", url ? url : "");
+    if (!ops->get_range || !ops->get_tail || !ops->stat || !ops->put
+        || !ops->put_if_absent || !ops->list || !ops->del || !ops->free)
+        return kiln_error_set(KILN_EINVAL, "store %s: every operation of "
+                              "kiln_store_ops must be set", url ? url : "");
     s->url = strdup(url ? url : "");
     if (s->url == NULL)
         return kiln_error_set(KILN_ENOMEM, "store %s: out of memory", url);
-    return 0;
+    s->ops = ops;
+    return api_return(0);
 }
 
 /* ---- opening by URL ---- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Percent-decode a file URL's path into a new string (*out, malloc'd). */
 static int url_path_decode(char **out, const char *url, const char *path)
@@ -93,8 +97,8 @@ static int url_path_decode(char **out, const char *url, const char *path)
         return kiln_error_set(KILN_ENOMEM, "store %s: out of memory", url);
     for (i = 0; i < n; i++) {
         if (path[i] == '%') {
-            int hi = i + 2 < n ? hexval((unsigned char)path[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval((unsigned char)path[i + 2]) : -1;
+            int hi = i + 2 < n ? kiln_hexval((unsigned char)path[i + 1]) : -1;
+            int lo = i + 2 < n ? kiln_hexval((unsigned char)path[i + 2]) : -1;
 
             if (hi < 0 || lo < 0 || (hi | lo) == 0) {
                 free(p);
@@ -183,13 +187,13 @@ int kiln_store_open(kiln_store **out, const char *url)
     if (url == NULL || url[0] == '\0')
         return kiln_error_set(KILN_EINVAL, "store URL is empty");
     if (strncmp(url, "file:", 5) == 0)
-        return open_file_url(out, url);
+        return api_return(open_file_url(out, url));
     sl = scheme_len(url);
     if (sl == 0)
-        return kiln_store_open_dir(out, url);
+        return api_return(kiln_store_open_dir(out, url));
     if (sl == 2 && strncmp(url, "s3", 2) == 0) {
 #if KILN_HAVE_S3
-        return kiln_store_open_s3(out, url);
+        return api_return(kiln_store_open_s3(out, url));
 #else
         return kiln_error_set(KILN_EINVAL,
                               "store URL %s: s3:// stores need kiln built "
@@ -263,7 +267,7 @@ int kiln_store_get_range(kiln_store *s, const char *key, uint64_t off,
                               (unsigned long long)len, got);
     }
     count(&s->stats.bytes_read, len);
-    return 0;
+    return api_return(0);
 }
 
 int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
@@ -293,7 +297,7 @@ int kiln_store_get_tail(kiln_store *s, const char *key, uint64_t n,
     count(&s->stats.bytes_read, out->len - before);
     if (size != NULL)
         *size = sz;
-    return 0;
+    return api_return(0);
 }
 
 int kiln_store_stat(kiln_store *s, const char *key, uint64_t *size)
@@ -307,7 +311,7 @@ int kiln_store_stat(kiln_store *s, const char *key, uint64_t *size)
     rc = s->ops->stat(s, key, &sz);
     if (rc == 0 && size != NULL)
         *size = sz;
-    return rc;
+    return api_return(rc);
 }
 
 int kiln_store_put(kiln_store *s, const char *key, const void *data,
@@ -322,7 +326,7 @@ int kiln_store_put(kiln_store *s, const char *key, const void *data,
     rc = s->ops->put(s, key, data, len);
     if (rc == 0)
         count(&s->stats.bytes_written, len);
-    return rc;
+    return api_return(rc);
 }
 
 int kiln_store_put_if_absent(kiln_store *s, const char *key, const void *data,
@@ -337,7 +341,7 @@ int kiln_store_put_if_absent(kiln_store *s, const char *key, const void *data,
     rc = s->ops->put_if_absent(s, key, data, len);
     if (rc == 0)
         count(&s->stats.bytes_written, len);
-    return rc;
+    return api_return(rc);
 }
 
 int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
@@ -349,7 +353,7 @@ int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
         return bad_key(s, "list", prefix);
     assert(cb != NULL);
     count(&s->stats.requests, 1);
-    return s->ops->list(s, prefix, cb, ud);
+    return api_return(s->ops->list(s, prefix, cb, ud));
 }
 
 int kiln_store_del(kiln_store *s, const char *key)
@@ -357,7 +361,7 @@ int kiln_store_del(kiln_store *s, const char *key)
     if (!kiln_store_key_valid(key))
         return bad_key(s, "del", key);
     count(&s->stats.requests, 1);
-    return s->ops->del(s, key);
+    return api_return(s->ops->del(s, key));
 }
 
 void kiln_store_free(kiln_store *s)

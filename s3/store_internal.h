@@ -8,12 +8,6 @@
 /* Longest key or list prefix a store accepts, in bytes without the NUL. */
 #define KILN_STORE_KEY_LEN_MAX 1024
 
-/* Fill the common head of a freshly allocated backend: ops, zeroed stats,
- * and a malloc'd copy of url (which must already be credentials-free).
- * KILN_ENOMEM if the copy fails. kiln_store_free() releases url before it
- * calls ops->free, so a backend's free releases only what it allocated. */
-int kiln_store_init(kiln_store *s, const kiln_store_ops *ops, const char *url);
-
 /* 1 if prefix is acceptable to list(): empty, or key-like where every
  * complete segment (one followed by '/') is valid; the last, partial segment
  * may be empty or any bytes other than '/' and control characters. */

@@ -44,11 +44,6 @@ static void *galloc(gen *g, size_t n)
     return kiln_otlp_arena_alloc(&g->ar, n);
 }
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "pprof->otlp: out of memory");
-}
-
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)

@@ -98,10 +98,10 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
 
     if (!fo)
         fo = &def;
-    if (fo->version != KILN_FOLDED_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL, "folded: options version %u, "
-                              "expected %u", fo->version,
-                              KILN_FOLDED_OPTS_VERSION);
+    if ((rc = opts_version_check("folded options", fo->version,
+                                 KILN_FOLDED_OPTS_VERSION,
+                                 KILN_FOLDED_OPTS_VERSION)) < 0)
+        return rc;
     if ((rc = wr_check_labels(labels, nlabels)) < 0)
         return rc;
     if (fo->time_ns == KILN_TIME_LAST + 1)
@@ -181,8 +181,8 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
         }
     }
     wr_commit(w, sid, 1, fo->time_ns, fo->duration_ns);
-    return 0;
+    return api_return(0);
 fail:
     wr_abort(w);
-    return rc;
+    return api_return(rc);
 }

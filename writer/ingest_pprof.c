@@ -718,5 +718,5 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
 out:
     wr_arena_reset(&w->arena);
     wr_scratch_trim(w);
-    return rc;
+    return api_return(rc);
 }

@@ -123,5 +123,5 @@ int kiln_writer_add_rows(kiln_writer *w, const kiln_tables *src,
             return rc;
         a = b;
     }
-    return 0;
+    return api_return(0);
 }

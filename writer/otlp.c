@@ -139,11 +139,6 @@ static int bad(const conv *c, const char *fmt, ...)
     return kiln_error_set(KILN_EINPUT, "otlp: profile %zu: %s", c->pidx, msg);
 }
 
-static int nomem(void)
-{
-    return kiln_error_set(KILN_ENOMEM, "otlp: out of memory");
-}
-
 /* On error *out is 0 (the empty string), so callers never read garbage. */
 static int str_push(conv *c, const uint8_t *p, size_t off, size_t len,
                     uint32_t *out)
@@ -1203,5 +1198,5 @@ out:
         kiln__otlp_v1_11__export_profiles_service_request__free_unpacked(
             req11, NULL);
     kiln_buf_free(&inflated);
-    return rc;
+    return api_return(rc);
 }

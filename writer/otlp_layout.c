@@ -268,5 +268,5 @@ int kiln_otlp_detect(kiln_otlp_layout *out, const void *data, size_t len)
     rc = kiln_otlp_layout_of(p, len, out);
 out:
     kiln_buf_free(&raw);
-    return rc;
+    return api_return(rc);
 }

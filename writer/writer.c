@@ -350,10 +350,11 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     *out = NULL;
     if (!opts)
         opts = &def;
-    if (opts->version < 1 || opts->version > KILN_WRITER_OPTS_VERSION)
-        return kiln_error_set(KILN_EINVAL,
-                              "writer: options version %u, expected 1..%u",
-                              opts->version, KILN_WRITER_OPTS_VERSION);
+    rc = opts_version_check("writer options", opts->version,
+                            1,
+                            KILN_WRITER_OPTS_VERSION);
+    if (rc < 0)
+        return rc;
     const char *tenant = opts->tenant ? opts->tenant : "default";
     if (!kiln_tenant_valid(tenant))
         return kiln_error_set(KILN_EINVAL,
@@ -400,7 +401,7 @@ int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts)
     rc = 0;
 out:
     kiln_writer_free(w);
-    return rc;
+    return api_return(rc);
 }
 
 void kiln_writer_free(kiln_writer *w)
@@ -437,6 +438,7 @@ static size_t strtab_bytes(const kiln_strtab *t)
 void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out)
 {
     memset(out, 0, sizeof *out);
+    out->version = KILN_WRITER_STATS_VERSION;
     out->profiles = w->nprof;
     out->rows = w->nrows;
     out->series = w->ser.nseries;
@@ -494,7 +496,7 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27])
     if (rc < 0)
         return rc;
     wr_scratch_trim(w);
-    return wr_reset(w);
+    return api_return(wr_reset(w));
 }
 
 /* Encode the block and name its key: the one place a block's key is
@@ -520,7 +522,7 @@ int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
     if (rc < 0)
         return rc;
     wr_scratch_trim(w);
-    return wr_reset(w);
+    return api_return(wr_reset(w));
 }
 
 int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
@@ -546,5 +548,5 @@ int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX])
     rc = wr_reset(w);
 out:
     kiln_buf_free(&block);
-    return rc;
+    return api_return(rc);
 }

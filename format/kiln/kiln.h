@@ -7,5 +7,6 @@
 #include <kiln/store.h>
 #include <kiln/writer.h>
 #include <kiln/reader.h>
+#include <kiln/flame.h>
 
 #endif

@@ -39,11 +39,11 @@ typedef struct kiln_rows {
 typedef struct kiln_tables_counts {
     size_t nstacks, nlocations, nseries, nlinks;
 } kiln_tables_counts;
-void kiln_tables_counts_get(const kiln_tables *t, kiln_tables_counts *out);
+KILN_API void kiln_tables_counts_get(const kiln_tables *t, kiln_tables_counts *out);
 
 /* Stack node `node`: its parent node (the caller's frame; 0 at the root)
  * and its location id. KILN_EINVAL for node 0 or out of range. */
-int kiln_tables_stack(const kiln_tables *t, uint32_t node, uint32_t *parent,
+KILN_API int kiln_tables_stack(const kiln_tables *t, uint32_t node, uint32_t *parent,
                       uint32_t *location);
 
 /* A location: its address, the mapping it lies in (strings "" when it
@@ -58,7 +58,7 @@ typedef struct kiln_location_info {
     int is_folded;
 } kiln_location_info;
 /* KILN_EINVAL for an id out of range (*out then unchanged). */
-int kiln_tables_location(const kiln_tables *t, uint32_t location,
+KILN_API int kiln_tables_location(const kiln_tables *t, uint32_t location,
                          kiln_location_info *out);
 
 /* Line i of a location, i = 0 the innermost (leaf) inlined frame. */
@@ -69,17 +69,17 @@ typedef struct kiln_line_info {
     int64_t start_line, line, column;
 } kiln_line_info;
 /* KILN_EINVAL for an id or i out of range (*out then unchanged). */
-int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
+KILN_API int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
                      kiln_line_info *out);
 
 /* The trace and span id (16 and 8 bytes, borrowed) of a row's link
  * reference (id + 1). KILN_EINVAL for 0 or out of range. */
-int kiln_tables_link(const kiln_tables *t, uint32_t ref,
+KILN_API int kiln_tables_link(const kiln_tables *t, uint32_t ref,
                      const uint8_t **trace_id, const uint8_t **span_id);
 
 /* The value of series label `name`, or NULL (also for a series out of
  * range). */
-const char *kiln_tables_series_label(const kiln_tables *t, uint32_t series,
+KILN_API const char *kiln_tables_series_label(const kiln_tables *t, uint32_t series,
                                      const char *name);
 
 #ifdef __cplusplus

@@ -59,10 +59,10 @@ typedef struct kiln_flame_opts {
  * 0, or KILN_EINVAL (type out of range, a bad option, with the message
  * set), KILN_ENOMEM. On failure out may hold part of the page. An empty
  * result draws an empty graph saying "No samples". */
-int kiln_flame_svg(const kiln_result *r, const kiln_flame_opts *o,
-                   kiln_buf *out);
-int kiln_flame_html(const kiln_result *r, const kiln_flame_opts *o,
-                    kiln_buf *out);
+KILN_API int kiln_flame_svg(const kiln_result *r, const kiln_flame_opts *o,
+                            kiln_buf *out);
+KILN_API int kiln_flame_html(const kiln_result *r, const kiln_flame_opts *o,
+                             kiln_buf *out);
 
 /* Differential flame graph: the frames of both results (type
  * o->base_type of base, o->type of target), drawn with the target's
@@ -71,10 +71,12 @@ int kiln_flame_html(const kiln_result *r, const kiln_flame_opts *o,
  * red grew, blue shrank, grey unchanged (exactly equal shares). The html
  * page adds the table of kiln_diff_functions. The types must have the same
  * unit (KILN_EINVAL otherwise). */
-int kiln_flame_diff_svg(const kiln_result *base, const kiln_result *target,
-                        const kiln_flame_opts *o, kiln_buf *out);
-int kiln_flame_diff_html(const kiln_result *base, const kiln_result *target,
-                         const kiln_flame_opts *o, kiln_buf *out);
+KILN_API int kiln_flame_diff_svg(const kiln_result *base,
+                                 const kiln_result *target,
+                                 const kiln_flame_opts *o, kiln_buf *out);
+KILN_API int kiln_flame_diff_html(const kiln_result *base,
+                                  const kiln_result *target,
+                                  const kiln_flame_opts *o, kiln_buf *out);
 
 typedef struct kiln_diff_entry {
     const char *name;      /* function (borrowed from the array's block) */
@@ -91,16 +93,17 @@ typedef struct kiln_diff_entry {
  * names too (free(*out)); *n entries; *base_total and *target_total the
  * totals (either may be NULL). 0, KILN_EINVAL (type out of range, units
  * differ), KILN_ENOMEM; *out NULL and *n 0 on failure. */
-int kiln_diff_functions(const kiln_result *base, size_t base_type,
-                        const kiln_result *target, size_t target_type,
-                        kiln_diff_entry **out, size_t *n,
-                        int64_t *base_total, int64_t *target_total);
+KILN_API int kiln_diff_functions(const kiln_result *base, size_t base_type,
+                                 const kiln_result *target, size_t target_type,
+                                 kiln_diff_entry **out, size_t *n,
+                                 int64_t *base_total, int64_t *target_total);
 
 /* kiln_diff_functions as a text table of its first `limit` rows (0 = all):
  * totals of both sides, then per function the base and target shares and
  * their change, flat and cumulative. */
-int kiln_diff_text(const kiln_result *base, const kiln_result *target,
-                   const kiln_flame_opts *o, size_t limit, kiln_buf *out);
+KILN_API int kiln_diff_text(const kiln_result *base, const kiln_result *target,
+                            const kiln_flame_opts *o, size_t limit,
+                            kiln_buf *out);
 
 #ifdef __cplusplus
 }

@@ -54,29 +54,40 @@ typedef struct kiln_block_info {
  * section load. Corrupt or unknown-version blocks fail with KILN_ECORRUPT /
  * KILN_ECHECKSUM / KILN_EVERSION; every message starts "block KEY: ".
  * Sections are loaded on demand and cached; st must outlive the block. A
- * block or result is used by one thread at a time (no locks inside). */
-int kiln_block_open(kiln_block **out, kiln_store *st, const char *key);
-void kiln_block_free(kiln_block *b); /* accepts NULL */
-const kiln_block_info *kiln_block_info_get(const kiln_block *b);
+ * block or result is used by one thread at a time (no locks inside).
+ * Errors: KILN_EINVAL (a bad key), KILN_ENOTFOUND (no object under key),
+ * KILN_ECORRUPT, KILN_ECHECKSUM, KILN_EVERSION, store errors, KILN_ENOMEM.
+ * *out is NULL on failure. */
+KILN_API int kiln_block_open(kiln_block **out, kiln_store *st,
+                             const char *key);
+KILN_API void kiln_block_free(kiln_block *b); /* accepts NULL */
+/* The block's footer as kiln_block_info, borrowed. Never fails. */
+KILN_API const kiln_block_info *kiln_block_info_get(const kiln_block *b);
 
 /* Load (and check) the header, the series and the page index, so that
- * info.npages is known; queries do this by themselves. */
-int kiln_block_load_index(kiln_block *b);
+ * info.npages is known; queries do this by themselves. Errors:
+ * KILN_ECORRUPT, KILN_ECHECKSUM, KILN_EVERSION naming block and section,
+ * store errors, KILN_ENOMEM. On failure the block stays open and usable
+ * for what it had loaded; a later call tries again. */
+KILN_API int kiln_block_load_index(kiln_block *b);
 
 /* Read every section and page, check every checksum and decode every
  * structure with its cross-references (row stacks, label sets and links in
  * range, page time ranges and order, the trace index against the rows, every
  * trace in the bloom filter, the footer's counts, time range and label
  * names against the decoded data). 0 if sound; else the first fault:
- * KILN_ECHECKSUM, KILN_ECORRUPT or KILN_EVERSION naming block and place. */
-int kiln_block_verify(kiln_block *b);
+ * KILN_ECHECKSUM, KILN_ECORRUPT or KILN_EVERSION naming block and place,
+ * or a store error or KILN_ENOMEM (the block could not be read whole). */
+KILN_API int kiln_block_verify(kiln_block *b);
 
 /* Call cb for every block key of a tenant ("<tenant>/blocks/<id>.kiln"), in
  * key order; tenant NULL = "default". A non-zero return of cb stops the
- * listing and is returned. */
+ * listing and is returned. Errors: KILN_EINVAL (a tenant that is not
+ * kiln_tenant_valid), store errors; keys already handed to cb stay
+ * handed. */
 typedef int (*kiln_block_list_cb)(void *ud, const char *key, uint64_t size);
-int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
-                     void *ud);
+KILN_API int kiln_blocks_list(kiln_store *st, const char *tenant,
+                              kiln_block_list_cb cb, void *ud);
 
 /* ---- rows (reader/pages.c) ----
  *
@@ -86,32 +97,32 @@ int kiln_blocks_list(kiln_store *st, const char *tenant, kiln_block_list_cb cb,
 /* The block's tables (symbols, stacks, series, every link), loaded and
  * checked on the first call (several sections); *out is borrowed from the
  * block. On failure *out is NULL and the message names the block. */
-int kiln_block_tables(kiln_block *b, const kiln_tables **out);
+KILN_API int kiln_block_tables(kiln_block *b, const kiln_tables **out);
 
 typedef struct kiln_page_iter kiln_page_iter;
 
 /* An iterator over every page of b in page order (series, then time);
  * loads the tables and the page index first. b outlives the iterator. On
  * failure *out is NULL. */
-int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b);
+KILN_API int kiln_page_iter_new(kiln_page_iter **out, kiln_block *b);
 /* The next page's rows into *out (borrowed until the next call or the
  * free); KILN_ITEROVER after the last page; a damaged page is
  * KILN_ECHECKSUM / KILN_ECORRUPT naming block and page. */
-int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it);
-void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
+KILN_API int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it);
+KILN_API void kiln_page_iter_free(kiln_page_iter *it); /* accepts NULL */
 
 /* The visible-block rule: replaced[i] = 1 for each of blocks[0..n) (the
  * opened blocks of one tenant; NULL entries are skipped) that another of
  * them names as a source - it was replaced by that block, so queries
  * (kiln_query and every store-wide call) and `kiln ls` skip it. */
-void kiln_blocks_replaced(kiln_block *const *blocks, size_t n,
+KILN_API void kiln_blocks_replaced(kiln_block *const *blocks, size_t n,
                           uint8_t *replaced);
 /* kiln_blocks_list without the replaced blocks: every block's footer is
  * read (a block that does not open is listed, for the caller to report;
  * its error is cleared). A non-zero return of cb stops the listing and is
  * returned; else 0, or the listing's error (KILN_EIO, KILN_ENOTFOUND for
  * a missing store, KILN_ENOMEM) before any cb call. */
-int kiln_blocks_visible(kiln_store *st, const char *tenant,
+KILN_API int kiln_blocks_visible(kiln_store *st, const char *tenant,
                         kiln_block_list_cb cb, void *ud);
 
 /* ---- queries ---- */
@@ -150,21 +161,34 @@ typedef struct kiln_result kiln_result;
 
 /* An empty result for the options (selector parsed and checked here:
  * KILN_EINVAL with the 1-based position of a syntax error). o NULL = the
- * defaults. */
-int kiln_result_new(kiln_result **out, const kiln_query_opts *o);
-void kiln_result_free(kiln_result *r); /* accepts NULL */
+ * defaults. Errors: KILN_EINVAL (o->version not 1..KILN_QUERY_OPTS_VERSION,
+ * a selector or regex that does not parse, a span id without its trace
+ * id), KILN_ENOMEM. *out is NULL on failure. */
+KILN_API int kiln_result_new(kiln_result **out, const kiln_query_opts *o);
+KILN_API void kiln_result_free(kiln_result *r); /* accepts NULL */
 
 /* Add the block's samples that match. Reads the footer's time range and
- * series first and skips the block, or pages, that cannot match. */
-int kiln_result_add_block(kiln_result *r, kiln_block *b);
+ * series first and skips the block, or pages, that cannot match. Errors:
+ * those of kiln_block_load_index (KILN_ECORRUPT, KILN_ECHECKSUM,
+ * KILN_EVERSION, store errors) for the sections and pages it reads,
+ * KILN_ENOMEM. On failure r may hold part of the block's rows: free it
+ * rather than render it. */
+KILN_API int kiln_result_add_block(kiln_result *r, kiln_block *b);
 
 /* The whole store: every block of the tenant overlapping the range (tenant
  * NULL = "default"). Blocks named as a source by another block of the
- * tenant are skipped (they were replaced by it). */
-int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
-               const kiln_query_opts *o);
+ * tenant are skipped (they were replaced by it). Errors: those of
+ * kiln_result_new, kiln_blocks_list and kiln_result_add_block (the first
+ * block that fails stops the query, named in the message). *out is NULL
+ * on failure. */
+KILN_API int kiln_query(kiln_result **out, kiln_store *st, const char *tenant,
+                        const kiln_query_opts *o);
 
+/* Versioned like kiln_writer_stats: the getter sets version to the layout
+ * it filled. */
 typedef struct kiln_result_stats {
+    unsigned version;                   /* KILN_RESULT_STATS_VERSION, set
+                                         * by the getter */
     uint64_t blocks_total, blocks_read; /* considered, and whose pages were
                                          * read */
     uint64_t pages_total, pages_read;   /* in the blocks that overlap the
@@ -172,18 +196,23 @@ typedef struct kiln_result_stats {
     uint64_t rows;                      /* rows that matched */
     int64_t tmin, tmax;                 /* of matched rows; 0 if none */
 } kiln_result_stats;
-void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out);
+
+#define KILN_RESULT_STATS_VERSION 1
+/* Fill *out (version included). Never fails. */
+KILN_API void kiln_result_stats_get(const kiln_result *r,
+                                    kiln_result_stats *out);
 
 /* The result's sample types: the one asked for, or (type NULL) the union
- * of the contributing series' types in first-seen order. */
-size_t kiln_result_ntypes(const kiln_result *r);
+ * of the contributing series' types in first-seen order. These three never
+ * fail. */
+KILN_API size_t kiln_result_ntypes(const kiln_result *r);
 /* The type `go tool pprof` shows by default: the profile's default sample
  * type when it has one, else the last (0 for an empty result). */
-size_t kiln_result_default_type(const kiln_result *r);
+KILN_API size_t kiln_result_default_type(const kiln_result *r);
 /* Sample type i as "type" and "unit" (borrowed; NULL if i is out of
  * range). */
-void kiln_result_type(const kiln_result *r, size_t i, const char **type,
-                      const char **unit);
+KILN_API void kiln_result_type(const kiln_result *r, size_t i,
+                               const char **type, const char **unit);
 
 /* Renderings, appended to out. folded, top and top_text take a type index
  * (< kiln_result_ntypes, else KILN_EINVAL); an empty result (no types)
@@ -216,10 +245,15 @@ void kiln_result_type(const kiln_result *r, size_t i, const char **type,
  * "stacks" holds every stack with a non-zero value (labels summed away),
  * "values" and "top" follow "types" (one top list per type, ordered as
  * kiln_result_top). Strings are escaped; bytes that are not UTF-8 become
- * U+FFFD. */
-int kiln_result_pprof(const kiln_result *r, kiln_buf *out);
-int kiln_result_folded(const kiln_result *r, size_t type, kiln_buf *out);
-int kiln_result_json(const kiln_result *r, kiln_buf *out);
+ * U+FFFD.
+ *
+ * Errors of the three: KILN_EINVAL (type out of range), KILN_ENOMEM. On
+ * failure out may hold part of the rendering after what it held before:
+ * cut it back to its old length, or drop it. */
+KILN_API int kiln_result_pprof(const kiln_result *r, kiln_buf *out);
+KILN_API int kiln_result_folded(const kiln_result *r, size_t type,
+                                kiln_buf *out);
+KILN_API int kiln_result_json(const kiln_result *r, kiln_buf *out);
 
 typedef struct kiln_top_entry {
     const char *name; /* function name (borrowed from the result) */
@@ -231,12 +265,15 @@ typedef struct kiln_top_entry {
  * function granularity: flat where the function is the innermost frame of
  * the leaf location, cum once per stack where it appears (inlined frames
  * included). Ordered by |flat| descending, then name, then cum. *out is one
- * malloc'd block holding the names too (free(*out)). */
-int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
-                    size_t *n);
-/* A text table of the first `limit` entries (0 = all), like pprof -top. */
-int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
-                         kiln_buf *out);
+ * malloc'd block holding the names too (free(*out)). Errors: KILN_EINVAL
+ * (type out of range), KILN_ENOMEM; *out is NULL and *n 0 on failure (and
+ * for an empty result). */
+KILN_API int kiln_result_top(const kiln_result *r, size_t type,
+                             kiln_top_entry **out, size_t *n);
+/* A text table of the first `limit` entries (0 = all), like pprof -top,
+ * appended to out. Errors and out on failure as kiln_result_folded. */
+KILN_API int kiln_result_top_text(const kiln_result *r, size_t type,
+                                  size_t limit, kiln_buf *out);
 
 /* ---- values as people read them (reader/units.c) ---- */
 
@@ -251,8 +288,8 @@ int kiln_result_top_text(const kiln_result *r, size_t type, size_t limit,
  * passes its smallest non-zero value so that every row shares one step.
  * Two decimals, a ".00" dropped ("1.96s", "2.50MB", "3070ms", "12.35k").
  * Writes a NUL-terminated string; returns its length. */
-size_t kiln_value_format(char out[KILN_VALUE_MAX], int64_t v,
-                         const char *unit, int64_t ref);
+KILN_API size_t kiln_value_format(char out[KILN_VALUE_MAX], int64_t v,
+                                  const char *unit, int64_t ref);
 
 /* ---- traces (reader/select_trace.c, agg_traces.c) ----
  *
@@ -267,14 +304,17 @@ size_t kiln_value_format(char out[KILN_VALUE_MAX], int64_t v,
 
 /* 32 hex digits (either case) into 16 bytes; 16 hex digits into 8 bytes.
  * 0, or KILN_EINVAL with a message naming the length or the bad character
- * (an all-zero id is not a valid W3C id and is refused too). */
-int kiln_trace_id_parse(uint8_t out[16], const char *hex);
-int kiln_span_id_parse(uint8_t out[8], const char *hex);
-/* Lowercase hex, NUL-terminated. */
-void kiln_trace_id_format(const uint8_t id[16], char out[33]);
-void kiln_span_id_format(const uint8_t id[8], char out[17]);
+ * (an all-zero id is not a valid W3C id and is refused too). On failure
+ * out holds unspecified bytes. */
+KILN_API int kiln_trace_id_parse(uint8_t out[16], const char *hex);
+KILN_API int kiln_span_id_parse(uint8_t out[8], const char *hex);
+/* Lowercase hex, NUL-terminated. Never fail. */
+KILN_API void kiln_trace_id_format(const uint8_t id[16], char out[33]);
+KILN_API void kiln_span_id_format(const uint8_t id[8], char out[17]);
 
 typedef struct kiln_trace_stats {
+    unsigned version;           /* KILN_TRACE_STATS_VERSION, set by the
+                                 * getter */
     uint64_t blocks_searched;   /* blocks in the time range asked about the
                                  * trace */
     uint64_t blocks_bloom_pruned; /* the filter said "absent": nothing but
@@ -285,17 +325,24 @@ typedef struct kiln_trace_stats {
     uint64_t links_matched;     /* (trace, span) links matched, summed over
                                  * blocks */
 } kiln_trace_stats;
-/* Zeros for a query without a trace filter. */
-void kiln_result_trace_stats_get(const kiln_result *r, kiln_trace_stats *out);
+
+#define KILN_TRACE_STATS_VERSION 1
+/* Fill *out (version included); zero counters for a query without a
+ * trace filter. Never fails. */
+KILN_API void kiln_result_trace_stats_get(const kiln_result *r,
+                                          kiln_trace_stats *out);
 
 /* The block's bloom filter on a trace id (one small read, cached): 1 "maybe
  * here", 0 "certainly not" (also for a block without links), or a negative
  * error (a damaged filter: KILN_ECHECKSUM / KILN_ECORRUPT naming the
- * block). */
-int kiln_block_trace_maybe(kiln_block *b, const uint8_t trace_id[16]);
+ * block; store errors; KILN_ENOMEM). */
+KILN_API int kiln_block_trace_maybe(kiln_block *b,
+                                    const uint8_t trace_id[16]);
 /* The exact number of links (distinct spans) of the trace in the block,
- * from the links section; negative on error. */
-int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16]);
+ * from the links section (0 for a block without one); on error a negative
+ * KILN_E* code: KILN_ECHECKSUM, KILN_ECORRUPT, store errors, KILN_ENOMEM. */
+KILN_API int64_t kiln_block_trace_links(kiln_block *b,
+                                        const uint8_t trace_id[16]);
 
 typedef struct kiln_trace_entry {
     uint8_t trace_id[16];
@@ -312,10 +359,11 @@ typedef struct kiln_trace_entry {
  * selected), else each series' default sample type (pprof's: the
  * profile's default_sample_type, else its last type). At most `limit`
  * entries (0 = all). *out is malloc'd (free it); *n entries. Reads only
- * pages that hold links. */
-int kiln_list_traces(kiln_store *st, const char *tenant,
-                     const kiln_query_opts *o, size_t limit,
-                     kiln_trace_entry **out, size_t *n);
+ * pages that hold links. Errors: those of kiln_query. *out is NULL and *n
+ * 0 on failure. */
+KILN_API int kiln_list_traces(kiln_store *st, const char *tenant,
+                              const kiln_query_opts *o, size_t limit,
+                              kiln_trace_entry **out, size_t *n);
 
 /* ---- row export (reader/out_rows.c) ----
  *
@@ -363,10 +411,13 @@ typedef int (*kiln_rows_cb)(void *ud, const kiln_rows_schema *s,
  * part of a row.
  * labels names the label columns; NULL = every label name of the selected
  * series, sorted bytewise. Two passes: the series and page indexes first
- * (for the schema), then the pages. */
-int kiln_query_rows(kiln_result *r, kiln_store *st, const char *tenant,
-                    const char *const *labels, size_t nlabels,
-                    kiln_rows_cb cb, void *ud);
+ * (for the schema), then the pages. Returns 0, cb's first non-zero return
+ * (the walk stops there), or an error: KILN_EINVAL (r not fresh), and
+ * those of kiln_query. Rows already handed to
+ * cb stay handed; r's stats count what was read. */
+KILN_API int kiln_query_rows(kiln_result *r, kiln_store *st,
+                             const char *tenant, const char *const *labels,
+                             size_t nlabels, kiln_rows_cb cb, void *ud);
 
 #ifdef __cplusplus
 }

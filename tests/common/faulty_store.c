@@ -174,18 +174,24 @@ int kiln_test_faulty_store(kiln_store **out, kiln_store *inner,
 {
     faulty_store *f = calloc(1, sizeof *f);
     static const char prefix[] = "faulty+";
+    char *url = malloc(sizeof prefix + strlen(inner->url));
+    int rc;
 
     *out = NULL;
-    if (f == NULL)
-        return kiln_error_set(KILN_ENOMEM, "faulty store: out of memory");
-    f->base.ops = &faulty_ops;
-    f->base.url = malloc(sizeof prefix + strlen(inner->url));
-    if (f->base.url == NULL) {
+    if (f == NULL || url == NULL) {
         free(f);
+        free(url);
         return kiln_error_set(KILN_ENOMEM, "faulty store: out of memory");
     }
-    memcpy(f->base.url, prefix, sizeof prefix - 1);
-    strcpy(f->base.url + sizeof prefix - 1, inner->url);
+    memcpy(url, prefix, sizeof prefix - 1);
+    strcpy(url + sizeof prefix - 1, inner->url);
+    /* Through the public constructor, as any backend outside kiln. */
+    rc = kiln_store_init(&f->base, &faulty_ops, url);
+    free(url);
+    if (rc < 0) {
+        free(f);
+        return rc;
+    }
     f->inner = inner;
     pthread_mutex_init(&f->lock, NULL);
     set_rules(f, o);

@@ -2,7 +2,6 @@
  * per-stack sums of pprof profiles by frame content, written apart from the
  * reader so that a round trip is checked by independent code. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,35 +10,27 @@
 #include "format_internal.h"
 #include "file_list.h"
 #include "rutil.h"
+#include "tmp_store.h"
 
 void ru_store_open(ru_store *s)
 {
-    char tmpl[] = "/tmp/kiln-reader-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    cr_assert(d != NULL, "mkdtemp failed");
-    s->dir = strdup(d);
-    int rc = kiln_store_open_dir(&s->st, s->dir);
-    cr_assert(rc == 0, "store: %s", kiln_error_last());
-}
+    char dir[512];
 
-static int rm_one(const char *p, const struct stat *sb, int flag,
-                  struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    return remove(p);
+    s->st = tmp_store_open(dir, sizeof dir, "reader");
+    s->dir = strdup(dir);
+    cr_assert(s->dir != NULL);
 }
 
 void ru_store_close(ru_store *s)
 {
-    kiln_store_free(s->st);
-    s->st = NULL;
     if (s->dir) {
-        nftw(s->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        tmp_store_close(s->st, s->dir);
         free(s->dir);
         s->dir = NULL;
+    } else {
+        kiln_store_free(s->st);
     }
+    s->st = NULL;
 }
 
 uint8_t *ru_slurp(const char *path, size_t *len)

@@ -14,6 +14,8 @@
 
 #include <kiln/store.h>
 
+#include "store_conformance.h"
+
 static char *url_for(const char *base, const char *prefix)
 {
     /* base "s3://bucket/root?opts" -> "s3://bucket/root/<prefix>?opts" */
@@ -762,3 +764,21 @@ Test(s3_fault, an_expired_token_fails_at_once_with_a_clear_message)
               kiln_error_last());
     kiln_store_free(f);
 }
+
+/* ---- the conformance checks every backend passes ---- */
+
+static kiln_store *conf_st; /* the store of the running test */
+
+static kiln_store *conf_open(void)
+{
+    conf_st = open_at("KILN_S3_URL", uniq("conf"), NULL);
+    return conf_st;
+}
+
+static void conf_close(void)
+{
+    kiln_store_free(conf_st);
+    conf_st = NULL;
+}
+
+KILN_STORE_CONFORMANCE(s3_conformance, conf_open, conf_close)

@@ -39,8 +39,12 @@ typedef struct kiln_writer_opts {
 #define KILN_WRITER_OPTS_INIT \
     {KILN_WRITER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0}
 
-int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
-void kiln_writer_free(kiln_writer *w); /* accepts NULL */
+/* A new, empty writer; opts NULL = the defaults. Errors: KILN_EINVAL
+ * (opts->version not KILN_WRITER_OPTS_VERSION, a tenant that is not
+ * kiln_tenant_valid, page_rows over 1,048,576 (2^20), zstd_level out of
+ * zstd's range), KILN_ENOMEM. *out is NULL on failure. */
+KILN_API int kiln_writer_new(kiln_writer **out, const kiln_writer_opts *opts);
+KILN_API void kiln_writer_free(kiln_writer *w); /* accepts NULL */
 
 /* Add one pprof profile, gzip'd or not, with the caller's series labels
  * (service_name, host, ...; borrowed for the call). The profile is checked
@@ -54,9 +58,14 @@ void kiln_writer_free(kiln_writer *w); /* accepts NULL */
  * lowercase hex); otherwise it stays a sample label verbatim, beside the
  * link. Readers render a link as trace_key=<hex> unless the sample's labels
  * have trace_key already, and span_key=<hex> when the span is non-zero
- * unless they have span_key already: the input comes back exactly. */
-int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
-                          const kiln_label *labels, size_t nlabels);
+ * unless they have span_key already: the input comes back exactly.
+ * Errors: KILN_EINPUT (malformed profile, damaged gzip), KILN_EINVAL (a
+ * label without a name, labels NULL with nlabels > 0), KILN_ELIMIT (over
+ * 1 GiB inflated, or the block would pass a documented limit: stack nodes,
+ * links), KILN_ENOMEM. On every failure the writer is as it was before the
+ * call. */
+KILN_API int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
+                                   const kiln_label *labels, size_t nlabels);
 
 /* How to read folded text, whose lines carry no time or type. */
 typedef struct kiln_folded_opts {
@@ -72,10 +81,14 @@ typedef struct kiln_folded_opts {
 
 /* Add folded/collapsed stacks: lines "root;caller;leaf COUNT". Blank lines
  * are skipped; any other malformed line is KILN_EINPUT naming the line, and
- * nothing is added. */
-int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
-                           const kiln_label *labels, size_t nlabels,
-                           const kiln_folded_opts *fo);
+ * nothing is added. fo NULL = the defaults. Errors: KILN_EINPUT (a
+ * malformed line, or no stack line at all), KILN_EINVAL (fo->version not
+ * KILN_FOLDED_OPTS_VERSION, bad labels), KILN_ELIMIT, KILN_ENOMEM. On
+ * every failure the writer is as it was before the call. */
+KILN_API int kiln_writer_add_folded(kiln_writer *w, const char *text,
+                                    size_t len, const kiln_label *labels,
+                                    size_t nlabels,
+                                    const kiln_folded_opts *fo);
 
 /* Add rows as a block stores them (kiln/rows.h), their ids referring to
  * the source tables src (a block's: kiln_block_tables); the rows of one
@@ -91,10 +104,15 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
  * added: KILN_EINVAL names the row and field out of range, and no row is
  * added. KILN_ENOMEM / KILN_ELIMIT (flush first) may leave the rows of
  * the call's earlier profiles added. */
-int kiln_writer_add_rows(kiln_writer *w, const kiln_tables *src,
-                         const kiln_rows *rows);
+KILN_API int kiln_writer_add_rows(kiln_writer *w, const kiln_tables *src,
+                                  const kiln_rows *rows);
 
+/* Returned stats structs carry a version, as options do: the getter sets
+ * it to the layout it filled (fields are only ever added at the end, with
+ * a new version), so a caller built against a newer kiln can tell which
+ * fields an older library left zero. */
 typedef struct kiln_writer_stats {
+    unsigned version;     /* KILN_WRITER_STATS_VERSION, set by the getter */
     uint64_t profiles;    /* profiles added since the last cut */
     uint64_t rows;        /* sample rows (identical samples merged) */
     uint64_t series;
@@ -104,12 +122,19 @@ typedef struct kiln_writer_stats {
     size_t mem_bytes;     /* bytes held by the block under construction */
 } kiln_writer_stats;
 
-void kiln_writer_stats_get(const kiln_writer *w, kiln_writer_stats *out);
+#define KILN_WRITER_STATS_VERSION 1
+
+/* Fill *out (version included) with the writer's counters. Never fails. */
+KILN_API void kiln_writer_stats_get(const kiln_writer *w,
+                                    kiln_writer_stats *out);
 
 /* Encode the block built so far into `block` (replaced) and its id into
- * id (NUL-terminated), then reset the writer to empty. KILN_ENOTFOUND if
- * nothing was added. */
-int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
+ * id (NUL-terminated), then reset the writer to empty. Errors:
+ * KILN_ENOTFOUND (nothing was added), KILN_ELIMIT (a section over 2 GiB
+ * decompressed), KILN_ENOMEM. On failure the writer keeps what was
+ * added (the call can be retried), id is unspecified and block holds
+ * unspecified bytes (free it as usual). */
+KILN_API int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
 
 /* finish, giving the store key the block belongs under instead of its
  * id: "<tenant>/blocks/<key name>.kiln", the one key kiln_writer_flush
@@ -117,16 +142,19 @@ int kiln_writer_finish(kiln_writer *w, kiln_buf *block, char id[27]);
  * callers that store blocks later or elsewhere. KILN_ENOTFOUND if nothing
  * was added. */
 #define KILN_KEY_MAX 256
-int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
-                           char key[KILN_KEY_MAX]);
+KILN_API int kiln_writer_finish_key(kiln_writer *w, kiln_buf *block,
+                                    char key[KILN_KEY_MAX]);
 
 /* finish, then write the block whole to the store under
  * "<tenant>/blocks/<id>.kiln" (key copied into key, at most
  * KILN_KEY_MAX bytes with the NUL). Nothing is visible unless all is. The
  * same content gives the same id: a block already stored under the key is
- * success. When the store fails, the writer keeps the block under
- * construction (key is "") so the call can be retried. */
-int kiln_writer_flush(kiln_writer *w, kiln_store *st, char key[KILN_KEY_MAX]);
+ * success. Errors: those of kiln_writer_finish, and the store's
+ * (KILN_EIO, KILN_EAUTH, KILN_ELIMIT, ...) prefixed "writer: storing KEY:
+ * ". On any failure key is "" and the writer keeps the block under
+ * construction, so the call can be retried. */
+KILN_API int kiln_writer_flush(kiln_writer *w, kiln_store *st,
+                               char key[KILN_KEY_MAX]);
 
 /* The OTLP profiles layouts kiln reads (package profiles/v1development). */
 typedef enum kiln_otlp_layout {
@@ -144,11 +172,13 @@ typedef enum kiln_otlp_layout {
  * count unlike the timestamps': v1.11 attributes; a field-2 entry past the
  * dictionary's attribute_table: v1.9 values); a request that says nothing
  * either way (no samples, or field-2 entries that are all valid attribute
- * indices, one per timestamp) is read as the current layout, v1.11. *out is KILN_OTLP_V1_11 on error. KILN_EINPUT (one line)
- * for an older layout (v1.7.0 and before: tables inside each Profile,
+ * indices, one per timestamp) is read as the current layout, v1.11.
+ * *out is KILN_OTLP_V1_11 on error. KILN_EINPUT (one line) for an older
+ * layout (v1.7.0 and before: tables inside each Profile,
  * recognised by Profile field 3 not being fixed64), samples that disagree,
  * or bytes that are not protobuf; KILN_ENOMEM, KILN_ELIMIT (gzip). */
-int kiln_otlp_detect(kiln_otlp_layout *out, const void *data, size_t len);
+KILN_API int kiln_otlp_detect(kiln_otlp_layout *out, const void *data,
+                              size_t len);
 
 /* Add an OpenTelemetry profiles export request (ExportProfilesServiceRequest
  * or ProfilesData of profiles v1development, in either layout above, told
@@ -168,9 +198,13 @@ int kiln_otlp_detect(kiln_otlp_layout *out, const void *data, size_t len);
  * zero, or whose span_id is neither 8 bytes nor empty, is such a fault,
  * never a silently wrong id (an all-zero span_id means no span). Should the
  * pprof checks refuse a converted profile after earlier ones of the request
- * were added, the message says how many were. */
-int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
-                         const kiln_label *labels, size_t nlabels);
+ * were added, the message says how many were. Errors: KILN_EINPUT
+ * (malformed request, an older layout, or a fault named as above),
+ * KILN_EINVAL, KILN_ELIMIT, KILN_ENOMEM, as kiln_writer_add_pprof. On
+ * failure the writer is as it was before the call, except for the profiles
+ * of the request the message counts as added. */
+KILN_API int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
+                                  const kiln_label *labels, size_t nlabels);
 
 #ifdef __cplusplus
 }
