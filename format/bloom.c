@@ -21,7 +21,7 @@ static const uint32_t salt[8] = {
  * process of mean lambda = nitems / nblocks; a block holding k items has
  * each of its 8 words' probe bit set with p = 1 - (31/32)^k, so a query
  * hits with p^8. Sum over k (the standard blocked-bloom analysis). */
-double kiln_bloom_fpp(uint32_t nblocks, uint64_t nitems)
+double bloom_expected_fpp(uint32_t nblocks, uint64_t nitems)
 {
     if (nblocks == 0)
         return 1.0;
@@ -45,18 +45,18 @@ double kiln_bloom_fpp(uint32_t nblocks, uint64_t nitems)
     return sum < 1.0 ? sum : 1.0;
 }
 
-uint32_t kiln_bloom_blocks_for(uint64_t nitems, double fpp)
+uint32_t bloom_blocks_for(uint64_t nitems, double fpp)
 {
     uint32_t nb = 1;
 
     if (!(fpp > 0 && fpp < 1))
         fpp = 0.01;
-    while (nb < MAX_BLOCKS && kiln_bloom_fpp(nb, nitems) > fpp)
+    while (nb < MAX_BLOCKS && bloom_expected_fpp(nb, nitems) > fpp)
         nb *= 2;
     return nb;
 }
 
-int kiln_bloom_init(kiln_bloom *b, uint32_t nblocks)
+int bloom_init(kiln_bloom *b, uint32_t nblocks)
 {
     b->words = NULL;
     b->nblocks = 0;
@@ -70,7 +70,7 @@ int kiln_bloom_init(kiln_bloom *b, uint32_t nblocks)
     return 0;
 }
 
-void kiln_bloom_free(kiln_bloom *b)
+void bloom_free(kiln_bloom *b)
 {
     if (!b)
         return;
@@ -98,7 +98,7 @@ static bool block_has(const uint32_t w[8], uint32_t key)
     return true;
 }
 
-void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n)
+void bloom_insert(kiln_bloom *b, const void *id, size_t n)
 {
     uint64_t h = XXH64(id, n, 0);
     uint32_t key = (uint32_t)h;
@@ -108,7 +108,7 @@ void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n)
         w[i] |= 1u << ((key * salt[i]) >> 27);
 }
 
-bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n)
+bool bloom_contains(const kiln_bloom *b, const void *id, size_t n)
 {
     uint64_t h = XXH64(id, n, 0);
 
@@ -118,13 +118,13 @@ bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n)
 }
 
 
-int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out)
+int bloom_encode(const kiln_bloom *b, kiln_buf *out)
 {
     uint32_t group = group_for(b->nblocks);
     int rc;
 
-    if ((rc = kiln_put_u32le(out, b->nblocks)) < 0 ||
-        (rc = kiln_put_u32le(out, group)) < 0)
+    if ((rc = put_u32le(out, b->nblocks)) < 0 ||
+        (rc = put_u32le(out, group)) < 0)
         return rc;
     if ((rc = kiln_buf_reserve(out, (size_t)b->nblocks * 32 +
                                         (size_t)(b->nblocks / group) * 8)) < 0)
@@ -133,55 +133,55 @@ int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out)
         uint8_t *start = out->data + out->len;
         const uint32_t *w = b->words + (size_t)g * group * 8;
         for (size_t i = 0; i < (size_t)group * 8; i++)
-            kiln_store_u32le(start + 4 * i, w[i]);
-        kiln_store_u64le(start + (size_t)group * 32,
+            set_u32le(start + 4 * i, w[i]);
+        set_u64le(start + (size_t)group * 32,
                          XXH64(start, (size_t)group * 32, 0));
         out->len += (size_t)group * 32 + 8;
     }
     return 0;
 }
 
-int kiln_bloom_head(const void *p, size_t len, uint64_t section_len,
+int bloom_head(const void *p, size_t len, uint64_t section_len,
                     kiln_bloom_layout *l)
 {
     kiln_cur c;
     uint32_t nb, group;
     int rc;
 
-    kiln_cur_init(&c, p, len, "section bloom");
-    if ((rc = kiln_get_u32le(&c, &nb)) < 0 ||
-        (rc = kiln_get_u32le(&c, &group)) < 0)
+    cur_init(&c, p, len, "section bloom");
+    if ((rc = get_u32le(&c, &nb)) < 0 ||
+        (rc = get_u32le(&c, &group)) < 0)
         return rc;
     if (nb == 0 || nb > MAX_BLOCKS || (nb & (nb - 1)))
-        return kiln_corrupt(c.what, 0, "block count not a power of two in 1..2^24");
+        return corrupt(c.what, 0, "block count not a power of two in 1..2^24");
     if (group != group_for(nb))
-        return kiln_corrupt(c.what, 4, "group size is not min(block count, 128)");
+        return corrupt(c.what, 4, "group size is not min(block count, 128)");
     l->nblocks = nb;
     l->group = group;
     l->group_bytes = (uint64_t)group * 32 + 8;
-    if (section_len != kiln_bloom_section_size(nb))
-        return kiln_corrupt(c.what, 0, "length disagrees with the block count");
+    if (section_len != bloom_section_size(nb))
+        return corrupt(c.what, 0, "length disagrees with the block count");
     return 0;
 }
 
-uint64_t kiln_bloom_section_size(uint32_t nblocks)
+uint64_t bloom_section_size(uint32_t nblocks)
 {
     uint32_t group = group_for(nblocks);
 
     return KILN_BLOOM_HEAD + (uint64_t)(nblocks / group) * ((uint64_t)group * 32 + 8);
 }
 
-uint32_t kiln_bloom_blocks_in(uint64_t section_len)
+uint32_t bloom_blocks_in(uint64_t section_len)
 {
     for (uint32_t nb = 1; nb <= MAX_BLOCKS; nb *= 2)
-        if (kiln_bloom_section_size(nb) == section_len)
+        if (bloom_section_size(nb) == section_len)
             return nb;
     return 0;
 }
 
-int kiln_bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l)
+int bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l)
 {
-    uint32_t nb = kiln_bloom_blocks_in(section_len);
+    uint32_t nb = bloom_blocks_in(section_len);
 
     if (nb == 0)
         return kiln_error_set(KILN_ECORRUPT, "section bloom: %llu bytes is no "
@@ -192,7 +192,7 @@ int kiln_bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l)
     return 0;
 }
 
-uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n)
+uint64_t bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n)
 {
     uint64_t blk = block_index(l->nblocks, XXH64(id, n, 0));
 
@@ -204,7 +204,7 @@ static int load_group(const kiln_bloom_layout *l, const uint8_t *p,
                       uint64_t gi, uint32_t *words)
 {
     size_t nb = (size_t)l->group * 32;
-    uint64_t want = kiln_load_u64le(p + nb), got = XXH64(p, nb, 0);
+    uint64_t want = load_u64le(p + nb), got = XXH64(p, nb, 0);
 
     if (want != got)
         return kiln_error_set(KILN_ECHECKSUM, "section bloom: group %llu: "
@@ -212,11 +212,11 @@ static int load_group(const kiln_bloom_layout *l, const uint8_t *p,
                               "%016llx)", (unsigned long long)gi,
                               (unsigned long long)want, (unsigned long long)got);
     for (size_t i = 0; i < (size_t)l->group * 8; i++)
-        words[i] = kiln_load_u32le(p + 4 * i);
+        words[i] = load_u32le(p + 4 * i);
     return 0;
 }
 
-int kiln_bloom_test_group(const kiln_bloom_layout *l, const void *group,
+int bloom_test_group(const kiln_bloom_layout *l, const void *group,
                           size_t len, const void *id, size_t n)
 {
     uint64_t h = XXH64(id, n, 0), blk = block_index(l->nblocks, h);
@@ -231,7 +231,7 @@ int kiln_bloom_test_group(const kiln_bloom_layout *l, const void *group,
     return block_has(words + 8 * (blk % l->group), (uint32_t)h) ? 1 : 0;
 }
 
-int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len)
+int bloom_decode(kiln_bloom *b, const void *p, size_t len)
 {
     kiln_bloom_layout l;
     const uint8_t *q = p;
@@ -239,7 +239,7 @@ int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len)
 
     b->words = NULL;
     b->nblocks = 0;
-    if ((rc = kiln_bloom_head(p, len, len, &l)) < 0)
+    if ((rc = bloom_head(p, len, len, &l)) < 0)
         return rc;
     b->words = malloc((size_t)l.nblocks * 32);
     if (!b->words)

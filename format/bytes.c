@@ -55,28 +55,28 @@ void kiln_buf_free(kiln_buf *b)
     b->cap = 0;
 }
 
-int kiln_put_u8(kiln_buf *b, uint8_t v)
+int put_u8(kiln_buf *b, uint8_t v)
 {
     return kiln_buf_append(b, &v, 1);
 }
 
-int kiln_put_u32le(kiln_buf *b, uint32_t v)
+int put_u32le(kiln_buf *b, uint32_t v)
 {
     uint8_t t[4];
 
-    kiln_store_u32le(t, v);
+    set_u32le(t, v);
     return kiln_buf_append(b, t, 4);
 }
 
-int kiln_put_u64le(kiln_buf *b, uint64_t v)
+int put_u64le(kiln_buf *b, uint64_t v)
 {
     uint8_t t[8];
 
-    kiln_store_u64le(t, v);
+    set_u64le(t, v);
     return kiln_buf_append(b, t, 8);
 }
 
-int kiln_put_uvarint(kiln_buf *b, uint64_t v)
+int put_uvarint(kiln_buf *b, uint64_t v)
 {
     uint8_t t[10];
     size_t n = 0;
@@ -89,21 +89,21 @@ int kiln_put_uvarint(kiln_buf *b, uint64_t v)
     return kiln_buf_append(b, t, n);
 }
 
-int kiln_put_svarint(kiln_buf *b, int64_t v)
+int put_svarint(kiln_buf *b, int64_t v)
 {
-    return kiln_put_uvarint(b, kiln_zigzag(v));
+    return put_uvarint(b, zigzag(v));
 }
 
-int kiln_put_blob(kiln_buf *b, const void *p, size_t n)
+int put_blob(kiln_buf *b, const void *p, size_t n)
 {
     int rc;
 
-    if ((rc = kiln_put_uvarint(b, n)) < 0)
+    if ((rc = put_uvarint(b, n)) < 0)
         return rc;
     return kiln_buf_append(b, p, n);
 }
 
-void kiln_cur_init(kiln_cur *c, const void *p, size_t n, const char *what)
+void cur_init(kiln_cur *c, const void *p, size_t n, const char *what)
 {
     static const uint8_t empty[1];
 
@@ -118,33 +118,33 @@ void kiln_cur_init(kiln_cur *c, const void *p, size_t n, const char *what)
     c->what = what;
 }
 
-int kiln_get_u8(kiln_cur *c, uint8_t *v)
+int get_u8(kiln_cur *c, uint8_t *v)
 {
     if (c->p >= c->end)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "truncated u8");
+        return corrupt(c->what, cur_off(c), "truncated u8");
     *v = *c->p++;
     return 0;
 }
 
-int kiln_get_u32le(kiln_cur *c, uint32_t *v)
+int get_u32le(kiln_cur *c, uint32_t *v)
 {
-    if (kiln_cur_left(c) < 4)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "truncated u32");
-    *v = kiln_load_u32le(c->p);
+    if (cur_left(c) < 4)
+        return corrupt(c->what, cur_off(c), "truncated u32");
+    *v = load_u32le(c->p);
     c->p += 4;
     return 0;
 }
 
-int kiln_get_u64le(kiln_cur *c, uint64_t *v)
+int get_u64le(kiln_cur *c, uint64_t *v)
 {
-    if (kiln_cur_left(c) < 8)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "truncated u64");
-    *v = kiln_load_u64le(c->p);
+    if (cur_left(c) < 8)
+        return corrupt(c->what, cur_off(c), "truncated u64");
+    *v = load_u64le(c->p);
     c->p += 8;
     return 0;
 }
 
-int kiln_get_uvarint(kiln_cur *c, uint64_t *v)
+int get_uvarint(kiln_cur *c, uint64_t *v)
 {
     const uint8_t *p = c->p;
     uint64_t x = 0;
@@ -152,10 +152,10 @@ int kiln_get_uvarint(kiln_cur *c, uint64_t *v)
 
     for (int i = 0; i < 10; i++) {
         if (p >= c->end)
-            return kiln_corrupt(c->what, kiln_cur_off(c), "truncated uvarint");
+            return corrupt(c->what, cur_off(c), "truncated uvarint");
         uint8_t b = *p++;
         if (i == 9 && b > 1) /* bits past the 64th */
-            return kiln_corrupt(c->what, kiln_cur_off(c), "uvarint overflows 64 bits");
+            return corrupt(c->what, cur_off(c), "uvarint overflows 64 bits");
         x |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80)) {
             *v = x;
@@ -164,27 +164,27 @@ int kiln_get_uvarint(kiln_cur *c, uint64_t *v)
         }
         shift += 7;
     }
-    return kiln_corrupt(c->what, kiln_cur_off(c), "uvarint longer than 10 bytes");
+    return corrupt(c->what, cur_off(c), "uvarint longer than 10 bytes");
 }
 
-int kiln_get_svarint(kiln_cur *c, int64_t *v)
+int get_svarint(kiln_cur *c, int64_t *v)
 {
     uint64_t u;
     int rc;
 
-    if ((rc = kiln_get_uvarint(c, &u)) < 0)
+    if ((rc = get_uvarint(c, &u)) < 0)
         return rc;
-    *v = kiln_unzigzag(u);
+    *v = unzigzag(u);
     return 0;
 }
 
-int kiln_get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v)
+int get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v)
 {
-    uint64_t off = kiln_cur_off(c);
+    uint64_t off = cur_off(c);
     uint64_t x;
     int rc;
 
-    if ((rc = kiln_get_uvarint(c, &x)) < 0)
+    if ((rc = get_uvarint(c, &x)) < 0)
         return rc;
     if (x > max)
         return kiln_error_set(KILN_ECORRUPT,
@@ -196,25 +196,25 @@ int kiln_get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v)
     return 0;
 }
 
-int kiln_get_bytes(kiln_cur *c, size_t n, const uint8_t **p)
+int get_bytes(kiln_cur *c, size_t n, const uint8_t **p)
 {
-    if (kiln_cur_left(c) < n)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "truncated bytes");
+    if (cur_left(c) < n)
+        return corrupt(c->what, cur_off(c), "truncated bytes");
     *p = c->p;
     c->p += n;
     return 0;
 }
 
-int kiln_get_blob(kiln_cur *c, const uint8_t **p, size_t *n)
+int get_blob(kiln_cur *c, const uint8_t **p, size_t *n)
 {
-    uint64_t off = kiln_cur_off(c);
+    uint64_t off = cur_off(c);
     uint64_t len;
     int rc;
 
-    if ((rc = kiln_get_uvarint(c, &len)) < 0)
+    if ((rc = get_uvarint(c, &len)) < 0)
         return rc;
-    if (len > kiln_cur_left(c))
-        return kiln_corrupt(c->what, off, "blob length past the end");
+    if (len > cur_left(c))
+        return corrupt(c->what, off, "blob length past the end");
     *p = c->p;
     *n = (size_t)len;
     c->p += len;

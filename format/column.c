@@ -40,7 +40,7 @@ static int pack(kiln_buf *out, const uint64_t *x, size_t n, unsigned w)
         acc |= v << nb;
         if (nb + w >= 64) {
             unsigned spill = nb + w - 64;
-            kiln_store_u64le(p, acc);
+            set_u64le(p, acc);
             p += 8;
             acc = spill ? v >> (w - spill) : 0;
             nb = spill;
@@ -122,15 +122,15 @@ static int encode_u64(kiln_buf *out, const uint64_t *v, size_t n, int mode)
         w = byte_width((uint64_t)max - (uint64_t)min);
     }
     uint8_t m = (uint8_t)(mode | (scale > 1 ? KILN_COL_SCALED : 0));
-    if ((rc = kiln_put_u8(out, m)) < 0)
+    if ((rc = put_u8(out, m)) < 0)
         goto out;
-    if (scale > 1 && (rc = kiln_put_uvarint(out, scale)) < 0)
+    if (scale > 1 && (rc = put_uvarint(out, scale)) < 0)
         goto out;
     if (mode == KILN_COL_DELTA && n > 0 &&
-        (rc = kiln_put_svarint(out, (int64_t)v[0])) < 0)
+        (rc = put_svarint(out, (int64_t)v[0])) < 0)
         goto out;
-    if ((rc = kiln_put_svarint(out, min)) < 0 ||
-        (rc = kiln_put_u8(out, (uint8_t)w)) < 0)
+    if ((rc = put_svarint(out, min)) < 0 ||
+        (rc = put_u8(out, (uint8_t)w)) < 0)
         goto out;
     for (size_t i = 0; i < nq; i++)
         q[i] -= (uint64_t)min;
@@ -140,13 +140,13 @@ out:
     return rc;
 }
 
-int kiln_col_encode(kiln_buf *out, const int64_t *v, size_t n, int mode)
+int col_encode(kiln_buf *out, const int64_t *v, size_t n, int mode)
 {
     /* int64 and uint64 share representation; arithmetic is done unsigned. */
     return encode_u64(out, (const uint64_t *)(const void *)v, n, mode);
 }
 
-int kiln_col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode)
+int col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode)
 {
     uint64_t *w = malloc((n ? n : 1) * sizeof *w);
     int rc;
@@ -160,7 +160,7 @@ int kiln_col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode)
     return rc;
 }
 
-/* A parsed column head: what kiln_col_decode* need to unpack. */
+/* A parsed column head: what col_decode* need to unpack. */
 typedef struct colhead {
     int mode;            /* KILN_COL_PLAIN or KILN_COL_DELTA */
     uint64_t scale;      /* common factor of the quantities, 1 if none */
@@ -174,46 +174,46 @@ typedef struct colhead {
 
 static int read_head(kiln_cur *c, size_t n, colhead *h)
 {
-    uint64_t off = kiln_cur_off(c);
+    uint64_t off = cur_off(c);
     uint8_t mode, w;
     int64_t v;
     int rc;
 
-    if ((rc = kiln_get_u8(c, &mode)) < 0)
+    if ((rc = get_u8(c, &mode)) < 0)
         return rc;
     if (mode & ~(KILN_COL_DELTA | KILN_COL_SCALED))
-        return kiln_corrupt(c->what, off, "column: unknown mode");
+        return corrupt(c->what, off, "column: unknown mode");
     h->mode = mode & KILN_COL_DELTA;
     h->scale = 1;
     if (mode & KILN_COL_SCALED) {
-        off = kiln_cur_off(c);
-        if ((rc = kiln_get_uvarint(c, &h->scale)) < 0)
+        off = cur_off(c);
+        if ((rc = get_uvarint(c, &h->scale)) < 0)
             return rc;
         if (h->scale < 2)
-            return kiln_corrupt(c->what, off, "column: scale below 2");
+            return corrupt(c->what, off, "column: scale below 2");
     }
     h->first = 0;
     h->count = n;
     if (h->mode == KILN_COL_DELTA && n > 0) {
-        if ((rc = kiln_get_svarint(c, &v)) < 0)
+        if ((rc = get_svarint(c, &v)) < 0)
             return rc;
         h->first = (uint64_t)v;
         h->count = n - 1;
     }
-    if ((rc = kiln_get_svarint(c, &v)) < 0)
+    if ((rc = get_svarint(c, &v)) < 0)
         return rc;
     h->min = (uint64_t)v;
-    off = kiln_cur_off(c);
-    if ((rc = kiln_get_u8(c, &w)) < 0)
+    off = cur_off(c);
+    if ((rc = get_u8(c, &w)) < 0)
         return rc;
     if (w > 64)
-        return kiln_corrupt(c->what, off, "column: bit width above 64");
+        return corrupt(c->what, off, "column: bit width above 64");
     h->w = w;
     if (w && h->count > (SIZE_MAX - 7) / w)
-        return kiln_corrupt(c->what, off, "column: packed size overflows");
+        return corrupt(c->what, off, "column: packed size overflows");
     h->nbytes = (h->count * w + 7) / 8;
-    if (h->nbytes > kiln_cur_left(c))
-        return kiln_corrupt(c->what, kiln_cur_off(c), "column: truncated packed values");
+    if (h->nbytes > cur_left(c))
+        return corrupt(c->what, cur_off(c), "column: truncated packed values");
     h->bits = c->p;
     c->p += h->nbytes;
     return 0;
@@ -256,11 +256,11 @@ static void unpack(const colhead *h, uint64_t *out)
         return;
     }
     if (w == 32) {
-        for (; i < n; i++) out[i] = kiln_load_u32le(p + 4 * i);
+        for (; i < n; i++) out[i] = load_u32le(p + 4 * i);
         return;
     }
     if (w == 64) {
-        for (; i < n; i++) out[i] = kiln_load_u64le(p + 8 * i);
+        for (; i < n; i++) out[i] = load_u64le(p + 8 * i);
         return;
     }
     uint64_t mask = (1ULL << w) - 1;
@@ -271,7 +271,7 @@ static void unpack(const colhead *h, uint64_t *out)
             size_t byte = (size_t)(bit >> 3);
             if (byte + 8 > h->nbytes)
                 break;
-            out[i] = (kiln_load_u64le(p + byte) >> (bit & 7)) & mask;
+            out[i] = (load_u64le(p + byte) >> (bit & 7)) & mask;
         }
     }
     for (; i < n; i++)
@@ -305,7 +305,7 @@ static void unpack32(const colhead *h, uint32_t *out, uint32_t min)
         size_t byte = (size_t)(bit >> 3);
         if (byte + 8 > h->nbytes)
             break;
-        out[i] = min + (uint32_t)((kiln_load_u64le(p + byte) >> (bit & 7)) & mask);
+        out[i] = min + (uint32_t)((load_u64le(p + byte) >> (bit & 7)) & mask);
     }
     for (; i < n; i++)
         out[i] = min + (uint32_t)get_slow(p, h->nbytes, i, w);
@@ -344,14 +344,14 @@ static int decode_u64(kiln_cur *c, uint64_t *out, size_t n)
     return 0;
 }
 
-int kiln_col_decode(kiln_cur *c, int64_t *v, size_t n)
+int col_decode(kiln_cur *c, int64_t *v, size_t n)
 {
     return decode_u64(c, (uint64_t *)(void *)v, n);
 }
 
-int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n)
+int col_decode_u32(kiln_cur *c, uint32_t *v, size_t n)
 {
-    uint64_t off = kiln_cur_off(c);
+    uint64_t off = cur_off(c);
     uint64_t buf[512];
     colhead h;
     int rc;
@@ -370,7 +370,7 @@ int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n)
     size_t done = 0;
     if (h.mode == KILN_COL_DELTA) {
         if (h.first > UINT32_MAX)
-            return kiln_corrupt(c->what, off, "column: value outside uint32");
+            return corrupt(c->what, off, "column: value outside uint32");
         v[0] = (uint32_t)h.first;
         done = 1;
     }
@@ -388,7 +388,7 @@ int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n)
             if (h.mode == KILN_COL_DELTA)
                 x += prev;
             if (x > UINT32_MAX)
-                return kiln_corrupt(c->what, off, "column: value outside uint32");
+                return corrupt(c->what, off, "column: value outside uint32");
             v[done++] = (uint32_t)x;
             prev = x;
         }

@@ -16,7 +16,7 @@
 #define MAX_SECTIONS 256
 #define MAX_META_STRING 4096
 
-const char *kiln_section_name(unsigned type)
+const char *section_name(unsigned type)
 {
     switch (type) {
     case KILN_SEC_SYMBOLS: return "symbols";
@@ -33,7 +33,7 @@ const char *kiln_section_name(unsigned type)
 
 /* ---- header ---- */
 
-int kiln_header_encode(kiln_buf *out, uint64_t flags)
+int header_encode(kiln_buf *out, uint64_t flags)
 {
     uint8_t h[KILN_HEADER_SIZE];
 
@@ -42,28 +42,28 @@ int kiln_header_encode(kiln_buf *out, uint64_t flags)
     h[5] = KILN_FORMAT_VERSION >> 8;
     h[6] = 0;
     h[7] = 0;
-    kiln_store_u64le(h + 8, flags);
+    set_u64le(h + 8, flags);
     return kiln_buf_append(out, h, sizeof h);
 }
 
-int kiln_header_decode(const void *p, size_t n, uint64_t *flags)
+int header_decode(const void *p, size_t n, uint64_t *flags)
 {
     const uint8_t *h = p;
     unsigned version;
     uint64_t f, unknown;
 
     if (n < KILN_HEADER_SIZE)
-        return kiln_corrupt("header", n, "truncated (16 bytes needed)");
+        return corrupt("header", n, "truncated (16 bytes needed)");
     if (memcmp(h, KILN_MAGIC, 4) != 0)
-        return kiln_corrupt("header", 0, "bad magic, not a kiln block");
+        return corrupt("header", 0, "bad magic, not a kiln block");
     version = (unsigned)h[4] | (unsigned)h[5] << 8;
     if (version != KILN_FORMAT_VERSION)
         return kiln_error_set(KILN_EVERSION,
                               "header: format version %u is not supported (this kiln reads version %d)",
                               version, KILN_FORMAT_VERSION);
     if (h[6] != 0 || h[7] != 0)
-        return kiln_corrupt("header", 6, "reserved bytes are not zero");
-    f = kiln_load_u64le(h + 8);
+        return corrupt("header", 6, "reserved bytes are not zero");
+    f = load_u64le(h + 8);
     unknown = f & KILN_FLAGS_MUST_MASK & ~KILN_FLAGS_KNOWN;
     if (unknown)
         return kiln_error_set(KILN_EVERSION,
@@ -76,7 +76,7 @@ int kiln_header_decode(const void *p, size_t n, uint64_t *flags)
 
 /* ---- footer ---- */
 
-void kiln_meta_free(kiln_meta *m)
+void meta_free(kiln_meta *m)
 {
     if (!m)
         return;
@@ -99,69 +99,69 @@ static int put_str(kiln_buf *out, const char *s)
     if (n > MAX_META_STRING)
         return kiln_error_set(KILN_ELIMIT, "footer: string of %zu bytes (max %d)",
                               n, MAX_META_STRING);
-    return kiln_put_blob(out, s ? s : "", n);
+    return put_blob(out, s ? s : "", n);
 }
 
-int kiln_footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
+int footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
                        const kiln_meta *m)
 {
     int rc = 0;
 
     if (nsecs > MAX_SECTIONS)
         return kiln_error_set(KILN_ELIMIT, "footer: %zu sections", nsecs);
-    if ((rc = kiln_put_uvarint(out, nsecs)) < 0)
+    if ((rc = put_uvarint(out, nsecs)) < 0)
         return rc;
     for (size_t i = 0; i < nsecs; i++) {
         const kiln_section *s = &secs[i];
-        if ((rc = kiln_put_u8(out, s->type)) < 0 ||
-            (rc = kiln_put_u8(out, s->codec)) < 0 ||
-            (rc = kiln_put_uvarint(out, s->offset)) < 0 ||
-            (rc = kiln_put_uvarint(out, s->stored)) < 0 ||
-            (rc = kiln_put_uvarint(out, s->raw)) < 0 ||
-            (rc = kiln_put_u64le(out, s->checksum)) < 0)
+        if ((rc = put_u8(out, s->type)) < 0 ||
+            (rc = put_u8(out, s->codec)) < 0 ||
+            (rc = put_uvarint(out, s->offset)) < 0 ||
+            (rc = put_uvarint(out, s->stored)) < 0 ||
+            (rc = put_uvarint(out, s->raw)) < 0 ||
+            (rc = put_u64le(out, s->checksum)) < 0)
             return rc;
     }
     const uint64_t counts[9] = {m->nseries, m->nsamples, m->nstacks,
                                 m->nlocations, m->nfunctions, m->nstrings,
                                 m->nlinks, m->ntraces, m->nprofiles};
     if ((rc = put_str(out, m->tenant)) < 0 || (rc = put_str(out, m->id)) < 0 ||
-        (rc = kiln_put_svarint(out, m->tmin)) < 0 ||
-        (rc = kiln_put_svarint(out, m->tmax)) < 0)
+        (rc = put_svarint(out, m->tmin)) < 0 ||
+        (rc = put_svarint(out, m->tmax)) < 0)
         return rc;
     for (int i = 0; i < 9; i++)
-        if ((rc = kiln_put_uvarint(out, counts[i])) < 0)
+        if ((rc = put_uvarint(out, counts[i])) < 0)
             return rc;
-    if ((rc = kiln_put_svarint(out, m->resolution)) < 0 ||
-        (rc = kiln_put_uvarint(out, m->level)) < 0 ||
-        (rc = kiln_put_uvarint(out, m->nsources)) < 0)
+    if ((rc = put_svarint(out, m->resolution)) < 0 ||
+        (rc = put_uvarint(out, m->level)) < 0 ||
+        (rc = put_uvarint(out, m->nsources)) < 0)
         return rc;
     for (size_t i = 0; i < m->nsources; i++)
         if ((rc = put_str(out, m->sources[i])) < 0)
             return rc;
-    if ((rc = kiln_put_uvarint(out, m->nlabelnames)) < 0)
+    if ((rc = put_uvarint(out, m->nlabelnames)) < 0)
         return rc;
     for (size_t i = 0; i < m->nlabelnames; i++)
         if ((rc = put_str(out, m->labelnames[i])) < 0 ||
-            (rc = kiln_put_uvarint(out, m->labelvalues ? m->labelvalues[i] : 0)) < 0)
+            (rc = put_uvarint(out, m->labelvalues ? m->labelvalues[i] : 0)) < 0)
             return rc;
     /* Extension area: empty in v1; readers skip what is there. */
-    return kiln_put_uvarint(out, 0);
+    return put_uvarint(out, 0);
 }
 
 static int get_str(kiln_cur *c, char **s)
 {
-    uint64_t off = kiln_cur_off(c);
+    uint64_t off = cur_off(c);
     const uint8_t *p;
     size_t n;
     int rc;
 
     *s = NULL;
-    if ((rc = kiln_get_blob(c, &p, &n)) < 0)
+    if ((rc = get_blob(c, &p, &n)) < 0)
         return rc;
     if (n > MAX_META_STRING)
-        return kiln_corrupt(c->what, off, "string longer than 4096 bytes");
+        return corrupt(c->what, off, "string longer than 4096 bytes");
     if (memchr(p, 0, n))
-        return kiln_corrupt(c->what, off, "string holds a NUL byte");
+        return corrupt(c->what, off, "string holds a NUL byte");
     *s = malloc(n + 1);
     if (!*s)
         return kiln_error_set(KILN_ENOMEM, "footer: string");
@@ -170,7 +170,7 @@ static int get_str(kiln_cur *c, char **s)
     return 0;
 }
 
-int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
+int footer_decode(const void *p, size_t n, uint64_t footer_off,
                        kiln_section **secs_out, size_t *nsecs_out,
                        kiln_meta *m)
 {
@@ -182,8 +182,8 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
     *secs_out = NULL;
     *nsecs_out = 0;
     memset(m, 0, sizeof *m);
-    kiln_cur_init(&c, p, n, "footer");
-    if ((rc = kiln_get_count(&c, MAX_SECTIONS, "section count", &cnt)) < 0)
+    cur_init(&c, p, n, "footer");
+    if ((rc = get_count(&c, MAX_SECTIONS, "section count", &cnt)) < 0)
         goto out;
     size_t ns = (size_t)cnt;
     secs = calloc(ns ? ns : 1, sizeof *secs);
@@ -195,15 +195,15 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
     uint32_t seen = 0; /* known types already listed */
     for (size_t i = 0; i < ns; i++) {
         kiln_section *s = &secs[i];
-        off = kiln_cur_off(&c);
-        if ((rc = kiln_get_u8(&c, &s->type)) < 0 ||
-            (rc = kiln_get_u8(&c, &s->codec)) < 0 ||
-            (rc = kiln_get_uvarint(&c, &s->offset)) < 0 ||
-            (rc = kiln_get_uvarint(&c, &s->stored)) < 0 ||
-            (rc = kiln_get_uvarint(&c, &s->raw)) < 0 ||
-            (rc = kiln_get_u64le(&c, &s->checksum)) < 0)
+        off = cur_off(&c);
+        if ((rc = get_u8(&c, &s->type)) < 0 ||
+            (rc = get_u8(&c, &s->codec)) < 0 ||
+            (rc = get_uvarint(&c, &s->offset)) < 0 ||
+            (rc = get_uvarint(&c, &s->stored)) < 0 ||
+            (rc = get_uvarint(&c, &s->raw)) < 0 ||
+            (rc = get_u64le(&c, &s->checksum)) < 0)
             goto out;
-        const char *name = kiln_section_name(s->type);
+        const char *name = section_name(s->type);
         if (s->codec > KILN_CODEC_ZSTD) {
             rc = kiln_error_set(KILN_EVERSION, "footer: section %zu (%s): unknown codec %u",
                                 i, name, s->codec);
@@ -237,25 +237,25 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
     }
 
     if ((rc = get_str(&c, &m->tenant)) < 0 || (rc = get_str(&c, &m->id)) < 0 ||
-        (rc = kiln_get_svarint(&c, &m->tmin)) < 0 ||
-        (rc = kiln_get_svarint(&c, &m->tmax)) < 0)
+        (rc = get_svarint(&c, &m->tmin)) < 0 ||
+        (rc = get_svarint(&c, &m->tmax)) < 0)
         goto out;
     uint64_t *counts[9] = {&m->nseries, &m->nsamples, &m->nstacks,
                            &m->nlocations, &m->nfunctions, &m->nstrings,
                            &m->nlinks, &m->ntraces, &m->nprofiles};
     for (int i = 0; i < 9; i++)
-        if ((rc = kiln_get_uvarint(&c, counts[i])) < 0)
+        if ((rc = get_uvarint(&c, counts[i])) < 0)
             goto out;
     uint64_t x;
-    if ((rc = kiln_get_svarint(&c, &m->resolution)) < 0 ||
-        (rc = kiln_get_count(&c, UINT32_MAX, "level", &x)) < 0)
+    if ((rc = get_svarint(&c, &m->resolution)) < 0 ||
+        (rc = get_count(&c, UINT32_MAX, "level", &x)) < 0)
         goto out;
     m->level = (uint32_t)x;
     if (m->tmax < m->tmin && m->nsamples > 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "tmax before tmin");
+        rc = corrupt(c.what, cur_off(&c), "tmax before tmin");
         goto out;
     }
-    if ((rc = kiln_get_count(&c, kiln_cur_left(&c), "source count", &x)) < 0)
+    if ((rc = get_count(&c, cur_left(&c), "source count", &x)) < 0)
         goto out;
     m->sources = calloc(x ? x : 1, sizeof *m->sources);
     if (!m->sources) {
@@ -267,7 +267,7 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
         if ((rc = get_str(&c, &m->sources[i])) < 0)
             goto out;
     }
-    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 2, "label name count", &x)) < 0)
+    if ((rc = get_count(&c, cur_left(&c) / 2, "label name count", &x)) < 0)
         goto out;
     m->labelnames = calloc(x ? x : 1, sizeof *m->labelnames);
     m->labelvalues = calloc(x ? x : 1, sizeof *m->labelvalues);
@@ -278,15 +278,15 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
     for (uint64_t i = 0; i < x; i++) {
         m->nlabelnames = (size_t)i + 1;
         if ((rc = get_str(&c, &m->labelnames[i])) < 0 ||
-            (rc = kiln_get_uvarint(&c, &m->labelvalues[i])) < 0)
+            (rc = get_uvarint(&c, &m->labelvalues[i])) < 0)
             goto out;
     }
     const uint8_t *ext;
     size_t next;
-    if ((rc = kiln_get_blob(&c, &ext, &next)) < 0)
+    if ((rc = get_blob(&c, &ext, &next)) < 0)
         goto out;
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     *secs_out = secs;
@@ -296,26 +296,26 @@ int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
 out:
     free(secs);
     if (rc < 0)
-        kiln_meta_free(m);
+        meta_free(m);
     return rc;
 }
 
 /* ---- trailer ---- */
 
-int kiln_trailer_encode(kiln_buf *out, uint64_t footer_off,
+int trailer_encode(kiln_buf *out, uint64_t footer_off,
                         uint64_t footer_len, uint64_t footer_sum)
 {
     uint8_t t[KILN_TRAILER_SIZE];
 
-    kiln_store_u64le(t, footer_off);
-    kiln_store_u64le(t + 8, footer_len);
-    kiln_store_u64le(t + 16, footer_sum);
-    kiln_store_u32le(t + 24, (uint32_t)XXH64(t, 24, 0));
+    set_u64le(t, footer_off);
+    set_u64le(t + 8, footer_len);
+    set_u64le(t + 16, footer_sum);
+    set_u32le(t + 24, (uint32_t)XXH64(t, 24, 0));
     memcpy(t + 28, KILN_TRAILER_MAGIC, 4);
     return kiln_buf_append(out, t, sizeof t);
 }
 
-int kiln_trailer_decode(const void *p, uint64_t block_size,
+int trailer_decode(const void *p, uint64_t block_size,
                         uint64_t *footer_off, uint64_t *footer_len,
                         uint64_t *footer_sum)
 {
@@ -327,15 +327,15 @@ int kiln_trailer_decode(const void *p, uint64_t block_size,
         return kiln_error_set(KILN_ECORRUPT, "block of %llu bytes is shorter than header and trailer (48 bytes)",
                               (unsigned long long)block_size);
     if (memcmp(t + 28, KILN_TRAILER_MAGIC, 4) != 0)
-        return kiln_corrupt("trailer", block_size - 4, "bad magic, not a kiln block or truncated");
-    want = kiln_load_u32le(t + 24);
+        return corrupt("trailer", block_size - 4, "bad magic, not a kiln block or truncated");
+    want = load_u32le(t + 24);
     got = (uint32_t)XXH64(t, 24, 0);
     if (want != got)
         return kiln_error_set(KILN_ECHECKSUM,
                               "trailer: checksum mismatch (stored %08x, computed %08x)",
                               want, got);
-    off = kiln_load_u64le(t);
-    len = kiln_load_u64le(t + 8);
+    off = load_u64le(t);
+    len = load_u64le(t + 8);
     if (off < KILN_HEADER_SIZE || off > block_size - KILN_TRAILER_SIZE ||
         len != block_size - KILN_TRAILER_SIZE - off)
         return kiln_error_set(KILN_ECORRUPT,
@@ -344,13 +344,13 @@ int kiln_trailer_decode(const void *p, uint64_t block_size,
                               (unsigned long long)(block_size - KILN_TRAILER_SIZE));
     *footer_off = off;
     *footer_len = len;
-    *footer_sum = kiln_load_u64le(t + 16);
+    *footer_sum = load_u64le(t + 16);
     return 0;
 }
 
 /* ---- sections ---- */
 
-int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
+int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
                       uint8_t codec, int level, const void *raw, size_t n)
 {
     size_t stored;
@@ -358,7 +358,7 @@ int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
 
     if ((uint64_t)n > MAX_SECTION_RAW)
         return kiln_error_set(KILN_ELIMIT, "section %s: %zu bytes (max 2 GiB)",
-                              kiln_section_name(type), n);
+                              section_name(type), n);
     sec->type = type;
     sec->codec = codec;
     sec->offset = block->len;
@@ -374,18 +374,18 @@ int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
         stored = ZSTD_compress(block->data + block->len, bound, raw, n, level);
         if (ZSTD_isError(stored))
             return kiln_error_set(KILN_EINVAL, "section %s: zstd: %s",
-                                  kiln_section_name(type), ZSTD_getErrorName(stored));
+                                  section_name(type), ZSTD_getErrorName(stored));
         block->len += stored;
     } else {
         return kiln_error_set(KILN_EINVAL, "section %s: unknown codec %u",
-                              kiln_section_name(type), codec);
+                              section_name(type), codec);
     }
     sec->stored = stored;
     sec->checksum = XXH64(block->data + sec->offset, stored, 0);
     return 0;
 }
 
-int kiln_section_unpack(const kiln_section *sec, const void *stored,
+int section_unpack(const kiln_section *sec, const void *stored,
                         kiln_buf *out, const char *what)
 {
     uint64_t sum;
@@ -432,7 +432,7 @@ int kiln_section_unpack(const kiln_section *sec, const void *stored,
 
 /* ---- block ids ---- */
 
-void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10])
+void block_id(char out[27], int64_t time_ms, const uint8_t entropy[10])
 {
     static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     uint64_t t = time_ms < 0 ? 0 : (uint64_t)time_ms & 0xffffffffffffULL;
@@ -482,7 +482,7 @@ static long long floor_sec(int64_t t)
     return t >= 0 ? t / NS : -((-(t + 1)) / NS) - 1;
 }
 
-int kiln_block_key(char *key, size_t cap, const char *tenant, const char *id,
+int block_key(char *key, size_t cap, const char *tenant, const char *id,
                    int64_t tmin, int64_t tmax)
 {
     int n;
@@ -514,7 +514,7 @@ static int parse_sec(const char **p, char stop, long long *out)
     return 0;
 }
 
-int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi)
+int block_key_range(const char *key, int64_t *lo, int64_t *hi)
 {
     const char *name = strrchr(key, '/');
     const char *p, *us = NULL;

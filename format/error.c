@@ -71,7 +71,7 @@ int kiln_error_wrap(int err, const char *fmt, ...)
     return err;
 }
 
-int kiln_corrupt(const char *what, uint64_t off, const char *detail)
+int corrupt(const char *what, uint64_t off, const char *detail)
 {
     return kiln_error_set(KILN_ECORRUPT, "%s: %s at offset %llu",
                           what ? what : "block", detail,

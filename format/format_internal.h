@@ -16,7 +16,7 @@
  * ------------------------------------------------------------------- */
 
 /* KILN_ECORRUPT with "<what>: <detail> at offset <off>". */
-int kiln_corrupt(const char *what, uint64_t off, const char *detail);
+int corrupt(const char *what, uint64_t off, const char *detail);
 
 /* KILN_ENOMEM with "<func>: out of memory". The one out-of-memory report
  * of the library: code writes `return nomem();` and the message names the
@@ -58,7 +58,7 @@ int opts_version_check(const char *what, unsigned version, unsigned oldest,
  * ------------------------------------------------------------------- */
 
 /* 2*n lowercase hex digits of p[0..n) and a NUL into out[2*n+1]. */
-static inline void kiln_hex_lower(char *out, const uint8_t *p, size_t n)
+static inline void hex_lower(char *out, const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -69,7 +69,7 @@ static inline void kiln_hex_lower(char *out, const uint8_t *p, size_t n)
 }
 
 /* The value of one hex digit (either case), or -1. */
-static inline int kiln_hexval(int ch)
+static inline int hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')
         return ch - '0';
@@ -80,40 +80,40 @@ static inline int kiln_hexval(int ch)
     return -1;
 }
 
-static inline uint64_t kiln_zigzag(int64_t v)
+static inline uint64_t zigzag(int64_t v)
 {
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
-static inline int64_t kiln_unzigzag(uint64_t v)
+static inline int64_t unzigzag(uint64_t v)
 {
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-int kiln_put_u8(kiln_buf *b, uint8_t v);
-int kiln_put_u32le(kiln_buf *b, uint32_t v);
-int kiln_put_u64le(kiln_buf *b, uint64_t v);
-int kiln_put_uvarint(kiln_buf *b, uint64_t v); /* LEB128, at most 10 bytes */
-int kiln_put_svarint(kiln_buf *b, int64_t v);  /* zigzag then uvarint */
-int kiln_put_blob(kiln_buf *b, const void *p, size_t n); /* uvarint n, bytes */
+int put_u8(kiln_buf *b, uint8_t v);
+int put_u32le(kiln_buf *b, uint32_t v);
+int put_u64le(kiln_buf *b, uint64_t v);
+int put_uvarint(kiln_buf *b, uint64_t v); /* LEB128, at most 10 bytes */
+int put_svarint(kiln_buf *b, int64_t v);  /* zigzag then uvarint */
+int put_blob(kiln_buf *b, const void *p, size_t n); /* uvarint n, bytes */
 
-static inline uint32_t kiln_load_u32le(const uint8_t *p)
+static inline uint32_t load_u32le(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
            (uint32_t)p[3] << 24;
 }
-static inline uint64_t kiln_load_u64le(const uint8_t *p)
+static inline uint64_t load_u64le(const uint8_t *p)
 {
-    return (uint64_t)kiln_load_u32le(p) | (uint64_t)kiln_load_u32le(p + 4) << 32;
+    return (uint64_t)load_u32le(p) | (uint64_t)load_u32le(p + 4) << 32;
 }
-static inline void kiln_store_u32le(uint8_t *p, uint32_t v)
+static inline void set_u32le(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
-static inline void kiln_store_u64le(uint8_t *p, uint64_t v)
+static inline void set_u64le(uint8_t *p, uint64_t v)
 {
-    kiln_store_u32le(p, (uint32_t)v);
-    kiln_store_u32le(p + 4, (uint32_t)(v >> 32));
+    set_u32le(p, (uint32_t)v);
+    set_u32le(p + 4, (uint32_t)(v >> 32));
 }
 
 /* A bounds-checked decoding cursor (SQLite's aDataEnd habit). Every read
@@ -126,25 +126,25 @@ typedef struct kiln_cur {
     const char *what;    /* "section symbols", "footer", ... */
 } kiln_cur;
 
-void kiln_cur_init(kiln_cur *c, const void *p, size_t n, const char *what);
-static inline size_t kiln_cur_left(const kiln_cur *c)
+void cur_init(kiln_cur *c, const void *p, size_t n, const char *what);
+static inline size_t cur_left(const kiln_cur *c)
 {
     return (size_t)(c->end - c->p);
 }
-static inline uint64_t kiln_cur_off(const kiln_cur *c)
+static inline uint64_t cur_off(const kiln_cur *c)
 {
     return (uint64_t)(c->p - c->base);
 }
-int kiln_get_u8(kiln_cur *c, uint8_t *v);
-int kiln_get_u32le(kiln_cur *c, uint32_t *v);
-int kiln_get_u64le(kiln_cur *c, uint64_t *v);
-int kiln_get_uvarint(kiln_cur *c, uint64_t *v);
-int kiln_get_svarint(kiln_cur *c, int64_t *v);
+int get_u8(kiln_cur *c, uint8_t *v);
+int get_u32le(kiln_cur *c, uint32_t *v);
+int get_u64le(kiln_cur *c, uint64_t *v);
+int get_uvarint(kiln_cur *c, uint64_t *v);
+int get_svarint(kiln_cur *c, int64_t *v);
 /* A uvarint that must be <= max (counts, indexes): KILN_ECORRUPT otherwise,
  * naming `field`. */
-int kiln_get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v);
-int kiln_get_bytes(kiln_cur *c, size_t n, const uint8_t **p);
-int kiln_get_blob(kiln_cur *c, const uint8_t **p, size_t *n);
+int get_count(kiln_cur *c, uint64_t max, const char *field, uint64_t *v);
+int get_bytes(kiln_cur *c, size_t n, const uint8_t **p);
+int get_blob(kiln_cur *c, const uint8_t **p, size_t *n);
 
 /* ---------------------------------------------------------------------
  * Protobuf wire format (format/protowire.c): the fields of one message, by
@@ -167,9 +167,9 @@ typedef struct kiln_pbfield {
 
 /* The next field at c: 0, KILN_ITEROVER at the end of the message, or
  * KILN_ECORRUPT (a truncated field, a group, an unknown wire type). */
-int kiln_pb_next(kiln_cur *c, kiln_pbfield *f);
+int pb_next(kiln_cur *c, kiln_pbfield *f);
 /* Varints in a packed repeated field's payload. */
-size_t kiln_pb_count_varints(const uint8_t *p, size_t len);
+size_t pb_count_varints(const uint8_t *p, size_t len);
 
 /* ---------------------------------------------------------------------
  * Integer columns (format/column.c) — spec/columns.md
@@ -184,11 +184,11 @@ size_t kiln_pb_count_varints(const uint8_t *p, size_t len);
 #define KILN_COL_PLAIN 0
 #define KILN_COL_DELTA 1
 
-int kiln_col_encode(kiln_buf *out, const int64_t *v, size_t n, int mode);
-int kiln_col_decode(kiln_cur *c, int64_t *v, size_t n);
+int col_encode(kiln_buf *out, const int64_t *v, size_t n, int mode);
+int col_decode(kiln_cur *c, int64_t *v, size_t n);
 /* Same, for uint32 arrays (ids); values outside uint32 are KILN_ECORRUPT. */
-int kiln_col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode);
-int kiln_col_decode_u32(kiln_cur *c, uint32_t *v, size_t n);
+int col_encode_u32(kiln_buf *out, const uint32_t *v, size_t n, int mode);
+int col_decode_u32(kiln_cur *c, uint32_t *v, size_t n);
 
 /* ---------------------------------------------------------------------
  * Hash index (format/htab.c): open addressing over uint32 ids, keyed by a
@@ -205,14 +205,14 @@ typedef struct kiln_htab {
 typedef bool (*kiln_htab_eq)(const void *ctx, uint32_t id, const void *key);
 
 /* Find key; on hit return 1 and *id. On miss return 0 and leave a slot
- * reserved through *slot for kiln_htab_insert. Negative on ENOMEM. */
-int kiln_htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
+ * reserved through *slot for htab_insert. Negative on ENOMEM. */
+int htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
                    const void *ctx, const void *key, uint32_t *id,
                    size_t *slot);
-int kiln_htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id);
-void kiln_htab_free(kiln_htab *h);
+int htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id);
+void htab_free(kiln_htab *h);
 
-uint64_t kiln_hash(const void *p, size_t n, uint64_t seed); /* xxh64 */
+uint64_t hash64(const void *p, size_t n, uint64_t seed); /* xxh64 */
 
 /* A 64-bit finaliser (MurmurHash3's fmix64): spreads an integer key over
  * a power-of-two table in a few cycles, for hot integer-keyed indexes. */
@@ -240,20 +240,20 @@ typedef struct kiln_strtab {
     kiln_htab index;
 } kiln_strtab;
 
-int kiln_strtab_init(kiln_strtab *t); /* interns "" as id 0 */
-void kiln_strtab_free(kiln_strtab *t);
-int kiln_strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id);
+int strtab_init(kiln_strtab *t); /* interns "" as id 0 */
+void strtab_free(kiln_strtab *t);
+int strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id);
 /* Look up without inserting: 1 found, 0 absent. */
-int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
+int strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
                        uint32_t *id);
-static inline const char *kiln_strtab_get(const kiln_strtab *t, uint32_t id)
+static inline const char *strtab_get(const kiln_strtab *t, uint32_t id)
 {
     return (const char *)t->pool.data + t->off[id];
 }
 /* Encoding: count, then count-1 uvarint lengths (id 0 is implicit), then
  * the bytes concatenated; spec/symbols.md. */
-int kiln_strtab_encode(const kiln_strtab *t, kiln_buf *out);
-int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c); /* t uninitialised */
+int strtab_encode(const kiln_strtab *t, kiln_buf *out);
+int strtab_decode(kiln_strtab *t, kiln_cur *c); /* t uninitialised */
 
 /* ---------------------------------------------------------------------
  * Symbols (format/symtab.c): everything a stack refers to, deduplicated.
@@ -325,25 +325,25 @@ typedef struct kiln_symtab {
     kiln_htab mapping_index, function_index, location_index, lset_index;
 } kiln_symtab;
 
-int kiln_symtab_init(kiln_symtab *st);
-void kiln_symtab_free(kiln_symtab *st);
+int symtab_init(kiln_symtab *st);
+void symtab_free(kiln_symtab *st);
 /* Each intern returns the id of an equal existing entry or appends one.
  * Referenced string/function/mapping ids must already exist. */
-int kiln_symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id);
-int kiln_symtab_function(kiln_symtab *st, const kiln_function *f,
+int symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id);
+int symtab_function(kiln_symtab *st, const kiln_function *f,
                          uint32_t *id);
 /* lines[0..nlines) are copied. */
-int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
+int symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
                          const kiln_line *lines, uint32_t nlines,
                          uint32_t is_folded, uint32_t *id);
 /* ents are sorted by (key, str, num, num_unit) by the callee (a copy). */
-int kiln_symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
+int symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
                          uint32_t n, uint32_t *id);
 /* The symbols section: strings, mappings, functions, locations with their
  * lines, label sets; spec/symbols.md. decode validates every reference
  * (string, mapping, function ids in range). */
-int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out);
-int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n);
+int symtab_encode(const kiln_symtab *st, kiln_buf *out);
+int symtab_decode(kiln_symtab *st, const void *p, size_t n);
 
 /* ---------------------------------------------------------------------
  * Stacks (format/stacks.c): a prefix tree as a parent-pointer array, root
@@ -366,18 +366,18 @@ typedef struct kiln_stacks {
                            * addressing, idxcap slots (a power of two) */
     size_t idxcap;
     size_t nindexed;  /* nodes the index holds (< n for a decoded tree
-                       * until the first kiln_stacks_child) */
+                       * until the first stacks_child) */
 } kiln_stacks;
 
-int kiln_stacks_init(kiln_stacks *t); /* creates the root */
-void kiln_stacks_free(kiln_stacks *t);
-int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
+int stacks_init(kiln_stacks *t); /* creates the root */
+void stacks_free(kiln_stacks *t);
+int stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
                       uint32_t *node);
 /* Encoding: node count, then columns (node - parent) and loc, for nodes
  * 1..n-1. decode checks parent < node and loc < nlocations, and builds no
- * index (call kiln_stacks_reindex to intern into a decoded tree). */
-int kiln_stacks_encode(const kiln_stacks *t, kiln_buf *out);
-int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
+ * index (call stacks_reindex to intern into a decoded tree). */
+int stacks_encode(const kiln_stacks *t, kiln_buf *out);
+int stacks_decode(kiln_stacks *t, const void *p, size_t n,
                        size_t nlocations);
 
 /* ---------------------------------------------------------------------
@@ -414,7 +414,7 @@ typedef struct kiln_seriestab {
     kiln_kind *kinds;     size_t nkinds, capkinds;
     kiln_series *series;  size_t nseries, capseries;
     uint32_t *labs;       size_t nlabs, caplabs;  /* name,value id pairs */
-    /* Postings: built by kiln_seriestab_postings (writer) or decoded. */
+    /* Postings: built by seriestab_postings (writer) or decoded. */
     kiln_posting *postings; size_t npostings;   /* sorted by (name, value) */
     uint32_t *post_ids;     size_t npost_ids;   /* ascending per posting */
     kiln_htab kind_index, series_index;
@@ -436,18 +436,18 @@ typedef struct kiln_seriestab {
 #define KILN_MAX_SAMPLES ((size_t)1 << 24)  /* samples of one profile */
 #define KILN_MAX_STRINGS ((size_t)1 << 24)  /* strings of one profile */
 
-int kiln_seriestab_init(kiln_seriestab *t);
-void kiln_seriestab_free(kiln_seriestab *t);
+int seriestab_init(kiln_seriestab *t);
+void seriestab_free(kiln_seriestab *t);
 /* Intern a kind (ids refer to t->strings) and a series (labels as strings,
  * any order; sorted, duplicates by name refused with KILN_EINVAL). */
-int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id);
-int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
+int seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id);
+int seriestab_series(kiln_seriestab *t, const kiln_label *labels,
                           size_t n, uint32_t kind, uint32_t *id);
-int kiln_seriestab_postings(kiln_seriestab *t);
-int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out);
-int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n);
+int seriestab_postings(kiln_seriestab *t);
+int seriestab_encode(const kiln_seriestab *t, kiln_buf *out);
+int seriestab_decode(kiln_seriestab *t, const void *p, size_t n);
 /* The value of label `name` on series `sid`, or NULL. */
-const char *kiln_series_label(const kiln_seriestab *t, uint32_t sid,
+const char *series_label(const kiln_seriestab *t, uint32_t sid,
                               const char *name);
 
 /* ---------------------------------------------------------------------
@@ -470,7 +470,7 @@ typedef struct kiln_page_meta {
 } kiln_page_meta;
 
 /* Rows of one page, column-wise. Arrays are owned by the caller when
- * encoding and by the struct (kiln_page_rows_free) when decoding. */
+ * encoding and by the struct (page_rows_free) when decoding. */
 typedef struct kiln_page_rows {
     uint32_t n;         /* rows */
     uint32_t ntypes;
@@ -482,19 +482,19 @@ typedef struct kiln_page_rows {
     int64_t *values;    /* ntypes * n, type-major: values[t*n + i] */
 } kiln_page_rows;
 
-int kiln_page_encode(const kiln_page_rows *r, kiln_buf *out); /* raw bytes */
+int page_encode(const kiln_page_rows *r, kiln_buf *out); /* raw bytes */
 /* Decode raw bytes of a page with meta->nrows rows; checks stack < nstacks,
  * lset < nlsets, link <= nlinks. */
-int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
+int page_decode(kiln_page_rows *r, const void *p, size_t n,
                      const kiln_page_meta *meta, size_t nstacks,
                      size_t nlsets, size_t nlinks);
-void kiln_page_rows_free(kiln_page_rows *r);
+void page_rows_free(kiln_page_rows *r);
 
-int kiln_pageindex_encode(const kiln_page_meta *pages, size_t n,
+int pageindex_encode(const kiln_page_meta *pages, size_t n,
                           kiln_buf *out);
 /* Checks page extents lie inside a samples section of `samples_len` bytes,
  * series < nseries, tmin <= tmax. *pages is malloc'd. */
-int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
+int pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
                           size_t len, uint64_t samples_len, size_t nseries);
 
 /* ---------------------------------------------------------------------
@@ -508,8 +508,8 @@ typedef struct kiln_link {
     uint8_t span_id[8];
 } kiln_link;
 
-int kiln_links_encode(const kiln_link *links, size_t n, kiln_buf *out);
-int kiln_links_decode(kiln_link **links, size_t *n, const void *p,
+int links_encode(const kiln_link *links, size_t n, kiln_buf *out);
+int links_decode(kiln_link **links, size_t *n, const void *p,
                       size_t len); /* checks sorted and distinct */
 
 /* Trace index: for the k-th distinct trace id of the links (in order),
@@ -521,15 +521,15 @@ typedef struct kiln_trace_index {
     uint32_t *pg_ids;
 } kiln_trace_index;
 
-int kiln_trace_index_encode(const kiln_trace_index *ti, kiln_buf *out);
-int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
+int trace_index_encode(const kiln_trace_index *ti, kiln_buf *out);
+int trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
                             const kiln_link *links, size_t nlinks,
                             size_t npages);
-void kiln_trace_index_free(kiln_trace_index *ti);
+void trace_index_free(kiln_trace_index *ti);
 
 /* Chunked storage (spec/links.md): the links section is a run of chunks,
- * each whole traces' links (kiln_links_encode) followed by their trace
- * index (kiln_trace_index_encode), both with link ids counted from the
+ * each whole traces' links (links_encode) followed by their trace
+ * index (trace_index_encode), both with link ids counted from the
  * chunk's first link, compressed and checksummed on its own. The
  * traceindex section is the chunk index. A lookup decodes the index, then
  * the one chunk whose first trace is the last <= the wanted trace. Link
@@ -556,7 +556,7 @@ typedef struct kiln_link_chunk {
  * Appends the chunks to `section` (the links section's bytes, offsets
  * relative to its start) and the chunk index to `index` (the traceindex
  * section's raw bytes). per_chunk 0 = KILN_LINK_CHUNK_LINKS. */
-int kiln_links_chunked_encode(const kiln_link *links, size_t n,
+int links_chunked_encode(const kiln_link *links, size_t n,
                               const kiln_trace_index *ti, size_t per_chunk,
                               uint8_t codec, int level, kiln_buf *section,
                               kiln_buf *index);
@@ -564,25 +564,25 @@ int kiln_links_chunked_encode(const kiln_link *links, size_t n,
  * sane and the chunks tile [0, section_len) exactly. Returns the totals of
  * links and traces for the caller to compare with the footer. *chunks is
  * malloc'd (NULL when n is 0). */
-int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
+int link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
                             const void *p, size_t len, uint64_t section_len,
                             uint64_t *nlinks, uint64_t *ntraces);
 /* The only chunk that can hold trace: the last one whose first trace is
  * <= it; n when it sorts before every chunk. */
-size_t kiln_link_chunk_find(const kiln_link_chunk *chunks, size_t n,
+size_t link_chunk_find(const kiln_link_chunk *chunks, size_t n,
                             const uint8_t trace[16]);
 /* Check (checksum) and decode chunk `idx` from its stored bytes: *links
  * (malloc'd, ch->nlinks, local ids) and *ti (local first_link, page ids
  * checked < npages). The chunk must start with ch->first_trace, hold
  * ch->ntraces traces, and every link must sort before next_trace (the
  * following chunk's first trace; NULL for the last chunk). */
-int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
+int link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
                            const void *stored, const uint8_t *next_trace,
                            size_t npages, kiln_link **links,
                            kiln_trace_index *ti);
 /* Every chunk of a links section of section_len bytes into one global
  * array and one global trace index (first_link global). */
-int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
+int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
                               const void *section, size_t section_len,
                               size_t npages, kiln_link **links,
                               size_t *nlinks, kiln_trace_index *ti);
@@ -596,19 +596,19 @@ typedef struct kiln_bloom {
 } kiln_bloom;
 
 /* Blocks for `nitems` at false-positive rate `fpp` (power of two count). */
-uint32_t kiln_bloom_blocks_for(uint64_t nitems, double fpp);
-int kiln_bloom_init(kiln_bloom *b, uint32_t nblocks);
-void kiln_bloom_free(kiln_bloom *b);
-void kiln_bloom_insert(kiln_bloom *b, const void *id, size_t n);
-bool kiln_bloom_contains(const kiln_bloom *b, const void *id, size_t n);
+uint32_t bloom_blocks_for(uint64_t nitems, double fpp);
+int bloom_init(kiln_bloom *b, uint32_t nblocks);
+void bloom_free(kiln_bloom *b);
+void bloom_insert(kiln_bloom *b, const void *id, size_t n);
+bool bloom_contains(const kiln_bloom *b, const void *id, size_t n);
 /* Expected false-positive rate of a filter of nblocks holding nitems. */
-double kiln_bloom_fpp(uint32_t nblocks, uint64_t nitems);
+double bloom_expected_fpp(uint32_t nblocks, uint64_t nitems);
 /* The section (spec/links.md): u32 nblocks, u32 group, then per group of
  * `group` filter blocks their words (LE) and the xxh64 of those bytes, so a
  * lookup reads and checks one group, not the whole filter. */
-int kiln_bloom_encode(const kiln_bloom *b, kiln_buf *out);
+int bloom_encode(const kiln_bloom *b, kiln_buf *out);
 /* The whole section: every group's checksum is checked. */
-int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len);
+int bloom_decode(kiln_bloom *b, const void *p, size_t len);
 
 #define KILN_BLOOM_HEAD 8       /* bytes before the first group */
 #define KILN_BLOOM_GROUP 128    /* filter blocks per group (4 KiB) at most */
@@ -616,8 +616,8 @@ int kiln_bloom_decode(kiln_bloom *b, const void *p, size_t len);
 /* Stored bytes of the section for a filter of nblocks (groups of
  * min(nblocks, KILN_BLOOM_GROUP)); and back: the block count a section
  * length stands for, 0 if none. */
-uint64_t kiln_bloom_section_size(uint32_t nblocks);
-uint32_t kiln_bloom_blocks_in(uint64_t section_len);
+uint64_t bloom_section_size(uint32_t nblocks);
+uint32_t bloom_blocks_in(uint64_t section_len);
 
 /* Where one lookup reads: the group of the id's filter block. */
 typedef struct kiln_bloom_layout {
@@ -628,18 +628,18 @@ typedef struct kiln_bloom_layout {
 
 /* Decode the head (KILN_BLOOM_HEAD bytes at p) of a section of section_len
  * bytes, checking the counts and that they account for section_len. */
-int kiln_bloom_head(const void *p, size_t len, uint64_t section_len,
+int bloom_head(const void *p, size_t len, uint64_t section_len,
                     kiln_bloom_layout *l);
 /* The layout a section of section_len bytes must have (the group size is
  * fixed by the block count, so the length alone tells both): a lookup
  * need not read the head. KILN_ECORRUPT for a length no filter has. */
-int kiln_bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l);
+int bloom_layout_of(uint64_t section_len, kiln_bloom_layout *l);
 /* The offset (from the section's start) of the group holding id's block. */
-uint64_t kiln_bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n);
+uint64_t bloom_locate(const kiln_bloom_layout *l, const void *id, size_t n);
 /* Test id against its group's stored bytes (group_bytes of them, read
- * from kiln_bloom_locate's offset): 1 maybe present, 0 absent, or
+ * from bloom_locate's offset): 1 maybe present, 0 absent, or
  * KILN_ECHECKSUM when the group's checksum fails. */
-int kiln_bloom_test_group(const kiln_bloom_layout *l, const void *group,
+int bloom_test_group(const kiln_bloom_layout *l, const void *group,
                           size_t len, const void *id, size_t n);
 
 /* ---------------------------------------------------------------------
@@ -670,7 +670,7 @@ enum kiln_section_type {
     KILN_SEC_TRACEINDEX = 7,
     KILN_SEC_BLOOM = 8,
 };
-const char *kiln_section_name(unsigned type); /* "symbols", ... "unknown" */
+const char *section_name(unsigned type); /* "symbols", ... "unknown" */
 
 typedef struct kiln_section {
     uint8_t type;      /* kiln_section_type; unknown types are skipped */
@@ -685,7 +685,7 @@ typedef struct kiln_section {
  * in kiln/reader.h). Strings are owned (malloc'd). */
 typedef struct kiln_meta {
     char *tenant;
-    char *id;              /* 26-char ULID-like id, see kiln_block_id */
+    char *id;              /* 26-char ULID-like id, see block_id */
     int64_t tmin, tmax;    /* ns since epoch, inclusive */
     uint64_t nseries, nsamples, nstacks, nlocations, nfunctions, nstrings;
     uint64_t nlinks, ntraces, nprofiles;
@@ -698,53 +698,53 @@ typedef struct kiln_meta {
     uint64_t *labelvalues; /* per name: distinct values */
 } kiln_meta;
 
-void kiln_meta_free(kiln_meta *m);
+void meta_free(kiln_meta *m);
 
 /* Header: magic, u16 version, u16 reserved (0), u64 flags. */
-int kiln_header_encode(kiln_buf *out, uint64_t flags);
+int header_encode(kiln_buf *out, uint64_t flags);
 /* Checks magic, version (KILN_EVERSION naming it), must-understand flags. */
-int kiln_header_decode(const void *p, size_t n, uint64_t *flags);
+int header_decode(const void *p, size_t n, uint64_t *flags);
 
 /* Footer: sections then metadata (spec/block.md). */
-int kiln_footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
+int footer_encode(kiln_buf *out, const kiln_section *secs, size_t nsecs,
                        const kiln_meta *meta);
 /* Checks every section lies within [KILN_HEADER_SIZE, footer_off). */
-int kiln_footer_decode(const void *p, size_t n, uint64_t footer_off,
+int footer_decode(const void *p, size_t n, uint64_t footer_off,
                        kiln_section **secs, size_t *nsecs, kiln_meta *meta);
 
 /* Trailer: u64 footer offset, u64 footer length, u64 xxh64 of footer,
  * u32 low half of xxh64 of the preceding 24 trailer bytes, magic. */
-int kiln_trailer_encode(kiln_buf *out, uint64_t footer_off,
+int trailer_encode(kiln_buf *out, uint64_t footer_off,
                         uint64_t footer_len, uint64_t footer_sum);
-int kiln_trailer_decode(const void *p, uint64_t block_size,
+int trailer_decode(const void *p, uint64_t block_size,
                         uint64_t *footer_off, uint64_t *footer_len,
                         uint64_t *footer_sum);
 
 /* Compress `raw` with codec, append to block, fill sec (offset = block
  * length before the append). */
-int kiln_section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
+int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
                       uint8_t codec, int level, const void *raw, size_t n);
 /* Check the stored bytes' checksum and decompress them into out (replacing
  * its contents); raw length must equal sec->raw. `what` names the thing in
  * errors ("section symbols", "page 12"). */
-int kiln_section_unpack(const kiln_section *sec, const void *stored,
+int section_unpack(const kiln_section *sec, const void *stored,
                         kiln_buf *out, const char *what);
 
 /* A block id: 26 chars of Crockford base32 over 48 bits of time (ms) and
  * 80 bits from `entropy` (hash of content), NUL-terminated in out[27]. */
-void kiln_block_id(char out[27], int64_t time_ms, const uint8_t entropy[10]);
+void block_id(char out[27], int64_t time_ms, const uint8_t entropy[10]);
 
 /* A block's object key (spec/block.md, "Object keys"):
  * <tenant>/blocks/<id>_<s0>_<s1>.kiln, s0 and s1 the whole seconds of its
  * first and last sample time (rounded down), so a reader prunes by time
  * from the listing alone; <tenant>/blocks/<id>.kiln when tmin > tmax (no
  * samples). KILN_ELIMIT when it does not fit in cap bytes. */
-int kiln_block_key(char *key, size_t cap, const char *tenant, const char *id,
+int block_key(char *key, size_t cap, const char *tenant, const char *id,
                    int64_t tmin, int64_t tmax);
 /* The time range a key's name vouches for: 1 with [*lo, *hi] in ns
  * (every sample time of the block lies within), 0 for a name without one
  * (an <id>.kiln key, or one that does not parse: the block is opened). */
-int kiln_block_key_range(const char *key, int64_t *lo, int64_t *hi);
+int block_key_range(const char *key, int64_t *lo, int64_t *hi);
 
 /* ---------------------------------------------------------------------
  * Interning (format/intern.c): one link table, and the id mapping that
@@ -847,25 +847,25 @@ uint64_t tables_serial_next(void);
 #define KILN_MAX_INPUT_FILE ((size_t)256 << 20)
 
 /* 1 if data starts with the gzip magic. */
-int kiln_is_gzip(const void *p, size_t n);
+int is_gzip(const void *p, size_t n);
 /* Inflate gzip (possibly multi-member) into out; KILN_EINPUT on damage,
  * KILN_ELIMIT past max bytes. */
-int kiln_gunzip(const void *p, size_t n, size_t max, kiln_buf *out);
+int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out);
 /* Deflate into gzip format at `level`. */
-int kiln_gzip(const void *p, size_t n, int level, kiln_buf *out);
+int gzip_deflate(const void *p, size_t n, int level, kiln_buf *out);
 
 /* ---------------------------------------------------------------------
  * Additions (format/ owner): declared here, at the end, so the contract
  * above is unchanged.
  * ------------------------------------------------------------------- */
 
-/* Build the (parent, loc) index of a decoded tree so kiln_stacks_child can
- * intern into it (kiln_stacks_child also does this by itself when needed). */
-int kiln_stacks_reindex(kiln_stacks *t);
+/* Build the (parent, loc) index of a decoded tree so stacks_child can
+ * intern into it (stacks_child also does this by itself when needed). */
+int stacks_reindex(kiln_stacks *t);
 
 /* Integer columns, as written: widths are rounded up to whole bytes, and a
  * common factor of the quantities is divided out (mode bit 0x02, then a
- * uvarint scale) when that narrows them; kiln_col_decode reads both.
+ * uvarint scale) when that narrows them; col_decode reads both.
  * spec/columns.md has the byte layout. */
 
 /* Limits enforced by encoders (KILN_ELIMIT) and decoders (KILN_ECORRUPT);

@@ -9,7 +9,7 @@
 
 #define MIN_CAP 16
 
-uint64_t kiln_hash(const void *p, size_t n, uint64_t seed)
+uint64_t hash64(const void *p, size_t n, uint64_t seed)
 {
     return XXH64(p, n, seed);
 }
@@ -48,7 +48,7 @@ static int grow(kiln_htab *h)
     return 0;
 }
 
-int kiln_htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
+int htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
                    const void *ctx, const void *key, uint32_t *id,
                    size_t *slot)
 {
@@ -72,7 +72,7 @@ int kiln_htab_find(kiln_htab *h, uint64_t hash, kiln_htab_eq eq,
     return 0;
 }
 
-int kiln_htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id)
+int htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id)
 {
     if (slot >= h->cap || h->hashes[slot])
         return kiln_error_set(KILN_EINVAL, "hash index: slot %zu not reserved",
@@ -83,7 +83,7 @@ int kiln_htab_insert(kiln_htab *h, uint64_t hash, size_t slot, uint32_t id)
     return 0;
 }
 
-void kiln_htab_free(kiln_htab *h)
+void htab_free(kiln_htab *h)
 {
     free(h->hashes);
     free(h->ids);

@@ -17,10 +17,10 @@ static bool link_eq(const void *ctx, uint32_t id, const void *key)
 
 int linktab_add(linktab *t, const kiln_link *l, uint32_t *id)
 {
-    uint64_t h = kiln_hash(l, sizeof *l, 0);
+    uint64_t h = hash64(l, sizeof *l, 0);
     size_t slot;
     uint32_t got;
-    int rc = kiln_htab_find(&t->index, h, link_eq, t, l, &got, &slot);
+    int rc = htab_find(&t->index, h, link_eq, t, l, &got, &slot);
 
     if (rc < 0)
         return rc;
@@ -39,7 +39,7 @@ int linktab_add(linktab *t, const kiln_link *l, uint32_t *id)
         t->links = nl;
         t->cap = nc;
     }
-    if ((rc = kiln_htab_insert(&t->index, h, slot, (uint32_t)t->n)) < 0)
+    if ((rc = htab_insert(&t->index, h, slot, (uint32_t)t->n)) < 0)
         return rc;
     t->links[t->n] = *l;
     *id = (uint32_t)++t->n;
@@ -49,7 +49,7 @@ int linktab_add(linktab *t, const kiln_link *l, uint32_t *id)
 void linktab_free(linktab *t)
 {
     free(t->links);
-    kiln_htab_free(&t->index);
+    htab_free(&t->index);
     memset(t, 0, sizeof *t);
 }
 
@@ -108,7 +108,7 @@ static int map_string(const kiln_strtab *src, kiln_strtab *dst,
         return 0;
     }
     if (!memo[id] &&
-        (rc = kiln_strtab_intern(dst, kiln_strtab_get(src, id), src->len[id],
+        (rc = strtab_intern(dst, strtab_get(src, id), src->len[id],
                                  &memo[id])) < 0)
         return rc;
     *out = memo[id];
@@ -132,7 +132,7 @@ int tabmap_function(tabmap *m, uint32_t id, uint32_t *out)
         if ((rc = tabmap_str(m, f->name, &nf.name)) < 0 ||
             (rc = tabmap_str(m, f->system_name, &nf.system_name)) < 0 ||
             (rc = tabmap_str(m, f->filename, &nf.filename)) < 0 ||
-            (rc = kiln_symtab_function(m->dsym, &nf, &nid)) < 0)
+            (rc = symtab_function(m->dsym, &nf, &nid)) < 0)
             return rc;
         m->fn[id] = nid + 1;
     }
@@ -151,7 +151,7 @@ int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out)
         nm = *s;
         if ((rc = tabmap_str(m, s->filename, &nm.filename)) < 0 ||
             (rc = tabmap_str(m, s->build_id, &nm.build_id)) < 0 ||
-            (rc = kiln_symtab_mapping(m->dsym, &nm, &nid)) < 0)
+            (rc = symtab_mapping(m->dsym, &nm, &nid)) < 0)
             return rc;
         m->map[id] = nid + 1;
     }
@@ -188,7 +188,7 @@ int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
             return rc;
         mapping++;
     }
-    if ((rc = kiln_symtab_location(m->dsym, l->address, mapping, m->lines,
+    if ((rc = symtab_location(m->dsym, l->address, mapping, m->lines,
                                    l->nlines, l->is_folded, &nid)) < 0)
         return rc;
     m->loc[id] = nid + 1;
@@ -218,7 +218,7 @@ int tabmap_stack(tabmap *m, uint32_t n, uint32_t *out)
         uint32_t loc = 0;
         c = m->path[--depth];
         if ((rc = tabmap_location(m, ss->loc[c], &loc)) < 0 ||
-            (rc = kiln_stacks_child(m->dstk, cur, loc, &cur)) < 0)
+            (rc = stacks_child(m->dstk, cur, loc, &cur)) < 0)
             return rc;
         m->node[c] = cur;
     }
@@ -255,7 +255,7 @@ int tabmap_lset(tabmap *m, uint32_t id, uint32_t *out)
             (rc = tabmap_str(m, e->num_unit, &m->ents[i].num_unit)) < 0)
             return rc;
     }
-    if ((rc = kiln_symtab_labelset(m->dsym, m->ents, ls->n, &nid)) < 0)
+    if ((rc = symtab_labelset(m->dsym, m->ents, ls->n, &nid)) < 0)
         return rc;
     m->lset[id] = nid + 1;
     *out = nid;
@@ -334,7 +334,7 @@ static int skind(tabmap *m, uint32_t id, uint32_t *out)
         (rc = sstr(m, k->drop_frames, &nk.drop_frames)) < 0 ||
         (rc = sstr(m, k->keep_frames, &nk.keep_frames)) < 0 ||
         (rc = sstr(m, k->doc_url, &nk.doc_url)) < 0 ||
-        (rc = kiln_seriestab_kind(m->dser, &nk, out)) < 0)
+        (rc = seriestab_kind(m->dser, &nk, out)) < 0)
         goto out;
     m->kind[id] = *out + 1;
 out:
@@ -360,10 +360,10 @@ int tabmap_series(tabmap *m, uint32_t sid, uint32_t *out)
         return nomem();
     for (uint32_t i = 0; i < s->nlabs; i++) {
         const uint32_t *pair = &m->sser->labs[2 * ((size_t)s->lab_off + i)];
-        labs[i].name = kiln_strtab_get(t, pair[0]);
-        labs[i].value = kiln_strtab_get(t, pair[1]);
+        labs[i].name = strtab_get(t, pair[0]);
+        labs[i].value = strtab_get(t, pair[1]);
     }
-    rc = kiln_seriestab_series(m->dser, labs, s->nlabs, kind, out);
+    rc = seriestab_series(m->dser, labs, s->nlabs, kind, out);
     free(labs);
     if (rc < 0)
         return rc;

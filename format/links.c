@@ -15,14 +15,14 @@ static int link_cmp(const kiln_link *a, const kiln_link *b)
     return c ? c : memcmp(a->span_id, b->span_id, sizeof a->span_id);
 }
 
-int kiln_links_encode(const kiln_link *links, size_t n, kiln_buf *out)
+int links_encode(const kiln_link *links, size_t n, kiln_buf *out)
 {
     int rc;
 
     for (size_t i = 1; i < n; i++)
         if (link_cmp(&links[i - 1], &links[i]) >= 0)
             return kiln_error_set(KILN_EINVAL, "links: link %zu not after link %zu", i, i - 1);
-    if ((rc = kiln_put_uvarint(out, n)) < 0)
+    if ((rc = put_uvarint(out, n)) < 0)
         return rc;
     /* Column-wise: every trace id, then every span id. */
     for (size_t i = 0; i < n; i++)
@@ -45,11 +45,11 @@ static int links_get(kiln_cur *c, kiln_link **links, size_t *n)
 
     *links = NULL;
     *n = 0;
-    if ((rc = kiln_get_count(c, kiln_cur_left(c) / 24, "link count", &cnt)) < 0)
+    if ((rc = get_count(c, cur_left(c) / 24, "link count", &cnt)) < 0)
         goto out;
     size_t m = (size_t)cnt;
-    if ((rc = kiln_get_bytes(c, 16 * m, &tr)) < 0 ||
-        (rc = kiln_get_bytes(c, 8 * m, &sp)) < 0)
+    if ((rc = get_bytes(c, 16 * m, &tr)) < 0 ||
+        (rc = get_bytes(c, 8 * m, &sp)) < 0)
         goto out;
     l = malloc((m ? m : 1) * sizeof *l);
     if (!l) {
@@ -74,24 +74,24 @@ out:
     return rc;
 }
 
-int kiln_links_decode(kiln_link **links, size_t *n, const void *p, size_t len)
+int links_decode(kiln_link **links, size_t *n, const void *p, size_t len)
 {
     kiln_cur c;
     int rc;
 
-    kiln_cur_init(&c, p, len, "section links");
+    cur_init(&c, p, len, "section links");
     if ((rc = links_get(&c, links, n)) < 0)
         return rc;
-    if (kiln_cur_left(&c) != 0) {
+    if (cur_left(&c) != 0) {
         free(*links);
         *links = NULL;
         *n = 0;
-        return kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+        return corrupt(c.what, cur_off(&c), "trailing bytes");
     }
     return 0;
 }
 
-int kiln_trace_index_encode(const kiln_trace_index *ti, kiln_buf *out)
+int trace_index_encode(const kiln_trace_index *ti, kiln_buf *out)
 {
     size_t nt = ti->ntraces, nids = nt ? ti->pg_off[nt] : 0;
     size_t most = nt > nids ? nt : nids;
@@ -100,13 +100,13 @@ int kiln_trace_index_encode(const kiln_trace_index *ti, kiln_buf *out)
 
     if (!tmp)
         return kiln_error_set(KILN_ENOMEM, "trace index: encode");
-    if ((rc = kiln_put_uvarint(out, nt)) < 0)
+    if ((rc = put_uvarint(out, nt)) < 0)
         goto out;
-    if ((rc = kiln_col_encode_u32(out, ti->first_link, nt, KILN_COL_DELTA)) < 0)
+    if ((rc = col_encode_u32(out, ti->first_link, nt, KILN_COL_DELTA)) < 0)
         goto out;
     for (size_t i = 0; i < nt; i++)
         tmp[i] = ti->pg_off[i + 1] - ti->pg_off[i];
-    if ((rc = kiln_col_encode_u32(out, tmp, nt, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, tmp, nt, KILN_COL_PLAIN)) < 0)
         goto out;
     /* Page ids per trace as gaps: first id, then id - previous - 1. */
     size_t m = 0;
@@ -114,13 +114,13 @@ int kiln_trace_index_encode(const kiln_trace_index *ti, kiln_buf *out)
         for (uint32_t j = ti->pg_off[i]; j < ti->pg_off[i + 1]; j++)
             tmp[m++] = j == ti->pg_off[i] ? ti->pg_ids[j]
                                           : ti->pg_ids[j] - ti->pg_ids[j - 1] - 1;
-    rc = kiln_col_encode_u32(out, tmp, m, KILN_COL_PLAIN);
+    rc = col_encode_u32(out, tmp, m, KILN_COL_PLAIN);
 out:
     free(tmp);
     return rc;
 }
 
-void kiln_trace_index_free(kiln_trace_index *ti)
+void trace_index_free(kiln_trace_index *ti)
 {
     if (!ti)
         return;
@@ -130,7 +130,7 @@ void kiln_trace_index_free(kiln_trace_index *ti)
     memset(ti, 0, sizeof *ti);
 }
 
-int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
+int trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
                             const kiln_link *links, size_t nlinks,
                             size_t npages)
 {
@@ -140,14 +140,14 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
     int rc;
 
     memset(ti, 0, sizeof *ti);
-    kiln_cur_init(&c, p, len, "section traceindex");
+    cur_init(&c, p, len, "section traceindex");
     /* There is one entry per distinct trace of the links. */
     size_t distinct = 0;
     for (size_t i = 0; i < nlinks; i++)
         if (i == 0 || memcmp(links[i - 1].trace_id, links[i].trace_id, 16) != 0)
             distinct++;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_get_count(&c, distinct, "trace count", &cnt)) < 0)
+    off = cur_off(&c);
+    if ((rc = get_count(&c, distinct, "trace count", &cnt)) < 0)
         goto out;
     if (cnt != distinct) {
         rc = kiln_error_set(KILN_ECORRUPT, "%s: %llu traces but the links hold %zu at offset %llu",
@@ -163,8 +163,8 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
         rc = kiln_error_set(KILN_ENOMEM, "trace index: %zu traces", nt);
         goto out;
     }
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, ti->first_link, nt)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, ti->first_link, nt)) < 0)
         goto out;
     size_t k = 0;
     for (size_t i = 0; i < nlinks; i++) {
@@ -177,8 +177,8 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
             k++;
         }
     }
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, cnts, nt)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, cnts, nt)) < 0)
         goto out;
     uint64_t total = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -190,7 +190,7 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
         }
         total += cnts[i];
         if (total > UINT32_MAX) {
-            rc = kiln_corrupt(c.what, off, "too many page entries");
+            rc = corrupt(c.what, off, "too many page entries");
             goto out;
         }
     }
@@ -200,8 +200,8 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
         rc = kiln_error_set(KILN_ENOMEM, "trace index: %llu entries", (unsigned long long)total);
         goto out;
     }
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, ti->pg_ids, (size_t)total)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, ti->pg_ids, (size_t)total)) < 0)
         goto out;
     for (size_t i = 0; i < nt; i++) {
         uint64_t prev = 0;
@@ -218,8 +218,8 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
             prev = v;
         }
     }
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     ti->ntraces = nt;
@@ -227,7 +227,7 @@ int kiln_trace_index_decode(kiln_trace_index *ti, const void *p, size_t len,
 out:
     free(cnts);
     if (rc < 0)
-        kiln_trace_index_free(ti);
+        trace_index_free(ti);
     return rc;
 }
 
@@ -248,7 +248,7 @@ static int ti_slice(const kiln_trace_index *ti, size_t t0, size_t t1,
     out->pg_off = malloc((nt + 1) * sizeof *out->pg_off);
     out->pg_ids = malloc(((size_t)np + 1) * sizeof *out->pg_ids);
     if (!out->first_link || !out->pg_off || !out->pg_ids) {
-        kiln_trace_index_free(out);
+        trace_index_free(out);
         return kiln_error_set(KILN_ENOMEM, "links: chunk of %zu traces", nt);
     }
     for (size_t k = 0; k < nt; k++) {
@@ -262,7 +262,7 @@ static int ti_slice(const kiln_trace_index *ti, size_t t0, size_t t1,
     return 0;
 }
 
-int kiln_links_chunked_encode(const kiln_link *links, size_t n,
+int links_chunked_encode(const kiln_link *links, size_t n,
                               const kiln_trace_index *ti, size_t per_chunk,
                               uint8_t codec, int level, kiln_buf *section,
                               kiln_buf *index)
@@ -297,37 +297,37 @@ int kiln_links_chunked_encode(const kiln_link *links, size_t n,
             t1++;
         }
         kiln_buf_reset(&raw);
-        if ((rc = kiln_links_encode(links + l0, l1 - l0, &raw)) < 0 ||
+        if ((rc = links_encode(links + l0, l1 - l0, &raw)) < 0 ||
             (rc = ti_slice(ti, t, t1, l0, &part)) < 0 ||
-            (rc = kiln_trace_index_encode(&part, &raw)) < 0)
+            (rc = trace_index_encode(&part, &raw)) < 0)
             goto out;
-        kiln_trace_index_free(&part);
+        trace_index_free(&part);
         kiln_section sec;
-        if ((rc = kiln_section_pack(section, &sec, KILN_SEC_LINKS, codec,
+        if ((rc = section_pack(section, &sec, KILN_SEC_LINKS, codec,
                                     level, raw.data, raw.len)) < 0)
             goto out;
         if ((rc = kiln_buf_append(&rows, links[l0].trace_id, 16)) < 0 ||
-            (rc = kiln_put_uvarint(&rows, l1 - l0)) < 0 ||
-            (rc = kiln_put_uvarint(&rows, t1 - t)) < 0 ||
-            (rc = kiln_put_u8(&rows, codec)) < 0 ||
-            (rc = kiln_put_uvarint(&rows, sec.stored)) < 0 ||
-            (rc = kiln_put_uvarint(&rows, sec.raw)) < 0 ||
-            (rc = kiln_put_u64le(&rows, sec.checksum)) < 0)
+            (rc = put_uvarint(&rows, l1 - l0)) < 0 ||
+            (rc = put_uvarint(&rows, t1 - t)) < 0 ||
+            (rc = put_u8(&rows, codec)) < 0 ||
+            (rc = put_uvarint(&rows, sec.stored)) < 0 ||
+            (rc = put_uvarint(&rows, sec.raw)) < 0 ||
+            (rc = put_u64le(&rows, sec.checksum)) < 0)
             goto out;
         nchunks++;
         t = t1;
     }
-    if ((rc = kiln_put_uvarint(index, nchunks)) < 0 ||
+    if ((rc = put_uvarint(index, nchunks)) < 0 ||
         (rc = kiln_buf_append(index, rows.data, rows.len)) < 0)
         goto out;
 out:
-    kiln_trace_index_free(&part);
+    trace_index_free(&part);
     kiln_buf_free(&raw);
     kiln_buf_free(&rows);
     return rc;
 }
 
-int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
+int link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
                             const void *p, size_t len, uint64_t section_len,
                             uint64_t *nlinks, uint64_t *ntraces)
 {
@@ -339,9 +339,9 @@ int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
     *chunks = NULL;
     *n = 0;
     *nlinks = *ntraces = 0;
-    kiln_cur_init(&c, p, len, "section traceindex");
+    cur_init(&c, p, len, "section traceindex");
     /* A chunk takes at least 16 + 1 + 1 + 1 + 1 + 1 + 8 bytes. */
-    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 29, "chunk count",
+    if ((rc = get_count(&c, cur_left(&c) / 29, "chunk count",
                              &cnt)) < 0)
         goto out;
     ch = calloc(cnt ? (size_t)cnt : 1, sizeof *ch);
@@ -353,8 +353,8 @@ int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
     for (size_t i = 0; i < cnt; i++) {
         kiln_link_chunk *k = &ch[i];
         const uint8_t *tr;
-        uint64_t at = kiln_cur_off(&c);
-        if ((rc = kiln_get_bytes(&c, 16, &tr)) < 0)
+        uint64_t at = cur_off(&c);
+        if ((rc = get_bytes(&c, 16, &tr)) < 0)
             goto out;
         memcpy(k->first_trace, tr, 16);
         if (i && memcmp(ch[i - 1].first_trace, k->first_trace, 16) >= 0) {
@@ -363,27 +363,27 @@ int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
                                 c.what, i, i - 1, (unsigned long long)at);
             goto out;
         }
-        if ((rc = kiln_get_count(&c, UINT32_MAX - links, "chunk links",
+        if ((rc = get_count(&c, UINT32_MAX - links, "chunk links",
                                  &v)) < 0)
             goto out;
         if (v == 0) {
-            rc = kiln_corrupt(c.what, at, "chunk without links");
+            rc = corrupt(c.what, at, "chunk without links");
             goto out;
         }
         k->nlinks = (uint32_t)v;
-        if ((rc = kiln_get_count(&c, k->nlinks, "chunk traces", &v)) < 0)
+        if ((rc = get_count(&c, k->nlinks, "chunk traces", &v)) < 0)
             goto out;
         if (v == 0) {
-            rc = kiln_corrupt(c.what, at, "chunk without traces");
+            rc = corrupt(c.what, at, "chunk without traces");
             goto out;
         }
         k->ntraces = (uint32_t)v;
-        if ((rc = kiln_get_u8(&c, &k->codec)) < 0 ||
-            (rc = kiln_get_count(&c, section_len - off, "chunk stored",
+        if ((rc = get_u8(&c, &k->codec)) < 0 ||
+            (rc = get_count(&c, section_len - off, "chunk stored",
                                  &k->stored)) < 0 ||
-            (rc = kiln_get_count(&c, CHUNK_RAW_MAX, "chunk raw",
+            (rc = get_count(&c, CHUNK_RAW_MAX, "chunk raw",
                                  &k->raw)) < 0 ||
-            (rc = kiln_get_u64le(&c, &k->checksum)) < 0)
+            (rc = get_u64le(&c, &k->checksum)) < 0)
             goto out;
         k->first_link = (uint32_t)links;
         k->first_trace_no = (uint32_t)traces;
@@ -399,8 +399,8 @@ int kiln_link_chunks_decode(kiln_link_chunk **chunks, size_t *n,
                             (unsigned long long)section_len);
         goto out;
     }
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     *chunks = cnt ? ch : NULL;
@@ -415,7 +415,7 @@ out:
     return rc;
 }
 
-size_t kiln_link_chunk_find(const kiln_link_chunk *chunks, size_t n,
+size_t link_chunk_find(const kiln_link_chunk *chunks, size_t n,
                             const uint8_t trace[16])
 {
     size_t lo = 0, hi = n; /* first chunk whose first trace is > trace */
@@ -429,7 +429,7 @@ size_t kiln_link_chunk_find(const kiln_link_chunk *chunks, size_t n,
     return lo ? lo - 1 : n;
 }
 
-int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
+int link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
                            const void *stored, const uint8_t *next_trace,
                            size_t npages, kiln_link **links,
                            kiln_trace_index *ti)
@@ -452,9 +452,9 @@ int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
     sec.stored = ch->stored;
     sec.raw = ch->raw;
     sec.checksum = ch->checksum;
-    if ((rc = kiln_section_unpack(&sec, stored, &raw, what)) < 0)
+    if ((rc = section_unpack(&sec, stored, &raw, what)) < 0)
         goto out;
-    kiln_cur_init(&c, raw.data, raw.len, what);
+    cur_init(&c, raw.data, raw.len, what);
     if ((rc = links_get(&c, &l, &m)) < 0)
         goto out;
     if (m == 0 || m != ch->nlinks || memcmp(l[0].trace_id, ch->first_trace, 16) != 0 ||
@@ -465,7 +465,7 @@ int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
                             ch->nlinks);
         goto out;
     }
-    if ((rc = kiln_trace_index_decode(ti, c.p, kiln_cur_left(&c), l, m,
+    if ((rc = trace_index_decode(ti, c.p, cur_left(&c), l, m,
                                       npages)) < 0) {
         kiln_error_wrap(rc, "%s: ", what);
         goto out;
@@ -480,13 +480,13 @@ int kiln_link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
     rc = 0;
 out:
     if (rc < 0)
-        kiln_trace_index_free(ti);
+        trace_index_free(ti);
     free(l);
     kiln_buf_free(&raw);
     return rc;
 }
 
-int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
+int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
                               const void *section, size_t section_len,
                               size_t npages, kiln_link **links,
                               size_t *nlinks, kiln_trace_index *ti)
@@ -519,7 +519,7 @@ int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
                                 "past the section", i);
             goto out;
         }
-        if ((rc = kiln_link_chunk_decode(k, i, sec + k->offset,
+        if ((rc = link_chunk_decode(k, i, sec + k->offset,
                                          i + 1 < n ? chunks[i + 1].first_trace
                                                    : NULL,
                                          npages, &part, &one)) < 0)
@@ -547,7 +547,7 @@ int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
         if (add)
             memcpy(ids + np, one.pg_ids, add * sizeof *ids);
         np += add;
-        kiln_trace_index_free(&one);
+        trace_index_free(&one);
     }
     ti->pg_off[nt] = (uint32_t)np;
     if (!ti->pg_ids && !(ti->pg_ids = malloc(sizeof *ti->pg_ids))) {
@@ -561,8 +561,8 @@ int kiln_links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
 out:
     free(all);
     free(part);
-    kiln_trace_index_free(&one);
+    trace_index_free(&one);
     if (rc < 0)
-        kiln_trace_index_free(ti);
+        trace_index_free(ti);
     return rc;
 }

@@ -9,7 +9,7 @@
 #define MAX_PAGE_ROWS KILN_MAX_PAGE_ROWS
 #define MAX_PAGE_RAW KILN_MAX_SECTION_RAW
 
-int kiln_page_encode(const kiln_page_rows *r, kiln_buf *out)
+int page_encode(const kiln_page_rows *r, kiln_buf *out)
 {
     size_t n = r->n;
     int rc;
@@ -18,20 +18,20 @@ int kiln_page_encode(const kiln_page_rows *r, kiln_buf *out)
         return kiln_error_set(KILN_ELIMIT, "page: %u rows (max %u)", r->n, MAX_PAGE_ROWS);
     if (r->ntypes > KILN_MAX_TYPES)
         return kiln_error_set(KILN_ELIMIT, "page: %u sample types", r->ntypes);
-    if ((rc = kiln_col_encode(out, r->time, n, KILN_COL_DELTA)) < 0 ||
-        (rc = kiln_col_encode(out, r->duration, n, KILN_COL_PLAIN)) < 0 ||
-        (rc = kiln_col_encode_u32(out, r->stack, n, KILN_COL_PLAIN)) < 0 ||
-        (rc = kiln_col_encode_u32(out, r->lset, n, KILN_COL_PLAIN)) < 0 ||
-        (rc = kiln_col_encode_u32(out, r->link, n, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode(out, r->time, n, KILN_COL_DELTA)) < 0 ||
+        (rc = col_encode(out, r->duration, n, KILN_COL_PLAIN)) < 0 ||
+        (rc = col_encode_u32(out, r->stack, n, KILN_COL_PLAIN)) < 0 ||
+        (rc = col_encode_u32(out, r->lset, n, KILN_COL_PLAIN)) < 0 ||
+        (rc = col_encode_u32(out, r->link, n, KILN_COL_PLAIN)) < 0)
         return rc;
     for (uint32_t t = 0; t < r->ntypes; t++)
-        if ((rc = kiln_col_encode(out, r->values + (size_t)t * n, n,
+        if ((rc = col_encode(out, r->values + (size_t)t * n, n,
                                   KILN_COL_PLAIN)) < 0)
             return rc;
     return 0;
 }
 
-void kiln_page_rows_free(kiln_page_rows *r)
+void page_rows_free(kiln_page_rows *r)
 {
     if (!r)
         return;
@@ -56,7 +56,7 @@ static int check_u32(kiln_cur *c, uint64_t off, const uint32_t *v, size_t n,
     return 0;
 }
 
-int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
+int page_decode(kiln_page_rows *r, const void *p, size_t n,
                      const kiln_page_meta *meta, size_t nstacks,
                      size_t nlsets, size_t nlinks)
 {
@@ -66,9 +66,9 @@ int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
     int rc;
 
     memset(r, 0, sizeof *r);
-    kiln_cur_init(&c, p, n, "page");
+    cur_init(&c, p, n, "page");
     if (meta->nrows > MAX_PAGE_ROWS || meta->ntypes > KILN_MAX_TYPES) {
-        rc = kiln_corrupt(c.what, 0, "page rows or types above the limit");
+        rc = corrupt(c.what, 0, "page rows or types above the limit");
         goto out;
     }
     r->n = meta->nrows;
@@ -84,7 +84,7 @@ int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
         rc = kiln_error_set(KILN_ENOMEM, "page: %zu rows", rows);
         goto out;
     }
-    if ((rc = kiln_col_decode(&c, r->time, rows)) < 0)
+    if ((rc = col_decode(&c, r->time, rows)) < 0)
         goto out;
     for (size_t i = 1; i < rows; i++) {
         if (r->time[i] < r->time[i - 1]) {
@@ -96,37 +96,37 @@ int kiln_page_decode(kiln_page_rows *r, const void *p, size_t n,
         rc = kiln_error_set(KILN_ECORRUPT, "%s: times disagree with the page index", c.what);
         goto out;
     }
-    if ((rc = kiln_col_decode(&c, r->duration, rows)) < 0)
+    if ((rc = col_decode(&c, r->duration, rows)) < 0)
         goto out;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, r->stack, rows)) < 0 ||
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, r->stack, rows)) < 0 ||
         (rc = check_u32(&c, off, r->stack, rows, nstacks, "stack")) < 0)
         goto out;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, r->lset, rows)) < 0 ||
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, r->lset, rows)) < 0 ||
         (rc = check_u32(&c, off, r->lset, rows, nlsets, "label set")) < 0)
         goto out;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, r->link, rows)) < 0 ||
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, r->link, rows)) < 0 ||
         (rc = check_u32(&c, off, r->link, rows, nlinks + 1, "link")) < 0)
         goto out;
     for (uint32_t t = 0; t < meta->ntypes; t++)
-        if ((rc = kiln_col_decode(&c, r->values + (size_t)t * rows, rows)) < 0)
+        if ((rc = col_decode(&c, r->values + (size_t)t * rows, rows)) < 0)
             goto out;
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     rc = 0;
 out:
     if (rc < 0)
-        kiln_page_rows_free(r);
+        page_rows_free(r);
     return rc;
 }
 
 /* ---- page index ---- */
 
-int kiln_pageindex_encode(const kiln_page_meta *pages, size_t n,
+int pageindex_encode(const kiln_page_meta *pages, size_t n,
                           kiln_buf *out)
 {
     int64_t *v = malloc((n ? n : 1) * sizeof *v);
@@ -134,13 +134,13 @@ int kiln_pageindex_encode(const kiln_page_meta *pages, size_t n,
 
     if (!v)
         return kiln_error_set(KILN_ENOMEM, "page index: %zu pages", n);
-    if ((rc = kiln_put_uvarint(out, n)) < 0)
+    if ((rc = put_uvarint(out, n)) < 0)
         goto out;
 #define COL(expr, mode)                                                     \
     do {                                                                    \
         for (size_t i = 0; i < n; i++)                                      \
             v[i] = (int64_t)(expr);                                         \
-        if ((rc = kiln_col_encode(out, v, n, (mode))) < 0)                  \
+        if ((rc = col_encode(out, v, n, (mode))) < 0)                  \
             goto out;                                                       \
     } while (0)
     COL(pages[i].series, KILN_COL_PLAIN);
@@ -155,14 +155,14 @@ int kiln_pageindex_encode(const kiln_page_meta *pages, size_t n,
     COL(pages[i].has_links, KILN_COL_PLAIN);
 #undef COL
     for (size_t i = 0; i < n; i++)
-        if ((rc = kiln_put_u64le(out, pages[i].checksum)) < 0)
+        if ((rc = put_u64le(out, pages[i].checksum)) < 0)
             goto out;
 out:
     free(v);
     return rc;
 }
 
-int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
+int pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
                           size_t len, uint64_t samples_len, size_t nseries)
 {
     kiln_cur c;
@@ -173,9 +173,9 @@ int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
 
     *pages = NULL;
     *n = 0;
-    kiln_cur_init(&c, p, len, "section pageindex");
+    cur_init(&c, p, len, "section pageindex");
     /* Each page carries an 8-byte checksum. */
-    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 8, "page count", &cnt)) < 0)
+    if ((rc = get_count(&c, cur_left(&c) / 8, "page count", &cnt)) < 0)
         goto out;
     size_t np = (size_t)cnt;
     pg = calloc(np ? np : 1, sizeof *pg);
@@ -192,8 +192,8 @@ int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
         {"types", KILN_MAX_TYPES}, {"has links", 1},
     };
     for (int k = 0; k < 10; k++) {
-        off = kiln_cur_off(&c);
-        if ((rc = kiln_col_decode(&c, v, np)) < 0)
+        off = cur_off(&c);
+        if ((rc = col_decode(&c, v, np)) < 0)
             goto out;
         for (size_t i = 0; i < np; i++) {
             uint64_t x = (uint64_t)v[i];
@@ -219,10 +219,10 @@ int kiln_pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
         }
     }
     for (size_t i = 0; i < np; i++)
-        if ((rc = kiln_get_u64le(&c, &pg[i].checksum)) < 0)
+        if ((rc = get_u64le(&c, &pg[i].checksum)) < 0)
             goto out;
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     for (size_t i = 0; i < np; i++) {

@@ -7,14 +7,14 @@
 
 #include "format_internal.h"
 
-int kiln_is_gzip(const void *p, size_t n)
+int is_gzip(const void *p, size_t n)
 {
     const uint8_t *b = p;
 
     return n >= 2 && b[0] == 0x1f && b[1] == 0x8b;
 }
 
-int kiln_gunzip(const void *p, size_t n, size_t max, kiln_buf *out)
+int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out)
 {
     z_stream z;
     const uint8_t *in = p;
@@ -92,7 +92,7 @@ int kiln_gunzip(const void *p, size_t n, size_t max, kiln_buf *out)
             goto out;
         }
         pos = (size_t)(z.next_in - in);
-        if (pos < n && !kiln_is_gzip(in + pos, n - pos)) {
+        if (pos < n && !is_gzip(in + pos, n - pos)) {
             size_t k = pos;
             while (k < n && in[k] == 0)
                 k++;
@@ -109,7 +109,7 @@ out:
     return rc;
 }
 
-int kiln_gzip(const void *p, size_t n, int level, kiln_buf *out)
+int gzip_deflate(const void *p, size_t n, int level, kiln_buf *out)
 {
     z_stream z;
     int rc = 0, zr;

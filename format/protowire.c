@@ -3,17 +3,17 @@
  * choosing how to decode them: the OTLP layout probe and the time peeks. */
 #include "format_internal.h"
 
-int kiln_pb_next(kiln_cur *c, kiln_pbfield *f)
+int pb_next(kiln_cur *c, kiln_pbfield *f)
 {
     uint64_t key, n;
     int rc;
 
     if (c->p >= c->end)
         return KILN_ITEROVER;
-    if ((rc = kiln_get_uvarint(c, &key)) < 0)
+    if ((rc = get_uvarint(c, &key)) < 0)
         return rc;
     if ((key >> 3) == 0 || (key >> 3) > 0x1fffffff)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "field number 0 or "
+        return corrupt(c->what, cur_off(c), "field number 0 or "
                             "beyond 2^29-1");
     f->num = (uint32_t)(key >> 3);
     f->wt = (uint8_t)(key & 7);
@@ -22,30 +22,30 @@ int kiln_pb_next(kiln_cur *c, kiln_pbfield *f)
     f->len = 0;
     switch (f->wt) {
     case KILN_PB_VARINT:
-        return kiln_get_uvarint(c, &f->v);
+        return get_uvarint(c, &f->v);
     case KILN_PB_I64:
-        return kiln_get_u64le(c, &f->v);
+        return get_u64le(c, &f->v);
     case KILN_PB_LEN:
-        if ((rc = kiln_get_uvarint(c, &n)) < 0)
+        if ((rc = get_uvarint(c, &n)) < 0)
             return rc;
-        if (n > kiln_cur_left(c))
-            return kiln_corrupt(c->what, kiln_cur_off(c), "length-delimited "
+        if (n > cur_left(c))
+            return corrupt(c->what, cur_off(c), "length-delimited "
                                 "field runs past the end");
         f->len = (size_t)n;
-        return kiln_get_bytes(c, f->len, &f->p);
+        return get_bytes(c, f->len, &f->p);
     case KILN_PB_I32: {
         uint32_t v;
-        if ((rc = kiln_get_u32le(c, &v)) < 0)
+        if ((rc = get_u32le(c, &v)) < 0)
             return rc;
         f->v = v;
         return 0;
     }
     default: /* 3 and 4 (groups) are deprecated; 6 and 7 do not exist */
-        return kiln_corrupt(c->what, kiln_cur_off(c), "unsupported wire type");
+        return corrupt(c->what, cur_off(c), "unsupported wire type");
     }
 }
 
-size_t kiln_pb_count_varints(const uint8_t *p, size_t len)
+size_t pb_count_varints(const uint8_t *p, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++)

@@ -18,7 +18,7 @@ static int str_cmp(const kiln_strtab *t, uint32_t a, uint32_t b)
 
     if (a == b)
         return 0;
-    c = memcmp(kiln_strtab_get(t, a), kiln_strtab_get(t, b), la < lb ? la : lb);
+    c = memcmp(strtab_get(t, a), strtab_get(t, b), la < lb ? la : lb);
     if (c)
         return c;
     return la < lb ? -1 : la > lb;
@@ -30,17 +30,17 @@ static void free_kind(kiln_kind *k)
     free(k->comments);
 }
 
-int kiln_seriestab_init(kiln_seriestab *t)
+int seriestab_init(kiln_seriestab *t)
 {
     memset(t, 0, sizeof *t);
-    return kiln_strtab_init(&t->strings);
+    return strtab_init(&t->strings);
 }
 
-void kiln_seriestab_free(kiln_seriestab *t)
+void seriestab_free(kiln_seriestab *t)
 {
     if (!t)
         return;
-    kiln_strtab_free(&t->strings);
+    strtab_free(&t->strings);
     for (size_t i = 0; i < t->nkinds; i++)
         free_kind(&t->kinds[i]);
     free(t->kinds);
@@ -48,8 +48,8 @@ void kiln_seriestab_free(kiln_seriestab *t)
     free(t->labs);
     free(t->postings);
     free(t->post_ids);
-    kiln_htab_free(&t->kind_index);
-    kiln_htab_free(&t->series_index);
+    htab_free(&t->kind_index);
+    htab_free(&t->series_index);
     memset(t, 0, sizeof *t);
 }
 
@@ -61,12 +61,12 @@ static uint64_t hash_kind(const kiln_kind *k)
                      (uint64_t)k->period, k->default_type,
                      (uint64_t)k->drop_frames << 32 | k->keep_frames,
                      k->doc_url, k->ncomments, 0};
-    uint64_t x = kiln_hash(h, sizeof h, 6);
+    uint64_t x = hash64(h, sizeof h, 6);
 
     if (k->ntypes)
-        x = kiln_hash(k->types, 2 * (size_t)k->ntypes * sizeof *k->types, x);
+        x = hash64(k->types, 2 * (size_t)k->ntypes * sizeof *k->types, x);
     if (k->ncomments)
-        x = kiln_hash(k->comments, (size_t)k->ncomments * sizeof *k->comments, x);
+        x = hash64(k->comments, (size_t)k->ncomments * sizeof *k->comments, x);
     return x;
 }
 
@@ -112,16 +112,16 @@ static int reindex_kinds(kiln_seriestab *t)
         return 0;
     for (size_t i = 0; i < t->nkinds; i++) {
         uint64_t h = hash_kind(&t->kinds[i]);
-        rc = kiln_htab_find(&t->kind_index, h, kind_eq, t, &t->kinds[i], &id, &slot);
+        rc = htab_find(&t->kind_index, h, kind_eq, t, &t->kinds[i], &id, &slot);
         if (rc < 0)
             return rc;
-        if (rc == 0 && (rc = kiln_htab_insert(&t->kind_index, h, slot, (uint32_t)i)) < 0)
+        if (rc == 0 && (rc = htab_insert(&t->kind_index, h, slot, (uint32_t)i)) < 0)
             return rc;
     }
     return 0;
 }
 
-int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id)
+int seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id)
 {
     uint64_t h;
     size_t slot;
@@ -136,7 +136,7 @@ int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id)
     if ((rc = reindex_kinds(t)) < 0)
         return rc;
     h = hash_kind(k);
-    rc = kiln_htab_find(&t->kind_index, h, kind_eq, t, k, id, &slot);
+    rc = htab_find(&t->kind_index, h, kind_eq, t, k, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     if (t->nkinds >= MAX_TABLE)
@@ -162,7 +162,7 @@ int kiln_seriestab_kind(kiln_seriestab *t, const kiln_kind *k, uint32_t *id)
         memcpy(copy.comments, k->comments, (size_t)k->ncomments * sizeof *k->comments);
     t->kinds[t->nkinds] = copy;
     *id = (uint32_t)t->nkinds++;
-    return kiln_htab_insert(&t->kind_index, h, slot, *id);
+    return htab_insert(&t->kind_index, h, slot, *id);
 }
 
 /* ---- series ---- */
@@ -174,10 +174,10 @@ typedef struct serkey {
 
 static uint64_t hash_series(const serkey *k)
 {
-    uint64_t x = kiln_hash(&k->kind, sizeof k->kind, 7);
+    uint64_t x = hash64(&k->kind, sizeof k->kind, 7);
 
     if (k->nlabs)
-        x = kiln_hash(k->labs, 2 * (size_t)k->nlabs * sizeof *k->labs, x);
+        x = hash64(k->labs, 2 * (size_t)k->nlabs * sizeof *k->labs, x);
     return x;
 }
 
@@ -205,10 +205,10 @@ static int reindex_series(kiln_seriestab *t)
         const kiln_series *s = &t->series[i];
         serkey k = {s->kind, s->nlabs, t->labs + 2 * (size_t)s->lab_off};
         uint64_t h = hash_series(&k);
-        rc = kiln_htab_find(&t->series_index, h, series_eq, t, &k, &id, &slot);
+        rc = htab_find(&t->series_index, h, series_eq, t, &k, &id, &slot);
         if (rc < 0)
             return rc;
-        if (rc == 0 && (rc = kiln_htab_insert(&t->series_index, h, slot, (uint32_t)i)) < 0)
+        if (rc == 0 && (rc = htab_insert(&t->series_index, h, slot, (uint32_t)i)) < 0)
             return rc;
     }
     return 0;
@@ -225,7 +225,7 @@ static int pair_cmp(const void *pa, const void *pb)
     return c ? c : str_cmp(sort_strings, a[1], b[1]);
 }
 
-int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
+int seriestab_series(kiln_seriestab *t, const kiln_label *labels,
                           size_t n, uint32_t kind, uint32_t *id)
 {
     uint32_t *pairs = NULL;
@@ -240,10 +240,10 @@ int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
     if (!pairs)
         return kiln_error_set(KILN_ENOMEM, "series: %zu labels", n);
     for (size_t i = 0; i < n; i++) {
-        if ((rc = kiln_strtab_intern(&t->strings, labels[i].name,
+        if ((rc = strtab_intern(&t->strings, labels[i].name,
                                      strlen(labels[i].name), &pairs[2 * i])) < 0)
             goto out;
-        if ((rc = kiln_strtab_intern(&t->strings, labels[i].value,
+        if ((rc = strtab_intern(&t->strings, labels[i].value,
                                      strlen(labels[i].value), &pairs[2 * i + 1])) < 0)
             goto out;
     }
@@ -252,7 +252,7 @@ int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
     for (size_t i = 1; i < n; i++) {
         if (pairs[2 * i] == pairs[2 * i - 2]) {
             rc = kiln_error_set(KILN_EINVAL, "series: label \"%s\" given twice",
-                                kiln_strtab_get(&t->strings, pairs[2 * i]));
+                                strtab_get(&t->strings, pairs[2 * i]));
             goto out;
         }
     }
@@ -260,7 +260,7 @@ int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
         goto out;
     serkey k = {kind, (uint32_t)n, pairs};
     uint64_t h = hash_series(&k);
-    rc = kiln_htab_find(&t->series_index, h, series_eq, t, &k, id, &slot);
+    rc = htab_find(&t->series_index, h, series_eq, t, &k, id, &slot);
     if (rc != 0) {
         rc = rc < 0 ? rc : 0;
         goto out;
@@ -298,7 +298,7 @@ int kiln_seriestab_series(kiln_seriestab *t, const kiln_label *labels,
     t->series[t->nseries].nlabs = (uint32_t)n;
     t->nlabs += 2 * n;
     *id = (uint32_t)t->nseries++;
-    rc = kiln_htab_insert(&t->series_index, h, slot, *id);
+    rc = htab_insert(&t->series_index, h, slot, *id);
 out:
     free(pairs);
     return rc;
@@ -316,7 +316,7 @@ static int triple_cmp(const void *pa, const void *pb)
     return a[2] < b[2] ? -1 : a[2] > b[2];
 }
 
-int kiln_seriestab_postings(kiln_seriestab *t)
+int seriestab_postings(kiln_seriestab *t)
 {
     size_t npairs = t->nlabs / 2;
     uint32_t *tri = malloc((3 * npairs + 1) * sizeof *tri);
@@ -363,7 +363,7 @@ out:
 
 /* ---- encoding ---- */
 
-int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out)
+int seriestab_encode(const kiln_seriestab *t, kiln_buf *out)
 {
     size_t most = t->nseries;
     uint32_t *tmp = NULL;
@@ -375,57 +375,57 @@ int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out)
     tmp = malloc((most + 1) * sizeof *tmp);
     if (!tmp)
         return kiln_error_set(KILN_ENOMEM, "series: encode");
-    if ((rc = kiln_strtab_encode(&t->strings, out)) < 0)
+    if ((rc = strtab_encode(&t->strings, out)) < 0)
         goto out;
 
-    if ((rc = kiln_put_uvarint(out, t->nkinds)) < 0)
+    if ((rc = put_uvarint(out, t->nkinds)) < 0)
         goto out;
     for (size_t i = 0; i < t->nkinds; i++) {
         const kiln_kind *k = &t->kinds[i];
-        rc = kiln_put_uvarint(out, k->ntypes);
+        rc = put_uvarint(out, k->ntypes);
         for (uint32_t j = 0; rc == 0 && j < 2 * k->ntypes; j++)
-            rc = kiln_put_uvarint(out, k->types[j]);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->period_type[0]);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->period_type[1]);
-        if (rc == 0) rc = kiln_put_svarint(out, k->period);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->default_type);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->drop_frames);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->keep_frames);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->doc_url);
-        if (rc == 0) rc = kiln_put_uvarint(out, k->ncomments);
+            rc = put_uvarint(out, k->types[j]);
+        if (rc == 0) rc = put_uvarint(out, k->period_type[0]);
+        if (rc == 0) rc = put_uvarint(out, k->period_type[1]);
+        if (rc == 0) rc = put_svarint(out, k->period);
+        if (rc == 0) rc = put_uvarint(out, k->default_type);
+        if (rc == 0) rc = put_uvarint(out, k->drop_frames);
+        if (rc == 0) rc = put_uvarint(out, k->keep_frames);
+        if (rc == 0) rc = put_uvarint(out, k->doc_url);
+        if (rc == 0) rc = put_uvarint(out, k->ncomments);
         for (uint32_t j = 0; rc == 0 && j < k->ncomments; j++)
-            rc = kiln_put_uvarint(out, k->comments[j]);
+            rc = put_uvarint(out, k->comments[j]);
         if (rc < 0)
             goto out;
     }
 
     size_t ns = t->nseries, np = t->nlabs / 2;
-    if ((rc = kiln_put_uvarint(out, ns)) < 0)
+    if ((rc = put_uvarint(out, ns)) < 0)
         goto out;
     for (size_t i = 0; i < ns; i++) tmp[i] = t->series[i].kind;
-    if ((rc = kiln_col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
+    if ((rc = col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
     for (size_t i = 0; i < ns; i++) tmp[i] = t->series[i].nlabs;
-    if ((rc = kiln_col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
+    if ((rc = col_encode_u32(out, tmp, ns, KILN_COL_PLAIN)) < 0) goto out;
     /* Pairs in series order (lab_off is implied by the counts). */
     for (int half = 0; half < 2; half++) {
         size_t m = 0;
         for (size_t i = 0; i < ns; i++)
             for (uint32_t j = 0; j < t->series[i].nlabs; j++)
                 tmp[m++] = t->labs[2 * ((size_t)t->series[i].lab_off + j) + half];
-        if ((rc = kiln_col_encode_u32(out, tmp, m, KILN_COL_PLAIN)) < 0)
+        if ((rc = col_encode_u32(out, tmp, m, KILN_COL_PLAIN)) < 0)
             goto out;
     }
     (void)np;
 
     size_t npo = t->npostings;
-    if ((rc = kiln_put_uvarint(out, npo)) < 0)
+    if ((rc = put_uvarint(out, npo)) < 0)
         goto out;
     for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].name;
-    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    if ((rc = col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
     for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].value;
-    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    if ((rc = col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
     for (size_t i = 0; i < npo; i++) tmp[i] = t->postings[i].n;
-    if ((rc = kiln_col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
+    if ((rc = col_encode_u32(out, tmp, npo, KILN_COL_PLAIN)) < 0) goto out;
     /* Ids as gaps: the first id, then id - previous - 1. */
     size_t m = 0;
     for (size_t i = 0; i < npo; i++) {
@@ -435,7 +435,7 @@ int kiln_seriestab_encode(const kiln_seriestab *t, kiln_buf *out)
             tmp[m++] = j == 0 ? v : v - t->post_ids[p->off + j - 1] - 1;
         }
     }
-    rc = kiln_col_encode_u32(out, tmp, m, KILN_COL_PLAIN);
+    rc = col_encode_u32(out, tmp, m, KILN_COL_PLAIN);
 out:
     free(tmp);
     return rc;
@@ -449,14 +449,14 @@ static int get_id(kiln_cur *c, size_t limit, const char *field, uint32_t *v)
     int rc;
 
     if (limit == 0)
-        return kiln_corrupt(c->what, kiln_cur_off(c), "reference into an empty table");
-    if ((rc = kiln_get_count(c, limit - 1, field, &x)) < 0)
+        return corrupt(c->what, cur_off(c), "reference into an empty table");
+    if ((rc = get_count(c, limit - 1, field, &x)) < 0)
         return rc;
     *v = (uint32_t)x;
     return 0;
 }
 
-int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
+int seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
 {
     kiln_cur c;
     uint32_t *tmp = NULL;
@@ -465,13 +465,13 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
     int rc;
 
     memset(t, 0, sizeof *t);
-    kiln_cur_init(&c, p, n, "section series");
-    if ((rc = kiln_strtab_decode(&t->strings, &c)) < 0)
+    cur_init(&c, p, n, "section series");
+    if ((rc = strtab_decode(&t->strings, &c)) < 0)
         goto out;
     nstr = t->strings.n;
 
     /* kinds: each takes at least 10 bytes */
-    if ((rc = kiln_get_count(&c, kiln_cur_left(&c) / 10, "kind count", &cnt)) < 0)
+    if ((rc = get_count(&c, cur_left(&c) / 10, "kind count", &cnt)) < 0)
         goto out;
     t->kinds = calloc(cnt ? cnt : 1, sizeof *t->kinds);
     if (!t->kinds) {
@@ -483,7 +483,7 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         kiln_kind *k = &t->kinds[i];
         uint64_t x;
         t->nkinds = (size_t)i + 1; /* so free releases this one */
-        if ((rc = kiln_get_count(&c, KILN_MAX_TYPES, "sample type count", &x)) < 0)
+        if ((rc = get_count(&c, KILN_MAX_TYPES, "sample type count", &x)) < 0)
             goto out;
         k->ntypes = (uint32_t)x;
         k->types = malloc((2 * (size_t)k->ntypes + 1) * sizeof *k->types);
@@ -496,13 +496,13 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
                 goto out;
         if ((rc = get_id(&c, nstr, "period type", &k->period_type[0])) < 0 ||
             (rc = get_id(&c, nstr, "period unit", &k->period_type[1])) < 0 ||
-            (rc = kiln_get_svarint(&c, &k->period)) < 0 ||
+            (rc = get_svarint(&c, &k->period)) < 0 ||
             (rc = get_id(&c, nstr, "default type", &k->default_type)) < 0 ||
             (rc = get_id(&c, nstr, "drop frames", &k->drop_frames)) < 0 ||
             (rc = get_id(&c, nstr, "keep frames", &k->keep_frames)) < 0 ||
             (rc = get_id(&c, nstr, "doc url", &k->doc_url)) < 0)
             goto out;
-        if ((rc = kiln_get_count(&c, kiln_cur_left(&c), "comment count", &x)) < 0)
+        if ((rc = get_count(&c, cur_left(&c), "comment count", &x)) < 0)
             goto out;
         k->ncomments = (uint32_t)x;
         k->comments = malloc(((size_t)x + 1) * sizeof *k->comments);
@@ -516,8 +516,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
     }
 
     /* series: distinct, so bounded by the bytes left */
-    uint64_t maxs = (uint64_t)kiln_cur_left(&c) * 8 + 256;
-    if ((rc = kiln_get_count(&c, maxs < MAX_TABLE ? maxs : MAX_TABLE,
+    uint64_t maxs = (uint64_t)cur_left(&c) * 8 + 256;
+    if ((rc = get_count(&c, maxs < MAX_TABLE ? maxs : MAX_TABLE,
                              "series count", &cnt)) < 0)
         goto out;
     size_t ns = (size_t)cnt;
@@ -528,8 +528,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         goto out;
     }
     t->capseries = ns + 1;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, tmp, ns)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, tmp, ns)) < 0)
         goto out;
     for (size_t i = 0; i < ns; i++) {
         if (tmp[i] >= t->nkinds) {
@@ -539,7 +539,7 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         }
         t->series[i].kind = tmp[i];
     }
-    if ((rc = kiln_col_decode_u32(&c, tmp, ns)) < 0)
+    if ((rc = col_decode_u32(&c, tmp, ns)) < 0)
         goto out;
     uint64_t total = 0;
     for (size_t i = 0; i < ns; i++) {
@@ -547,7 +547,7 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         t->series[i].nlabs = tmp[i];
         total += tmp[i];
         if (total > MAX_TOTAL) {
-            rc = kiln_corrupt(c.what, off, "too many label pairs");
+            rc = corrupt(c.what, off, "too many label pairs");
             goto out;
         }
     }
@@ -562,8 +562,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
     }
     t->caplabs = 2 * np + 1;
     for (int half = 0; half < 2; half++) {
-        off = kiln_cur_off(&c);
-        if ((rc = kiln_col_decode_u32(&c, tmp, np)) < 0)
+        off = cur_off(&c);
+        if ((rc = col_decode_u32(&c, tmp, np)) < 0)
             goto out;
         for (size_t i = 0; i < np; i++) {
             if (tmp[i] >= nstr) {
@@ -587,8 +587,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
     }
 
     /* postings */
-    uint64_t maxp = (uint64_t)kiln_cur_left(&c) * 8 + 256;
-    if ((rc = kiln_get_count(&c, maxp < MAX_TABLE ? maxp : MAX_TABLE,
+    uint64_t maxp = (uint64_t)cur_left(&c) * 8 + 256;
+    if ((rc = get_count(&c, maxp < MAX_TABLE ? maxp : MAX_TABLE,
                              "posting count", &cnt)) < 0)
         goto out;
     size_t npo = (size_t)cnt;
@@ -600,8 +600,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         goto out;
     }
     for (int f = 0; f < 3; f++) {
-        off = kiln_cur_off(&c);
-        if ((rc = kiln_col_decode_u32(&c, tmp, npo)) < 0)
+        off = cur_off(&c);
+        if ((rc = col_decode_u32(&c, tmp, npo)) < 0)
             goto out;
         for (size_t i = 0; i < npo; i++) {
             if (f < 2 && tmp[i] >= nstr) {
@@ -619,7 +619,7 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         t->postings[i].off = (uint32_t)total;
         total += t->postings[i].n;
         if (total > MAX_TOTAL || t->postings[i].n > ns) {
-            rc = kiln_corrupt(c.what, off, "posting lists longer than possible");
+            rc = corrupt(c.what, off, "posting lists longer than possible");
             goto out;
         }
         if (i > 0) {
@@ -641,8 +641,8 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         rc = kiln_error_set(KILN_ENOMEM, "series: %zu posting ids", nids);
         goto out;
     }
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, t->post_ids, nids)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, t->post_ids, nids)) < 0)
         goto out;
     for (size_t i = 0; i < npo; i++) {
         const kiln_posting *po = &t->postings[i];
@@ -661,19 +661,19 @@ int kiln_seriestab_decode(kiln_seriestab *t, const void *p, size_t n)
         }
     }
     t->npost_ids = nids;
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     rc = 0;
 out:
     free(tmp);
     if (rc < 0)
-        kiln_seriestab_free(t);
+        seriestab_free(t);
     return rc;
 }
 
-const char *kiln_series_label(const kiln_seriestab *t, uint32_t sid,
+const char *series_label(const kiln_seriestab *t, uint32_t sid,
                               const char *name)
 {
     if (sid >= t->nseries)
@@ -683,8 +683,8 @@ const char *kiln_series_label(const kiln_seriestab *t, uint32_t sid,
     for (uint32_t j = 0; j < s->nlabs; j++) {
         uint32_t nid = t->labs[2 * ((size_t)s->lab_off + j)];
         if (t->strings.len[nid] == len &&
-            memcmp(kiln_strtab_get(&t->strings, nid), name, len) == 0)
-            return kiln_strtab_get(&t->strings, t->labs[2 * ((size_t)s->lab_off + j) + 1]);
+            memcmp(strtab_get(&t->strings, nid), name, len) == 0)
+            return strtab_get(&t->strings, t->labs[2 * ((size_t)s->lab_off + j) + 1]);
     }
     return NULL;
 }

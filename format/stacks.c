@@ -68,13 +68,13 @@ static int grow(kiln_stacks *t, size_t need)
     return 0;
 }
 
-int kiln_stacks_init(kiln_stacks *t)
+int stacks_init(kiln_stacks *t)
 {
     int rc;
 
     memset(t, 0, sizeof *t);
     if ((rc = grow(t, 1)) < 0) {
-        kiln_stacks_free(t); /* a failed init leaves nothing to free */
+        stacks_free(t); /* a failed init leaves nothing to free */
         return rc;
     }
     t->parent[0] = 0;
@@ -83,7 +83,7 @@ int kiln_stacks_init(kiln_stacks *t)
     return 0;
 }
 
-void kiln_stacks_free(kiln_stacks *t)
+void stacks_free(kiln_stacks *t)
 {
     if (!t)
         return;
@@ -93,7 +93,7 @@ void kiln_stacks_free(kiln_stacks *t)
     memset(t, 0, sizeof *t);
 }
 
-int kiln_stacks_reindex(kiln_stacks *t)
+int stacks_reindex(kiln_stacks *t)
 {
     int rc;
 
@@ -116,7 +116,7 @@ int kiln_stacks_reindex(kiln_stacks *t)
     return 0;
 }
 
-int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
+int stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
                       uint32_t *node)
 {
     uint64_t key = node_key(parent, loc);
@@ -127,7 +127,7 @@ int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
         return kiln_error_set(KILN_EINVAL, "stacks: parent %u out of range", parent);
     /* A decoded tree has no index; once built, each append keeps it
      * complete. */
-    if (t->nindexed != t->n && (rc = kiln_stacks_reindex(t)) < 0)
+    if (t->nindexed != t->n && (rc = stacks_reindex(t)) < 0)
         return rc;
     if ((t->n + 1) * 8 > t->idxcap * 5 && (rc = idx_grow(t)) < 0)
         return rc;
@@ -149,7 +149,7 @@ int kiln_stacks_child(kiln_stacks *t, uint32_t parent, uint32_t loc,
     return 0;
 }
 
-int kiln_stacks_encode(const kiln_stacks *t, kiln_buf *out)
+int stacks_encode(const kiln_stacks *t, kiln_buf *out)
 {
     size_t n = t->n ? t->n - 1 : 0;
     uint32_t *d = malloc((n ? n : 1) * sizeof *d);
@@ -157,20 +157,20 @@ int kiln_stacks_encode(const kiln_stacks *t, kiln_buf *out)
 
     if (!d)
         return kiln_error_set(KILN_ENOMEM, "stacks: encode %zu nodes", n);
-    if ((rc = kiln_put_uvarint(out, t->n ? t->n : 1)) < 0)
+    if ((rc = put_uvarint(out, t->n ? t->n : 1)) < 0)
         goto out;
     for (size_t i = 1; i <= n; i++)
         d[i - 1] = (uint32_t)i - t->parent[i];
-    if ((rc = kiln_col_encode_u32(out, d, n, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, d, n, KILN_COL_PLAIN)) < 0)
         goto out;
-    if ((rc = kiln_col_encode_u32(out, n ? t->loc + 1 : d, n, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, n ? t->loc + 1 : d, n, KILN_COL_PLAIN)) < 0)
         goto out;
 out:
     free(d);
     return rc;
 }
 
-int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
+int stacks_decode(kiln_stacks *t, const void *p, size_t n,
                        size_t nlocations)
 {
     kiln_cur c;
@@ -178,20 +178,20 @@ int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
     int rc;
 
     memset(t, 0, sizeof *t);
-    kiln_cur_init(&c, p, n, "section stacks");
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_get_count(&c, MAX_NODES, "node count", &cnt)) < 0)
+    cur_init(&c, p, n, "section stacks");
+    off = cur_off(&c);
+    if ((rc = get_count(&c, MAX_NODES, "node count", &cnt)) < 0)
         goto out;
     if (cnt == 0) {
-        rc = kiln_corrupt(c.what, off, "no root node");
+        rc = corrupt(c.what, off, "no root node");
         goto out;
     }
     if ((rc = grow(t, (size_t)cnt)) < 0)
         goto out;
     t->parent[0] = 0;
     t->loc[0] = 0;
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, t->parent + 1, (size_t)cnt - 1)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, t->parent + 1, (size_t)cnt - 1)) < 0)
         goto out;
     for (uint32_t i = 1; i < cnt; i++) {
         uint32_t d = t->parent[i];
@@ -203,8 +203,8 @@ int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
         }
         t->parent[i] = i - d;
     }
-    off = kiln_cur_off(&c);
-    if ((rc = kiln_col_decode_u32(&c, t->loc + 1, (size_t)cnt - 1)) < 0)
+    off = cur_off(&c);
+    if ((rc = col_decode_u32(&c, t->loc + 1, (size_t)cnt - 1)) < 0)
         goto out;
     for (uint32_t i = 1; i < cnt; i++) {
         if (t->loc[i] >= nlocations) {
@@ -215,14 +215,14 @@ int kiln_stacks_decode(kiln_stacks *t, const void *p, size_t n,
             goto out;
         }
     }
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     t->n = (size_t)cnt;
     rc = 0;
 out:
     if (rc < 0)
-        kiln_stacks_free(t);
+        stacks_free(t);
     return rc;
 }

@@ -63,25 +63,25 @@ static int append(kiln_strtab *t, const void *s, size_t n)
     return 0;
 }
 
-int kiln_strtab_init(kiln_strtab *t)
+int strtab_init(kiln_strtab *t)
 {
     uint32_t id;
 
     memset(t, 0, sizeof *t);
-    int rc = kiln_strtab_intern(t, "", 0, &id);
+    int rc = strtab_intern(t, "", 0, &id);
     if (rc < 0)
-        kiln_strtab_free(t); /* a failed init leaves nothing to free */
+        strtab_free(t); /* a failed init leaves nothing to free */
     return rc;
 }
 
-void kiln_strtab_free(kiln_strtab *t)
+void strtab_free(kiln_strtab *t)
 {
     if (!t)
         return;
     kiln_buf_free(&t->pool);
     free(t->off);
     free(t->len);
-    kiln_htab_free(&t->index);
+    htab_free(&t->index);
     memset(t, 0, sizeof *t);
 }
 
@@ -98,36 +98,36 @@ static int reindex(kiln_strtab *t)
         return 0;
     for (size_t i = 0; i < t->n; i++) {
         strkey k = {t->pool.data + t->off[i], t->len[i]};
-        uint64_t h = kiln_hash(k.s, k.n, 0);
-        rc = kiln_htab_find(&t->index, h, str_eq, t, &k, &id, &slot);
+        uint64_t h = hash64(k.s, k.n, 0);
+        rc = htab_find(&t->index, h, str_eq, t, &k, &id, &slot);
         if (rc < 0)
             return rc;
-        if (rc == 0 && (rc = kiln_htab_insert(&t->index, h, slot,
+        if (rc == 0 && (rc = htab_insert(&t->index, h, slot,
                                               (uint32_t)i)) < 0)
             return rc;
     }
     return 0;
 }
 
-int kiln_strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id)
+int strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id)
 {
     strkey k = {s, n};
-    uint64_t h = kiln_hash(s, n, 0);
+    uint64_t h = hash64(s, n, 0);
     size_t slot;
     int rc;
 
     if ((rc = reindex(t)) < 0)
         return rc;
-    rc = kiln_htab_find(&t->index, h, str_eq, t, &k, id, &slot);
+    rc = htab_find(&t->index, h, str_eq, t, &k, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     if ((rc = append(t, s, n)) < 0)
         return rc;
     *id = (uint32_t)(t->n - 1);
-    return kiln_htab_insert(&t->index, h, slot, *id);
+    return htab_insert(&t->index, h, slot, *id);
 }
 
-int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
+int strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
                        uint32_t *id)
 {
     strkey k = {s, n};
@@ -141,7 +141,7 @@ int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
         }
         return 0;
     }
-    uint64_t h = kiln_hash(s, n, 0);
+    uint64_t h = hash64(s, n, 0);
     h = h ? h : 1;
     size_t mask = t->index.cap - 1, i = (size_t)h & mask;
     while (t->index.hashes[i]) {
@@ -154,14 +154,14 @@ int kiln_strtab_lookup(const kiln_strtab *t, const void *s, size_t n,
     return 0;
 }
 
-int kiln_strtab_encode(const kiln_strtab *t, kiln_buf *out)
+int strtab_encode(const kiln_strtab *t, kiln_buf *out)
 {
     int rc;
 
-    if ((rc = kiln_put_uvarint(out, t->n)) < 0)
+    if ((rc = put_uvarint(out, t->n)) < 0)
         return rc;
     for (size_t i = 1; i < t->n; i++)
-        if ((rc = kiln_put_uvarint(out, t->len[i])) < 0)
+        if ((rc = put_uvarint(out, t->len[i])) < 0)
             return rc;
     for (size_t i = 1; i < t->n; i++)
         if ((rc = kiln_buf_append(out, t->pool.data + t->off[i], t->len[i])) < 0)
@@ -169,7 +169,7 @@ int kiln_strtab_encode(const kiln_strtab *t, kiln_buf *out)
     return 0;
 }
 
-int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c)
+int strtab_decode(kiln_strtab *t, kiln_cur *c)
 {
     uint64_t count, total = 0, off;
     uint32_t *lens = NULL;
@@ -177,17 +177,17 @@ int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c)
     int rc;
 
     memset(t, 0, sizeof *t);
-    off = kiln_cur_off(c);
+    off = cur_off(c);
     /* Each length takes at least one byte: count - 1 <= bytes left. */
-    if ((rc = kiln_get_count(c, (uint64_t)kiln_cur_left(c) + 1,
+    if ((rc = get_count(c, (uint64_t)cur_left(c) + 1,
                              "string count", &count)) < 0)
         goto out;
     if (count == 0) {
-        rc = kiln_corrupt(c->what, off, "string table without the empty string");
+        rc = corrupt(c->what, off, "string table without the empty string");
         goto out;
     }
     if (count > UINT32_MAX) {
-        rc = kiln_corrupt(c->what, off, "string count above 2^32-1");
+        rc = corrupt(c->what, off, "string count above 2^32-1");
         goto out;
     }
     lens = malloc(count * sizeof *lens);
@@ -199,17 +199,17 @@ int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c)
     lens[0] = 0;
     for (uint64_t i = 1; i < count; i++) {
         uint64_t len;
-        if ((rc = kiln_get_count(c, kiln_cur_left(c), "string length", &len)) < 0)
+        if ((rc = get_count(c, cur_left(c), "string length", &len)) < 0)
             goto out;
         lens[i] = (uint32_t)len;
         total += len;
-        if (total > kiln_cur_left(c)) {
-            rc = kiln_corrupt(c->what, kiln_cur_off(c),
+        if (total > cur_left(c)) {
+            rc = corrupt(c->what, cur_off(c),
                               "string bytes past the end");
             goto out;
         }
     }
-    if ((rc = kiln_get_bytes(c, (size_t)total, &bytes)) < 0)
+    if ((rc = get_bytes(c, (size_t)total, &bytes)) < 0)
         goto out;
     t->cap = (size_t)count;
     t->off = malloc(count * sizeof *t->off);
@@ -232,6 +232,6 @@ int kiln_strtab_decode(kiln_strtab *t, kiln_cur *c)
 out:
     free(lens);
     if (rc < 0)
-        kiln_strtab_free(t);
+        strtab_free(t);
     return rc;
 }

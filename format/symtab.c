@@ -26,17 +26,17 @@
         }                                                                   \
     } while (0)
 
-int kiln_symtab_init(kiln_symtab *st)
+int symtab_init(kiln_symtab *st)
 {
     int rc;
 
     memset(st, 0, sizeof *st);
-    if ((rc = kiln_strtab_init(&st->strings)) < 0)
+    if ((rc = strtab_init(&st->strings)) < 0)
         return rc;
     /* Label set 0 is the empty set. */
     st->lsets = calloc(64, sizeof *st->lsets);
     if (!st->lsets) {
-        kiln_strtab_free(&st->strings);
+        strtab_free(&st->strings);
         return kiln_error_set(KILN_ENOMEM, "symbols: label sets");
     }
     st->caplsets = 64;
@@ -44,21 +44,21 @@ int kiln_symtab_init(kiln_symtab *st)
     return 0;
 }
 
-void kiln_symtab_free(kiln_symtab *st)
+void symtab_free(kiln_symtab *st)
 {
     if (!st)
         return;
-    kiln_strtab_free(&st->strings);
+    strtab_free(&st->strings);
     free(st->mappings);
     free(st->functions);
     free(st->lines);
     free(st->locations);
     free(st->labels);
     free(st->lsets);
-    kiln_htab_free(&st->mapping_index);
-    kiln_htab_free(&st->function_index);
-    kiln_htab_free(&st->location_index);
-    kiln_htab_free(&st->lset_index);
+    htab_free(&st->mapping_index);
+    htab_free(&st->function_index);
+    htab_free(&st->location_index);
+    htab_free(&st->lset_index);
     memset(st, 0, sizeof *st);
 }
 
@@ -68,7 +68,7 @@ static uint64_t hash_mapping(const kiln_mapping *m)
 {
     uint64_t k[5] = {m->memory_start, m->memory_limit, m->file_offset,
                      (uint64_t)m->filename << 32 | m->build_id, m->flags};
-    return kiln_hash(k, sizeof k, 1);
+    return hash64(k, sizeof k, 1);
 }
 
 static bool mapping_eq(const void *ctx, uint32_t id, const void *key)
@@ -86,7 +86,7 @@ static uint64_t hash_function(const kiln_function *f)
 {
     uint64_t k[3] = {(uint64_t)f->name << 32 | f->system_name, f->filename,
                      (uint64_t)f->start_line};
-    return kiln_hash(k, sizeof k, 2);
+    return hash64(k, sizeof k, 2);
 }
 
 static bool function_eq(const void *ctx, uint32_t id, const void *key)
@@ -108,12 +108,12 @@ static uint64_t hash_location(const lockey *k)
 {
     uint64_t h[3] = {k->address, (uint64_t)k->mapping << 32 | k->is_folded,
                      k->nlines};
-    uint64_t x = kiln_hash(h, sizeof h, 3);
+    uint64_t x = hash64(h, sizeof h, 3);
 
     for (uint32_t i = 0; i < k->nlines; i++) {
         uint64_t l[3] = {k->lines[i].function, (uint64_t)k->lines[i].line,
                          (uint64_t)k->lines[i].column};
-        x = kiln_hash(l, sizeof l, x);
+        x = hash64(l, sizeof l, x);
     }
     return x;
 }
@@ -143,12 +143,12 @@ typedef struct lskey {
 
 static uint64_t hash_lset(const lskey *k)
 {
-    uint64_t x = kiln_hash(&k->n, sizeof k->n, 4);
+    uint64_t x = hash64(&k->n, sizeof k->n, 4);
 
     for (uint32_t i = 0; i < k->n; i++) {
         uint64_t e[3] = {(uint64_t)k->ents[i].key << 32 | k->ents[i].str,
                          (uint64_t)k->ents[i].num, k->ents[i].num_unit};
-        x = kiln_hash(e, sizeof e, x);
+        x = hash64(e, sizeof e, x);
     }
     return x;
 }
@@ -193,18 +193,18 @@ static int reindex(kiln_symtab *st, int which)
         switch (which) {
         case 0:
             hv = hash_mapping(&st->mappings[i]);
-            rc = kiln_htab_find(h, hv, mapping_eq, st, &st->mappings[i], &dummy, &slot);
+            rc = htab_find(h, hv, mapping_eq, st, &st->mappings[i], &dummy, &slot);
             break;
         case 1:
             hv = hash_function(&st->functions[i]);
-            rc = kiln_htab_find(h, hv, function_eq, st, &st->functions[i], &dummy, &slot);
+            rc = htab_find(h, hv, function_eq, st, &st->functions[i], &dummy, &slot);
             break;
         case 2: {
             const kiln_location *l = &st->locations[i];
             lockey k = {l->address, l->mapping, l->is_folded, l->nlines,
                         st->lines + l->line_off};
             hv = hash_location(&k);
-            rc = kiln_htab_find(h, hv, location_eq, st, &k, &dummy, &slot);
+            rc = htab_find(h, hv, location_eq, st, &k, &dummy, &slot);
             break;
         }
         default: {
@@ -212,13 +212,13 @@ static int reindex(kiln_symtab *st, int which)
             lskey k = {st->labels ? st->labels + st->lsets[i].off : NULL,
                        st->lsets[i].n};
             hv = hash_lset(&k);
-            rc = kiln_htab_find(h, hv, lset_eq, st, &k, &dummy, &slot);
+            rc = htab_find(h, hv, lset_eq, st, &k, &dummy, &slot);
             break;
         }
         }
         if (rc < 0)
             return rc;
-        if (rc == 0 && (rc = kiln_htab_insert(h, hv, slot, (uint32_t)i)) < 0)
+        if (rc == 0 && (rc = htab_insert(h, hv, slot, (uint32_t)i)) < 0)
             return rc;
     }
     return 0;
@@ -226,7 +226,7 @@ static int reindex(kiln_symtab *st, int which)
 
 /* ---- interning ---- */
 
-int kiln_symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id)
+int symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id)
 {
     uint64_t h = hash_mapping(m);
     size_t slot;
@@ -236,7 +236,7 @@ int kiln_symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id)
         return kiln_error_set(KILN_EINVAL, "symbols: mapping string id out of range");
     if ((rc = reindex(st, 0)) < 0)
         return rc;
-    rc = kiln_htab_find(&st->mapping_index, h, mapping_eq, st, m, id, &slot);
+    rc = htab_find(&st->mapping_index, h, mapping_eq, st, m, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     if (st->nmappings >= MAX_TABLE)
@@ -244,12 +244,12 @@ int kiln_symtab_mapping(kiln_symtab *st, const kiln_mapping *m, uint32_t *id)
     GROW(st->mappings, st->nmappings, st->capmappings);
     st->mappings[st->nmappings] = *m;
     *id = (uint32_t)st->nmappings++;
-    rc = kiln_htab_insert(&st->mapping_index, h, slot, *id);
+    rc = htab_insert(&st->mapping_index, h, slot, *id);
 out:
     return rc;
 }
 
-int kiln_symtab_function(kiln_symtab *st, const kiln_function *f,
+int symtab_function(kiln_symtab *st, const kiln_function *f,
                          uint32_t *id)
 {
     uint64_t h = hash_function(f);
@@ -261,7 +261,7 @@ int kiln_symtab_function(kiln_symtab *st, const kiln_function *f,
         return kiln_error_set(KILN_EINVAL, "symbols: function string id out of range");
     if ((rc = reindex(st, 1)) < 0)
         return rc;
-    rc = kiln_htab_find(&st->function_index, h, function_eq, st, f, id, &slot);
+    rc = htab_find(&st->function_index, h, function_eq, st, f, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     if (st->nfunctions >= MAX_TABLE)
@@ -269,12 +269,12 @@ int kiln_symtab_function(kiln_symtab *st, const kiln_function *f,
     GROW(st->functions, st->nfunctions, st->capfunctions);
     st->functions[st->nfunctions] = *f;
     *id = (uint32_t)st->nfunctions++;
-    rc = kiln_htab_insert(&st->function_index, h, slot, *id);
+    rc = htab_insert(&st->function_index, h, slot, *id);
 out:
     return rc;
 }
 
-int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
+int symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
                          const kiln_line *lines, uint32_t nlines,
                          uint32_t is_folded, uint32_t *id)
 {
@@ -292,7 +292,7 @@ int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
                                   lines[i].function);
     if ((rc = reindex(st, 2)) < 0)
         return rc;
-    rc = kiln_htab_find(&st->location_index, h, location_eq, st, &k, id, &slot);
+    rc = htab_find(&st->location_index, h, location_eq, st, &k, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     if (st->nlocations >= MAX_TABLE || st->nlines + nlines > MAX_TOTAL)
@@ -318,7 +318,7 @@ int kiln_symtab_location(kiln_symtab *st, uint64_t address, uint32_t mapping,
     l->is_folded = k.is_folded;
     st->nlines += nlines;
     *id = (uint32_t)st->nlocations++;
-    rc = kiln_htab_insert(&st->location_index, h, slot, *id);
+    rc = htab_insert(&st->location_index, h, slot, *id);
 out:
     return rc;
 }
@@ -334,7 +334,7 @@ static int ent_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-int kiln_symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
+int symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
                          uint32_t n, uint32_t *id)
 {
     kiln_label_ent *copy = NULL;
@@ -358,7 +358,7 @@ int kiln_symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
     uint64_t h = hash_lset(&k);
     if ((rc = reindex(st, 3)) < 0)
         goto out;
-    rc = kiln_htab_find(&st->lset_index, h, lset_eq, st, &k, id, &slot);
+    rc = htab_find(&st->lset_index, h, lset_eq, st, &k, id, &slot);
     if (rc != 0) {
         rc = rc < 0 ? rc : 0;
         goto out;
@@ -385,7 +385,7 @@ int kiln_symtab_labelset(kiln_symtab *st, const kiln_label_ent *ents,
     st->lsets[st->nlsets].n = n;
     st->nlabels += n;
     *id = (uint32_t)st->nlsets++;
-    rc = kiln_htab_insert(&st->lset_index, h, slot, *id);
+    rc = htab_insert(&st->lset_index, h, slot, *id);
 out:
     free(copy);
     return rc;
@@ -398,18 +398,18 @@ out:
     do {                                                                    \
         for (size_t i_ = 0; i_ < (n); i_++)                                 \
             (tmp)[i_] = (arr)[i_].field;                                    \
-        if ((rc = kiln_col_encode_u32((out), (tmp), (n), KILN_COL_PLAIN)) < 0) \
+        if ((rc = col_encode_u32((out), (tmp), (n), KILN_COL_PLAIN)) < 0) \
             goto out;                                                       \
     } while (0)
 #define COL_I64(out, arr, n, expr, tmp)                                     \
     do {                                                                    \
         for (size_t i_ = 0; i_ < (n); i_++)                                 \
             (tmp)[i_] = (int64_t)(expr);                                    \
-        if ((rc = kiln_col_encode((out), (tmp), (n), KILN_COL_PLAIN)) < 0)  \
+        if ((rc = col_encode((out), (tmp), (n), KILN_COL_PLAIN)) < 0)  \
             goto out;                                                       \
     } while (0)
 
-int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
+int symtab_encode(const kiln_symtab *st, kiln_buf *out)
 {
     size_t most = st->nmappings;
     uint32_t *t32 = NULL;
@@ -427,11 +427,11 @@ int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
         rc = kiln_error_set(KILN_ENOMEM, "symbols: encode %zu entries", most);
         goto out;
     }
-    if ((rc = kiln_strtab_encode(&st->strings, out)) < 0)
+    if ((rc = strtab_encode(&st->strings, out)) < 0)
         goto out;
 
     const kiln_mapping *m = st->mappings;
-    if ((rc = kiln_put_uvarint(out, st->nmappings)) < 0)
+    if ((rc = put_uvarint(out, st->nmappings)) < 0)
         goto out;
     COL_I64(out, m, st->nmappings, m[i_].memory_start, t64);
     COL_I64(out, m, st->nmappings, m[i_].memory_limit - m[i_].memory_start, t64);
@@ -441,7 +441,7 @@ int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
     COL_U32(out, m, st->nmappings, flags, t32);
 
     const kiln_function *f = st->functions;
-    if ((rc = kiln_put_uvarint(out, st->nfunctions)) < 0)
+    if ((rc = put_uvarint(out, st->nfunctions)) < 0)
         goto out;
     COL_U32(out, f, st->nfunctions, name, t32);
     COL_U32(out, f, st->nfunctions, system_name, t32);
@@ -449,7 +449,7 @@ int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
     COL_I64(out, f, st->nfunctions, f[i_].start_line, t64);
 
     const kiln_location *l = st->locations;
-    if ((rc = kiln_put_uvarint(out, st->nlocations)) < 0)
+    if ((rc = put_uvarint(out, st->nlocations)) < 0)
         goto out;
     COL_I64(out, l, st->nlocations, l[i_].address, t64);
     COL_U32(out, l, st->nlocations, mapping, t32);
@@ -462,49 +462,49 @@ int kiln_symtab_encode(const kiln_symtab *st, kiln_buf *out)
             t32[nl++] = st->lines[l[i].line_off + j].function == KILN_NOFUNC
                             ? (uint32_t)st->nfunctions /* "none", see spec */
                             : st->lines[l[i].line_off + j].function;
-    if ((rc = kiln_col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
     for (size_t i = 0; i < st->nlocations; i++)
         for (uint32_t j = 0; j < l[i].nlines; j++)
             t64[nl++] = st->lines[l[i].line_off + j].line;
-    if ((rc = kiln_col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
     for (size_t i = 0; i < st->nlocations; i++)
         for (uint32_t j = 0; j < l[i].nlines; j++)
             t64[nl++] = st->lines[l[i].line_off + j].column;
-    if ((rc = kiln_col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
         goto out;
 
     const kiln_labelset *s = st->lsets;
     size_t nls = st->nlsets ? st->nlsets : 1;
-    if ((rc = kiln_put_uvarint(out, nls - 1)) < 0)
+    if ((rc = put_uvarint(out, nls - 1)) < 0)
         goto out;
     COL_U32(out, s + 1, nls - 1, n, t32);
     nl = 0;
     for (size_t i = 1; i < nls; i++)
         for (uint32_t j = 0; j < s[i].n; j++)
             t32[nl++] = st->labels[s[i].off + j].key;
-    if ((rc = kiln_col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
     for (size_t i = 1; i < nls; i++)
         for (uint32_t j = 0; j < s[i].n; j++)
             t32[nl++] = st->labels[s[i].off + j].str;
-    if ((rc = kiln_col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
     for (size_t i = 1; i < nls; i++)
         for (uint32_t j = 0; j < s[i].n; j++)
             t64[nl++] = st->labels[s[i].off + j].num;
-    if ((rc = kiln_col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode(out, t64, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     nl = 0;
     for (size_t i = 1; i < nls; i++)
         for (uint32_t j = 0; j < s[i].n; j++)
             t32[nl++] = st->labels[s[i].off + j].num_unit;
-    if ((rc = kiln_col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
+    if ((rc = col_encode_u32(out, t32, nl, KILN_COL_PLAIN)) < 0)
         goto out;
     rc = 0;
 out:
@@ -530,15 +530,15 @@ static int check_ids(kiln_cur *c, uint64_t off, const uint32_t *v, size_t n,
 /* Decode a u32 column into a scratch array, check ids < limit. */
 #define GET_U32(field_name, n, limit)                                       \
     do {                                                                    \
-        coloff = kiln_cur_off(&c);                                          \
-        if ((rc = kiln_col_decode_u32(&c, t32, (n))) < 0)                   \
+        coloff = cur_off(&c);                                          \
+        if ((rc = col_decode_u32(&c, t32, (n))) < 0)                   \
             goto out;                                                       \
         if ((rc = check_ids(&c, coloff, t32, (n), (limit), field_name)) < 0) \
             goto out;                                                       \
     } while (0)
 #define GET_I64(n)                                                          \
     do {                                                                    \
-        if ((rc = kiln_col_decode(&c, t64, (n))) < 0)                       \
+        if ((rc = col_decode(&c, t64, (n))) < 0)                       \
             goto out;                                                       \
     } while (0)
 
@@ -547,12 +547,12 @@ static int check_ids(kiln_cur *c, uint64_t off, const uint32_t *v, size_t n,
  * from allocating gigabytes before the columns are read. */
 static int get_table_count(kiln_cur *c, const char *field, uint64_t *n)
 {
-    uint64_t max = (uint64_t)kiln_cur_left(c) * 8 + 256;
+    uint64_t max = (uint64_t)cur_left(c) * 8 + 256;
 
-    return kiln_get_count(c, max < MAX_TABLE ? max : MAX_TABLE, field, n);
+    return get_count(c, max < MAX_TABLE ? max : MAX_TABLE, field, n);
 }
 
-int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n)
+int symtab_decode(kiln_symtab *st, const void *p, size_t n)
 {
     kiln_cur c;
     uint32_t *t32 = NULL;
@@ -562,8 +562,8 @@ int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n)
     int rc;
 
     memset(st, 0, sizeof *st);
-    kiln_cur_init(&c, p, n, "section symbols");
-    if ((rc = kiln_strtab_decode(&st->strings, &c)) < 0)
+    cur_init(&c, p, n, "section symbols");
+    if ((rc = strtab_decode(&st->strings, &c)) < 0)
         goto out;
     size_t nstr = st->strings.n;
 
@@ -668,7 +668,7 @@ int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n)
     if ((rc = get_table_count(&c, "label set count", &cnt)) < 0)
         goto out;
     if (cnt >= MAX_TABLE) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "too many label sets");
+        rc = corrupt(c.what, cur_off(&c), "too many label sets");
         goto out;
     }
     size_t nls = (size_t)cnt + 1;
@@ -700,8 +700,8 @@ int kiln_symtab_decode(kiln_symtab *st, const void *p, size_t n)
     for (size_t i = 0; i < nlab; i++) st->labels[i].num_unit = t32[i];
     st->nlabels = nlab;
 
-    if (kiln_cur_left(&c) != 0) {
-        rc = kiln_corrupt(c.what, kiln_cur_off(&c), "trailing bytes");
+    if (cur_left(&c) != 0) {
+        rc = corrupt(c.what, cur_off(&c), "trailing bytes");
         goto out;
     }
     rc = 0;
@@ -709,6 +709,6 @@ out:
     free(t32);
     free(t64);
     if (rc < 0)
-        kiln_symtab_free(st);
+        symtab_free(st);
     return rc;
 }

@@ -49,8 +49,8 @@ int kiln_tables_location(const kiln_tables *t, uint32_t location,
     out->memory_start = out->memory_limit = out->file_offset = 0;
     if (l->mapping) {
         const kiln_mapping *m = &s->mappings[l->mapping - 1];
-        out->mapping_file = kiln_strtab_get(&s->strings, m->filename);
-        out->build_id = kiln_strtab_get(&s->strings, m->build_id);
+        out->mapping_file = strtab_get(&s->strings, m->filename);
+        out->build_id = strtab_get(&s->strings, m->build_id);
         out->memory_start = m->memory_start;
         out->memory_limit = m->memory_limit;
         out->file_offset = m->file_offset;
@@ -74,9 +74,9 @@ int kiln_tables_line(const kiln_tables *t, uint32_t location, size_t i,
         out->start_line = 0;
     } else {
         f = &s->functions[ln->function];
-        out->function = kiln_strtab_get(&s->strings, f->name);
-        out->system_name = kiln_strtab_get(&s->strings, f->system_name);
-        out->filename = kiln_strtab_get(&s->strings, f->filename);
+        out->function = strtab_get(&s->strings, f->name);
+        out->system_name = strtab_get(&s->strings, f->system_name);
+        out->filename = strtab_get(&s->strings, f->filename);
         out->start_line = f->start_line;
     }
     out->line = ln->line;
@@ -100,5 +100,5 @@ const char *kiln_tables_series_label(const kiln_tables *t, uint32_t series,
 {
     if (series >= t->series->nseries)
         return NULL;
-    return kiln_series_label(t->series, series, name);
+    return series_label(t->series, series, name);
 }

@@ -35,12 +35,12 @@ int kiln_result_new(kiln_result **out, const kiln_query_opts *o)
     if (!r)
         return nomem();
     r->keep_labels = o->keep_labels != 0;
-    if ((rc = kiln_symtab_init(&r->sym)) < 0) {
+    if ((rc = symtab_init(&r->sym)) < 0) {
         free(r);
         return rc;
     }
-    if ((rc = kiln_stacks_init(&r->stk)) < 0) {
-        kiln_symtab_free(&r->sym);
+    if ((rc = stacks_init(&r->stk)) < 0) {
+        symtab_free(&r->sym);
         free(r);
         return rc;
     }
@@ -57,14 +57,14 @@ void kiln_result_free(kiln_result *r)
     if (!r)
         return;
     rd_sel_free(&r->sel);
-    kiln_symtab_free(&r->sym);
-    kiln_stacks_free(&r->stk);
+    symtab_free(&r->sym);
+    stacks_free(&r->stk);
     free(r->types);
     free(r->dense);
     free(r->seen);
     free(r->keys);
     free(r->kvals);
-    kiln_htab_free(&r->kindex);
+    htab_free(&r->kindex);
     linktab_free(&r->links);
     free(r->comments);
     free(r);
@@ -106,8 +106,8 @@ void kiln_result_type(const kiln_result *r, size_t i, const char **type,
         *unit = NULL;
         return;
     }
-    *type = kiln_strtab_get(&r->sym.strings, r->types[2 * i]);
-    *unit = kiln_strtab_get(&r->sym.strings, r->types[2 * i + 1]);
+    *type = strtab_get(&r->sym.strings, r->types[2 * i]);
+    *unit = strtab_get(&r->sym.strings, r->types[2 * i + 1]);
 }
 
 /* ---- per-block translation of ids into the result ---- */
@@ -158,7 +158,7 @@ static int xlate_init(xlate *x, kiln_result *r, kiln_block *b)
 static int intern_series_str(kiln_result *r, const kiln_strtab *t,
                              uint32_t id, uint32_t *out)
 {
-    return kiln_strtab_intern(&r->sym.strings, kiln_strtab_get(t, id),
+    return strtab_intern(&r->sym.strings, strtab_get(t, id),
                               t->len[id], out);
 }
 
@@ -307,12 +307,12 @@ static int grow_dense(kiln_result *r)
 /* The row of (node, lset, link) in keys/kvals, created zeroed. */
 static int key_slot(kiln_result *r, const rd_key *k, size_t *out)
 {
-    uint64_t h = kiln_hash(k, sizeof *k, 0);
+    uint64_t h = hash64(k, sizeof *k, 0);
     uint32_t id;
     size_t slot;
     int rc;
 
-    rc = kiln_htab_find(&r->kindex, h, key_eq, r, k, &id, &slot);
+    rc = htab_find(&r->kindex, h, key_eq, r, k, &id, &slot);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -332,7 +332,7 @@ static int key_slot(kiln_result *r, const rd_key *k, size_t *out)
         id = (uint32_t)r->nkeys++;
         r->keys[id] = *k;
         memset(r->kvals + (size_t)id * nt, 0, nt * sizeof *r->kvals);
-        if ((rc = kiln_htab_insert(&r->kindex, h, slot, id)) < 0)
+        if ((rc = htab_insert(&r->kindex, h, slot, id)) < 0)
             return rc;
     }
     *out = id;

@@ -25,10 +25,10 @@ static bool entry_eq(const void *ctx, uint32_t id, const void *key)
 
 static int entry_of(tl_ctx *c, const uint8_t *trace, uint32_t *out)
 {
-    uint64_t h = kiln_hash(trace, 16, 0);
+    uint64_t h = hash64(trace, 16, 0);
     size_t slot = 0;
     uint32_t id;
-    int rc = kiln_htab_find(&c->index, h, entry_eq, c, trace, &id, &slot);
+    int rc = htab_find(&c->index, h, entry_eq, c, trace, &id, &slot);
 
     if (rc < 0)
         return rc;
@@ -46,7 +46,7 @@ static int entry_of(tl_ctx *c, const uint8_t *trace, uint32_t *out)
         id = (uint32_t)c->n++;
         memset(&c->e[id], 0, sizeof c->e[id]);
         memcpy(c->e[id].trace_id, trace, 16);
-        if ((rc = kiln_htab_insert(&c->index, h, slot, id)) < 0)
+        if ((rc = htab_insert(&c->index, h, slot, id)) < 0)
             return rc;
     }
     *out = id;
@@ -56,7 +56,7 @@ static int entry_of(tl_ctx *c, const uint8_t *trace, uint32_t *out)
 static bool sstr_is(const kiln_strtab *t, uint32_t id, const char *s)
 {
     size_t n = strlen(s);
-    return t->len[id] == n && memcmp(kiln_strtab_get(t, id), s, n) == 0;
+    return t->len[id] == n && memcmp(strtab_get(t, id), s, n) == 0;
 }
 
 /* Value and samples columns of each kind of the block. */
@@ -204,7 +204,7 @@ out:
     free(c.lmap);
     free(c.vcol);
     free(c.scol);
-    kiln_htab_free(&c.index);
+    htab_free(&c.index);
     rd_sel_free(&c.sel);
     return api_return(rc);
 }

@@ -87,7 +87,7 @@ static int check_header(kiln_block *b)
     }
     if ((rc = fetch(b, 0, KILN_HEADER_SIZE, &scratch, &p)) < 0)
         goto out;
-    if ((rc = kiln_header_decode(p, KILN_HEADER_SIZE, &flags)) < 0) {
+    if ((rc = header_decode(p, KILN_HEADER_SIZE, &flags)) < 0) {
         rc = rd_block_err(b, rc);
         goto out;
     }
@@ -111,14 +111,14 @@ static int load_section(kiln_block *b, const kiln_section *s, kiln_buf *raw)
     if (s->raw > RAW_MAX) {
         rc = kiln_error_set(KILN_ECORRUPT, "block %s: section %s: raw size "
                             "%llu is past the limit", b->key,
-                            kiln_section_name(s->type),
+                            section_name(s->type),
                             (unsigned long long)s->raw);
         goto out;
     }
     if ((rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
         goto out;
-    snprintf(what, sizeof what, "section %s", kiln_section_name(s->type));
-    if ((rc = kiln_section_unpack(s, p, raw, what)) < 0)
+    snprintf(what, sizeof what, "section %s", section_name(s->type));
+    if ((rc = section_unpack(s, p, raw, what)) < 0)
         rc = rd_block_err(b, rc);
 out:
     kiln_buf_free(&scratch);
@@ -130,7 +130,7 @@ static int need_section(kiln_block *b, unsigned type, const kiln_section **s)
     *s = rd_block_section(b, type);
     if (!*s)
         return kiln_error_set(KILN_ECORRUPT, "block %s: section %s is "
-                              "missing", b->key, kiln_section_name(type));
+                              "missing", b->key, section_name(type));
     return 0;
 }
 
@@ -146,7 +146,7 @@ int rd_block_series(kiln_block *b)
         (rc = load_section(b, s, &raw)) < 0)
         goto out;
     memset(&b->series, 0, sizeof b->series);
-    if ((rc = kiln_seriestab_decode(&b->series, raw.data, raw.len)) < 0) {
+    if ((rc = seriestab_decode(&b->series, raw.data, raw.len)) < 0) {
         memset(&b->series, 0, sizeof b->series);
         rc = rd_block_err(b, rc);
         goto out;
@@ -170,7 +170,7 @@ int rd_block_pages(kiln_block *b)
         (rc = need_section(b, KILN_SEC_PAGEINDEX, &s)) < 0 ||
         (rc = load_section(b, s, &raw)) < 0)
         goto out;
-    if ((rc = kiln_pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
+    if ((rc = pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
                                     samples->stored,
                                     b->series.nseries)) < 0) {
         b->pages = NULL;
@@ -197,7 +197,7 @@ int rd_block_symbols(kiln_block *b)
         (rc = load_section(b, s, &raw)) < 0)
         goto out;
     memset(&b->sym, 0, sizeof b->sym);
-    if ((rc = kiln_symtab_decode(&b->sym, raw.data, raw.len)) < 0) {
+    if ((rc = symtab_decode(&b->sym, raw.data, raw.len)) < 0) {
         memset(&b->sym, 0, sizeof b->sym);
         rc = rd_block_err(b, rc);
         goto out;
@@ -221,7 +221,7 @@ int rd_block_stacks(kiln_block *b)
         (rc = load_section(b, s, &raw)) < 0)
         goto out;
     memset(&b->stacks, 0, sizeof b->stacks);
-    if ((rc = kiln_stacks_decode(&b->stacks, raw.data, raw.len,
+    if ((rc = stacks_decode(&b->stacks, raw.data, raw.len,
                                  b->sym.nlocations)) < 0) {
         memset(&b->stacks, 0, sizeof b->stacks);
         rc = rd_block_err(b, rc);
@@ -256,7 +256,7 @@ int rd_block_chunks(kiln_block *b)
     }
     if ((rc = load_section(b, s, &raw)) < 0)
         goto out;
-    if ((rc = kiln_link_chunks_decode(&b->chunks, &b->nchunks, raw.data,
+    if ((rc = link_chunks_decode(&b->chunks, &b->nchunks, raw.data,
                                       raw.len, ls ? ls->stored : 0, &nl,
                                       &nt)) < 0) {
         b->chunks = NULL;
@@ -294,7 +294,7 @@ int rd_block_trace_chunk(kiln_block *b, const uint8_t trace[16],
     *ch = NULL;
     if ((rc = rd_block_chunks(b)) < 0)
         return rc;
-    i = kiln_link_chunk_find(b->chunks, b->nchunks, trace);
+    i = link_chunk_find(b->chunks, b->nchunks, trace);
     if (i == b->nchunks)
         return 0;
     if (b->clinks && b->cur_chunk == i) {
@@ -303,16 +303,16 @@ int rd_block_trace_chunk(kiln_block *b, const uint8_t trace[16],
     }
     free(b->clinks);
     b->clinks = NULL;
-    kiln_trace_index_free(&b->cti);
+    trace_index_free(&b->cti);
     if ((rc = check_header(b)) < 0 ||
         (rc = need_section(b, KILN_SEC_LINKS, &ls)) < 0)
         goto out;
     const kiln_link_chunk *k = &b->chunks[i];
-    /* kiln_link_chunks_decode checked the chunk lies inside the section. */
+    /* link_chunks_decode checked the chunk lies inside the section. */
     if ((rc = fetch(b, ls->offset + k->offset, k->stored, &scratch, &p)) < 0)
         goto out;
     /* Page ids are checked against the page index where they are used. */
-    if ((rc = kiln_link_chunk_decode(k, i, p,
+    if ((rc = link_chunk_decode(k, i, p,
                                      i + 1 < b->nchunks
                                          ? b->chunks[i + 1].first_trace
                                          : NULL,
@@ -373,7 +373,7 @@ int rd_block_links(kiln_block *b)
                             b->key, s->codec);
         goto out;
     }
-    if ((rc = kiln_links_chunked_decode(b->chunks, b->nchunks, p, s->stored,
+    if ((rc = links_chunked_decode(b->chunks, b->nchunks, p, s->stored,
                                         b->npages, &b->links, &b->nlinks,
                                         &b->ti)) < 0) {
         b->links = NULL;
@@ -417,15 +417,15 @@ int rd_block_bloom_test(kiln_block *b, const uint8_t trace[16])
         goto out;
     /* The footer's (checksummed) length fixes the layout: no read of the
      * head, whose copy of the counts kiln verify checks. */
-    if ((rc = kiln_bloom_layout_of(s->stored, &l)) < 0) {
+    if ((rc = bloom_layout_of(s->stored, &l)) < 0) {
         rc = rd_block_err(b, rc);
         goto out;
     }
-    off = kiln_bloom_locate(&l, trace, 16);
+    off = bloom_locate(&l, trace, 16);
     /* The groups fill the section exactly. */
     if ((rc = fetch(b, s->offset + off, l.group_bytes, &scratch, &p)) < 0)
         goto out;
-    if ((rc = kiln_bloom_test_group(&l, p, l.group_bytes, trace, 16)) < 0)
+    if ((rc = bloom_test_group(&l, p, l.group_bytes, trace, 16)) < 0)
         rc = rd_block_err(b, rc);
 out:
     kiln_buf_free(&scratch);
@@ -482,10 +482,10 @@ static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
     ps.raw = pm->raw;
     ps.checksum = pm->checksum;
     snprintf(what, sizeof what, "section samples: page %u", id);
-    if ((rc = kiln_section_unpack(&ps, stored, raw, what)) < 0)
+    if ((rc = section_unpack(&ps, stored, raw, what)) < 0)
         return rd_block_err(b, rc);
     memset(rows, 0, sizeof *rows);
-    if ((rc = kiln_page_decode(rows, raw->data, raw->len, pm,
+    if ((rc = page_decode(rows, raw->data, raw->len, pm,
                                b->stacks.n, b->sym.nlsets, nlinks)) < 0) {
         memset(rows, 0, sizeof *rows);
         kiln_error_wrap(rc, "page %u: ", id);
@@ -529,7 +529,7 @@ int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
                                   &raw, &rows)) < 0)
                 goto out;
             rc = cb(ud, ids[k], pm, &rows);
-            kiln_page_rows_free(&rows);
+            page_rows_free(&rows);
             if (rc < 0)
                 goto out;
         }
@@ -647,7 +647,7 @@ static int fill_info(kiln_block *b)
     if (!b->sinfo)
         return kiln_error_set(KILN_ENOMEM, "block %s: out of memory", b->key);
     for (size_t i = 0; i < b->nsecs; i++) {
-        b->sinfo[i].name = kiln_section_name(b->secs[i].type);
+        b->sinfo[i].name = section_name(b->secs[i].type);
         b->sinfo[i].type = b->secs[i].type;
         b->sinfo[i].codec = b->secs[i].codec;
         b->sinfo[i].offset = b->secs[i].offset;
@@ -683,10 +683,10 @@ static int fill_info(kiln_block *b)
     in->bloom_fpp = 0;
     const kiln_section *bs = rd_block_section(b, KILN_SEC_BLOOM);
     if (bs) { /* the section's size stands for its block count */
-        uint32_t nblocks = kiln_bloom_blocks_in(bs->raw);
+        uint32_t nblocks = bloom_blocks_in(bs->raw);
         in->bloom_bytes = (uint64_t)nblocks * 32;
         if (nblocks)
-            in->bloom_fpp = kiln_bloom_fpp(nblocks, b->meta.ntraces);
+            in->bloom_fpp = bloom_expected_fpp(nblocks, b->meta.ntraces);
     }
     return 0;
 }
@@ -731,7 +731,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
      * unknown version is reported as such rather than as damage. */
     if (b->tail_off == 0 && (rc = check_header(b)) < 0)
         goto out;
-    rc = kiln_trailer_decode(b->tail.data + b->tail.len - KILN_TRAILER_SIZE,
+    rc = trailer_decode(b->tail.data + b->tail.len - KILN_TRAILER_SIZE,
                              b->size, &foff, &flen, &fsum);
     if (rc < 0) {
         if (check_header(b) < 0) /* a newer format explains a bad trailer */
@@ -748,12 +748,12 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
     }
     if ((rc = fetch(b, foff, flen, &extra, &fp)) < 0)
         goto out;
-    if (kiln_hash(fp, flen, 0) != fsum) {
+    if (hash64(fp, flen, 0) != fsum) {
         rc = kiln_error_set(KILN_ECHECKSUM, "block %s: footer: checksum "
                             "mismatch", key);
         goto out;
     }
-    rc = kiln_footer_decode(fp, flen, foff, &b->secs, &b->nsecs, &b->meta);
+    rc = footer_decode(fp, flen, foff, &b->secs, &b->nsecs, &b->meta);
     if (rc < 0) {
         b->secs = NULL;
         b->nsecs = 0;
@@ -767,7 +767,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
     /* A key that names a time range must hold the footer's: readers
      * prune by it without opening the block. */
     int64_t lo, hi;
-    if (b->meta.nsamples && kiln_block_key_range(key, &lo, &hi) &&
+    if (b->meta.nsamples && block_key_range(key, &lo, &hi) &&
         (b->meta.tmin < lo || b->meta.tmax > hi)) {
         rc = kiln_error_set(KILN_ECORRUPT, "block %s: its samples run from "
                             "%lld to %lld ns, outside the seconds its key "
@@ -790,20 +790,20 @@ void kiln_block_free(kiln_block *b)
     if (!b)
         return;
     if (b->have & RD_HAVE_SERIES)
-        kiln_seriestab_free(&b->series);
+        seriestab_free(&b->series);
     free(b->pages);
     if (b->have & RD_HAVE_SYMBOLS)
-        kiln_symtab_free(&b->sym);
+        symtab_free(&b->sym);
     if (b->have & RD_HAVE_STACKS)
-        kiln_stacks_free(&b->stacks);
+        stacks_free(&b->stacks);
     free(b->links);
     if (b->have & RD_HAVE_TRACEINDEX)
-        kiln_trace_index_free(&b->ti);
+        trace_index_free(&b->ti);
     free(b->chunks);
     free(b->clinks);
-    kiln_trace_index_free(&b->cti);
+    trace_index_free(&b->cti);
     free(b->secs);
-    kiln_meta_free(&b->meta);
+    meta_free(&b->meta);
     free(b->sinfo);
     kiln_buf_free(&b->tail);
     free(b->key);
@@ -982,7 +982,7 @@ static int verify_sections(kiln_block *b)
             if (seen & (1u << t)) {
                 rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: section "
                                     "%s appears twice", b->key,
-                                    kiln_section_name(t));
+                                    section_name(t));
                 goto out;
             }
             seen |= 1u << t;
@@ -994,8 +994,8 @@ static int verify_sections(kiln_block *b)
         if (sorted[i - 1].offset + sorted[i - 1].stored > sorted[i].offset) {
             rc = kiln_error_set(KILN_ECORRUPT, "block %s: footer: sections %s "
                                 "and %s overlap", b->key,
-                                kiln_section_name(sorted[i - 1].type),
-                                kiln_section_name(sorted[i].type));
+                                section_name(sorted[i - 1].type),
+                                section_name(sorted[i].type));
             goto out;
         }
     }
@@ -1006,7 +1006,7 @@ static int verify_sections(kiln_block *b)
             if ((rc = check_header(b)) < 0 ||
                 (rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
                 goto out;
-            if (kiln_hash(p, s->stored, 0) != s->checksum) {
+            if (hash64(p, s->stored, 0) != s->checksum) {
                 rc = kiln_error_set(KILN_ECHECKSUM, "block %s: section "
                                     "samples: checksum mismatch", b->key);
                 goto out;
@@ -1032,15 +1032,15 @@ static int verify_postings(kiln_block *b)
 
     for (size_t i = 0; i < t->npostings; i++) {
         const kiln_posting *p = &t->postings[i];
-        const char *name = kiln_strtab_get(&t->strings, p->name);
-        const char *value = kiln_strtab_get(&t->strings, p->value);
+        const char *name = strtab_get(&t->strings, p->name);
+        const char *value = strtab_get(&t->strings, p->value);
         if ((uint64_t)p->off + p->n > t->npost_ids)
             return vfail(b, "%s: posting %llu lies past the ids",
                          "section series", (unsigned long long)i);
         for (uint32_t j = 0; j < p->n; j++) {
             uint32_t sid = t->post_ids[p->off + j];
             const char *v = sid < t->nseries ?
-                kiln_series_label(t, sid, name) : NULL;
+                series_label(t, sid, name) : NULL;
             if (!v || strcmp(v, value) != 0 ||
                 (j && sid <= t->post_ids[p->off + j - 1]))
                 return vfail(b, "%s: posting %llu (%s=%s) lists series "
@@ -1098,7 +1098,7 @@ static int verify_labelnames(kiln_block *b)
                 values++;
             j++;
         }
-        const char *name = kiln_strtab_get(&t->strings, pairs[2 * i]);
+        const char *name = strtab_get(&t->strings, pairs[2 * i]);
         size_t m;
         for (m = 0; m < b->meta.nlabelnames; m++)
             if (strcmp(b->meta.labelnames[m], name) == 0)
@@ -1182,7 +1182,7 @@ int kiln_block_verify(kiln_block *b)
     if (s) {
         if ((rc = load_section(b, s, &raw)) < 0)
             goto out;
-        if ((rc = kiln_bloom_decode(&bloom, raw.data, raw.len)) < 0) {
+        if ((rc = bloom_decode(&bloom, raw.data, raw.len)) < 0) {
             memset(&bloom, 0, sizeof bloom);
             rc = rd_block_err(b, rc);
             goto out;
@@ -1219,7 +1219,7 @@ int kiln_block_verify(kiln_block *b)
                 v.trace_of_link[l] = (uint32_t)k;
             }
             if (!have_bloom ||
-                !kiln_bloom_contains(&bloom, b->links[ti.first_link[k]].trace_id,
+                !bloom_contains(&bloom, b->links[ti.first_link[k]].trace_id,
                                      16)) {
                 rc = vfail(b, "%s: trace %llu is not in the bloom filter",
                            "section bloom", (unsigned long long)k);
@@ -1310,7 +1310,7 @@ out:
     free(v.trace_of_link);
     free(ids);
     if (have_bloom)
-        kiln_bloom_free(&bloom);
+        bloom_free(&bloom);
     kiln_buf_free(&raw);
     return api_return(rc);
 }

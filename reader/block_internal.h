@@ -95,7 +95,7 @@ typedef int (*rd_page_cb)(void *ud, uint32_t page, const kiln_page_meta *pm,
 int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
                         rd_page_cb cb, void *ud);
 /* Read, check and decode page id alone into rows (free them with
- * kiln_page_rows_free; zeroed on failure). */
+ * page_rows_free; zeroed on failure). */
 int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,
                        kiln_page_rows *rows);
 /* Drop the cached tail (the footer's metadata stays); later section reads

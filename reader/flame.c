@@ -50,7 +50,7 @@ static int fg_init(fgraph *g, int sides)
 
     memset(g, 0, sizeof *g);
     g->sides = sides;
-    if ((rc = kiln_strtab_init(&g->names)) < 0)
+    if ((rc = strtab_init(&g->names)) < 0)
         return rc;
     g->cap = 1024;
     g->parent = malloc(g->cap * sizeof *g->parent);
@@ -67,24 +67,24 @@ static int fg_init(fgraph *g, int sides)
 
 static void fg_free(fgraph *g)
 {
-    kiln_strtab_free(&g->names);
+    strtab_free(&g->names);
     free(g->parent);
     free(g->name);
     free(g->val[0]);
     free(g->val[1]);
-    kiln_htab_free(&g->index);
+    htab_free(&g->index);
 }
 
 /* The child of frame `parent` named `name` (created when new). */
 static int fg_child(fgraph *g, uint32_t parent, uint32_t name, uint32_t *out)
 {
     fkey k = {parent, name};
-    uint64_t h = kiln_hash(&k, sizeof k, 0x666c616d65);
+    uint64_t h = hash64(&k, sizeof k, 0x666c616d65);
     size_t slot;
     uint32_t id;
     int rc;
 
-    if ((rc = kiln_htab_find(&g->index, h, fkey_eq, g, &k, &id, &slot)) < 0)
+    if ((rc = htab_find(&g->index, h, fkey_eq, g, &k, &id, &slot)) < 0)
         return rc;
     if (rc == 1) {
         *out = id;
@@ -113,7 +113,7 @@ static int fg_child(fgraph *g, uint32_t parent, uint32_t name, uint32_t *out)
     id = (uint32_t)g->n++;
     g->parent[id] = parent;
     g->name[id] = name;
-    if ((rc = kiln_htab_insert(&g->index, h, slot, id)) < 0)
+    if ((rc = htab_insert(&g->index, h, slot, id)) < 0)
         return rc;
     *out = id;
     return 0;
@@ -158,7 +158,7 @@ static int fg_add(fgraph *g, const kiln_result *r, size_t type, int side)
             size_t len;
             uint32_t id;
             rd_frame_name(r, loc, j, hex, &s, &len);
-            if ((rc = kiln_strtab_intern(&g->names, s, len, &id)) < 0 ||
+            if ((rc = strtab_intern(&g->names, s, len, &id)) < 0 ||
                 (rc = fg_child(g, f, id, &f)) < 0)
                 goto out;
         }
@@ -284,7 +284,7 @@ typedef struct fpage {
 static void fpage_free(fpage *p)
 {
     fg_free(&p->g);
-    kiln_strtab_free(&p->onames);
+    strtab_free(&p->onames);
     kiln_buf_free(&p->frames);
     kiln_buf_free(&p->sub);
 }
@@ -311,7 +311,7 @@ static int cmp_kid(const void *a, const void *b)
     uint32_t y = g_kids_ctx_name[*(const uint32_t *)b];
     const kiln_strtab *t = g_kids_ctx_tab;
     size_t lx = t->len[x], ly = t->len[y];
-    int c = memcmp(kiln_strtab_get(t, x), kiln_strtab_get(t, y),
+    int c = memcmp(strtab_get(t, x), strtab_get(t, y),
                    lx < ly ? lx : ly);
     return c ? c : (lx > ly) - (lx < ly);
 }
@@ -323,7 +323,7 @@ static int emit_frame(fpage *p, const char *name, size_t len, uint32_t depth,
     uint32_t id;
     int rc;
 
-    if ((rc = kiln_strtab_intern(&p->onames, name, len, &id)) < 0)
+    if ((rc = strtab_intern(&p->onames, name, len, &id)) < 0)
         return rc;
     if (depth > p->maxdepth)
         p->maxdepth = depth;
@@ -431,7 +431,7 @@ static int emit_tree(fpage *p)
         if (fr_zero(g, c) || fr_small(g, c, thr))
             continue;
         uint32_t d = w->depth + 1;
-        if ((rc = emit_frame(p, kiln_strtab_get(&g->names, g->name[c]),
+        if ((rc = emit_frame(p, strtab_get(&g->names, g->name[c]),
                              g->names.len[g->name[c]], d, g->val[1][c],
                              g->val[0][c])) < 0)
             goto out;
@@ -523,7 +523,7 @@ static int emit_data(fpage *p, kiln_buf *b)
         return rc;
     for (uint32_t i = 0; i < p->onames.n; i++) {
         if ((i && (rc = kiln_buf_append(b, ",", 1)) < 0) ||
-            (rc = js_str(b, kiln_strtab_get(&p->onames, i),
+            (rc = js_str(b, strtab_get(&p->onames, i),
                          p->onames.len[i])) < 0)
             return rc;
     }
@@ -531,7 +531,7 @@ static int emit_data(fpage *p, kiln_buf *b)
         return rc;
     for (uint32_t i = 0; i < p->onames.n; i++)
         if ((rc = rd_bprintf(b, "%s%u", i ? "," : "",
-                             colour_key(kiln_strtab_get(&p->onames, i),
+                             colour_key(strtab_get(&p->onames, i),
                                         p->onames.len[i]))) < 0)
             return rc;
     if ((rc = rd_bprintf(b, "],\n\"f\":[")) < 0 ||
@@ -587,7 +587,7 @@ static int fpage_build(fpage *p, const kiln_result *base,
     p->r[0] = base;
     p->r[1] = target;
     if ((rc = fg_init(&p->g, base ? 2 : 1)) < 0 ||
-        (rc = kiln_strtab_init(&p->onames)) < 0 ||
+        (rc = strtab_init(&p->onames)) < 0 ||
         (rc = opts_check(o)) < 0 ||
         (rc = check_type(target, o->type, base ? "target" : "the")) < 0)
         return rc;

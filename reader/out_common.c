@@ -44,7 +44,7 @@ void rd_frame_name(const kiln_result *r, uint32_t loc, uint32_t j,
     if (fid != KILN_NOFUNC) {
         const kiln_function *f = &r->sym.functions[fid];
         if (r->sym.strings.len[f->name] || l->address == 0) {
-            *s = kiln_strtab_get(&r->sym.strings, f->name);
+            *s = strtab_get(&r->sym.strings, f->name);
             *n = r->sym.strings.len[f->name];
             return;
         }

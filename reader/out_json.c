@@ -9,7 +9,7 @@
 
 static int json_sym(kiln_buf *b, const kiln_result *r, uint32_t id)
 {
-    return rd_json_str(b, kiln_strtab_get(&r->sym.strings, id),
+    return rd_json_str(b, strtab_get(&r->sym.strings, id),
                        r->sym.strings.len[id]);
 }
 

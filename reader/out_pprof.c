@@ -123,7 +123,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     for (size_t l = 0; l < s->nlsets; l++) {
         for (uint32_t k = 0; k < s->lsets[l].n; k++) {
             uint32_t key = s->labels[s->lsets[l].off + k].key;
-            const char *ks = kiln_strtab_get(&s->strings, key);
+            const char *ks = strtab_get(&s->strings, key);
             if (s->strings.len[key] == 8 && memcmp(ks, "trace_id", 8) == 0)
                 lset_keys[l] |= 1;
             if ((s->strings.len[key] == 7 && memcmp(ks, "span_id", 7) == 0) ||
@@ -191,7 +191,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
     for (uint32_t id = 1; id < s->strings.n; id++) {
         if (!p.str_out[id])
             continue;
-        strs[p.str_out[id]].data = (uint8_t *)kiln_strtab_get(&s->strings, id);
+        strs[p.str_out[id]].data = (uint8_t *)strtab_get(&s->strings, id);
         strs[p.str_out[id]].len = s->strings.len[id];
     }
     size_t si = 1 + nstr_sym;
@@ -436,7 +436,7 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         goto out;
     }
     perftools__profiles__profile__pack(&prof, packed);
-    if ((rc = kiln_gzip(packed, sz, 6, &gz)) < 0 ||
+    if ((rc = gzip_deflate(packed, sz, 6, &gz)) < 0 ||
         (rc = kiln_buf_append(out, gz.data, gz.len)) < 0)
         goto out;
 out:

@@ -94,7 +94,7 @@ static int schema_block(void *ud, kiln_block *b)
             goto out;
         for (uint32_t j = 0; x->all_labels && j < s->nlabs; j++) {
             uint32_t name = b->series.labs[2 * ((size_t)s->lab_off + j)];
-            if ((rc = add_name(x, kiln_strtab_get(&b->series.strings,
+            if ((rc = add_name(x, strtab_get(&b->series.strings,
                                                   name))) < 0)
                 goto out;
         }
@@ -190,7 +190,7 @@ static int rows_page(void *ud, kiln_block *b, const kiln_page_meta *pm,
         return rc;
     if (x->lblock != b || x->lsid != sid) {
         for (size_t i = 0; i < x->nnames; i++) {
-            const char *v = kiln_series_label(&b->series, sid, x->names[i]);
+            const char *v = series_label(&b->series, sid, x->names[i]);
             x->lvals[i] = v ? v : "";
         }
         x->lblock = b;

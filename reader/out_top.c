@@ -16,7 +16,7 @@ typedef struct topc {
 
 static void topc_free(topc *t)
 {
-    kiln_strtab_free(&t->names);
+    strtab_free(&t->names);
     free(t->flat);
     free(t->cum);
     free(t->stamp);
@@ -36,7 +36,7 @@ static int frame_key(const kiln_result *r, topc *t, uint32_t *lkey,
     if (!*slot) {
         uint32_t id;
         rd_frame_name(r, loc, j, hex, &s, &n);
-        if ((rc = kiln_strtab_intern(&t->names, s, n, &id)) < 0)
+        if ((rc = strtab_intern(&t->names, s, n, &id)) < 0)
             return rc;
         *slot = id + 1;
     }
@@ -73,7 +73,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     memset(&t, 0, sizeof t);
     if ((rc = out_check_type(r, type)) != 0)
         return api_return(rc < 0 ? rc : 0);
-    if ((rc = kiln_strtab_init(&t.names)) < 0)
+    if ((rc = strtab_init(&t.names)) < 0)
         return rc;
     if ((rc = rd_node_values(r, &vals, &tmp)) < 0)
         goto out;
@@ -144,7 +144,7 @@ int kiln_result_top(const kiln_result *r, size_t type, kiln_top_entry **out,
     for (size_t k = 1; k < nkeys; k++) {
         if (!t.flat[k] && !t.cum[k])
             continue;
-        memcpy(names, kiln_strtab_get(&t.names, (uint32_t)k),
+        memcpy(names, strtab_get(&t.names, (uint32_t)k),
                t.names.len[k] + 1);
         res[i].name = names;
         res[i].flat = t.flat[k];

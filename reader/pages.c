@@ -34,7 +34,7 @@ int kiln_page_iter_next(kiln_rows *out, kiln_page_iter *it)
     const kiln_page_meta *pm;
     int rc;
 
-    kiln_page_rows_free(&it->rows);
+    page_rows_free(&it->rows);
     if (it->next >= it->b->npages)
         return api_return(KILN_ITEROVER);
     pm = &it->b->pages[it->next];
@@ -58,6 +58,6 @@ void kiln_page_iter_free(kiln_page_iter *it)
 {
     if (!it)
         return;
-    kiln_page_rows_free(&it->rows);
+    page_rows_free(&it->rows);
     free(it);
 }

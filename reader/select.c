@@ -258,7 +258,7 @@ void rd_sel_free(rd_sel *s)
 static bool str_is(const kiln_strtab *t, uint32_t id, const char *s)
 {
     size_t n = strlen(s);
-    return t->len[id] == n && memcmp(kiln_strtab_get(t, id), s, n) == 0;
+    return t->len[id] == n && memcmp(strtab_get(t, id), s, n) == 0;
 }
 
 bool rd_type_wanted(const rd_sel *s, const kiln_strtab *t,
@@ -271,7 +271,7 @@ bool rd_type_wanted(const rd_sel *s, const kiln_strtab *t,
     if (s->want_unit) {
         size_t n = strlen(s->want_type) - strlen(s->want_unit) - 1;
         return t->len[type] == n &&
-               memcmp(kiln_strtab_get(t, type), s->want_type, n) == 0 &&
+               memcmp(strtab_get(t, type), s->want_type, n) == 0 &&
                str_is(t, unit, s->want_unit);
     }
     return false;
@@ -308,7 +308,7 @@ static int str_order(const kiln_strtab *t, uint32_t a, const char *s,
                      size_t n)
 {
     size_t la = t->len[a];
-    int c = memcmp(kiln_strtab_get(t, a), s, la < n ? la : n);
+    int c = memcmp(strtab_get(t, a), s, la < n ? la : n);
     if (c)
         return c;
     return la < n ? -1 : la > n;
@@ -376,7 +376,7 @@ int rd_select_series(const rd_sel *s, const kiln_seriestab *t,
             const rd_matcher *m = &s->m[i];
             if (m->op == RD_EQ && m->value[0])
                 continue; /* decided by the postings */
-            ok = matches(m, kiln_series_label(t, (uint32_t)sid, m->name));
+            ok = matches(m, series_label(t, (uint32_t)sid, m->name));
         }
         sel[sid] = ok;
     }
@@ -522,7 +522,7 @@ static int tenant_open(tenant_blocks *t, kiln_store *st, const char *tenant,
         return nomem();
     for (size_t i = 0; i < t->kl.n; i++) {
         int64_t lo, hi;
-        if (!listing && kiln_block_key_range(t->kl.keys[i], &lo, &hi) &&
+        if (!listing && block_key_range(t->kl.keys[i], &lo, &hi) &&
             (hi < from || lo >= to))
             continue;
         if ((rc = kiln_block_open(&t->bl[i], st, t->kl.keys[i])) < 0) {

@@ -20,8 +20,8 @@ static int parse_hex(uint8_t *out, size_t n, const char *hex,
                               "expected %zu hex digits", what, hex, len,
                               2 * n);
     for (size_t i = 0; i < n; i++) {
-        int hi = kiln_hexval((unsigned char)hex[2 * i]),
-            lo = kiln_hexval((unsigned char)hex[2 * i + 1]);
+        int hi = hexval((unsigned char)hex[2 * i]),
+            lo = hexval((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             size_t at = hi < 0 ? 2 * i : 2 * i + 1;
             return kiln_error_set(KILN_EINVAL, "%s \"%s\": '%c' at position "
@@ -49,10 +49,10 @@ int kiln_span_id_parse(uint8_t out[8], const char *hex)
 
 void kiln_trace_id_format(const uint8_t id[16], char out[33])
 {
-    kiln_hex_lower(out, id, 16);
+    hex_lower(out, id, 16);
 }
 
 void kiln_span_id_format(const uint8_t id[8], char out[17])
 {
-    kiln_hex_lower(out, id, 8);
+    hex_lower(out, id, 8);
 }

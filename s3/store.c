@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format_internal.h" /* kiln_hexval */
+#include "format_internal.h" /* hexval */
 #include "kiln_config.h"
 #include "store_internal.h"
 
@@ -55,7 +55,7 @@ int kiln_store_key_valid(const char *key)
     return path_valid(key, 0);
 }
 
-int kiln_store_prefix_valid(const char *prefix)
+int store_prefix_valid(const char *prefix)
 {
     return path_valid(prefix, 1);
 }
@@ -97,8 +97,8 @@ static int url_path_decode(char **out, const char *url, const char *path)
         return kiln_error_set(KILN_ENOMEM, "store %s: out of memory", url);
     for (i = 0; i < n; i++) {
         if (path[i] == '%') {
-            int hi = i + 2 < n ? kiln_hexval((unsigned char)path[i + 1]) : -1;
-            int lo = i + 2 < n ? kiln_hexval((unsigned char)path[i + 2]) : -1;
+            int hi = i + 2 < n ? hexval((unsigned char)path[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval((unsigned char)path[i + 2]) : -1;
 
             if (hi < 0 || lo < 0 || (hi | lo) == 0) {
                 free(p);
@@ -193,7 +193,7 @@ int kiln_store_open(kiln_store **out, const char *url)
         return api_return(kiln_store_open_dir(out, url));
     if (sl == 2 && strncmp(url, "s3", 2) == 0) {
 #if KILN_HAVE_S3
-        return api_return(kiln_store_open_s3(out, url));
+        return api_return(store_open_s3(out, url));
 #else
         return kiln_error_set(KILN_EINVAL,
                               "store URL %s: s3:// stores need kiln built "
@@ -349,7 +349,7 @@ int kiln_store_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
 {
     if (prefix == NULL)
         prefix = "";
-    if (!kiln_store_prefix_valid(prefix))
+    if (!store_prefix_valid(prefix))
         return bad_key(s, "list", prefix);
     assert(cb != NULL);
     count(&s->stats.requests, 1);

@@ -11,10 +11,10 @@
 /* 1 if prefix is acceptable to list(): empty, or key-like where every
  * complete segment (one followed by '/') is valid; the last, partial segment
  * may be empty or any bytes other than '/' and control characters. */
-int kiln_store_prefix_valid(const char *prefix);
+int store_prefix_valid(const char *prefix);
 
 /* The S3 backend (s3/s3.c), only when built with KILN_HAVE_S3: url is the
  * whole "s3://BUCKET/PREFIX..." string as given to kiln_store_open. */
-int kiln_store_open_s3(kiln_store **out, const char *url);
+int store_open_s3(kiln_store **out, const char *url);
 
 #endif

@@ -121,8 +121,8 @@ static int64_t pprof_time(const uint8_t *p, size_t n)
     kiln_cur c;
     kiln_pbfield f;
     int64_t t = 0;
-    kiln_cur_init(&c, p, n, "pprof");
-    while (kiln_pb_next(&c, &f) == 0)
+    cur_init(&c, p, n, "pprof");
+    while (pb_next(&c, &f) == 0)
         if (f.num == 9 && f.wt == KILN_PB_VARINT)
             t = (int64_t)f.v;
     return t;
@@ -313,9 +313,9 @@ static int ingest_file(ingest *in, const char *path)
     if ((pl > 8 && strcmp(path + pl - 8, ".otlp.pb") == 0) ||
         (pl > 11 && strcmp(path + pl - 11, ".otlp.pb.gz") == 0)) {
         /* OpenTelemetry profiles (tools/otlp_gen.h): by extension. */
-        bool gz = kiln_is_gzip(data, len);
+        bool gz = is_gzip(data, len);
         if (gz) {
-            if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
+            if ((rc = gzip_inflate(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
             data = in->raw.data;
             len = in->raw.len;
@@ -328,13 +328,13 @@ static int ingest_file(ingest *in, const char *path)
                                                           : "OTLP v1.11 layout",
                        gz);
         }
-        if ((rc = writer_for(in, kiln_otlp_time(data, len), &w)) != 0)
+        if ((rc = writer_for(in, otlp_time(data, len), &w)) != 0)
             return rc;
         rc = kiln_writer_add_otlp(w, data, len, labels, nlabels);
         if (rc != 0)
             return kiln_error_wrap(rc, "%s: ", path);
         in->otlps++;
-    } else if (!kiln_is_gzip(data, len) && looks_folded(data, len)) {
+    } else if (!is_gzip(data, len) && looks_folded(data, len)) {
         kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
         fo.time_ns = in->folded_time;
         if (fo.time_ns == INT64_MIN) {
@@ -352,11 +352,11 @@ static int ingest_file(ingest *in, const char *path)
             return kiln_error_wrap(rc, "%s: ", path);
         in->folded++;
     } else {
-        bool gz = kiln_is_gzip(data, len);
+        bool gz = is_gzip(data, len);
         say_format(in, path, "pprof", gz);
         if (gz) {
             /* inflate once: the time peek and the writer share the bytes */
-            if ((rc = kiln_gunzip(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
+            if ((rc = gzip_inflate(data, len, KILN_MAX_INFLATE, &in->raw)) != 0)
                 return kiln_error_wrap(rc, "%s: ", path);
             data = in->raw.data;
             len = in->raw.len;

@@ -911,7 +911,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
         kiln_buf ob = KILN_BUF_INIT;
         snprintf(path, sizeof path, "%s/%s/%s/%lld.otlp.pb", c->out, m->name,
                  h->name, (long long)tsec);
-        rc = kiln_pprof_to_otlp(s->pb, pblen, res, 2, &ob);
+        rc = pprof_to_otlp(s->pb, pblen, res, 2, &ob);
         if (rc == 0)
             rc = write_all(path, ob.data, ob.len);
         out->bytes += ob.len;

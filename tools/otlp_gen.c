@@ -41,7 +41,7 @@ typedef struct gen {
 
 static void *galloc(gen *g, size_t n)
 {
-    return kiln_otlp_arena_alloc(&g->ar, n);
+    return otlp_arena_alloc(&g->ar, n);
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -285,7 +285,7 @@ static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
                 memcpy(k2 + 16, l->span_id.data, 8);
                 k2[24] = 1;
             }
-            size_t j = kiln_hash(k2, sizeof(k2), 0) & (cap - 1);
+            size_t j = hash64(k2, sizeof(k2), 0) & (cap - 1);
             while (s[j])
                 j = (j + 1) & (cap - 1);
             s[j] = id;
@@ -294,7 +294,7 @@ static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
         g->link_slots = s;
         g->link_cap = cap;
     }
-    size_t slot = kiln_hash(key, sizeof(key), 0) & (g->link_cap - 1);
+    size_t slot = hash64(key, sizeof(key), 0) & (g->link_cap - 1);
     while (g->link_slots[slot]) {
         const o_link *l = g->links[g->link_slots[slot] - 1];
         if (memcmp(l->trace_id.data, trace, 16) == 0 &&
@@ -328,7 +328,7 @@ static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
 /* Decode exactly 2*n hex digits; false if the string is anything else. */
 static bool unhex(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
 {
-    return kiln_otlp_unhex(s->data, s->len, out, n);
+    return otlp_unhex(s->data, s->len, out, n);
 }
 
 /* A trace or span label the writer turns into a link and drops: a string of
@@ -758,7 +758,7 @@ static int pack_v1_11(gen *g, const o_request *req, kiln_buf *out)
     return 0;
 }
 
-int kiln_otlp_pack(const void *request, kiln_otlp_layout layout,
+int otlp_pack(const void *request, kiln_otlp_layout layout,
                    kiln_buf *out)
 {
     const o_request *req = request;
@@ -766,7 +766,7 @@ int kiln_otlp_pack(const void *request, kiln_otlp_layout layout,
         gen g;
         memset(&g, 0, sizeof(g));
         int rc = pack_v1_11(&g, req, out);
-        kiln_otlp_arena_free(&g.ar);
+        otlp_arena_free(&g.ar);
         return rc;
     }
     size_t size =
@@ -780,15 +780,15 @@ int kiln_otlp_pack(const void *request, kiln_otlp_layout layout,
     return 0;
 }
 
-int kiln_pprof_to_otlp(const void *pprof, size_t n,
+int pprof_to_otlp(const void *pprof, size_t n,
                        const kiln_label *resource_attrs, size_t nattrs,
                        kiln_buf *out)
 {
-    return kiln_pprof_to_otlp_layout(pprof, n, resource_attrs, nattrs,
+    return pprof_to_otlp_layout(pprof, n, resource_attrs, nattrs,
                                      KILN_OTLP_V1_9, out);
 }
 
-int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
+int pprof_to_otlp_layout(const void *pprof, size_t n,
                               const kiln_label *resource_attrs, size_t nattrs,
                               kiln_otlp_layout layout, kiln_buf *out)
 {
@@ -801,8 +801,8 @@ int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
     shape *shapes = NULL;
 
     const uint8_t *p = pprof;
-    if (kiln_is_gzip(p, n)) {
-        if ((rc = kiln_gunzip(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
+    if (is_gzip(p, n)) {
+        if ((rc = gzip_inflate(p, n, KILN_MAX_INFLATE, &inflated)) < 0) {
             rc = kiln_error_wrap(rc, "pprof->otlp: ");
             goto out;
         }
@@ -899,8 +899,8 @@ int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
         rc = nomem();
         goto out;
     }
-    kiln_store_u64le(pid, kiln_hash(p, n, 1));
-    kiln_store_u64le(pid + 8, kiln_hash(p, n, 2));
+    set_u64le(pid, hash64(p, n, 1));
+    set_u64le(pid + 8, hash64(p, n, 2));
     o_vtype *period_type = NULL;
     if (pp->period_type) {
         if ((rc = check_str(&g, pp->period_type->type, "period_type")) < 0 ||
@@ -1000,7 +1000,7 @@ int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
     req->n_resource_profiles = 1;
     req->dictionary = d;
 
-    rc = kiln_otlp_pack(req, layout, out);
+    rc = otlp_pack(req, layout, out);
 
 out:
     free(locbuf);
@@ -1016,7 +1016,7 @@ out:
     free(g.map_ids);
     free(g.loc_ids);
     free(g.fun_ids);
-    kiln_otlp_arena_free(&g.ar);
+    otlp_arena_free(&g.ar);
     if (pp)
         perftools__profiles__profile__free_unpacked(pp, NULL);
     kiln_buf_free(&inflated);
@@ -1028,15 +1028,15 @@ out:
 static bool first_message(kiln_cur *c, uint32_t num, kiln_cur *sub)
 {
     kiln_pbfield f;
-    while (kiln_pb_next(c, &f) == 0)
+    while (pb_next(c, &f) == 0)
         if (f.num == num && f.wt == KILN_PB_LEN) {
-            kiln_cur_init(sub, f.p, f.len, "otlp");
+            cur_init(sub, f.p, f.len, "otlp");
             return true;
         }
     return false;
 }
 
-int64_t kiln_otlp_time(const void *data, size_t n)
+int64_t otlp_time(const void *data, size_t n)
 {
     /* request.resource_profiles(1) -> scope_profiles(2) -> profiles(2) ->
      * time_unix_nano(3, fixed64): the same numbers in every layout kiln
@@ -1044,12 +1044,12 @@ int64_t kiln_otlp_time(const void *data, size_t n)
      * scope holding a profile give it. */
     kiln_cur req, res, scope, prof;
     kiln_pbfield f;
-    kiln_cur_init(&req, data, n, "otlp");
+    cur_init(&req, data, n, "otlp");
     while (first_message(&req, 1, &res)) {
         while (first_message(&res, 2, &scope)) {
             if (!first_message(&scope, 2, &prof))
                 continue;
-            while (kiln_pb_next(&prof, &f) == 0)
+            while (pb_next(&prof, &f) == 0)
                 if (f.num == 3 && f.wt == KILN_PB_I64)
                     return f.v <= INT64_MAX ? (int64_t)f.v : 0;
             return 0;

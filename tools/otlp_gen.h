@@ -18,13 +18,13 @@
  * writer's pprof path would absorb them into a link (one of each, lowercase,
  * not all zero); every other label, Pyroscope's profile_id included, becomes
  * an attribute unchanged. KILN_EINPUT on a malformed pprof. */
-int kiln_pprof_to_otlp(const void *pprof, size_t n,
+int pprof_to_otlp(const void *pprof, size_t n,
                        const kiln_label *resource_attrs, size_t nattrs,
                        kiln_buf *out);
 
 /* The same, in the given layout (KILN_OTLP_V1_9: opentelemetry-proto
  * v1.8.0-v1.9.0; KILN_OTLP_V1_11: v1.10.0-v1.11.0). */
-int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
+int pprof_to_otlp_layout(const void *pprof, size_t n,
                               const kiln_label *resource_attrs, size_t nattrs,
                               kiln_otlp_layout layout, kiln_buf *out);
 
@@ -34,12 +34,12 @@ int kiln_pprof_to_otlp_layout(const void *pprof, size_t n,
  * generated one) in the given layout into out (replaced): for the v1.11
  * layout the messages from ResourceProfiles to Sample are made again from
  * the v1.11 types, everything else shared. KILN_ENOMEM. */
-int kiln_otlp_pack(const void *request, kiln_otlp_layout layout,
+int otlp_pack(const void *request, kiln_otlp_layout layout,
                    kiln_buf *out);
 
 /* The time of the first profile of an ExportProfilesServiceRequest (raw, not
  * gzip'd; either layout), ns since epoch; 0 if it holds none or does not
  * parse. For picking a block window before the request is added. */
-int64_t kiln_otlp_time(const void *data, size_t n);
+int64_t otlp_time(const void *data, size_t n);
 
 #endif

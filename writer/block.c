@@ -119,11 +119,11 @@ static int label_names(const kiln_seriestab *t, name_count **out, size_t *n)
         if (i > 0 && pairs[i] == pairs[i - 1])
             continue;
         uint32_t name = (uint32_t)(pairs[i] >> 32);
-        if (k > 0 && nc[k - 1].name == kiln_strtab_get(&t->strings, name)) {
+        if (k > 0 && nc[k - 1].name == strtab_get(&t->strings, name)) {
             nc[k - 1].values++;
             continue;
         }
-        nc[k].name = kiln_strtab_get(&t->strings, name);
+        nc[k].name = strtab_get(&t->strings, name);
         nc[k].values = 1;
         k++;
     }
@@ -177,7 +177,7 @@ static void enc_free(enc *e)
     free(e->ti.first_link);
     free(e->ti.pg_off);
     free(e->ti.pg_ids);
-    kiln_bloom_free(&e->bloom);
+    bloom_free(&e->bloom);
     free(e->names);
     free(e->ptime);
     free(e->pdur);
@@ -315,7 +315,7 @@ static int put_page(kiln_writer *w, enc *e, size_t a, size_t b)
     kiln_page_rows pr = {(uint32_t)n, nt, e->ptime, e->pdur, e->pstack,
                          e->plset, e->plink, e->pvals};
     kiln_buf_reset(&e->raw);
-    if ((rc = kiln_page_encode(&pr, &e->raw)) < 0)
+    if ((rc = page_encode(&pr, &e->raw)) < 0)
         return rc;
     /* Each page is its own zstd frame, made with one reused context (a
      * fresh context per page costs more than compressing a small page). */
@@ -342,7 +342,7 @@ static int put_page(kiln_writer *w, enc *e, size_t a, size_t b)
     m->offset = e->samples.len;
     m->stored = z;
     m->raw = e->raw.len;
-    m->checksum = kiln_hash(dst, z, 0);
+    m->checksum = hash64(dst, z, 0);
     m->codec = KILN_CODEC_ZSTD;
     e->samples.len += z;
     m->ntypes = (uint8_t)nt;
@@ -423,11 +423,11 @@ out:
 static int pack(kiln_buf *block, kiln_section *secs, size_t *nsecs,
                 uint8_t type, uint8_t codec, int level, const kiln_buf *raw)
 {
-    int rc = kiln_section_pack(block, &secs[*nsecs], type, codec, level,
+    int rc = section_pack(block, &secs[*nsecs], type, codec, level,
                                raw->data, raw->len);
     if (rc < 0)
         return kiln_error_wrap(rc, "writer: section %s: ",
-                               kiln_section_name(type));
+                               section_name(type));
     (*nsecs)++;
     return 0;
 }
@@ -450,11 +450,11 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
         (rc = order_links(w, &e, &nlinks, &ntraces)) < 0 ||
         (rc = cut_pages(w, &e)) < 0 || (rc = build_trace_index(&e)) < 0)
         goto out;
-    if ((rc = kiln_seriestab_postings(&w->ser)) < 0)
+    if ((rc = seriestab_postings(&w->ser)) < 0)
         goto out;
 
     kiln_buf_reset(block);
-    if ((rc = kiln_header_encode(&e.tmp, 0)) < 0 ||
+    if ((rc = header_encode(&e.tmp, 0)) < 0 ||
         (rc = kiln_buf_append(block, e.tmp.data, e.tmp.len)) < 0)
         goto out;
     if ((rc = pack(block, secs, &nsecs, KILN_SEC_SAMPLES, KILN_CODEC_NONE, 0,
@@ -468,19 +468,19 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
             goto out;                                                        \
     } while (0)
     SECTION(KILN_SEC_SYMBOLS, KILN_CODEC_ZSTD, lvl,
-            kiln_symtab_encode(&w->sym, &e.raw));
+            symtab_encode(&w->sym, &e.raw));
     SECTION(KILN_SEC_STACKS, KILN_CODEC_ZSTD, lvl,
-            kiln_stacks_encode(&w->stacks, &e.raw));
+            stacks_encode(&w->stacks, &e.raw));
     SECTION(KILN_SEC_SERIES, KILN_CODEC_ZSTD, lvl,
-            kiln_seriestab_encode(&w->ser, &e.raw));
+            seriestab_encode(&w->ser, &e.raw));
     SECTION(KILN_SEC_PAGEINDEX, KILN_CODEC_ZSTD, lvl,
-            kiln_pageindex_encode(e.pages, e.npages, &e.raw));
+            pageindex_encode(e.pages, e.npages, &e.raw));
     /* Links in chunks, each compressed on its own (the section is stored
      * as is, like samples); the chunk index is the traceindex section,
      * beside the bloom filter, so a lookup reads the index and one chunk. */
     kiln_buf_reset(&e.raw);
     kiln_buf_reset(&e.tmp);
-    if ((rc = kiln_links_chunked_encode(e.links, nlinks, &e.ti, 0,
+    if ((rc = links_chunked_encode(e.links, nlinks, &e.ti, 0,
                                         KILN_CODEC_ZSTD, lvl, &e.tmp,
                                         &e.raw)) < 0 ||
         (rc = pack(block, secs, &nsecs, KILN_SEC_LINKS, KILN_CODEC_NONE, 0,
@@ -492,21 +492,21 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
      * compress), beside the footer: "is this trace here?" is one read.
      * Sized for 0.5 % expected so that measured rates keep under the 1 %
      * promised (spec/links.md). */
-    if ((rc = kiln_bloom_init(&e.bloom,
-                              kiln_bloom_blocks_for(ntraces, 0.005))) < 0)
+    if ((rc = bloom_init(&e.bloom,
+                              bloom_blocks_for(ntraces, 0.005))) < 0)
         goto out;
     for (size_t i = 0; i < nlinks; i++)
         if (i == 0 || e.ltrace[i] != e.ltrace[i - 1])
-            kiln_bloom_insert(&e.bloom, e.links[i].trace_id, 16);
+            bloom_insert(&e.bloom, e.links[i].trace_id, 16);
     SECTION(KILN_SEC_BLOOM, KILN_CODEC_NONE, 0,
-            kiln_bloom_encode(&e.bloom, &e.raw));
+            bloom_encode(&e.bloom, &e.raw));
 #undef SECTION
 
     /* The id: time, then 80 bits of a hash of every section's checksum and
      * the tenant. Same input, same bytes, same id. */
     kiln_buf_reset(&e.tmp);
     for (size_t i = 0; i < nsecs; i++)
-        if ((rc = kiln_put_u64le(&e.tmp, secs[i].checksum)) < 0)
+        if ((rc = put_u64le(&e.tmp, secs[i].checksum)) < 0)
             goto out;
     if ((rc = kiln_buf_append(&e.tmp, w->tenant, strlen(w->tenant))) < 0)
         goto out;
@@ -514,19 +514,19 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
      * footer says of that (nothing for a raw ingested block, so its id is
      * as before): a copy or merge never takes its source's id. */
     if (w->resolution || w->level || w->nsources) {
-        if ((rc = kiln_put_svarint(&e.tmp, w->resolution)) < 0 ||
-            (rc = kiln_put_uvarint(&e.tmp, w->level)) < 0)
+        if ((rc = put_svarint(&e.tmp, w->resolution)) < 0 ||
+            (rc = put_uvarint(&e.tmp, w->level)) < 0)
             goto out;
         for (size_t i = 0; i < w->nsources; i++)
-            if ((rc = kiln_put_blob(&e.tmp, w->sources[i],
+            if ((rc = put_blob(&e.tmp, w->sources[i],
                                     strlen(w->sources[i]))) < 0)
                 goto out;
     }
     uint8_t ent[16];
-    kiln_store_u64le(ent, kiln_hash(e.tmp.data, e.tmp.len, 0));
-    kiln_store_u64le(ent + 8, kiln_hash(e.tmp.data, e.tmp.len, 0x6b696c6eULL));
+    set_u64le(ent, hash64(e.tmp.data, e.tmp.len, 0));
+    set_u64le(ent + 8, hash64(e.tmp.data, e.tmp.len, 0x6b696c6eULL));
     int64_t tms = w->tmin > 0 ? w->tmin / 1000000 : 0;
-    kiln_block_id(id, tms, ent);
+    block_id(id, tms, ent);
 
     if ((rc = label_names(&w->ser, &e.names, &e.nnames)) < 0)
         goto out;
@@ -567,17 +567,17 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
 
     uint64_t footer_off = block->len;
     kiln_buf_reset(&e.tmp);
-    rc = kiln_footer_encode(&e.tmp, secs, nsecs, &meta);
+    rc = footer_encode(&e.tmp, secs, nsecs, &meta);
     free(names);
     free(values);
     if (rc < 0)
         goto out;
     uint64_t footer_len = e.tmp.len;
-    uint64_t footer_sum = kiln_hash(e.tmp.data, e.tmp.len, 0);
+    uint64_t footer_sum = hash64(e.tmp.data, e.tmp.len, 0);
     if ((rc = kiln_buf_append(block, e.tmp.data, e.tmp.len)) < 0)
         goto out;
     kiln_buf_reset(&e.tmp);
-    if ((rc = kiln_trailer_encode(&e.tmp, footer_off, footer_len,
+    if ((rc = trailer_encode(&e.tmp, footer_off, footer_len,
                                   footer_sum)) < 0 ||
         (rc = kiln_buf_append(block, e.tmp.data, e.tmp.len)) < 0)
         goto out;

@@ -78,12 +78,12 @@ static int intern_frame(kiln_writer *w, const char *s, size_t n, uint32_t *loc)
     kiln_function f = {0, 0, 0, 0};
     kiln_line line = {0, 0, 0};
     int rc;
-    if ((rc = kiln_strtab_intern(&w->sym.strings, s, n, &f.name)) < 0)
+    if ((rc = strtab_intern(&w->sym.strings, s, n, &f.name)) < 0)
         return rc;
     f.system_name = f.name;
-    if ((rc = kiln_symtab_function(&w->sym, &f, &line.function)) < 0)
+    if ((rc = symtab_function(&w->sym, &f, &line.function)) < 0)
         return rc;
-    return kiln_symtab_location(&w->sym, 0, 0, &line, 1, 0, loc);
+    return symtab_location(&w->sym, 0, 0, &line, 1, 0, loc);
 }
 
 int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
@@ -139,14 +139,14 @@ int kiln_writer_add_folded(kiln_writer *w, const char *text, size_t len,
     memset(&k, 0, sizeof k);
     k.ntypes = 1;
     k.types = types;
-    if ((rc = kiln_strtab_intern(&w->ser.strings, type, strlen(type),
+    if ((rc = strtab_intern(&w->ser.strings, type, strlen(type),
                                  &types[0])) < 0 ||
-        (rc = kiln_strtab_intern(&w->ser.strings, unit, strlen(unit),
+        (rc = strtab_intern(&w->ser.strings, unit, strlen(unit),
                                  &types[1])) < 0)
         return rc;
-    if ((rc = kiln_seriestab_kind(&w->ser, &k, &kid)) < 0)
+    if ((rc = seriestab_kind(&w->ser, &k, &kid)) < 0)
         return rc;
-    if ((rc = kiln_seriestab_series(&w->ser, labels, nlabels, kid, &sid)) < 0)
+    if ((rc = seriestab_series(&w->ser, labels, nlabels, kid, &sid)) < 0)
         return rc;
     if ((rc = wr_begin(w, nsamples, 1)) < 0)
         return rc;

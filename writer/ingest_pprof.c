@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "otlp_util.h" /* kiln_otlp_unhex, shared with the OTLP paths */
+#include "otlp_util.h" /* otlp_unhex, shared with the OTLP paths */
 #include "profile.pb-c.h"
 #include "writer_internal.h"
 
@@ -331,7 +331,7 @@ static int sym_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
     uint32_t v = c->strmap[i];
     if (v == WR_NONE) {
         const ProtobufCBinaryData *s = &c->p->string_table[i];
-        int rc = kiln_strtab_intern(&w->sym.strings, bytes_of(s), s->len, &v);
+        int rc = strtab_intern(&w->sym.strings, bytes_of(s), s->len, &v);
         if (rc < 0)
             return rc;
         c->strmap[i] = v;
@@ -347,7 +347,7 @@ static int ser_str(kiln_writer *w, pctx *c, int64_t i, uint32_t *id)
         *id = 0;
         return 0;
     }
-    return kiln_strtab_intern(&w->ser.strings, bytes_of(s), s->len, id);
+    return strtab_intern(&w->ser.strings, bytes_of(s), s->len, id);
 }
 
 static int intern_func(kiln_writer *w, pctx *c, uint64_t fi1, uint32_t *id)
@@ -366,7 +366,7 @@ static int intern_func(kiln_writer *w, pctx *c, uint64_t fi1, uint32_t *id)
             (rc = sym_str(w, c, pf->filename, &f.filename)) < 0)
             return rc;
         f.start_line = pf->start_line;
-        if ((rc = kiln_symtab_function(&w->sym, &f, &c->funcmap[fi])) < 0)
+        if ((rc = symtab_function(&w->sym, &f, &c->funcmap[fi])) < 0)
             return rc;
     }
     *id = c->funcmap[fi];
@@ -396,7 +396,7 @@ static int intern_mapping(kiln_writer *w, pctx *c, uint64_t mi1,
                   (pm->has_filenames ? KILN_MAP_HAS_FILENAMES : 0) |
                   (pm->has_line_numbers ? KILN_MAP_HAS_LINE_NUMBERS : 0) |
                   (pm->has_inline_frames ? KILN_MAP_HAS_INLINE_FRAMES : 0);
-        if ((rc = kiln_symtab_mapping(&w->sym, &m, &id)) < 0)
+        if ((rc = symtab_mapping(&w->sym, &m, &id)) < 0)
             return rc;
         c->mapmap[mi] = id + 1;
     }
@@ -421,7 +421,7 @@ static int intern_loc(kiln_writer *w, pctx *c, size_t li, uint32_t *id)
         lines[j].line = l->line[j]->line;
         lines[j].column = l->line[j]->column;
     }
-    if ((rc = kiln_symtab_location(&w->sym, l->address, map1, lines,
+    if ((rc = symtab_location(&w->sym, l->address, map1, lines,
                                    (uint32_t)l->n_line, l->is_folded ? 1 : 0,
                                    &c->locmap[li])) < 0)
         return rc;
@@ -435,7 +435,7 @@ static int intern_loc(kiln_writer *w, pctx *c, size_t li, uint32_t *id)
  * (an all-zero trace or span id is invalid in W3C trace context). */
 static bool hex_id(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
 {
-    if (!kiln_otlp_unhex(s->data, s->len, out, n))
+    if (!otlp_unhex(s->data, s->len, out, n))
         return false;
     uint8_t any = 0;
     for (size_t i = 0; i < n; i++)
@@ -553,7 +553,7 @@ static int sample_labels(kiln_writer *w, pctx *c, const Sample *s,
         e->num = lb->num;
     }
     *lset = 0;
-    if (n && (rc = kiln_symtab_labelset(&w->sym, ents, n, lset)) < 0)
+    if (n && (rc = symtab_labelset(&w->sym, ents, n, lset)) < 0)
         return rc;
     return 0;
 }
@@ -592,7 +592,7 @@ static int intern_kind(kiln_writer *w, pctx *c, uint32_t *kid)
         (rc = ser_str(w, c, p->keep_frames, &k.keep_frames)) < 0 ||
         (rc = ser_str(w, c, p->doc_url, &k.doc_url)) < 0)
         return rc;
-    return kiln_seriestab_kind(&w->ser, &k, kid);
+    return seriestab_kind(&w->ser, &k, kid);
 }
 
 /* ---- stacks -------------------------------------------------------------- */
@@ -629,7 +629,7 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
 
     if ((rc = intern_kind(w, c, &kid)) < 0)
         return rc;
-    if ((rc = kiln_seriestab_series(&w->ser, labels, nlabels, kid, &sid)) < 0)
+    if ((rc = seriestab_series(&w->ser, labels, nlabels, kid, &sid)) < 0)
         return rc;
     if ((rc = wr_begin(w, p->n_sample, nt)) < 0)
         return rc;
@@ -697,7 +697,7 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
         rc = EIN("empty input");
         goto out;
     }
-    bool gz = kiln_is_gzip(data, len);
+    bool gz = is_gzip(data, len);
     if ((rc = wr_gunzip_input(&msg, &n, &w->inflated, "pprof")) < 0)
         goto out;
     if (gz && n == 0) {

@@ -368,8 +368,8 @@ static int map_location(conv *c, int32_t li, uint64_t *id)
         if (rc < 0)
             return rc;
         if (ol->n_lines) {
-            p_line *lines = kiln_otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
-            p_line **lp = kiln_otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
+            p_line *lines = otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
+            p_line **lp = otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
             if (!lines || !lp)
                 return nomem();
             for (size_t i = 0; i < ol->n_lines; i++) {
@@ -432,8 +432,8 @@ static int64_t sample_value(const sview *s, size_t k)
 static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
 {
     size_t cap = s->n_attrs + 2;
-    p_label *labs = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*labs));
-    p_label **lp = kiln_otlp_arena_alloc(&c->ar, cap * sizeof(*lp));
+    p_label *labs = otlp_arena_alloc(&c->ar, cap * sizeof(*labs));
+    p_label **lp = otlp_arena_alloc(&c->ar, cap * sizeof(*lp));
     if (!labs || !lp)
         return nomem();
     size_t n = 0;
@@ -456,7 +456,7 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
                        "zero (invalid)", i, s->link_index);
         char hex[33];
         uint32_t k, v;
-        kiln_hex_lower(hex, lk->trace_id.data, 16);
+        hex_lower(hex, lk->trace_id.data, 16);
         if ((rc = str_borrow(c, c->trace_key, &k)) < 0 ||
             (rc = str_make(c, hex, 32, &v)) < 0)
             return rc;
@@ -466,7 +466,7 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
         n++;
         static const uint8_t zspan[8];
         if (lk->span_id.len == 8 && memcmp(lk->span_id.data, zspan, 8) != 0) {
-            kiln_hex_lower(hex, lk->span_id.data, 8);
+            hex_lower(hex, lk->span_id.data, 8);
             if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
                 (rc = str_make(c, hex, 16, &v)) < 0)
                 return rc;
@@ -520,10 +520,10 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
             break;
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE: {
             size_t bl = v->bytes_value.len;
-            char *hex = kiln_otlp_arena_alloc(&c->ar, 2 * bl + 1);
+            char *hex = otlp_arena_alloc(&c->ar, 2 * bl + 1);
             if (!hex)
                 return nomem();
-            kiln_hex_lower(hex, v->bytes_value.data, bl);
+            hex_lower(hex, v->bytes_value.data, bl);
             rc = str_make(c, hex, 2 * bl, &sv);
             break;
         }
@@ -578,7 +578,7 @@ static int profile_attrs(conv *c, const pview *p, p_profile *pp)
                    a->value->array_value) {
             const Opentelemetry__Proto__Common__V1__ArrayValue *arr =
                 a->value->array_value;
-            int64_t *cm = kiln_otlp_arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
+            int64_t *cm = otlp_arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
             if (!cm)
                 return nomem();
             size_t n = 0;
@@ -610,7 +610,7 @@ static void conv_reset(conv *c)
     c->nsused = c->nmused = c->nlused = c->nfused = 0;
     c->nstrs = 0;
     kiln_buf_reset(&c->pool);
-    kiln_otlp_arena_reset(&c->ar);
+    otlp_arena_reset(&c->ar);
 }
 
 static bool vtype_eq(const o_vtype *a, const o_vtype *b)
@@ -664,8 +664,8 @@ static int build_types(conv *c, const pview *const *g, size_t ng,
     const pview *p0 = g[0];
     uint32_t id;
     int rc;
-    p_vtype *vt = kiln_otlp_arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
-    p_vtype **vtp = kiln_otlp_arena_alloc(&c->ar, ng * sizeof(*vtp));
+    p_vtype *vt = otlp_arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
+    p_vtype **vtp = otlp_arena_alloc(&c->ar, ng * sizeof(*vtp));
     if (!vt || !vtp)
         return nomem();
     for (size_t t = 0; t < ng; t++) {
@@ -710,7 +710,7 @@ static int build_stack(conv *c, const sview *s, size_t i, p_sample *ps)
     const o_stack *st = c->d->stack_table[s->stack_index];
     if (st->n_location_indices == 0)
         return 0;
-    uint64_t *ids = kiln_otlp_arena_alloc(&c->ar, st->n_location_indices *
+    uint64_t *ids = otlp_arena_alloc(&c->ar, st->n_location_indices *
                                                       sizeof(*ids));
     if (!ids)
         return nomem();
@@ -731,10 +731,10 @@ static int build_stack(conv *c, const sview *s, size_t i, p_sample *ps)
 /* The tables of the pprof being built, from what its samples used. */
 static int build_tables(conv *c, p_profile *pp)
 {
-    p_mapping **mp = kiln_otlp_arena_alloc(&c->ar, c->nmused * sizeof(*mp));
-    p_location **lp = kiln_otlp_arena_alloc(&c->ar, c->nlused * sizeof(*lp));
-    p_function **fp = kiln_otlp_arena_alloc(&c->ar, c->nfused * sizeof(*fp));
-    ProtobufCBinaryData *st = kiln_otlp_arena_alloc(&c->ar, c->nstrs * sizeof(*st));
+    p_mapping **mp = otlp_arena_alloc(&c->ar, c->nmused * sizeof(*mp));
+    p_location **lp = otlp_arena_alloc(&c->ar, c->nlused * sizeof(*lp));
+    p_function **fp = otlp_arena_alloc(&c->ar, c->nfused * sizeof(*fp));
+    ProtobufCBinaryData *st = otlp_arena_alloc(&c->ar, c->nstrs * sizeof(*st));
     if (!mp || !lp || !fp || !st)
         return nomem();
     for (size_t i = 0; i < c->nmused; i++)
@@ -785,9 +785,9 @@ static int build_pprof(conv *c, const pview *const *g, size_t ng,
     if ((rc = profile_attrs(c, p0, &pp)) < 0)
         return rc;
 
-    p_sample *smp = kiln_otlp_arena_alloc(&c->ar, ne * sizeof(*smp));
-    p_sample **smpp = kiln_otlp_arena_alloc(&c->ar, ne * sizeof(*smpp));
-    int64_t *vals = kiln_otlp_arena_alloc(&c->ar, ne * ng * sizeof(*vals));
+    p_sample *smp = otlp_arena_alloc(&c->ar, ne * sizeof(*smp));
+    p_sample **smpp = otlp_arena_alloc(&c->ar, ne * sizeof(*smpp));
+    int64_t *vals = otlp_arena_alloc(&c->ar, ne * ng * sizeof(*vals));
     if (!smp || !smpp || !vals)
         return nomem();
     for (size_t j = 0; j < ne; j++) {
@@ -952,7 +952,7 @@ static void conv_free(conv *c)
     free(c->strs);
     free(c->maps); free(c->locs); free(c->funs);
     kiln_buf_free(&c->pool);
-    kiln_otlp_arena_free(&c->ar);
+    otlp_arena_free(&c->ar);
 }
 
 /* Whether a resource attribute's key (key, or key_strindex from v1.10.0
@@ -1102,7 +1102,7 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
         rc = kiln_error_set(KILN_EINPUT, "otlp: empty input");
         goto out;
     }
-    if ((rc = kiln_otlp_layout_of(p, n, &layout)) < 0)
+    if ((rc = otlp_layout_of(p, n, &layout)) < 0)
         goto out;
     if (layout == KILN_OTLP_V1_9) {
         req9 = opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(

@@ -60,7 +60,7 @@ static int bad(const probe *pr, const char *fmt, const char *a, const char *b)
 /* Walk the fields of one message in [p, p+n). */
 #define EACH_FIELD(pr, p, n, f, rc)                                         \
     kiln_cur sub_ = {(p), (p) + (n), (pr)->cur.base, "otlp request"};      \
-    while (((rc) = kiln_pb_next(&sub_, &(f))) == 0)
+    while (((rc) = pb_next(&sub_, &(f))) == 0)
 
 static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
 {
@@ -81,8 +81,8 @@ static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
             if (f.wt == KILN_PB_LEN) {
                 kiln_cur pk;
                 uint64_t v;
-                kiln_cur_init(&pk, f.p, f.len, "otlp request");
-                while (kiln_cur_left(&pk) && kiln_get_uvarint(&pk, &v) == 0) {
+                cur_init(&pk, f.p, f.len, "otlp request");
+                while (cur_left(&pk) && get_uvarint(&pk, &v) == 0) {
                     max2 = v > max2 ? v : max2;
                     n2++;
                 }
@@ -129,7 +129,7 @@ static int probe_sample(probe *pr, size_t samp, const uint8_t *p, size_t n)
     if (n4v == 1 && !has4len)
         note(&pr->w19, pr->prof, samp, "field 4 a single varint (link_index)");
     if (has2 && has5 && n2 == n5 && !has3len && !has4len && n3v <= 1 &&
-        n4v <= 1) { /* values or attribute indices: see kiln_otlp_layout_of */
+        n4v <= 1) { /* values or attribute indices: see otlp_layout_of */
         if (!pr->amb) {
             pr->amb = true;
             pr->amb_prof = pr->prof;
@@ -194,8 +194,8 @@ static int probe_level(probe *pr, const uint8_t *p, size_t n, int depth)
             /* the dictionary: count its attribute_table (field 6) */
             kiln_cur dc;
             kiln_pbfield df;
-            kiln_cur_init(&dc, f.p, f.len, "otlp request");
-            while (kiln_pb_next(&dc, &df) == 0)
+            cur_init(&dc, f.p, f.len, "otlp request");
+            while (pb_next(&dc, &df) == 0)
                 pr->nattr += df.num == 6;
             continue;
         }
@@ -220,13 +220,13 @@ static int probe_level(probe *pr, const uint8_t *p, size_t n, int depth)
     return rc == KILN_ITEROVER ? 0 : rc;
 }
 
-int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out)
+int otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out)
 {
     probe pr;
     int rc;
     memset(&pr, 0, sizeof pr);
     *out = KILN_OTLP_V1_11;
-    kiln_cur_init(&pr.cur, data, len, "otlp request");
+    cur_init(&pr.cur, data, len, "otlp request");
     if ((rc = probe_level(&pr, data, len, 0)) < 0) {
         if (rc == KILN_ECORRUPT) /* a truncated field: bad input, not a block */
             rc = kiln_error_wrap(KILN_EINPUT, "otlp: not a valid protobuf: ");
@@ -265,7 +265,7 @@ int kiln_otlp_detect(kiln_otlp_layout *out, const void *data, size_t len)
     const uint8_t *p = data;
     if ((rc = wr_gunzip_input(&p, &len, &raw, "otlp")) < 0)
         goto out;
-    rc = kiln_otlp_layout_of(p, len, out);
+    rc = otlp_layout_of(p, len, out);
 out:
     kiln_buf_free(&raw);
     return api_return(rc);

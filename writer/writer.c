@@ -17,9 +17,9 @@
 int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
                     const char *what)
 {
-    if (!kiln_is_gzip(*p, *n))
+    if (!is_gzip(*p, *n))
         return 0;
-    int rc = kiln_gunzip(*p, *n, KILN_MAX_INFLATE, buf);
+    int rc = gzip_inflate(*p, *n, KILN_MAX_INFLATE, buf);
     if (rc < 0)
         return kiln_error_wrap(rc, "%s: ", what);
     *p = buf->data;
@@ -263,9 +263,9 @@ int wr_check_labels(const kiln_label *labels, size_t n)
 
 static void block_free(kiln_writer *w)
 {
-    kiln_symtab_free(&w->sym);
-    kiln_stacks_free(&w->stacks);
-    kiln_seriestab_free(&w->ser);
+    symtab_free(&w->sym);
+    stacks_free(&w->stacks);
+    seriestab_free(&w->ser);
     linktab_free(&w->links);
     tabmap_free(&w->rmap);
     w->rmap_serial = 0;
@@ -292,17 +292,17 @@ int wr_reset(kiln_writer *w)
 {
     int rc;
     block_free(w);
-    if ((rc = kiln_symtab_init(&w->sym)) < 0)
+    if ((rc = symtab_init(&w->sym)) < 0)
         return rc;
-    if ((rc = kiln_stacks_init(&w->stacks)) < 0)
+    if ((rc = stacks_init(&w->stacks)) < 0)
         return rc;
-    if ((rc = kiln_seriestab_init(&w->ser)) < 0)
+    if ((rc = seriestab_init(&w->ser)) < 0)
         return rc;
     return 0;
 }
 
 /* Version 2's footer fields: a resolution >= 0, and source ids of 26
- * characters of the id alphabet (kiln_block_id), each named once. */
+ * characters of the id alphabet (block_id), each named once. */
 static int check_v2(const kiln_writer_opts *o)
 {
     if (o->resolution < 0)
@@ -510,7 +510,7 @@ static int encode_keyed(kiln_writer *w, kiln_buf *block,
 
     key[0] = '\0';
     if ((rc = wr_encode(w, block, id)) < 0 ||
-        (rc = kiln_block_key(key, KILN_KEY_MAX, w->tenant, id, tmin, tmax)) < 0)
+        (rc = block_key(key, KILN_KEY_MAX, w->tenant, id, tmin, tmax)) < 0)
         key[0] = '\0';
     return rc;
 }

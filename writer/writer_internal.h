@@ -133,7 +133,7 @@ void wr_abort(kiln_writer *w);
 static inline int wr_stack_child(kiln_writer *w, uint32_t parent,
                                  uint32_t loc, uint32_t *node)
 {
-    return kiln_stacks_child(&w->stacks, parent, loc, node);
+    return stacks_child(&w->stacks, parent, loc, node);
 }
 
 /* Intern a link, returning its index + 1 in *id. */
@@ -161,7 +161,7 @@ int wr_gunzip_input(const uint8_t **p, size_t *n, kiln_buf *buf,
                     const char *what);
 
 /* kiln_otlp_detect over bytes already inflated (otlp_layout.c). */
-int kiln_otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out);
+int otlp_layout_of(const void *data, size_t len, kiln_otlp_layout *out);
 
 /* Encode the block (block.c); does not reset the writer. */
 int wr_encode(kiln_writer *w, kiln_buf *block, char id[27]);

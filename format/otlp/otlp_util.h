@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "format_internal.h" /* kiln_hexval */
+#include "format_internal.h" /* hexval */
 #include "otlp_profiles_service.pb-c.h"
 #include "otlp_profiles_v1_11.pb-c.h"
 
@@ -57,7 +57,7 @@ typedef struct kiln_otlp_arena {
 
 /* n bytes aligned for any type (at least one unit when n is 0), or NULL
  * when memory runs out. Chunks are 64 KiB, or n when larger. */
-static inline void *kiln_otlp_arena_alloc(kiln_otlp_arena *a, size_t n)
+static inline void *otlp_arena_alloc(kiln_otlp_arena *a, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (n == 0)
@@ -78,7 +78,7 @@ static inline void *kiln_otlp_arena_alloc(kiln_otlp_arena *a, size_t n)
 }
 
 /* Forget every allocation; keep the newest chunk for reuse. */
-static inline void kiln_otlp_arena_reset(kiln_otlp_arena *a)
+static inline void otlp_arena_reset(kiln_otlp_arena *a)
 {
     if (!a->head)
         return;
@@ -92,22 +92,22 @@ static inline void kiln_otlp_arena_reset(kiln_otlp_arena *a)
     a->head->used = 0;
 }
 
-static inline void kiln_otlp_arena_free(kiln_otlp_arena *a)
+static inline void otlp_arena_free(kiln_otlp_arena *a)
 {
-    kiln_otlp_arena_reset(a);
+    otlp_arena_reset(a);
     free(a->head);
     a->head = NULL;
 }
 
 /* Decode s[0..len), exactly 2*n hex digits of either case, into out[0..n);
  * false if it is anything else (out is then partly written). */
-static inline bool kiln_otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,
+static inline bool otlp_unhex(const uint8_t *s, size_t len, uint8_t *out,
                                    size_t n)
 {
     if (len != 2 * n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        int hi = kiln_hexval(s[2 * i]), lo = kiln_hexval(s[2 * i + 1]);
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);

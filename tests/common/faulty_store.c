@@ -169,7 +169,7 @@ static void set_rules(faulty_store *f, const kiln_fault_opts *o)
     f->rng = f->o.seed;
 }
 
-int kiln_test_faulty_store(kiln_store **out, kiln_store *inner,
+int faulty_store_wrap(kiln_store **out, kiln_store *inner,
                            const kiln_fault_opts *o)
 {
     faulty_store *f = calloc(1, sizeof *f);
@@ -199,7 +199,7 @@ int kiln_test_faulty_store(kiln_store **out, kiln_store *inner,
     return 0;
 }
 
-void kiln_test_faulty_set(kiln_store *s, const kiln_fault_opts *o)
+void faulty_store_set(kiln_store *s, const kiln_fault_opts *o)
 {
     faulty_store *f = (faulty_store *)s;
 
@@ -209,7 +209,7 @@ void kiln_test_faulty_set(kiln_store *s, const kiln_fault_opts *o)
     pthread_mutex_unlock(&f->lock);
 }
 
-uint64_t kiln_test_faulty_calls(const kiln_store *s, unsigned mask)
+uint64_t faulty_store_calls(const kiln_store *s, unsigned mask)
 {
     faulty_store *f = (faulty_store *)s;
     uint64_t n = 0;
@@ -226,7 +226,7 @@ uint64_t kiln_test_faulty_calls(const kiln_store *s, unsigned mask)
     return n;
 }
 
-uint64_t kiln_test_faulty_failures(const kiln_store *s)
+uint64_t faulty_store_failures(const kiln_store *s)
 {
     faulty_store *f = (faulty_store *)s;
     uint64_t n;

@@ -38,17 +38,17 @@ typedef struct kiln_fault_opts {
 
 /* Wrap `inner` (borrowed: free the wrapper first, then inner) failing calls
  * as `o` says (NULL: never fail, just count). Both stores share no stats. */
-int kiln_test_faulty_store(kiln_store **out, kiln_store *inner,
+int faulty_store_wrap(kiln_store **out, kiln_store *inner,
                            const kiln_fault_opts *o);
 
 /* Replace the failure rules and restart counting the calls seen by them. */
-void kiln_test_faulty_set(kiln_store *s, const kiln_fault_opts *o);
+void faulty_store_set(kiln_store *s, const kiln_fault_opts *o);
 
 /* Calls that reached the wrapper, for the operations in mask (0 = all),
  * since creation, failed or not. */
-uint64_t kiln_test_faulty_calls(const kiln_store *s, unsigned mask);
+uint64_t faulty_store_calls(const kiln_store *s, unsigned mask);
 
 /* Calls the wrapper failed on purpose since creation. */
-uint64_t kiln_test_faulty_failures(const kiln_store *s);
+uint64_t faulty_store_failures(const kiln_store *s);
 
 #endif

@@ -2,7 +2,7 @@
  * eBPF profiler sends them (not by kiln's pprof -> OTLP conversion): tables
  * in the dictionary, a mapping with a build id attribute, location
  * attributes, a sample attribute, a trace link, per-sample timestamps. Built
- * with the v1.9 types; kiln_otlp_pack (tools/otlp_gen.h) writes it in
+ * with the v1.9 types; otlp_pack (tools/otlp_gen.h) writes it in
  * either layout. Used by tests/writer/test_otlp.c and tests/e2e. */
 #ifndef KILN_TEST_OTLP_EXAMPLE_H
 #define KILN_TEST_OTLP_EXAMPLE_H

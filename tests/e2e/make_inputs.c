@@ -41,8 +41,8 @@ static Profile *load(const char *path)
             die("out of memory", NULL);
     fclose(f);
     const kiln_buf *b = &raw;
-    if (kiln_is_gzip(raw.data, raw.len)) {
-        if (kiln_gunzip(raw.data, raw.len, (size_t)1 << 31, &in) < 0)
+    if (is_gzip(raw.data, raw.len)) {
+        if (gzip_inflate(raw.data, raw.len, (size_t)1 << 31, &in) < 0)
             die("bad gzip", path);
         b = &in;
     }
@@ -133,10 +133,10 @@ static void otlp_pair(const char *v19, const char *v111)
     static otlp_example x;
     otlp_example_init(&x);
     kiln_buf b = KILN_BUF_INIT;
-    if (kiln_otlp_pack(&x.req, KILN_OTLP_V1_9, &b) < 0)
+    if (otlp_pack(&x.req, KILN_OTLP_V1_9, &b) < 0)
         die("pack v1.9", kiln_error_last());
     write_file(v19, b.data, b.len);
-    if (kiln_otlp_pack(&x.req, KILN_OTLP_V1_11, &b) < 0)
+    if (otlp_pack(&x.req, KILN_OTLP_V1_11, &b) < 0)
         die("pack v1.11", kiln_error_last());
     write_file(v111, b.data, b.len);
     kiln_buf_free(&b);
@@ -144,13 +144,13 @@ static void otlp_pair(const char *v19, const char *v111)
 
 static void put_field(kiln_buf *b, uint32_t num, int wt)
 {
-    kiln_put_uvarint(b, (uint64_t)num << 3 | (unsigned)wt);
+    put_uvarint(b, (uint64_t)num << 3 | (unsigned)wt);
 }
 
 static void put_msg(kiln_buf *b, uint32_t num, const kiln_buf *m)
 {
     put_field(b, num, KILN_PB_LEN);
-    kiln_put_blob(b, m->data, m->len);
+    put_blob(b, m->data, m->len);
 }
 
 /* A request as opentelemetry-proto v1.4.0-v1.6.0 laid it out: a Profile
@@ -162,11 +162,11 @@ static void otlp_older(const char *path)
              prof = KILN_BUF_INIT, scope = KILN_BUF_INIT, res = KILN_BUF_INIT,
              req = KILN_BUF_INIT;
     put_field(&vt, 1, KILN_PB_VARINT);
-    kiln_put_uvarint(&vt, 1);
+    put_uvarint(&vt, 1);
     put_field(&smp, 1, KILN_PB_VARINT); /* locations_start_index */
-    kiln_put_uvarint(&smp, 0);
+    put_uvarint(&smp, 0);
     put_field(&map, 1, KILN_PB_VARINT); /* memory_start */
-    kiln_put_uvarint(&map, 0x400000);
+    put_uvarint(&map, 0x400000);
     put_msg(&prof, 1, &vt);
     put_msg(&prof, 2, &smp);
     put_msg(&prof, 3, &map);

@@ -1,38 +1,38 @@
 /* test_bloom.c: the split-block bloom filter never forgets an inserted id,
  * keeps its measured false-positive rate within 1 % when sized by
- * kiln_bloom_blocks_for(n, 0.01), (de)serialises exactly, and answers
+ * bloom_blocks_for(n, 0.01), (de)serialises exactly, and answers
  * from one checksummed group as it does from the whole filter. */
 #include "fmt_test.h"
 
 static void trace_id(uint8_t id[16], uint64_t k)
 {
     uint64_t s = k * 2654435761ULL + 17;
-    kiln_store_u64le(id, rng_next(&s));
-    kiln_store_u64le(id + 8, rng_next(&s));
+    set_u64le(id, rng_next(&s));
+    set_u64le(id + 8, rng_next(&s));
 }
 
 static double measure(uint64_t n)
 {
     kiln_bloom b;
     uint8_t id[16];
-    uint32_t nb = kiln_bloom_blocks_for(n, 0.01);
+    uint32_t nb = bloom_blocks_for(n, 0.01);
 
-    cr_assert(eq(int, kiln_bloom_init(&b, nb), 0));
+    cr_assert(eq(int, bloom_init(&b, nb), 0));
     for (uint64_t i = 0; i < n; i++) {
         trace_id(id, i);
-        kiln_bloom_insert(&b, id, 16);
+        bloom_insert(&b, id, 16);
     }
     for (uint64_t i = 0; i < n; i++) {
         trace_id(id, i);
-        cr_assert(kiln_bloom_contains(&b, id, 16), "inserted id %llu missing",
+        cr_assert(bloom_contains(&b, id, 16), "inserted id %llu missing",
                   (unsigned long long)i);
     }
     uint64_t probes = 400000, fp = 0;
     for (uint64_t i = 0; i < probes; i++) {
         trace_id(id, (1ULL << 40) + i);
-        fp += kiln_bloom_contains(&b, id, 16);
+        fp += bloom_contains(&b, id, 16);
     }
-    kiln_bloom_free(&b);
+    bloom_free(&b);
     return (double)fp / (double)probes;
 }
 
@@ -49,20 +49,20 @@ Test(format_bloom, no_false_negatives_and_fpp_within_one_percent)
 
 Test(format_bloom, sizing_is_power_of_two_and_model_is_monotonic)
 {
-    cr_assert(eq(u32, kiln_bloom_blocks_for(0, 0.01), 1));
+    cr_assert(eq(u32, bloom_blocks_for(0, 0.01), 1));
     uint32_t prev = 1;
     for (uint64_t n = 1; n < 2000000; n *= 3) {
-        uint32_t nb = kiln_bloom_blocks_for(n, 0.01);
+        uint32_t nb = bloom_blocks_for(n, 0.01);
         cr_assert(eq(u32, nb & (nb - 1), 0));
         cr_assert(ge(u32, nb, prev));
-        cr_assert(le(dbl, kiln_bloom_fpp(nb, n), 0.01));
+        cr_assert(le(dbl, bloom_expected_fpp(nb, n), 0.01));
         /* Not wastefully large: half the blocks would miss the target. */
         if (nb > 1)
-            cr_assert(gt(dbl, kiln_bloom_fpp(nb / 2, n), 0.01));
+            cr_assert(gt(dbl, bloom_expected_fpp(nb / 2, n), 0.01));
         prev = nb;
     }
-    cr_assert(eq(dbl, kiln_bloom_fpp(4, 0), 0.0));
-    cr_assert(gt(dbl, kiln_bloom_fpp(1, 1000000), 0.99));
+    cr_assert(eq(dbl, bloom_expected_fpp(4, 0), 0.0));
+    cr_assert(gt(dbl, bloom_expected_fpp(1, 1000000), 0.99));
 }
 
 Test(format_bloom, encode_decode_exact_and_refuses_bad_lengths)
@@ -71,36 +71,36 @@ Test(format_bloom, encode_decode_exact_and_refuses_bad_lengths)
     kiln_buf e = KILN_BUF_INIT;
     uint8_t id[16];
 
-    cr_assert(eq(int, kiln_bloom_init(&b, 8), 0));
+    cr_assert(eq(int, bloom_init(&b, 8), 0));
     for (uint64_t i = 0; i < 50; i++) {
         trace_id(id, i);
-        kiln_bloom_insert(&b, id, 16);
+        bloom_insert(&b, id, 16);
     }
-    cr_assert(eq(int, kiln_bloom_encode(&b, &e), 0));
+    cr_assert(eq(int, bloom_encode(&b, &e), 0));
     cr_assert(eq(sz, e.len, 8 + 8 * 32 + 8)); /* head, one group, checksum */
-    cr_assert(eq(u64, kiln_bloom_section_size(8), e.len));
-    cr_assert(eq(u32, kiln_bloom_blocks_in(e.len), 8));
-    cr_assert(eq(u32, kiln_load_u32le(e.data), 8));
-    cr_assert(eq(u32, kiln_load_u32le(e.data + 4), 8));
-    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), 0));
+    cr_assert(eq(u64, bloom_section_size(8), e.len));
+    cr_assert(eq(u32, bloom_blocks_in(e.len), 8));
+    cr_assert(eq(u32, load_u32le(e.data), 8));
+    cr_assert(eq(u32, load_u32le(e.data + 4), 8));
+    cr_assert(eq(int, bloom_decode(&d, e.data, e.len), 0));
     cr_assert(eq(u32, d.nblocks, 8));
     cr_assert(eq(int, memcmp(d.words, b.words, 8 * 32), 0));
     for (uint64_t i = 0; i < 50; i++) {
         trace_id(id, i);
-        cr_assert(kiln_bloom_contains(&d, id, 16));
+        cr_assert(bloom_contains(&d, id, 16));
     }
-    kiln_bloom_free(&d);
+    bloom_free(&d);
     for (size_t len = 0; len < e.len; len++) {
         uint8_t *q = dup_exact(e.data, len);
-        cr_assert(eq(int, kiln_bloom_decode(&d, q, len), KILN_ECORRUPT));
+        cr_assert(eq(int, bloom_decode(&d, q, len), KILN_ECORRUPT));
         free(q);
     }
-    kiln_store_u32le(e.data, 3); /* not a power of two */
-    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
-    kiln_store_u32le(e.data, 0);
-    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_bloom_init(&d, 3), KILN_EINVAL));
-    kiln_bloom_free(&b);
+    set_u32le(e.data, 3); /* not a power of two */
+    cr_assert(eq(int, bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
+    set_u32le(e.data, 0);
+    cr_assert(eq(int, bloom_decode(&d, e.data, e.len), KILN_ECORRUPT));
+    cr_assert(eq(int, bloom_init(&d, 3), KILN_EINVAL));
+    bloom_free(&b);
     kiln_buf_free(&e);
 }
 
@@ -115,33 +115,33 @@ Test(format_bloom, one_group_answers_like_the_whole_filter)
     kiln_bloom_layout l;
     uint8_t id[16];
 
-    cr_assert(eq(int, kiln_bloom_init(&b, 1024), 0));
+    cr_assert(eq(int, bloom_init(&b, 1024), 0));
     for (uint64_t i = 0; i < 5000; i++) {
         trace_id(id, i);
-        kiln_bloom_insert(&b, id, 16);
+        bloom_insert(&b, id, 16);
     }
-    cr_assert(eq(int, kiln_bloom_encode(&b, &e), 0));
+    cr_assert(eq(int, bloom_encode(&b, &e), 0));
     cr_assert(eq(sz, e.len, 8 + 8 * (128 * 32 + 8)));
-    cr_assert(eq(u32, kiln_bloom_blocks_in(e.len), 1024));
-    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l), 0));
+    cr_assert(eq(u32, bloom_blocks_in(e.len), 1024));
+    cr_assert(eq(int, bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l), 0));
     cr_assert(eq(u32, l.nblocks, 1024));
     cr_assert(eq(u32, l.group, 128));
     kiln_bloom_layout from_len;
-    cr_assert(eq(int, kiln_bloom_layout_of(e.len, &from_len), 0));
+    cr_assert(eq(int, bloom_layout_of(e.len, &from_len), 0));
     cr_assert(eq(u32, from_len.nblocks, l.nblocks));
     cr_assert(eq(u32, from_len.group, l.group));
     cr_assert(eq(u64, from_len.group_bytes, l.group_bytes));
-    cr_assert(eq(int, kiln_bloom_layout_of(e.len - 8, &from_len), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_bloom_layout_of(0, &from_len), KILN_ECORRUPT));
+    cr_assert(eq(int, bloom_layout_of(e.len - 8, &from_len), KILN_ECORRUPT));
+    cr_assert(eq(int, bloom_layout_of(0, &from_len), KILN_ECORRUPT));
     unsigned seen[8] = {0}, present = 0;
     for (uint64_t i = 0; i < 20000; i++) { /* 5000 inserted, then absent */
         trace_id(id, i);
-        uint64_t off = kiln_bloom_locate(&l, id, 16);
+        uint64_t off = bloom_locate(&l, id, 16);
         cr_assert(off >= KILN_BLOOM_HEAD && off + l.group_bytes <= e.len);
         cr_assert(eq(u64, (off - KILN_BLOOM_HEAD) % l.group_bytes, 0));
         seen[(off - KILN_BLOOM_HEAD) / l.group_bytes]++;
-        int got = kiln_bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
-        cr_assert(eq(int, got, kiln_bloom_contains(&b, id, 16) ? 1 : 0));
+        int got = bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
+        cr_assert(eq(int, got, bloom_contains(&b, id, 16) ? 1 : 0));
         present += got == 1;
     }
     cr_assert(present >= 5000 && present < 5000 + 15000 / 50);
@@ -155,8 +155,8 @@ Test(format_bloom, one_group_answers_like_the_whole_filter)
     int bad = 0, good = 0;
     for (uint64_t i = 0; i < 20000 && (!bad || !good); i++) {
         trace_id(id, i);
-        uint64_t off = kiln_bloom_locate(&l, id, 16);
-        int got = kiln_bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
+        uint64_t off = bloom_locate(&l, id, 16);
+        int got = bloom_test_group(&l, e.data + off, l.group_bytes, id, 16);
         if (off == g3) {
             cr_assert(eq(int, got, KILN_ECHECKSUM));
             cr_assert(strstr(kiln_error_last(), "group 3") != NULL, "%s",
@@ -168,23 +168,23 @@ Test(format_bloom, one_group_answers_like_the_whole_filter)
         }
     }
     cr_assert(bad && good);
-    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), KILN_ECHECKSUM));
+    cr_assert(eq(int, bloom_decode(&d, e.data, e.len), KILN_ECHECKSUM));
     e.data[g3 + 100] ^= 0x01;
-    cr_assert(eq(int, kiln_bloom_decode(&d, e.data, e.len), 0));
-    kiln_bloom_free(&d);
+    cr_assert(eq(int, bloom_decode(&d, e.data, e.len), 0));
+    bloom_free(&d);
 
     /* Heads that disagree with the length, or a group size other than
      * min(nblocks, 128). */
-    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len - 1, &l),
+    cr_assert(eq(int, bloom_head(e.data, KILN_BLOOM_HEAD, e.len - 1, &l),
                  KILN_ECORRUPT));
-    kiln_store_u32le(e.data + 4, 64);
-    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
+    set_u32le(e.data + 4, 64);
+    cr_assert(eq(int, bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
                  KILN_ECORRUPT));
-    kiln_store_u32le(e.data + 4, 128);
-    kiln_store_u32le(e.data, 2048);
-    cr_assert(eq(int, kiln_bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
+    set_u32le(e.data + 4, 128);
+    set_u32le(e.data, 2048);
+    cr_assert(eq(int, bloom_head(e.data, KILN_BLOOM_HEAD, e.len, &l),
                  KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_bloom_head(e.data, 7, e.len, &l), KILN_ECORRUPT));
-    kiln_bloom_free(&b);
+    cr_assert(eq(int, bloom_head(e.data, 7, e.len, &l), KILN_ECORRUPT));
+    bloom_free(&b);
     kiln_buf_free(&e);
 }

@@ -10,13 +10,13 @@ static void roundtrip_u(uint64_t v, size_t want_len)
     kiln_cur c;
     uint64_t got;
 
-    cr_assert(eq(int, kiln_put_uvarint(&b, v), 0));
+    cr_assert(eq(int, put_uvarint(&b, v), 0));
     cr_assert(eq(sz, b.len, want_len));
     uint8_t *p = dup_exact(b.data, b.len);
-    kiln_cur_init(&c, p, b.len, "test");
-    cr_assert(eq(int, kiln_get_uvarint(&c, &got), 0));
+    cur_init(&c, p, b.len, "test");
+    cr_assert(eq(int, get_uvarint(&c, &got), 0));
     cr_assert(eq(u64, got, v));
-    cr_assert(eq(sz, kiln_cur_left(&c), 0));
+    cr_assert(eq(sz, cur_left(&c), 0));
     free(p);
     kiln_buf_free(&b);
 }
@@ -41,11 +41,11 @@ Test(format_bytes, svarint_uses_zigzag)
         kiln_buf b = KILN_BUF_INIT;
         kiln_cur c;
         int64_t got;
-        cr_assert(eq(u64, kiln_zigzag(vals[i]), zz[i]));
-        cr_assert(eq(i64, kiln_unzigzag(zz[i]), vals[i]));
-        cr_assert(eq(int, kiln_put_svarint(&b, vals[i]), 0));
-        kiln_cur_init(&c, b.data, b.len, "test");
-        cr_assert(eq(int, kiln_get_svarint(&c, &got), 0));
+        cr_assert(eq(u64, zigzag(vals[i]), zz[i]));
+        cr_assert(eq(i64, unzigzag(zz[i]), vals[i]));
+        cr_assert(eq(int, put_svarint(&b, vals[i]), 0));
+        cur_init(&c, b.data, b.len, "test");
+        cr_assert(eq(int, get_svarint(&c, &got), 0));
         cr_assert(eq(i64, got, vals[i]));
         kiln_buf_free(&b);
     }
@@ -57,9 +57,9 @@ Test(format_bytes, truncated_uvarint_is_corrupt_with_offset)
     kiln_cur c;
     uint64_t v;
 
-    kiln_cur_init(&c, p, 3, "section x");
-    cr_assert(eq(int, kiln_get_uvarint(&c, &v), 0));
-    cr_assert(eq(int, kiln_get_uvarint(&c, &v), KILN_ECORRUPT));
+    cur_init(&c, p, 3, "section x");
+    cr_assert(eq(int, get_uvarint(&c, &v), 0));
+    cr_assert(eq(int, get_uvarint(&c, &v), KILN_ECORRUPT));
     cr_assert(eq(str, (char *)kiln_error_last(),
                  "section x: truncated uvarint at offset 1"));
     free(p);
@@ -73,18 +73,18 @@ Test(format_bytes, overlong_and_overflowing_uvarints_are_corrupt)
     eleven[10] = 0;
     kiln_cur c;
     uint64_t v;
-    kiln_cur_init(&c, eleven, sizeof eleven, "t");
-    cr_assert(eq(int, kiln_get_uvarint(&c, &v), KILN_ECORRUPT));
+    cur_init(&c, eleven, sizeof eleven, "t");
+    cr_assert(eq(int, get_uvarint(&c, &v), KILN_ECORRUPT));
     /* Ten bytes whose last carries bits past 2^64. */
     uint8_t over[10];
     memset(over, 0xff, 9);
     over[9] = 0x02;
-    kiln_cur_init(&c, over, sizeof over, "t");
-    cr_assert(eq(int, kiln_get_uvarint(&c, &v), KILN_ECORRUPT));
+    cur_init(&c, over, sizeof over, "t");
+    cr_assert(eq(int, get_uvarint(&c, &v), KILN_ECORRUPT));
     /* The largest legal one still decodes. */
     over[9] = 0x01;
-    kiln_cur_init(&c, over, sizeof over, "t");
-    cr_assert(eq(int, kiln_get_uvarint(&c, &v), 0));
+    cur_init(&c, over, sizeof over, "t");
+    cr_assert(eq(int, get_uvarint(&c, &v), 0));
     cr_assert(eq(u64, v, UINT64_MAX));
 }
 
@@ -96,12 +96,12 @@ Test(format_bytes, fixed_width_reads_check_length)
     uint64_t v64;
     uint8_t v8;
 
-    kiln_cur_init(&c, p, 7, "t");
-    cr_assert(eq(int, kiln_get_u64le(&c, &v64), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_get_u32le(&c, &v32), 0));
+    cur_init(&c, p, 7, "t");
+    cr_assert(eq(int, get_u64le(&c, &v64), KILN_ECORRUPT));
+    cr_assert(eq(int, get_u32le(&c, &v32), 0));
     cr_assert(eq(u32, v32, 0x04030201u));
-    cr_assert(eq(int, kiln_get_u32le(&c, &v32), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_get_u8(&c, &v8), 0));
+    cr_assert(eq(int, get_u32le(&c, &v32), KILN_ECORRUPT));
+    cr_assert(eq(int, get_u8(&c, &v8), 0));
     cr_assert(eq(u8, v8, 5));
     free(p);
 }
@@ -110,12 +110,12 @@ Test(format_bytes, little_endian_store_and_load)
 {
     kiln_buf b = KILN_BUF_INIT;
 
-    cr_assert(eq(int, kiln_put_u32le(&b, 0x11223344u), 0));
-    cr_assert(eq(int, kiln_put_u64le(&b, 0x0102030405060708ULL), 0));
+    cr_assert(eq(int, put_u32le(&b, 0x11223344u), 0));
+    cr_assert(eq(int, put_u64le(&b, 0x0102030405060708ULL), 0));
     static const uint8_t want[] = {0x44, 0x33, 0x22, 0x11, 8, 7, 6, 5, 4, 3, 2, 1};
     cr_assert(eq(sz, b.len, sizeof want));
     cr_assert(eq(int, memcmp(b.data, want, sizeof want), 0));
-    cr_assert(eq(u64, kiln_load_u64le(b.data + 4), 0x0102030405060708ULL));
+    cr_assert(eq(u64, load_u64le(b.data + 4), 0x0102030405060708ULL));
     kiln_buf_free(&b);
 }
 
@@ -125,12 +125,12 @@ Test(format_bytes, count_above_max_names_the_field)
     kiln_cur c;
     uint64_t v;
 
-    kiln_cur_init(&c, p, 1, "footer");
-    cr_assert(eq(int, kiln_get_count(&c, 41, "section count", &v), KILN_ECORRUPT));
+    cur_init(&c, p, 1, "footer");
+    cr_assert(eq(int, get_count(&c, 41, "section count", &v), KILN_ECORRUPT));
     cr_assert(eq(str, (char *)kiln_error_last(),
                  "footer: section count 42 exceeds 41 at offset 0"));
-    kiln_cur_init(&c, p, 1, "footer");
-    cr_assert(eq(int, kiln_get_count(&c, 42, "section count", &v), 0));
+    cur_init(&c, p, 1, "footer");
+    cr_assert(eq(int, get_count(&c, 42, "section count", &v), 0));
     cr_assert(eq(u64, v, 42));
 }
 
@@ -141,11 +141,11 @@ Test(format_bytes, blob_length_past_end_is_corrupt)
     const uint8_t *q;
     size_t n;
 
-    kiln_cur_init(&c, p, 4, "t");
-    cr_assert(eq(int, kiln_get_blob(&c, &q, &n), KILN_ECORRUPT));
+    cur_init(&c, p, 4, "t");
+    cr_assert(eq(int, get_blob(&c, &q, &n), KILN_ECORRUPT));
     p[0] = 3;
-    kiln_cur_init(&c, p, 4, "t");
-    cr_assert(eq(int, kiln_get_blob(&c, &q, &n), 0));
+    cur_init(&c, p, 4, "t");
+    cr_assert(eq(int, get_blob(&c, &q, &n), 0));
     cr_assert(eq(sz, n, 3));
     cr_assert(eq(int, memcmp(q, "abc", 3), 0));
     free(p);
@@ -182,7 +182,7 @@ Test(format_bytes, buffer_grows_and_resets)
     kiln_buf b = KILN_BUF_INIT;
 
     for (int i = 0; i < 10000; i++)
-        cr_assert(eq(int, kiln_put_u8(&b, (uint8_t)i), 0));
+        cr_assert(eq(int, put_u8(&b, (uint8_t)i), 0));
     cr_assert(eq(sz, b.len, 10000));
     cr_assert(eq(u8, b.data[9999], (uint8_t)9999));
     kiln_buf_reset(&b);

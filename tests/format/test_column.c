@@ -8,17 +8,17 @@ static void roundtrip(const int64_t *v, size_t n, int mode)
     kiln_cur c;
     int64_t *got = calloc(n + 1, sizeof *got);
 
-    cr_assert(eq(int, kiln_col_encode(&b, v, n, mode), 0));
+    cr_assert(eq(int, col_encode(&b, v, n, mode), 0));
     uint8_t *p = dup_exact(b.data, b.len);
-    kiln_cur_init(&c, p, b.len, "column");
-    cr_assert(eq(int, kiln_col_decode(&c, got, n), 0), "%s", kiln_error_last());
-    cr_assert(eq(sz, kiln_cur_left(&c), 0));
+    cur_init(&c, p, b.len, "column");
+    cr_assert(eq(int, col_decode(&c, got, n), 0), "%s", kiln_error_last());
+    cr_assert(eq(sz, cur_left(&c), 0));
     for (size_t i = 0; i < n; i++)
         cr_assert(eq(i64, got[i], v[i]), "value %zu", i);
     /* Every proper prefix is refused. */
     for (size_t len = 0; len < b.len; len++) {
-        kiln_cur_init(&c, p, len, "column");
-        cr_assert(eq(int, kiln_col_decode(&c, got, n), KILN_ECORRUPT),
+        cur_init(&c, p, len, "column");
+        cr_assert(eq(int, col_decode(&c, got, n), KILN_ECORRUPT),
                   "prefix %zu of %zu decoded", len, b.len);
     }
     free(p);
@@ -62,7 +62,7 @@ Test(format_column, constant_column_costs_three_bytes)
 
     for (int i = 0; i < 1000; i++)
         v[i] = 42;
-    cr_assert(eq(int, kiln_col_encode(&b, v, 1000, KILN_COL_PLAIN), 0));
+    cr_assert(eq(int, col_encode(&b, v, 1000, KILN_COL_PLAIN), 0));
     cr_assert(eq(sz, b.len, 3));
     kiln_buf_free(&b);
 }
@@ -75,7 +75,7 @@ Test(format_column, delta_mode_packs_regular_times_tightly)
 
     for (int i = 0; i < 4096; i++)
         v[i] = 1700000000000000000LL + (int64_t)i * 10000000;
-    cr_assert(eq(int, kiln_col_encode(&b, v, 4096, KILN_COL_DELTA), 0));
+    cr_assert(eq(int, col_encode(&b, v, 4096, KILN_COL_DELTA), 0));
     cr_assert(le(sz, b.len, 16));
     roundtrip(v, 4096, KILN_COL_DELTA);
     kiln_buf_free(&b);
@@ -94,22 +94,22 @@ Test(format_column, u32_roundtrip_and_range_check)
         v[7] = UINT32_MAX;
         v[8] = 0;
         kiln_buf_reset(&b);
-        cr_assert(eq(int, kiln_col_encode_u32(&b, v, 1500, mode), 0));
-        kiln_cur_init(&c, b.data, b.len, "ids");
-        cr_assert(eq(int, kiln_col_decode_u32(&c, got, 1500), 0));
+        cr_assert(eq(int, col_encode_u32(&b, v, 1500, mode), 0));
+        cur_init(&c, b.data, b.len, "ids");
+        cr_assert(eq(int, col_decode_u32(&c, got, 1500), 0));
         cr_assert(eq(int, memcmp(v, got, sizeof v), 0));
     }
     /* An int64 column holding 2^32 is not a valid id column. */
     int64_t big[3] = {1, (int64_t)1 << 32, 2};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, big, 3, KILN_COL_PLAIN), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), KILN_ECORRUPT));
+    cr_assert(eq(int, col_encode(&b, big, 3, KILN_COL_PLAIN), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 3), KILN_ECORRUPT));
     int64_t neg[2] = {-1, 5};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, neg, 2, KILN_COL_DELTA), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 2), KILN_ECORRUPT));
+    cr_assert(eq(int, col_encode(&b, neg, 2, KILN_COL_DELTA), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 2), KILN_ECORRUPT));
     kiln_buf_free(&b);
 }
 
@@ -118,15 +118,15 @@ Test(format_column, bad_mode_and_width_are_corrupt)
     int64_t got[4];
     kiln_cur c;
     uint8_t mode2[] = {2, 0, 0};
-    kiln_cur_init(&c, mode2, sizeof mode2, "column");
-    cr_assert(eq(int, kiln_col_decode(&c, got, 4), KILN_ECORRUPT));
+    cur_init(&c, mode2, sizeof mode2, "column");
+    cr_assert(eq(int, col_decode(&c, got, 4), KILN_ECORRUPT));
     uint8_t w65[] = {0, 0, 65};
-    kiln_cur_init(&c, w65, sizeof w65, "column");
-    cr_assert(eq(int, kiln_col_decode(&c, got, 4), KILN_ECORRUPT));
+    cur_init(&c, w65, sizeof w65, "column");
+    cr_assert(eq(int, col_decode(&c, got, 4), KILN_ECORRUPT));
     /* width 8 for 4 values needs 4 packed bytes; give 3 */
     uint8_t *short_ = dup_exact("\x00\x00\x08\x01\x02\x03", 6);
-    kiln_cur_init(&c, short_, 6, "column");
-    cr_assert(eq(int, kiln_col_decode(&c, got, 4), KILN_ECORRUPT));
+    cur_init(&c, short_, 6, "column");
+    cr_assert(eq(int, col_decode(&c, got, 4), KILN_ECORRUPT));
     free(short_);
 }
 
@@ -136,8 +136,8 @@ Test(format_column, huge_n_with_wide_column_is_refused_before_reading)
     uint8_t p[] = {0, 0, 64, 1, 2, 3};
     kiln_cur c;
     int64_t got[1];
-    kiln_cur_init(&c, p, sizeof p, "column");
-    cr_assert(eq(int, kiln_col_decode(&c, got, SIZE_MAX / 2), KILN_ECORRUPT));
+    cur_init(&c, p, sizeof p, "column");
+    cr_assert(eq(int, col_decode(&c, got, SIZE_MAX / 2), KILN_ECORRUPT));
 }
 
 Test(format_column, random_garbage_never_crashes)
@@ -154,8 +154,8 @@ Test(format_column, random_garbage_never_crashes)
         if (len > 2)
             p[2] %= 70;
         kiln_cur c;
-        kiln_cur_init(&c, p, len, "column");
-        int rc = kiln_col_decode(&c, got, rng_next(&s) % 300);
+        cur_init(&c, p, len, "column");
+        int rc = col_decode(&c, got, rng_next(&s) % 300);
         cr_assert(rc == 0 || rc == KILN_ECORRUPT);
         free(p);
     }
@@ -169,32 +169,32 @@ Test(format_column, u32_frame_at_the_top_of_the_range)
 
     /* A frame that reaches exactly 2^32 - 1 decodes. */
     int64_t top[3] = {UINT32_MAX - 1, UINT32_MAX, UINT32_MAX - 1};
-    cr_assert(eq(int, kiln_col_encode(&b, top, 3, KILN_COL_PLAIN), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(int, col_encode(&b, top, 3, KILN_COL_PLAIN), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 3), 0));
     cr_assert(eq(u32, got[1], UINT32_MAX));
     cr_assert(eq(u32, got[2], UINT32_MAX - 1));
     /* Full 32-bit width from zero. */
     int64_t full[3] = {0, UINT32_MAX, 7};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, full, 3, KILN_COL_PLAIN), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(int, col_encode(&b, full, 3, KILN_COL_PLAIN), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 3), 0));
     cr_assert(eq(u32, got[1], UINT32_MAX));
     cr_assert(eq(u32, got[2], 7));
     /* A frame one past the top, with only in-range values, still decodes;
      * one value past it does not. */
     int64_t wide[3] = {UINT32_MAX - 2, UINT32_MAX, UINT32_MAX - 2};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, wide, 3, KILN_COL_PLAIN), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), 0));
+    cr_assert(eq(int, col_encode(&b, wide, 3, KILN_COL_PLAIN), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 3), 0));
     cr_assert(eq(u32, got[1], UINT32_MAX));
     int64_t over[3] = {UINT32_MAX - 1, (int64_t)UINT32_MAX + 1, UINT32_MAX};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, over, 3, KILN_COL_PLAIN), 0));
-    kiln_cur_init(&c, b.data, b.len, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 3), KILN_ECORRUPT));
+    cr_assert(eq(int, col_encode(&b, over, 3, KILN_COL_PLAIN), 0));
+    cur_init(&c, b.data, b.len, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 3), KILN_ECORRUPT));
     kiln_buf_free(&b);
 }
 
@@ -222,7 +222,7 @@ Test(format_column, scaled_encoding_is_used_when_it_narrows)
     kiln_buf b = KILN_BUF_INIT;
     int64_t v[4] = {10000000, 30000000, 0, 990000000};
 
-    cr_assert(eq(int, kiln_col_encode(&b, v, 4, KILN_COL_PLAIN), 0));
+    cr_assert(eq(int, col_encode(&b, v, 4, KILN_COL_PLAIN), 0));
     cr_assert(eq(u8, b.data[0], 0x02)); /* plain, scaled */
     /* mode, scale (3 bytes), min, width, 4 one-byte quantities */
     cr_assert(eq(sz, b.len, 1 + 4 + 1 + 1 + 4));
@@ -231,7 +231,7 @@ Test(format_column, scaled_encoding_is_used_when_it_narrows)
     /* A factor that does not narrow the bytes is not used. */
     int64_t even[3] = {0, 2, 4};
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_col_encode(&b, even, 3, KILN_COL_PLAIN), 0));
+    cr_assert(eq(int, col_encode(&b, even, 3, KILN_COL_PLAIN), 0));
     cr_assert(eq(u8, b.data[0], 0x00));
     /* Extremes: 2^63 is never a scale; wrapping deltas stay exact. */
     int64_t ext[4] = {INT64_MIN, 0, INT64_MIN, 0};
@@ -251,20 +251,20 @@ Test(format_column, scaled_u32_columns_decode_and_check_range)
 
     for (int mode = 0; mode < 2; mode++) {
         kiln_buf_reset(&b);
-        cr_assert(eq(int, kiln_col_encode_u32(&b, v, 6, mode), 0));
+        cr_assert(eq(int, col_encode_u32(&b, v, 6, mode), 0));
         cr_assert(eq(int, b.data[0] & 0x02, 0x02));
-        kiln_cur_init(&c, b.data, b.len, "ids");
-        cr_assert(eq(int, kiln_col_decode_u32(&c, got, 6), 0));
+        cur_init(&c, b.data, b.len, "ids");
+        cr_assert(eq(int, col_decode_u32(&c, got, 6), 0));
         cr_assert(eq(int, memcmp(got, v, sizeof v), 0));
     }
     /* A scale that pushes a value past 2^32 is corrupt: plain, scale 2^31,
      * min 0, width 8, quantities 1 and 2. */
     uint8_t bad[] = {0x02, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00, 0x08, 0x01, 0x02};
-    kiln_cur_init(&c, bad, sizeof bad, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 2), KILN_ECORRUPT));
+    cur_init(&c, bad, sizeof bad, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 2), KILN_ECORRUPT));
     /* Scale 1 (or 0) is not a valid scaled column. */
     uint8_t one[] = {0x02, 0x01, 0x00, 0x00};
-    kiln_cur_init(&c, one, sizeof one, "ids");
-    cr_assert(eq(int, kiln_col_decode_u32(&c, got, 2), KILN_ECORRUPT));
+    cur_init(&c, one, sizeof one, "ids");
+    cr_assert(eq(int, col_decode_u32(&c, got, 2), KILN_ECORRUPT));
     kiln_buf_free(&b);
 }

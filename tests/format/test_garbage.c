@@ -8,27 +8,27 @@ typedef int (*decode_fn)(const uint8_t *p, size_t n);
 static int d_symtab(const uint8_t *p, size_t n)
 {
     kiln_symtab st;
-    int rc = kiln_symtab_decode(&st, p, n);
+    int rc = symtab_decode(&st, p, n);
     if (rc == 0)
-        kiln_symtab_free(&st);
+        symtab_free(&st);
     return rc;
 }
 
 static int d_stacks(const uint8_t *p, size_t n)
 {
     kiln_stacks t;
-    int rc = kiln_stacks_decode(&t, p, n, 1000);
+    int rc = stacks_decode(&t, p, n, 1000);
     if (rc == 0)
-        kiln_stacks_free(&t);
+        stacks_free(&t);
     return rc;
 }
 
 static int d_series(const uint8_t *p, size_t n)
 {
     kiln_seriestab t;
-    int rc = kiln_seriestab_decode(&t, p, n);
+    int rc = seriestab_decode(&t, p, n);
     if (rc == 0)
-        kiln_seriestab_free(&t);
+        seriestab_free(&t);
     return rc;
 }
 
@@ -36,7 +36,7 @@ static int d_pageindex(const uint8_t *p, size_t n)
 {
     kiln_page_meta *pg;
     size_t np;
-    int rc = kiln_pageindex_decode(&pg, &np, p, n, 1 << 20, 100);
+    int rc = pageindex_decode(&pg, &np, p, n, 1 << 20, 100);
     if (rc == 0)
         free(pg);
     return rc;
@@ -48,9 +48,9 @@ static int d_page(const uint8_t *p, size_t n)
     kiln_page_meta m = {0};
     m.nrows = 1 + (n % 50);
     m.ntypes = (uint8_t)(n % 3);
-    int rc = kiln_page_decode(&r, p, n, &m, 1000, 1000, 1000);
+    int rc = page_decode(&r, p, n, &m, 1000, 1000, 1000);
     if (rc == 0)
-        kiln_page_rows_free(&r);
+        page_rows_free(&r);
     return rc;
 }
 
@@ -58,7 +58,7 @@ static int d_links(const uint8_t *p, size_t n)
 {
     kiln_link *l;
     size_t nl;
-    int rc = kiln_links_decode(&l, &nl, p, n);
+    int rc = links_decode(&l, &nl, p, n);
     if (rc == 0)
         free(l);
     return rc;
@@ -71,18 +71,18 @@ static int d_traceindex(const uint8_t *p, size_t n)
     for (int i = 0; i < 4; i++)
         l[i].trace_id[0] = (uint8_t)i;
     kiln_trace_index ti;
-    int rc = kiln_trace_index_decode(&ti, p, n, l, 4, 10);
+    int rc = trace_index_decode(&ti, p, n, l, 4, 10);
     if (rc == 0)
-        kiln_trace_index_free(&ti);
+        trace_index_free(&ti);
     return rc;
 }
 
 static int d_bloom(const uint8_t *p, size_t n)
 {
     kiln_bloom b;
-    int rc = kiln_bloom_decode(&b, p, n);
+    int rc = bloom_decode(&b, p, n);
     if (rc == 0)
-        kiln_bloom_free(&b);
+        bloom_free(&b);
     return rc;
 }
 
@@ -91,10 +91,10 @@ static int d_footer(const uint8_t *p, size_t n)
     kiln_section *s;
     size_t ns;
     kiln_meta m;
-    int rc = kiln_footer_decode(p, n, 1 << 20, &s, &ns, &m);
+    int rc = footer_decode(p, n, 1 << 20, &s, &ns, &m);
     if (rc == 0) {
         free(s);
-        kiln_meta_free(&m);
+        meta_free(&m);
     }
     if (rc == KILN_EVERSION) /* an unknown codec byte */
         rc = KILN_ECORRUPT;
@@ -136,15 +136,15 @@ Test(format_garbage, zstd_garbage_with_valid_checksum_is_corrupt)
 
     for (size_t i = 0; i < sizeof text; i++)
         text[i] = (char)('a' + rng_next(&s) % 3);
-    cr_assert(eq(int, kiln_section_pack(&blk, &sec, KILN_SEC_SERIES, KILN_CODEC_ZSTD, 3,
+    cr_assert(eq(int, section_pack(&blk, &sec, KILN_SEC_SERIES, KILN_CODEC_ZSTD, 3,
                                         text, sizeof text), 0));
     for (int k = 0; k < 500; k++) {
         uint8_t *p = dup_exact(blk.data + sec.offset, sec.stored);
         size_t at = (size_t)(rng_next(&s) % sec.stored);
         p[at] ^= (uint8_t)(1 + rng_next(&s) % 255);
         kiln_section forged = sec;
-        forged.checksum = kiln_hash(p, sec.stored, 0); /* get past the checksum */
-        int rc = kiln_section_unpack(&forged, p, &out, "section series");
+        forged.checksum = hash64(p, sec.stored, 0); /* get past the checksum */
+        int rc = section_unpack(&forged, p, &out, "section series");
         if (rc == 0) /* zstd's own checksum is off by default; a flip may decode */
             cr_assert(eq(sz, out.len, sizeof text));
         else

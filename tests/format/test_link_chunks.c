@@ -57,12 +57,12 @@ static void build(fixture *f, size_t ntraces, size_t per_chunk)
     }
     f->ti.pg_off[ntraces] = (uint32_t)(2 * ntraces);
     f->ti.ntraces = ntraces;
-    cr_assert(eq(int, kiln_links_chunked_encode(f->links, f->n, &f->ti,
+    cr_assert(eq(int, links_chunked_encode(f->links, f->n, &f->ti,
                                                 per_chunk, KILN_CODEC_ZSTD, 3,
                                                 &f->sec, &f->idx), 0),
               "%s", kiln_error_last());
     uint64_t nl, nt;
-    cr_assert(eq(int, kiln_link_chunks_decode(&f->chunks, &f->nchunks,
+    cr_assert(eq(int, link_chunks_decode(&f->chunks, &f->nchunks,
                                               f->idx.data, f->idx.len,
                                               f->sec.len, &nl, &nt), 0),
               "%s", kiln_error_last());
@@ -73,7 +73,7 @@ static void build(fixture *f, size_t ntraces, size_t per_chunk)
 static void unbuild(fixture *f)
 {
     free(f->links);
-    kiln_trace_index_free(&f->ti);
+    trace_index_free(&f->ti);
     kiln_buf_free(&f->sec);
     kiln_buf_free(&f->idx);
     free(f->chunks);
@@ -104,7 +104,7 @@ Test(format_link_chunks, roundtrip_whole_and_chunk_boundaries)
     kiln_link *d;
     size_t nd;
     kiln_trace_index ti;
-    cr_assert(eq(int, kiln_links_chunked_decode(f.chunks, f.nchunks,
+    cr_assert(eq(int, links_chunked_decode(f.chunks, f.nchunks,
                                                 f.sec.data, f.sec.len, 10, &d,
                                                 &nd, &ti), 0),
               "%s", kiln_error_last());
@@ -118,9 +118,9 @@ Test(format_link_chunks, roundtrip_whole_and_chunk_boundaries)
     cr_assert(eq(int, memcmp(ti.pg_ids, f.ti.pg_ids,
                              ti.pg_off[ti.ntraces] * sizeof(uint32_t)), 0));
     free(d);
-    kiln_trace_index_free(&ti);
+    trace_index_free(&ti);
     /* A page id past the page count is refused. */
-    cr_assert(eq(int, kiln_links_chunked_decode(f.chunks, f.nchunks,
+    cr_assert(eq(int, links_chunked_decode(f.chunks, f.nchunks,
                                                 f.sec.data, f.sec.len, 9, &d,
                                                 &nd, &ti), KILN_ECORRUPT));
     unbuild(&f);
@@ -132,12 +132,12 @@ Test(format_link_chunks, one_chunk_answers_each_trace)
     build(&f, 1000, 64);
     for (size_t k = 0; k < f.ti.ntraces; k += 37) {
         const uint8_t *tr = f.links[f.ti.first_link[k]].trace_id;
-        size_t i = kiln_link_chunk_find(f.chunks, f.nchunks, tr);
+        size_t i = link_chunk_find(f.chunks, f.nchunks, tr);
         cr_assert(lt(sz, i, f.nchunks));
         const kiln_link_chunk *c = &f.chunks[i];
         kiln_link *l;
         kiln_trace_index ti;
-        cr_assert(eq(int, kiln_link_chunk_decode(
+        cr_assert(eq(int, link_chunk_decode(
                               c, i, f.sec.data + c->offset,
                               i + 1 < f.nchunks ? f.chunks[i + 1].first_trace
                                                 : NULL,
@@ -152,11 +152,11 @@ Test(format_link_chunks, one_chunk_answers_each_trace)
         cr_assert(eq(u32, ti.pg_off[e + 1] - ti.pg_off[e], 2));
         cr_assert(eq(u32, ti.pg_ids[ti.pg_off[e]], (uint32_t)(k % 7)));
         free(l);
-        kiln_trace_index_free(&ti);
+        trace_index_free(&ti);
     }
     /* Before the first chunk's first trace: no chunk. */
     uint8_t zero[16] = {0};
-    cr_assert(eq(sz, kiln_link_chunk_find(f.chunks, f.nchunks, zero),
+    cr_assert(eq(sz, link_chunk_find(f.chunks, f.nchunks, zero),
                  f.nchunks));
     unbuild(&f);
 }
@@ -171,7 +171,7 @@ Test(format_link_chunks, damaged_chunk_is_refused_by_checksum)
         f.sec.data[c->offset + at] ^= 0x10;
         kiln_link *l = NULL;
         kiln_trace_index ti;
-        int rc = kiln_link_chunk_decode(c, i, f.sec.data + c->offset,
+        int rc = link_chunk_decode(c, i, f.sec.data + c->offset,
                                         f.chunks[i + 1].first_trace, 10, &l,
                                         &ti);
         cr_assert(eq(int, rc, KILN_ECHECKSUM), "byte %llu",
@@ -180,7 +180,7 @@ Test(format_link_chunks, damaged_chunk_is_refused_by_checksum)
                   "%s", kiln_error_last());
         kiln_link *d = NULL;
         size_t nd;
-        cr_assert(eq(int, kiln_links_chunked_decode(f.chunks, f.nchunks,
+        cr_assert(eq(int, links_chunked_decode(f.chunks, f.nchunks,
                                                     f.sec.data, f.sec.len, 10,
                                                     &d, &nd, &ti),
                      KILN_ECHECKSUM));
@@ -205,13 +205,13 @@ Test(format_link_chunks, damaged_index_is_refused)
             kiln_link_chunk *ch = NULL;
             size_t n;
             uint64_t nl, nt;
-            int rc = kiln_link_chunks_decode(&ch, &n, q, f.idx.len, f.sec.len,
+            int rc = link_chunks_decode(&ch, &n, q, f.idx.len, f.sec.len,
                                              &nl, &nt);
             if (rc == 0) {
                 kiln_link *d = NULL;
                 size_t nd;
                 kiln_trace_index ti;
-                rc = kiln_links_chunked_decode(ch, n, f.sec.data, f.sec.len,
+                rc = links_chunked_decode(ch, n, f.sec.data, f.sec.len,
                                                10, &d, &nd, &ti);
                 /* A changed count that still adds up is caught by the
                  * footer's totals (checked by the reader). */
@@ -219,7 +219,7 @@ Test(format_link_chunks, damaged_index_is_refused)
                     cr_assert(nl != f.n || nt != f.ti.ntraces,
                               "flip at %zu bit %d went unnoticed", at, bit);
                     free(d);
-                    kiln_trace_index_free(&ti);
+                    trace_index_free(&ti);
                 }
             }
             cr_assert(rc == 0 || rc == KILN_ECORRUPT || rc == KILN_ECHECKSUM ||
@@ -233,7 +233,7 @@ Test(format_link_chunks, damaged_index_is_refused)
         kiln_link_chunk *ch = NULL;
         size_t n;
         uint64_t nl, nt;
-        cr_assert(lt(int, kiln_link_chunks_decode(&ch, &n, f.idx.data, len,
+        cr_assert(lt(int, link_chunks_decode(&ch, &n, f.idx.data, len,
                                                   f.sec.len, &nl, &nt), 0),
                   "truncated to %zu", len);
         cr_assert(ch == NULL);
@@ -256,7 +256,7 @@ Test(format_link_chunks, chunks_out_of_order_are_refused)
     kiln_link_chunk *ch = NULL;
     size_t n;
     uint64_t nl, nt;
-    cr_assert(eq(int, kiln_link_chunks_decode(&ch, &n, idx.data, idx.len,
+    cr_assert(eq(int, link_chunks_decode(&ch, &n, idx.data, idx.len,
                                               f.sec.len, &nl, &nt),
                  KILN_ECORRUPT));
     /* Chunk 1's first trace moved earlier than chunk 0's last link: chunk
@@ -266,11 +266,11 @@ Test(format_link_chunks, chunks_out_of_order_are_refused)
     f.chunks[1].first_trace[15] ^= 0x01;
     kiln_link *l = NULL;
     kiln_trace_index ti;
-    cr_assert(eq(int, kiln_link_chunk_decode(&f.chunks[0], 0, f.sec.data,
+    cr_assert(eq(int, link_chunk_decode(&f.chunks[0], 0, f.sec.data,
                                              f.chunks[1].first_trace, 10, &l,
                                              &ti), KILN_ECORRUPT));
     /* The extents must tile the section exactly. */
-    cr_assert(eq(int, kiln_link_chunks_decode(&ch, &n, f.idx.data, f.idx.len,
+    cr_assert(eq(int, link_chunks_decode(&ch, &n, f.idx.data, f.idx.len,
                                               f.sec.len + 1, &nl, &nt),
                  KILN_ECORRUPT));
     kiln_buf_free(&idx);
@@ -282,24 +282,24 @@ Test(format_link_chunks, no_links_no_chunks)
     kiln_trace_index ti;
     memset(&ti, 0, sizeof ti);
     kiln_buf sec = KILN_BUF_INIT, idx = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_links_chunked_encode(NULL, 0, &ti, 0,
+    cr_assert(eq(int, links_chunked_encode(NULL, 0, &ti, 0,
                                                 KILN_CODEC_ZSTD, 3, &sec,
                                                 &idx), 0));
     cr_assert(eq(sz, sec.len, 0));
     kiln_link_chunk *ch;
     size_t n;
     uint64_t nl, nt;
-    cr_assert(eq(int, kiln_link_chunks_decode(&ch, &n, idx.data, idx.len, 0,
+    cr_assert(eq(int, link_chunks_decode(&ch, &n, idx.data, idx.len, 0,
                                               &nl, &nt), 0));
     cr_assert(eq(sz, n, 0));
     cr_assert(eq(u64, nl, 0));
     kiln_link *d;
     size_t nd;
-    cr_assert(eq(int, kiln_links_chunked_decode(ch, n, sec.data, 0, 0, &d, &nd,
+    cr_assert(eq(int, links_chunked_decode(ch, n, sec.data, 0, 0, &d, &nd,
                                                 &ti), 0));
     cr_assert(eq(sz, nd, 0));
     free(d);
-    kiln_trace_index_free(&ti);
+    trace_index_free(&ti);
     kiln_buf_free(&sec);
     kiln_buf_free(&idx);
 }

@@ -55,9 +55,9 @@ Test(format_pages, page_roundtrips_all_columns)
     kiln_page_meta m = meta_of(&r);
     kiln_buf b = KILN_BUF_INIT;
 
-    cr_assert(eq(int, kiln_page_encode(&r, &b), 0));
+    cr_assert(eq(int, page_encode(&r, &b), 0));
     uint8_t *p = dup_exact(b.data, b.len);
-    cr_assert(eq(int, kiln_page_decode(&d, p, b.len, &m, 1000, 4, 10), 0), "%s",
+    cr_assert(eq(int, page_decode(&d, p, b.len, &m, 1000, 4, 10), 0), "%s",
               kiln_error_last());
     cr_assert(eq(u32, d.n, 4096));
     cr_assert(eq(u32, d.ntypes, 3));
@@ -67,19 +67,19 @@ Test(format_pages, page_roundtrips_all_columns)
     cr_assert(eq(int, memcmp(d.lset, r.lset, 4096 * 4), 0));
     cr_assert(eq(int, memcmp(d.link, r.link, 4096 * 4), 0));
     cr_assert(eq(int, memcmp(d.values, r.values, 3 * 4096 * 8), 0));
-    kiln_page_rows_free(&d);
+    page_rows_free(&d);
     /* Out-of-range references are refused. */
-    cr_assert(eq(int, kiln_page_decode(&d, p, b.len, &m, 999, 4, 10), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_page_decode(&d, p, b.len, &m, 1000, 3, 10), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_page_decode(&d, p, b.len, &m, 1000, 4, 9), KILN_ECORRUPT));
+    cr_assert(eq(int, page_decode(&d, p, b.len, &m, 999, 4, 10), KILN_ECORRUPT));
+    cr_assert(eq(int, page_decode(&d, p, b.len, &m, 1000, 3, 10), KILN_ECORRUPT));
+    cr_assert(eq(int, page_decode(&d, p, b.len, &m, 1000, 4, 9), KILN_ECORRUPT));
     /* Times that disagree with the index are refused. */
     kiln_page_meta bad = m;
     bad.tmax += 1;
-    cr_assert(eq(int, kiln_page_decode(&d, p, b.len, &bad, 1000, 4, 10), KILN_ECORRUPT));
+    cr_assert(eq(int, page_decode(&d, p, b.len, &bad, 1000, 4, 10), KILN_ECORRUPT));
     /* Truncation anywhere is refused. */
     for (size_t len = 0; len < b.len; len += 1 + len / 64) {
         uint8_t *q = dup_exact(b.data, len);
-        cr_assert(eq(int, kiln_page_decode(&d, q, len, &m, 1000, 4, 10), KILN_ECORRUPT));
+        cr_assert(eq(int, page_decode(&d, q, len, &m, 1000, 4, 10), KILN_ECORRUPT));
         free(q);
     }
     free(p);
@@ -94,8 +94,8 @@ Test(format_pages, decreasing_time_is_corrupt)
 
     r.time[5] = r.time[4] - 1;
     kiln_page_meta m = meta_of(&r);
-    cr_assert(eq(int, kiln_page_encode(&r, &b), 0));
-    cr_assert(eq(int, kiln_page_decode(&d, b.data, b.len, &m, 1000, 4, 10), KILN_ECORRUPT));
+    cr_assert(eq(int, page_encode(&r, &b), 0));
+    cr_assert(eq(int, page_decode(&d, b.data, b.len, &m, 1000, 4, 10), KILN_ECORRUPT));
     free_rows(&r);
     kiln_buf_free(&b);
 }
@@ -123,7 +123,7 @@ static int dec_index(const uint8_t *p, size_t n)
 {
     kiln_page_meta *pg;
     size_t np;
-    int rc = kiln_pageindex_decode(&pg, &np, p, n, UINT64_MAX / 2, 100);
+    int rc = pageindex_decode(&pg, &np, p, n, UINT64_MAX / 2, 100);
     if (rc == 0)
         free(pg);
     return rc;
@@ -138,17 +138,17 @@ Test(format_pages, page_index_roundtrips_and_checks_extents)
     memset(pg, 0, sizeof pg);
     make_index(pg, 40);
     uint64_t total = pg[39].offset + pg[39].stored;
-    cr_assert(eq(int, kiln_pageindex_encode(pg, 40, &b), 0));
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, b.data, b.len, total, 10), 0),
+    cr_assert(eq(int, pageindex_encode(pg, 40, &b), 0));
+    cr_assert(eq(int, pageindex_decode(&d, &nd, b.data, b.len, total, 10), 0),
               "%s", kiln_error_last());
     cr_assert(eq(sz, nd, 40));
     cr_assert(eq(int, memcmp(d, pg, sizeof pg), 0));
     free(d);
     /* The last page ends one byte past a shorter samples section. */
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, b.data, b.len, total - 1, 10),
+    cr_assert(eq(int, pageindex_decode(&d, &nd, b.data, b.len, total - 1, 10),
                  KILN_ECORRUPT));
     /* Series 9 exists only if nseries > 9. */
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, b.data, b.len, total, 9),
+    cr_assert(eq(int, pageindex_decode(&d, &nd, b.data, b.len, total, 9),
                  KILN_ECORRUPT));
     for (size_t len = 0; len < b.len; len++) {
         uint8_t *q = dup_exact(b.data, len);
@@ -167,13 +167,13 @@ Test(format_pages, page_index_refuses_inverted_time_and_bad_codec)
     memset(pg, 0, sizeof pg);
     make_index(pg, 2);
     pg[1].tmax = pg[1].tmin - 1;
-    kiln_pageindex_encode(pg, 2, &b);
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, b.data, b.len, 1 << 20, 10), KILN_ECORRUPT));
+    pageindex_encode(pg, 2, &b);
+    cr_assert(eq(int, pageindex_decode(&d, &nd, b.data, b.len, 1 << 20, 10), KILN_ECORRUPT));
     make_index(pg, 2);
     pg[0].codec = 7;
     kiln_buf_reset(&b);
-    kiln_pageindex_encode(pg, 2, &b);
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, b.data, b.len, 1 << 20, 10), KILN_ECORRUPT));
+    pageindex_encode(pg, 2, &b);
+    cr_assert(eq(int, pageindex_decode(&d, &nd, b.data, b.len, 1 << 20, 10), KILN_ECORRUPT));
     kiln_buf_free(&b);
 }
 
@@ -197,26 +197,26 @@ Test(format_links, links_roundtrip_and_must_be_sorted)
     kiln_buf b = KILN_BUF_INIT;
 
     make_links(l, 30);
-    cr_assert(eq(int, kiln_links_encode(l, 30, &b), 0));
+    cr_assert(eq(int, links_encode(l, 30, &b), 0));
     cr_assert(eq(sz, b.len, 1 + 30 * 24));
-    cr_assert(eq(int, kiln_links_decode(&d, &nd, b.data, b.len), 0));
+    cr_assert(eq(int, links_decode(&d, &nd, b.data, b.len), 0));
     cr_assert(eq(sz, nd, 30));
     cr_assert(eq(int, memcmp(d, l, sizeof l), 0));
     free(d);
     for (size_t len = 0; len < b.len; len += 7) {
         uint8_t *q = dup_exact(b.data, len);
-        cr_assert(eq(int, kiln_links_decode(&d, &nd, q, len), KILN_ECORRUPT));
+        cr_assert(eq(int, links_decode(&d, &nd, q, len), KILN_ECORRUPT));
         free(q);
     }
     /* Swap two span ids in the stored bytes: no longer sorted. */
     uint8_t *spans = b.data + 1 + 30 * 16;
     spans[7] = 1;
     spans[8 + 7] = 0;
-    cr_assert(eq(int, kiln_links_decode(&d, &nd, b.data, b.len), KILN_ECORRUPT));
+    cr_assert(eq(int, links_decode(&d, &nd, b.data, b.len), KILN_ECORRUPT));
     /* A duplicate is refused by the encoder. */
     l[1] = l[0];
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_links_encode(l, 30, &b), KILN_EINVAL));
+    cr_assert(eq(int, links_encode(l, 30, &b), KILN_EINVAL));
     kiln_buf_free(&b);
 }
 
@@ -235,24 +235,24 @@ Test(format_links, trace_index_roundtrips_and_is_checked_against_links)
     off[10] = (uint32_t)k;
     kiln_trace_index ti = {10, first, off, ids}, d;
     kiln_buf b = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_trace_index_encode(&ti, &b), 0));
-    cr_assert(eq(int, kiln_trace_index_decode(&d, b.data, b.len, l, 30, 20), 0),
+    cr_assert(eq(int, trace_index_encode(&ti, &b), 0));
+    cr_assert(eq(int, trace_index_decode(&d, b.data, b.len, l, 30, 20), 0),
               "%s", kiln_error_last());
     cr_assert(eq(sz, d.ntraces, 10));
     cr_assert(eq(int, memcmp(d.first_link, first, sizeof first), 0));
     cr_assert(eq(int, memcmp(d.pg_off, off, sizeof off), 0));
     cr_assert(eq(int, memcmp(d.pg_ids, ids, k * 4), 0));
-    kiln_trace_index_free(&d);
+    trace_index_free(&d);
     /* Pages beyond npages, or links that do not match, are refused. */
-    cr_assert(eq(int, kiln_trace_index_decode(&d, b.data, b.len, l, 30, 15), KILN_ECORRUPT));
-    cr_assert(eq(int, kiln_trace_index_decode(&d, b.data, b.len, l, 27, 20), KILN_ECORRUPT));
+    cr_assert(eq(int, trace_index_decode(&d, b.data, b.len, l, 30, 15), KILN_ECORRUPT));
+    cr_assert(eq(int, trace_index_decode(&d, b.data, b.len, l, 27, 20), KILN_ECORRUPT));
     l[4].trace_id[0] = 1; /* still sorted, but trace 2 now starts at link 5 */
     l[5].trace_id[0] = 2;
-    cr_assert(eq(int, kiln_trace_index_decode(&d, b.data, b.len, l, 30, 20), KILN_ECORRUPT));
+    cr_assert(eq(int, trace_index_decode(&d, b.data, b.len, l, 30, 20), KILN_ECORRUPT));
     make_links(l, 30);
     for (size_t len = 0; len < b.len; len++) {
         uint8_t *q = dup_exact(b.data, len);
-        cr_assert(eq(int, kiln_trace_index_decode(&d, q, len, l, 30, 20), KILN_ECORRUPT));
+        cr_assert(eq(int, trace_index_decode(&d, q, len, l, 30, 20), KILN_ECORRUPT));
         free(q);
     }
     kiln_buf_free(&b);

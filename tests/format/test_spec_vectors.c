@@ -45,7 +45,7 @@ static char *read_all(const char *path, size_t *n)
     while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
         kiln_buf_append(&b, chunk, k);
     fclose(f);
-    kiln_put_u8(&b, 0);
+    put_u8(&b, 0);
     *n = b.len - 1;
     return (char *)b.data;
 }
@@ -119,7 +119,7 @@ static void parse_hex(const vector *v, const char *s, kiln_buf *b)
         int ok = isxdigit((unsigned char)s[0]) && isxdigit((unsigned char)s[1]);
         cr_assert(ok, "%s:%d: bad hex near '%s'", v->file, v->line, s);
         char t[3] = {s[0], s[1], 0};
-        kiln_put_u8(b, (uint8_t)strtoul(t, NULL, 16));
+        put_u8(b, (uint8_t)strtoul(t, NULL, 16));
         s += 2;
     }
 }
@@ -178,28 +178,28 @@ static void run_varint(const vector *v, bool sig)
     parse_hex(v, need(v, "hex"), &want);
     uint8_t *p = dup_exact(want.data, want.len);
     kiln_cur c;
-    kiln_cur_init(&c, p, want.len, "vector");
+    cur_init(&c, p, want.len, "vector");
     int code = expect_code(v);
     if (code) {
         uint64_t u;
         int64_t s;
-        cr_assert(eq(int, sig ? kiln_get_svarint(&c, &s) : kiln_get_uvarint(&c, &u), code),
+        cr_assert(eq(int, sig ? get_svarint(&c, &s) : get_uvarint(&c, &u), code),
                   "%s:%d", v->file, v->line);
     } else {
         int64_t x;
         cr_assert(eq(sz, parse_ints(need(v, "value"), &x, 1), 1));
         if (sig) {
             int64_t s;
-            kiln_put_svarint(&got, x);
-            cr_assert(eq(int, kiln_get_svarint(&c, &s), 0));
+            put_svarint(&got, x);
+            cr_assert(eq(int, get_svarint(&c, &s), 0));
             cr_assert(eq(i64, s, x));
         } else {
             uint64_t u;
-            kiln_put_uvarint(&got, (uint64_t)x);
-            cr_assert(eq(int, kiln_get_uvarint(&c, &u), 0));
+            put_uvarint(&got, (uint64_t)x);
+            cr_assert(eq(int, get_uvarint(&c, &u), 0));
             cr_assert(eq(u64, u, (uint64_t)x));
         }
-        cr_assert(eq(sz, kiln_cur_left(&c), 0));
+        cr_assert(eq(sz, cur_left(&c), 0));
         same_bytes(v, &got, &want);
     }
     free(p);
@@ -216,13 +216,13 @@ static void run_column(const vector *v)
     int mode = strcmp(m, "delta") == 0 ? KILN_COL_DELTA : KILN_COL_PLAIN;
     cr_assert(mode == KILN_COL_DELTA || strcmp(m, "plain") == 0);
     parse_hex(v, need(v, "hex"), &want);
-    cr_assert(eq(int, kiln_col_encode(&got, vals, n, mode), 0));
+    cr_assert(eq(int, col_encode(&got, vals, n, mode), 0));
     same_bytes(v, &got, &want);
     uint8_t *p = dup_exact(want.data, want.len);
     kiln_cur c;
-    kiln_cur_init(&c, p, want.len, "vector");
-    cr_assert(eq(int, kiln_col_decode(&c, back, n), 0), "%s", kiln_error_last());
-    cr_assert(eq(sz, kiln_cur_left(&c), 0));
+    cur_init(&c, p, want.len, "vector");
+    cr_assert(eq(int, col_decode(&c, back, n), 0), "%s", kiln_error_last());
+    cr_assert(eq(sz, cur_left(&c), 0));
     for (size_t i = 0; i < n; i++)
         cr_assert(eq(i64, back[i], vals[i]));
     free(p);
@@ -237,20 +237,20 @@ static void run_strings(const vector *v)
     char *list = strdup(need(v, "strings")), *save = NULL;
     uint32_t id;
 
-    kiln_strtab_init(&t);
+    strtab_init(&t);
     for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        kiln_strtab_intern(&t, w, strlen(w), &id);
+        strtab_intern(&t, w, strlen(w), &id);
     parse_hex(v, need(v, "hex"), &want);
-    kiln_strtab_encode(&t, &got);
+    strtab_encode(&t, &got);
     same_bytes(v, &got, &want);
     kiln_cur c;
-    kiln_cur_init(&c, want.data, want.len, "vector");
-    cr_assert(eq(int, kiln_strtab_decode(&d, &c), 0));
+    cur_init(&c, want.data, want.len, "vector");
+    cr_assert(eq(int, strtab_decode(&d, &c), 0));
     cr_assert(eq(sz, d.n, t.n));
     for (uint32_t i = 0; i < t.n; i++)
-        cr_assert(eq(str, (char *)kiln_strtab_get(&d, i), (char *)kiln_strtab_get(&t, i)));
-    kiln_strtab_free(&t);
-    kiln_strtab_free(&d);
+        cr_assert(eq(str, (char *)strtab_get(&d, i), (char *)strtab_get(&t, i)));
+    strtab_free(&t);
+    strtab_free(&d);
     free(list);
     kiln_buf_free(&want);
     kiln_buf_free(&got);
@@ -266,24 +266,24 @@ static void run_stacks(const vector *v)
     parse_ints(need(v, "nlocations"), &nloc, 1);
     cr_assert(eq(sz, np, nl));
     kiln_stacks t, d;
-    kiln_stacks_init(&t);
+    stacks_init(&t);
     for (size_t i = 0; i < np; i++) {
         uint32_t node;
-        cr_assert(eq(int, kiln_stacks_child(&t, (uint32_t)parents[i], (uint32_t)locs[i], &node), 0));
+        cr_assert(eq(int, stacks_child(&t, (uint32_t)parents[i], (uint32_t)locs[i], &node), 0));
         cr_assert(eq(u32, node, (uint32_t)(i + 1)), "%s:%d: nodes must be new, in order",
                   v->file, v->line);
     }
     parse_hex(v, need(v, "hex"), &want);
-    kiln_stacks_encode(&t, &got);
+    stacks_encode(&t, &got);
     same_bytes(v, &got, &want);
-    cr_assert(eq(int, kiln_stacks_decode(&d, want.data, want.len, (size_t)nloc), 0));
+    cr_assert(eq(int, stacks_decode(&d, want.data, want.len, (size_t)nloc), 0));
     cr_assert(eq(sz, d.n, np + 1));
     for (size_t i = 0; i < np; i++) {
         cr_assert(eq(u32, d.parent[i + 1], (uint32_t)parents[i]));
         cr_assert(eq(u32, d.loc[i + 1], (uint32_t)locs[i]));
     }
-    kiln_stacks_free(&t);
-    kiln_stacks_free(&d);
+    stacks_free(&t);
+    stacks_free(&d);
     kiln_buf_free(&want);
     kiln_buf_free(&got);
 }
@@ -295,13 +295,13 @@ static void run_header(const vector *v)
     int code = expect_code(v);
 
     parse_hex(v, need(v, "hex"), &want);
-    cr_assert(eq(int, kiln_header_decode(want.data, want.len, &flags), code),
+    cr_assert(eq(int, header_decode(want.data, want.len, &flags), code),
               "%s:%d: %s", v->file, v->line, kiln_error_last());
     if (code == 0) {
         int64_t f;
         parse_ints(need(v, "flags"), &f, 1);
         cr_assert(eq(u64, flags, (uint64_t)f));
-        kiln_header_encode(&got, (uint64_t)f);
+        header_encode(&got, (uint64_t)f);
         same_bytes(v, &got, &want);
     }
     kiln_buf_free(&want);
@@ -321,13 +321,13 @@ static void run_trailer(const vector *v)
     parse_ints(need(v, "block_size"), &size, 1);
     parse_hex(v, need(v, "hex"), &want);
     cr_assert(eq(sz, want.len, KILN_TRAILER_SIZE));
-    cr_assert(eq(int, kiln_trailer_decode(want.data, (uint64_t)size, &o, &l, &s), code),
+    cr_assert(eq(int, trailer_decode(want.data, (uint64_t)size, &o, &l, &s), code),
               "%s:%d: %s", v->file, v->line, kiln_error_last());
     if (code == 0) {
         cr_assert(eq(u64, o, (uint64_t)off));
         cr_assert(eq(u64, l, (uint64_t)len));
         cr_assert(eq(u64, s, (uint64_t)sum));
-        kiln_trailer_encode(&got, (uint64_t)off, (uint64_t)len, (uint64_t)sum);
+        trailer_encode(&got, (uint64_t)off, (uint64_t)len, (uint64_t)sum);
         same_bytes(v, &got, &want);
     }
     kiln_buf_free(&want);
@@ -341,11 +341,11 @@ static void run_bloom(const vector *v)
     kiln_bloom b, d;
 
     parse_ints(need(v, "blocks"), &nb, 1);
-    cr_assert(eq(int, kiln_bloom_init(&b, (uint32_t)nb), 0));
+    cr_assert(eq(int, bloom_init(&b, (uint32_t)nb), 0));
     char *list = strdup(need(v, "insert")), *save = NULL;
     for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         parse_hex(v, w, &id);
-        kiln_bloom_insert(&b, id.data, id.len);
+        bloom_insert(&b, id.data, id.len);
     }
     free(list);
     const char *h = field(v, "xxh64");
@@ -359,13 +359,13 @@ static void run_bloom(const vector *v)
         free(first);
     }
     parse_hex(v, need(v, "hex"), &want);
-    kiln_bloom_encode(&b, &got);
+    bloom_encode(&b, &got);
     same_bytes(v, &got, &want);
-    cr_assert(eq(int, kiln_bloom_decode(&d, want.data, want.len), 0));
+    cr_assert(eq(int, bloom_decode(&d, want.data, want.len), 0));
     list = strdup(need(v, "insert"));
     for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         parse_hex(v, w, &id);
-        cr_assert(kiln_bloom_contains(&d, id.data, id.len));
+        cr_assert(bloom_contains(&d, id.data, id.len));
     }
     free(list);
     const char *absent = field(v, "absent");
@@ -373,13 +373,13 @@ static void run_bloom(const vector *v)
         list = strdup(absent);
         for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
             parse_hex(v, w, &id);
-            cr_assert(not(kiln_bloom_contains(&d, id.data, id.len)), "%s:%d: %s reported present",
+            cr_assert(not(bloom_contains(&d, id.data, id.len)), "%s:%d: %s reported present",
                       v->file, v->line, w);
         }
         free(list);
     }
-    kiln_bloom_free(&b);
-    kiln_bloom_free(&d);
+    bloom_free(&b);
+    bloom_free(&d);
     kiln_buf_free(&want);
     kiln_buf_free(&got);
     kiln_buf_free(&id);
@@ -406,9 +406,9 @@ static void run_links(const vector *v)
     }
     free(list);
     parse_hex(v, need(v, "hex"), &want);
-    cr_assert(eq(int, kiln_links_encode(l, n, &got), 0));
+    cr_assert(eq(int, links_encode(l, n, &got), 0));
     same_bytes(v, &got, &want);
-    cr_assert(eq(int, kiln_links_decode(&d, &nd, want.data, want.len), 0));
+    cr_assert(eq(int, links_decode(&d, &nd, want.data, want.len), 0));
     cr_assert(eq(sz, nd, n));
     cr_assert(eq(int, memcmp(d, l, n * sizeof *l), 0));
     free(d);
@@ -443,9 +443,9 @@ static void run_pageindex(const vector *v)
     m.has_links = (uint8_t)num(v, "has_links");
     m.checksum = (uint64_t)num(v, "checksum");
     parse_hex(v, need(v, "hex"), &want);
-    cr_assert(eq(int, kiln_pageindex_encode(&m, 1, &got), 0));
+    cr_assert(eq(int, pageindex_encode(&m, 1, &got), 0));
     same_bytes(v, &got, &want);
-    cr_assert(eq(int, kiln_pageindex_decode(&d, &nd, want.data, want.len,
+    cr_assert(eq(int, pageindex_decode(&d, &nd, want.data, want.len,
                                             m.offset + m.stored, m.series + 1), 0),
               "%s", kiln_error_last());
     cr_assert(eq(sz, nd, 1));
@@ -520,9 +520,9 @@ static void run_footer(const vector *v)
     m.labelvalues = values;
     int64_t foff = num(v, "footer_offset");
     parse_hex(v, need(v, "hex"), &want);
-    cr_assert(eq(int, kiln_footer_encode(&got, secs, nsecs, &m), 0));
+    cr_assert(eq(int, footer_encode(&got, secs, nsecs, &m), 0));
     same_bytes(v, &got, &want);
-    cr_assert(eq(int, kiln_footer_decode(want.data, want.len, (uint64_t)foff, &ds, &nds, &dm),
+    cr_assert(eq(int, footer_decode(want.data, want.len, (uint64_t)foff, &ds, &nds, &dm),
                  code), "%s:%d: %s", v->file, v->line, kiln_error_last());
     if (code == 0) {
         cr_assert(eq(sz, nds, nsecs));
@@ -547,7 +547,7 @@ static void run_footer(const vector *v)
             cr_assert(eq(str, dm.labelnames[i], m.labelnames[i]));
             cr_assert(eq(u64, dm.labelvalues[i], values[i]));
         }
-        kiln_meta_free(&dm);
+        meta_free(&dm);
         free(ds);
     }
     for (size_t i = 0; i < m.nsources; i++)
@@ -567,7 +567,7 @@ static void run_key(const vector *v)
     int64_t lo, hi;
 
     if (strcmp(range, "none") == 0) {
-        cr_assert(eq(int, kiln_block_key_range(want, &lo, &hi), 0),
+        cr_assert(eq(int, block_key_range(want, &lo, &hi), 0),
                   "%s:%d: %s names a range", v->file, v->line, want);
         return;
     }
@@ -575,10 +575,10 @@ static void run_key(const vector *v)
     char got[256];
     parse_ints(need(v, "times"), t, 2);
     parse_ints(range, r, 2);
-    cr_assert(eq(int, kiln_block_key(got, sizeof got, need(v, "tenant"), need(v, "id"),
+    cr_assert(eq(int, block_key(got, sizeof got, need(v, "tenant"), need(v, "id"),
                                      t[0], t[1]), 0));
     cr_assert(eq(str, got, (char *)want), "%s:%d", v->file, v->line);
-    cr_assert(eq(int, kiln_block_key_range(want, &lo, &hi), 1), "%s:%d", v->file, v->line);
+    cr_assert(eq(int, block_key_range(want, &lo, &hi), 1), "%s:%d", v->file, v->line);
     cr_assert(eq(i64, lo, r[0]), "%s:%d: range start", v->file, v->line);
     cr_assert(eq(i64, hi, r[1]), "%s:%d: range end", v->file, v->line);
     cr_assert(lo <= t[0] && t[1] <= hi);

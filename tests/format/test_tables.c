@@ -43,43 +43,43 @@ Test(format_strtab, interning_deduplicates_and_keeps_bytes)
     kiln_strtab t;
     uint32_t a, b, c, e;
 
-    cr_assert(eq(int, kiln_strtab_init(&t), 0));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "", 0, &e), 0));
+    cr_assert(eq(int, strtab_init(&t), 0));
+    cr_assert(eq(int, strtab_intern(&t, "", 0, &e), 0));
     cr_assert(eq(u32, e, 0));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "abc", 3, &a), 0));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "a\0\xff", 3, &b), 0));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "abc", 3, &c), 0));
+    cr_assert(eq(int, strtab_intern(&t, "abc", 3, &a), 0));
+    cr_assert(eq(int, strtab_intern(&t, "a\0\xff", 3, &b), 0));
+    cr_assert(eq(int, strtab_intern(&t, "abc", 3, &c), 0));
     cr_assert(eq(u32, a, 1));
     cr_assert(eq(u32, b, 2));
     cr_assert(eq(u32, c, a));
     cr_assert(eq(sz, t.n, 3));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&t, a), "abc"));
-    cr_assert(eq(int, memcmp(kiln_strtab_get(&t, b), "a\0\xff\0", 4), 0));
-    cr_assert(eq(int, kiln_strtab_lookup(&t, "abc", 3, &c), 1));
-    cr_assert(eq(int, kiln_strtab_lookup(&t, "abd", 3, &c), 0));
+    cr_assert(eq(str, (char *)strtab_get(&t, a), "abc"));
+    cr_assert(eq(int, memcmp(strtab_get(&t, b), "a\0\xff\0", 4), 0));
+    cr_assert(eq(int, strtab_lookup(&t, "abc", 3, &c), 1));
+    cr_assert(eq(int, strtab_lookup(&t, "abd", 3, &c), 0));
     /* Many strings force the index to grow. */
     for (int i = 0; i < 5000; i++) {
         char s[32];
         int n = snprintf(s, sizeof s, "fn_%d", i);
-        cr_assert(eq(int, kiln_strtab_intern(&t, s, (size_t)n, &c), 0));
+        cr_assert(eq(int, strtab_intern(&t, s, (size_t)n, &c), 0));
         cr_assert(eq(u32, c, (uint32_t)(3 + i)));
     }
-    cr_assert(eq(int, kiln_strtab_intern(&t, "fn_77", 5, &c), 0));
+    cr_assert(eq(int, strtab_intern(&t, "fn_77", 5, &c), 0));
     cr_assert(eq(u32, c, 80));
-    kiln_strtab_free(&t);
+    strtab_free(&t);
 }
 
 static int dec_strtab(const uint8_t *p, size_t n)
 {
     kiln_strtab t;
     kiln_cur c;
-    kiln_cur_init(&c, p, n, "strings");
-    int rc = kiln_strtab_decode(&t, &c);
+    cur_init(&c, p, n, "strings");
+    int rc = strtab_decode(&t, &c);
     if (rc < 0)
         return rc;
-    kiln_strtab_free(&t);
-    if (kiln_cur_left(&c) != 0)
-        rc = kiln_corrupt("strings", kiln_cur_off(&c), "trailing bytes");
+    strtab_free(&t);
+    if (cur_left(&c) != 0)
+        rc = corrupt("strings", cur_off(&c), "trailing bytes");
     return rc;
 }
 
@@ -90,28 +90,28 @@ Test(format_strtab, roundtrip_and_lazy_index_after_decode)
     uint32_t id;
     const char *words[] = {"main", "runtime.mallocgc", "", "x", "main"};
 
-    kiln_strtab_init(&t);
+    strtab_init(&t);
     for (int i = 0; i < 5; i++)
-        kiln_strtab_intern(&t, words[i], strlen(words[i]), &id);
-    cr_assert(eq(int, kiln_strtab_encode(&t, &b), 0));
+        strtab_intern(&t, words[i], strlen(words[i]), &id);
+    cr_assert(eq(int, strtab_encode(&t, &b), 0));
     kiln_cur c;
-    kiln_cur_init(&c, b.data, b.len, "strings");
-    cr_assert(eq(int, kiln_strtab_decode(&d, &c), 0));
+    cur_init(&c, b.data, b.len, "strings");
+    cr_assert(eq(int, strtab_decode(&d, &c), 0));
     cr_assert(eq(sz, d.n, 4));
     for (uint32_t i = 0; i < 4; i++) {
         cr_assert(eq(u32, d.len[i], t.len[i]));
-        cr_assert(eq(str, (char *)kiln_strtab_get(&d, i), (char *)kiln_strtab_get(&t, i)));
+        cr_assert(eq(str, (char *)strtab_get(&d, i), (char *)strtab_get(&t, i)));
     }
     /* Lookup works without an index; interning builds one. */
-    cr_assert(eq(int, kiln_strtab_lookup(&d, "x", 1, &id), 1));
+    cr_assert(eq(int, strtab_lookup(&d, "x", 1, &id), 1));
     cr_assert(eq(u32, id, 3));
-    cr_assert(eq(int, kiln_strtab_intern(&d, "runtime.mallocgc", 16, &id), 0));
+    cr_assert(eq(int, strtab_intern(&d, "runtime.mallocgc", 16, &id), 0));
     cr_assert(eq(u32, id, 2));
-    cr_assert(eq(int, kiln_strtab_intern(&d, "new", 3, &id), 0));
+    cr_assert(eq(int, strtab_intern(&d, "new", 3, &id), 0));
     cr_assert(eq(u32, id, 4));
     hammer(&b, dec_strtab);
-    kiln_strtab_free(&t);
-    kiln_strtab_free(&d);
+    strtab_free(&t);
+    strtab_free(&d);
     kiln_buf_free(&b);
 }
 
@@ -129,33 +129,33 @@ static void build_symtab(kiln_symtab *st)
     const char *strs[] = {"/usr/bin/app", "abc123", "main", "app/main.go",
                           "handler", "bytes"};
 
-    cr_assert(eq(int, kiln_symtab_init(st), 0));
+    cr_assert(eq(int, symtab_init(st), 0));
     for (int i = 0; i < 6; i++)
-        kiln_strtab_intern(&st->strings, strs[i], strlen(strs[i]), &s[i]);
+        strtab_intern(&st->strings, strs[i], strlen(strs[i]), &s[i]);
     kiln_mapping mp = {0x400000, 0x800000, 0x1000, s[0], s[1],
                        KILN_MAP_HAS_FUNCTIONS | KILN_MAP_HAS_LINE_NUMBERS};
-    cr_assert(eq(int, kiln_symtab_mapping(st, &mp, &m), 0));
+    cr_assert(eq(int, symtab_mapping(st, &mp, &m), 0));
     kiln_function fn[3] = {{s[2], s[2], s[3], 10}, {s[4], s[4], s[3], 40},
                            {s[4], 0, 0, -1}};
     for (int i = 0; i < 3; i++)
-        cr_assert(eq(int, kiln_symtab_function(st, &fn[i], &f[i]), 0));
+        cr_assert(eq(int, symtab_function(st, &fn[i], &f[i]), 0));
     for (uint64_t a = 0; a < 200; a++) {
         kiln_line ln[3] = {{f[a % 3], (int64_t)a, 0}, {f[(a + 1) % 3], 7, 2},
                            {f[0], -5, 1}};
-        cr_assert(eq(int, kiln_symtab_location(st, 0x401000 + a * 16, a % 5 ? m + 1 : 0,
+        cr_assert(eq(int, symtab_location(st, 0x401000 + a * 16, a % 5 ? m + 1 : 0,
                                                ln, (uint32_t)(a % 4), a % 7 == 0, &l), 0));
     }
     kiln_label_ent e[2] = {{s[5], 0, 4096, s[5]}, {s[2], s[4], 0, 0}};
-    cr_assert(eq(int, kiln_symtab_labelset(st, e, 2, &l), 0));
-    cr_assert(eq(int, kiln_symtab_labelset(st, e, 1, &l), 0));
+    cr_assert(eq(int, symtab_labelset(st, e, 2, &l), 0));
+    cr_assert(eq(int, symtab_labelset(st, e, 1, &l), 0));
 }
 
 static int dec_symtab(const uint8_t *p, size_t n)
 {
     kiln_symtab st;
-    int rc = kiln_symtab_decode(&st, p, n);
+    int rc = symtab_decode(&st, p, n);
     if (rc == 0)
-        kiln_symtab_free(&st);
+        symtab_free(&st);
     return rc;
 }
 
@@ -170,25 +170,25 @@ Test(format_symtab, interning_deduplicates_every_kind)
     cr_assert(eq(sz, st.nlocations, 200));
     cr_assert(eq(sz, st.nlsets, 3));
     kiln_mapping mp = st.mappings[0];
-    cr_assert(eq(int, kiln_symtab_mapping(&st, &mp, &id), 0));
+    cr_assert(eq(int, symtab_mapping(&st, &mp, &id), 0));
     cr_assert(eq(u32, id, 0));
     kiln_line ln[1] = {{1, 7, 0}};
-    cr_assert(eq(int, kiln_symtab_location(&st, 9, 0, ln, 1, 0, &id), 0));
-    cr_assert(eq(int, kiln_symtab_location(&st, 9, 0, ln, 1, 0, &id2), 0));
+    cr_assert(eq(int, symtab_location(&st, 9, 0, ln, 1, 0, &id), 0));
+    cr_assert(eq(int, symtab_location(&st, 9, 0, ln, 1, 0, &id2), 0));
     cr_assert(eq(u32, id, id2));
     cr_assert(eq(u32, id, 200));
     /* Label sets are sorted by the callee, so order does not matter. */
     kiln_label_ent a[2] = {{2, 3, 0, 0}, {1, 2, 0, 0}};
     kiln_label_ent b[2] = {{1, 2, 0, 0}, {2, 3, 0, 0}};
-    cr_assert(eq(int, kiln_symtab_labelset(&st, a, 2, &id), 0));
-    cr_assert(eq(int, kiln_symtab_labelset(&st, b, 2, &id2), 0));
+    cr_assert(eq(int, symtab_labelset(&st, a, 2, &id), 0));
+    cr_assert(eq(int, symtab_labelset(&st, b, 2, &id2), 0));
     cr_assert(eq(u32, id, id2));
-    cr_assert(eq(int, kiln_symtab_labelset(&st, b, 0, &id), 0));
+    cr_assert(eq(int, symtab_labelset(&st, b, 0, &id), 0));
     cr_assert(eq(u32, id, 0));
     /* Dangling references are programming errors reported as EINVAL. */
     kiln_line bad[1] = {{99, 0, 0}};
-    cr_assert(eq(int, kiln_symtab_location(&st, 1, 0, bad, 1, 0, &id), KILN_EINVAL));
-    kiln_symtab_free(&st);
+    cr_assert(eq(int, symtab_location(&st, 1, 0, bad, 1, 0, &id), KILN_EINVAL));
+    symtab_free(&st);
 }
 
 Test(format_symtab, roundtrip_preserves_everything)
@@ -197,8 +197,8 @@ Test(format_symtab, roundtrip_preserves_everything)
     kiln_buf b = KILN_BUF_INIT;
 
     build_symtab(&st);
-    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
-    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), 0), "%s", kiln_error_last());
+    cr_assert(eq(int, symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, symtab_decode(&d, b.data, b.len), 0), "%s", kiln_error_last());
     cr_assert(eq(sz, d.strings.n, st.strings.n));
     cr_assert(eq(sz, d.nmappings, st.nmappings));
     for (size_t i = 0; i < st.nmappings; i++) { /* field by field: padding differs */
@@ -248,11 +248,11 @@ Test(format_symtab, roundtrip_preserves_everything)
     /* A decoded table accepts further interning (indexes built lazily). */
     uint32_t id;
     kiln_function f0 = st.functions[1];
-    cr_assert(eq(int, kiln_symtab_function(&d, &f0, &id), 0));
+    cr_assert(eq(int, symtab_function(&d, &f0, &id), 0));
     cr_assert(eq(u32, id, 1));
     hammer(&b, dec_symtab);
-    kiln_symtab_free(&st);
-    kiln_symtab_free(&d);
+    symtab_free(&st);
+    symtab_free(&d);
     kiln_buf_free(&b);
 }
 
@@ -265,34 +265,34 @@ Test(format_symtab, dangling_references_are_corrupt)
     /* A function naming string 5 in a table of 3 strings. */
     build_symtab(&st);
     st.functions[0].name = (uint32_t)st.strings.n + 2;
-    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
-    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
+    cr_assert(eq(int, symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
     cr_assert(ne(ptr, strstr(kiln_error_last(), "function name"), NULL),
               "%s", kiln_error_last());
     st.functions[0].name = 0;
     /* A line naming a missing function (nfunctions itself means "none"). */
     st.lines[0].function = (uint32_t)st.nfunctions + 1;
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
-    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
+    cr_assert(eq(int, symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
     st.lines[0].function = 0;
     /* A line without a function is stored as nfunctions and read back as
      * KILN_NOFUNC. */
     st.lines[0].function = KILN_NOFUNC;
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
-    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), 0), "%s",
+    cr_assert(eq(int, symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, symtab_decode(&d, b.data, b.len), 0), "%s",
               kiln_error_last());
     cr_assert(eq(u32, d.lines[0].function, KILN_NOFUNC));
     cr_assert(eq(u32, d.lines[1].function, st.lines[1].function));
-    kiln_symtab_free(&d);
+    symtab_free(&d);
     st.lines[0].function = 0;
     /* A location naming mapping 2 (only mapping id+1 = 1 exists). */
     st.locations[1].mapping = 2;
     kiln_buf_reset(&b);
-    cr_assert(eq(int, kiln_symtab_encode(&st, &b), 0));
-    cr_assert(eq(int, kiln_symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
-    kiln_symtab_free(&st);
+    cr_assert(eq(int, symtab_encode(&st, &b), 0));
+    cr_assert(eq(int, symtab_decode(&d, b.data, b.len), KILN_ECORRUPT));
+    symtab_free(&st);
     kiln_buf_free(&b);
 }
 
@@ -301,9 +301,9 @@ Test(format_symtab, dangling_references_are_corrupt)
 static int dec_stacks(const uint8_t *p, size_t n)
 {
     kiln_stacks t;
-    int rc = kiln_stacks_decode(&t, p, n, 50);
+    int rc = stacks_decode(&t, p, n, 50);
     if (rc == 0)
-        kiln_stacks_free(&t);
+        stacks_free(&t);
     return rc;
 }
 
@@ -313,34 +313,34 @@ Test(format_stacks, prefix_tree_shares_prefixes_and_roundtrips)
     kiln_buf b = KILN_BUF_INIT;
     uint32_t a, x, y, z;
 
-    cr_assert(eq(int, kiln_stacks_init(&t), 0));
+    cr_assert(eq(int, stacks_init(&t), 0));
     cr_assert(eq(sz, t.n, 1));
-    kiln_stacks_child(&t, 0, 3, &a);
-    kiln_stacks_child(&t, a, 4, &x);
-    kiln_stacks_child(&t, a, 5, &y);
-    kiln_stacks_child(&t, a, 4, &z);
+    stacks_child(&t, 0, 3, &a);
+    stacks_child(&t, a, 4, &x);
+    stacks_child(&t, a, 5, &y);
+    stacks_child(&t, a, 4, &z);
     cr_assert(eq(u32, x, z));
     cr_assert(eq(sz, t.n, 4));
     uint64_t s = 1;
     for (int i = 0; i < 3000; i++) {
         uint32_t parent = (uint32_t)(rng_next(&s) % t.n), node;
-        cr_assert(eq(int, kiln_stacks_child(&t, parent, (uint32_t)(rng_next(&s) % 50), &node), 0));
+        cr_assert(eq(int, stacks_child(&t, parent, (uint32_t)(rng_next(&s) % 50), &node), 0));
         cr_assert(eq(u32, t.parent[node], parent));
     }
-    cr_assert(eq(int, kiln_stacks_encode(&t, &b), 0));
-    cr_assert(eq(int, kiln_stacks_decode(&d, b.data, b.len, 50), 0), "%s", kiln_error_last());
+    cr_assert(eq(int, stacks_encode(&t, &b), 0));
+    cr_assert(eq(int, stacks_decode(&d, b.data, b.len, 50), 0), "%s", kiln_error_last());
     cr_assert(eq(sz, d.n, t.n));
     cr_assert(eq(int, memcmp(d.parent, t.parent, t.n * 4), 0));
     cr_assert(eq(int, memcmp(d.loc + 1, t.loc + 1, (t.n - 1) * 4), 0));
     /* Interning into a decoded tree finds existing nodes. */
-    cr_assert(eq(int, kiln_stacks_child(&d, a, 5, &z), 0));
+    cr_assert(eq(int, stacks_child(&d, a, 5, &z), 0));
     cr_assert(eq(u32, z, y));
     cr_assert(eq(sz, d.n, t.n));
     kiln_stacks bad;
-    cr_assert(eq(int, kiln_stacks_decode(&bad, b.data, b.len, 49), KILN_ECORRUPT));
+    cr_assert(eq(int, stacks_decode(&bad, b.data, b.len, 49), KILN_ECORRUPT));
     hammer(&b, dec_stacks);
-    kiln_stacks_free(&t);
-    kiln_stacks_free(&d);
+    stacks_free(&t);
+    stacks_free(&d);
     kiln_buf_free(&b);
 }
 
@@ -349,15 +349,15 @@ Test(format_stacks, parent_not_before_node_is_corrupt)
     /* count 2, distances [2] (node 1 would have parent -1), locs [0]. */
     kiln_buf b = KILN_BUF_INIT;
     uint32_t dist[1] = {2}, loc[1] = {0};
-    kiln_put_uvarint(&b, 2);
-    kiln_col_encode_u32(&b, dist, 1, KILN_COL_PLAIN);
-    kiln_col_encode_u32(&b, loc, 1, KILN_COL_PLAIN);
+    put_uvarint(&b, 2);
+    col_encode_u32(&b, dist, 1, KILN_COL_PLAIN);
+    col_encode_u32(&b, loc, 1, KILN_COL_PLAIN);
     cr_assert(eq(int, dec_stacks(b.data, b.len), KILN_ECORRUPT));
     b.len = 0;
     dist[0] = 0; /* a node that is its own parent */
-    kiln_put_uvarint(&b, 2);
-    kiln_col_encode_u32(&b, dist, 1, KILN_COL_PLAIN);
-    kiln_col_encode_u32(&b, loc, 1, KILN_COL_PLAIN);
+    put_uvarint(&b, 2);
+    col_encode_u32(&b, dist, 1, KILN_COL_PLAIN);
+    col_encode_u32(&b, loc, 1, KILN_COL_PLAIN);
     cr_assert(eq(int, dec_stacks(b.data, b.len), KILN_ECORRUPT));
     uint8_t zero[] = {0};
     cr_assert(eq(int, dec_stacks(zero, 1), KILN_ECORRUPT));
@@ -370,18 +370,18 @@ static void build_series(kiln_seriestab *t)
 {
     uint32_t ids[6], k1, k2, sid;
 
-    cr_assert(eq(int, kiln_seriestab_init(t), 0));
+    cr_assert(eq(int, seriestab_init(t), 0));
     const char *s[] = {"cpu", "nanoseconds", "samples", "count", "alloc_space", "bytes"};
     for (int i = 0; i < 6; i++)
-        kiln_strtab_intern(&t->strings, s[i], strlen(s[i]), &ids[i]);
+        strtab_intern(&t->strings, s[i], strlen(s[i]), &ids[i]);
     uint32_t cpu_types[4] = {ids[2], ids[3], ids[0], ids[1]};
     uint32_t comments[1] = {ids[3]};
     kiln_kind cpu = {2, cpu_types, {ids[0], ids[1]}, 10000000, ids[0], 0, 0, 0, 1, comments};
     uint32_t mem_types[2] = {ids[4], ids[5]};
     kiln_kind mem = {1, mem_types, {ids[4], ids[5]}, 524288, 0, 0, 0, 0, 0, NULL};
-    cr_assert(eq(int, kiln_seriestab_kind(t, &cpu, &k1), 0));
-    cr_assert(eq(int, kiln_seriestab_kind(t, &mem, &k2), 0));
-    cr_assert(eq(int, kiln_seriestab_kind(t, &cpu, &sid), 0));
+    cr_assert(eq(int, seriestab_kind(t, &cpu, &k1), 0));
+    cr_assert(eq(int, seriestab_kind(t, &mem, &k2), 0));
+    cr_assert(eq(int, seriestab_kind(t, &cpu, &sid), 0));
     cr_assert(eq(u32, sid, k1));
     const char *svc[] = {"checkout", "cart", "search"};
     for (int i = 0; i < 12; i++) {
@@ -389,17 +389,17 @@ static void build_series(kiln_seriestab *t)
         snprintf(host, sizeof host, "web-%d", i % 4);
         kiln_label l[3] = {{"service_name", svc[i % 3]}, {"host", host},
                            {"__name__", i % 2 ? "cpu" : "memory"}};
-        cr_assert(eq(int, kiln_seriestab_series(t, l, 3, i % 2 ? k1 : k2, &sid), 0));
+        cr_assert(eq(int, seriestab_series(t, l, 3, i % 2 ? k1 : k2, &sid), 0));
     }
-    cr_assert(eq(int, kiln_seriestab_postings(t), 0));
+    cr_assert(eq(int, seriestab_postings(t), 0));
 }
 
 static int dec_series(const uint8_t *p, size_t n)
 {
     kiln_seriestab t;
-    int rc = kiln_seriestab_decode(&t, p, n);
+    int rc = seriestab_decode(&t, p, n);
     if (rc == 0)
-        kiln_seriestab_free(&t);
+        seriestab_free(&t);
     return rc;
 }
 
@@ -412,21 +412,21 @@ Test(format_series, series_are_interned_with_sorted_labels)
     cr_assert(eq(sz, t.nseries, 12));
     kiln_label l1[2] = {{"a", "1"}, {"b", "2"}};
     kiln_label l2[2] = {{"b", "2"}, {"a", "1"}};
-    cr_assert(eq(int, kiln_seriestab_series(&t, l1, 2, 0, &a), 0));
-    cr_assert(eq(int, kiln_seriestab_series(&t, l2, 2, 0, &b), 0));
+    cr_assert(eq(int, seriestab_series(&t, l1, 2, 0, &a), 0));
+    cr_assert(eq(int, seriestab_series(&t, l2, 2, 0, &b), 0));
     cr_assert(eq(u32, a, b));
-    cr_assert(eq(int, kiln_seriestab_series(&t, l1, 2, 1, &b), 0));
+    cr_assert(eq(int, seriestab_series(&t, l1, 2, 1, &b), 0));
     cr_assert(ne(u32, a, b));
     kiln_label dup[2] = {{"a", "1"}, {"a", "2"}};
-    cr_assert(eq(int, kiln_seriestab_series(&t, dup, 2, 0, &b), KILN_EINVAL));
-    cr_assert(eq(int, kiln_seriestab_series(&t, l1, 2, 9, &b), KILN_EINVAL));
-    cr_assert(eq(str, (char *)kiln_series_label(&t, a, "b"), "2"));
-    cr_assert(eq(ptr, (void *)kiln_series_label(&t, a, "c"), NULL));
+    cr_assert(eq(int, seriestab_series(&t, dup, 2, 0, &b), KILN_EINVAL));
+    cr_assert(eq(int, seriestab_series(&t, l1, 2, 9, &b), KILN_EINVAL));
+    cr_assert(eq(str, (char *)series_label(&t, a, "b"), "2"));
+    cr_assert(eq(ptr, (void *)series_label(&t, a, "c"), NULL));
     /* Labels are stored sorted by name. */
     const kiln_series *s = &t.series[0];
-    cr_assert(eq(str, (char *)kiln_strtab_get(&t.strings, t.labs[2 * s->lab_off]), "__name__"));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&t.strings, t.labs[2 * s->lab_off + 2]), "host"));
-    kiln_seriestab_free(&t);
+    cr_assert(eq(str, (char *)strtab_get(&t.strings, t.labs[2 * s->lab_off]), "__name__"));
+    cr_assert(eq(str, (char *)strtab_get(&t.strings, t.labs[2 * s->lab_off + 2]), "host"));
+    seriestab_free(&t);
 }
 
 Test(format_series, postings_list_every_series_of_a_pair)
@@ -439,23 +439,23 @@ Test(format_series, postings_list_every_series_of_a_pair)
     cr_assert(eq(sz, t.npost_ids, 36));
     for (size_t i = 0; i < t.npostings; i++) {
         const kiln_posting *p = &t.postings[i];
-        const char *name = kiln_strtab_get(&t.strings, p->name);
-        const char *value = kiln_strtab_get(&t.strings, p->value);
+        const char *name = strtab_get(&t.strings, p->name);
+        const char *value = strtab_get(&t.strings, p->value);
         for (uint32_t j = 0; j < p->n; j++) {
             uint32_t sid = t.post_ids[p->off + j];
             if (j)
                 cr_assert(gt(u32, sid, t.post_ids[p->off + j - 1]));
-            cr_assert(eq(str, (char *)kiln_series_label(&t, sid, name), (char *)value));
+            cr_assert(eq(str, (char *)series_label(&t, sid, name), (char *)value));
         }
         if (i) {
             const kiln_posting *q = &t.postings[i - 1];
-            int c = strcmp(kiln_strtab_get(&t.strings, q->name), name);
+            int c = strcmp(strtab_get(&t.strings, q->name), name);
             if (c == 0)
-                c = strcmp(kiln_strtab_get(&t.strings, q->value), value);
+                c = strcmp(strtab_get(&t.strings, q->value), value);
             cr_assert(lt(int, c, 0));
         }
     }
-    kiln_seriestab_free(&t);
+    seriestab_free(&t);
 }
 
 Test(format_series, roundtrip_and_garbage)
@@ -464,8 +464,8 @@ Test(format_series, roundtrip_and_garbage)
     kiln_buf b = KILN_BUF_INIT;
 
     build_series(&t);
-    cr_assert(eq(int, kiln_seriestab_encode(&t, &b), 0));
-    cr_assert(eq(int, kiln_seriestab_decode(&d, b.data, b.len), 0), "%s", kiln_error_last());
+    cr_assert(eq(int, seriestab_encode(&t, &b), 0));
+    cr_assert(eq(int, seriestab_decode(&d, b.data, b.len), 0), "%s", kiln_error_last());
     cr_assert(eq(sz, d.nkinds, 2));
     cr_assert(eq(u32, d.kinds[0].ntypes, 2));
     cr_assert(eq(i64, d.kinds[0].period, 10000000));
@@ -478,15 +478,15 @@ Test(format_series, roundtrip_and_garbage)
     cr_assert(eq(sz, d.npostings, t.npostings));
     cr_assert(eq(int, memcmp(d.postings, t.postings, t.npostings * sizeof *d.postings), 0));
     cr_assert(eq(int, memcmp(d.post_ids, t.post_ids, t.npost_ids * 4), 0));
-    cr_assert(eq(str, (char *)kiln_series_label(&d, 5, "host"), "web-1"));
+    cr_assert(eq(str, (char *)series_label(&d, 5, "host"), "web-1"));
     /* Interning into the decoded table finds the existing series. */
     uint32_t sid;
     kiln_label l[3] = {{"service_name", "search"}, {"host", "web-1"}, {"__name__", "cpu"}};
-    cr_assert(eq(int, kiln_seriestab_series(&d, l, 3, 0, &sid), 0));
+    cr_assert(eq(int, seriestab_series(&d, l, 3, 0, &sid), 0));
     cr_assert(eq(u32, sid, 5));
     hammer(&b, dec_series);
-    kiln_seriestab_free(&t);
-    kiln_seriestab_free(&d);
+    seriestab_free(&t);
+    seriestab_free(&d);
     kiln_buf_free(&b);
 }
 
@@ -499,9 +499,9 @@ Test(format_series, unsorted_postings_are_corrupt)
     kiln_posting tmp = t.postings[0];
     t.postings[0] = t.postings[1];
     t.postings[1] = tmp;
-    cr_assert(eq(int, kiln_seriestab_encode(&t, &b), 0));
-    cr_assert(eq(int, kiln_seriestab_decode(&d, b.data, b.len), KILN_ECORRUPT));
-    kiln_seriestab_free(&t);
+    cr_assert(eq(int, seriestab_encode(&t, &b), 0));
+    cr_assert(eq(int, seriestab_decode(&d, b.data, b.len), KILN_ECORRUPT));
+    seriestab_free(&t);
     kiln_buf_free(&b);
 }
 
@@ -513,18 +513,18 @@ Test(format_strtab, decoded_table_with_duplicates_interns_consistently)
     kiln_cur c;
     uint32_t id;
 
-    kiln_cur_init(&c, enc, sizeof enc, "strings");
-    cr_assert(eq(int, kiln_strtab_decode(&t, &c), 0));
-    cr_assert(eq(int, kiln_strtab_lookup(&t, "a", 1, &id), 1));
+    cur_init(&c, enc, sizeof enc, "strings");
+    cr_assert(eq(int, strtab_decode(&t, &c), 0));
+    cr_assert(eq(int, strtab_lookup(&t, "a", 1, &id), 1));
     cr_assert(eq(u32, id, 1));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "a", 1, &id), 0));
+    cr_assert(eq(int, strtab_intern(&t, "a", 1, &id), 0));
     cr_assert(eq(u32, id, 1));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "b", 1, &id), 0));
+    cr_assert(eq(int, strtab_intern(&t, "b", 1, &id), 0));
     cr_assert(eq(u32, id, 3));
-    cr_assert(eq(int, kiln_strtab_intern(&t, "b", 1, &id), 0));
+    cr_assert(eq(int, strtab_intern(&t, "b", 1, &id), 0));
     cr_assert(eq(u32, id, 3));
-    cr_assert(eq(int, kiln_strtab_lookup(&t, "b", 1, &id), 1));
+    cr_assert(eq(int, strtab_lookup(&t, "b", 1, &id), 1));
     cr_assert(eq(u32, id, 3));
     cr_assert(eq(sz, t.n, 4));
-    kiln_strtab_free(&t);
+    strtab_free(&t);
 }

@@ -78,8 +78,8 @@ Perftools__Profiles__Profile *ru_unpack(const uint8_t *data, size_t len)
     kiln_buf raw = KILN_BUF_INIT;
     Perftools__Profiles__Profile *p;
 
-    if (kiln_is_gzip(data, len)) {
-        if (kiln_gunzip(data, len, KILN_MAX_INFLATE, &raw) < 0) {
+    if (is_gzip(data, len)) {
+        if (gzip_inflate(data, len, KILN_MAX_INFLATE, &raw) < 0) {
             kiln_buf_free(&raw);
             return NULL;
         }

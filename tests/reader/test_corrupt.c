@@ -172,7 +172,7 @@ Test(reader_corrupt, bad_trailer_is_corrupt)
 Test(reader_corrupt, bad_footer_checksum_is_detected)
 {
     write_block("DataDog__libdatadog__libdd-profiling__tests__wordpress.pprof");
-    uint64_t foff = kiln_load_u64le(pristine + psize - 32);
+    uint64_t foff = load_u64le(pristine + psize - 32);
     flip((size_t)foff + 3, 0x01);
     cr_assert(eq(int, open_rc(), KILN_ECHECKSUM));
     assert_names_block();
@@ -327,7 +327,7 @@ Test(reader_corrupt, every_failed_store_read_is_reported)
             kiln_fault_opts fo = KILN_FAULT_OPTS_INIT;
             fo.ops = KILN_FAULT_READS;
             fo.fail_nth = n;
-            cr_assert(eq(int, kiln_test_faulty_store(&fs, S.st, &fo), 0));
+            cr_assert(eq(int, faulty_store_wrap(&fs, S.st, &fo), 0));
             kiln_block *b = NULL;
             kiln_result *r = NULL;
             kiln_error_clear();
@@ -339,7 +339,7 @@ Test(reader_corrupt, every_failed_store_read_is_reported)
                 cr_assert(eq(int, kiln_result_new(&r, &o), 0));
                 rc = kiln_result_add_block(r, b);
             }
-            uint64_t failed = kiln_test_faulty_failures(fs);
+            uint64_t failed = faulty_store_failures(fs);
             kiln_result_free(r);
             kiln_block_free(b);
             kiln_store_free(fs);

@@ -218,7 +218,7 @@ Test(reader_query, prunes_blocks_by_the_range_in_their_key)
     cr_assert(eq(int, kiln_blocks_list(S.st, NULL, collect_keys, keys), 0));
     int64_t lo, hi;
     for (int i = 0; i < 2; i++) {
-        cr_assert(eq(int, kiln_block_key_range(keys[i], &lo, &hi), 1), "%s", keys[i]);
+        cr_assert(eq(int, block_key_range(keys[i], &lo, &hi), 1), "%s", keys[i]);
         cr_assert(eq(i64, hi - lo, (NPROF - 1) * 10 * SEC + SEC - 1), "%s", keys[i]);
     }
     uint64_t before = S.st->stats.bytes_read, reqs = S.st->stats.requests;
@@ -243,7 +243,7 @@ Test(reader_query, prunes_blocks_by_the_range_in_their_key)
      * the early hour opens it and refuses it; renamed to <id>.kiln it is
      * opened and answers. */
     char path[2][4096], *late = strcmp(keys[0], keys[1]) > 0 ? keys[0] : keys[1];
-    cr_assert(eq(int, kiln_block_key_range(late, &lo, &hi), 1));
+    cr_assert(eq(int, block_key_range(late, &lo, &hi), 1));
     if (lo < T0 + 3600 * SEC) /* keys sort by id, not time: pick the late one */
         late = late == keys[0] ? keys[1] : keys[0];
     const char *id = strrchr(late, '/') + 1;
@@ -580,13 +580,13 @@ Test(reader_query, skips_blocks_replaced_by_another)
     uint8_t *old = ru_slurp(path, &len);
     cr_assert(old != NULL);
     uint64_t foff, flen, fsum;
-    cr_assert(eq(int, kiln_trailer_decode(old + len - KILN_TRAILER_SIZE, len,
+    cr_assert(eq(int, trailer_decode(old + len - KILN_TRAILER_SIZE, len,
                                           &foff, &flen, &fsum), 0));
     kiln_section *secs = NULL;
     size_t nsecs = 0;
     kiln_meta meta;
     memset(&meta, 0, sizeof meta);
-    cr_assert(eq(int, kiln_footer_decode(old + foff, flen, foff, &secs,
+    cr_assert(eq(int, footer_decode(old + foff, flen, foff, &secs,
                                          &nsecs, &meta), 0), "%s",
               kiln_error_last());
     kiln_meta m2 = meta;
@@ -598,10 +598,10 @@ Test(reader_query, skips_blocks_replaced_by_another)
     m2.level = 1;
     kiln_buf nb = KILN_BUF_INIT, foot = KILN_BUF_INIT;
     cr_assert(eq(int, kiln_buf_append(&nb, old, foff), 0));
-    cr_assert(eq(int, kiln_footer_encode(&foot, secs, nsecs, &m2), 0));
+    cr_assert(eq(int, footer_encode(&foot, secs, nsecs, &m2), 0));
     cr_assert(eq(int, kiln_buf_append(&nb, foot.data, foot.len), 0));
-    cr_assert(eq(int, kiln_trailer_encode(&nb, foff, foot.len,
-                                          kiln_hash(foot.data, foot.len, 0)),
+    cr_assert(eq(int, trailer_encode(&nb, foff, foot.len,
+                                          hash64(foot.data, foot.len, 0)),
                  0));
     char nkey[KILN_KEY_MAX];
     snprintf(nkey, sizeof nkey, "default/blocks/%s.kiln", newid);
@@ -627,6 +627,6 @@ Test(reader_query, skips_blocks_replaced_by_another)
     kiln_buf_free(&nb);
     kiln_buf_free(&foot);
     free(secs);
-    kiln_meta_free(&meta);
+    meta_free(&meta);
     free(old);
 }

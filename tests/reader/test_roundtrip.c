@@ -101,7 +101,7 @@ static Perftools__Profiles__Profile *query_pprof(kiln_store *st, int keep)
     kiln_buf out = KILN_BUF_INIT;
     int rc = kiln_result_pprof(r, &out);
     cr_assert(eq(int, rc, 0), "pprof: %s", kiln_error_last());
-    cr_assert(kiln_is_gzip(out.data, out.len), "pprof output is gzip'd");
+    cr_assert(is_gzip(out.data, out.len), "pprof output is gzip'd");
     Perftools__Profiles__Profile *p = ru_unpack(out.data, out.len);
     cr_assert(p != NULL, "kiln's pprof output does not decode");
     kiln_buf_free(&out);

@@ -22,9 +22,9 @@ TestSuite(reader_trace_chunks, .init = setup, .fini = teardown);
 /* Trace t's id: noise from t (never all zero). */
 static void trace_id(uint8_t id[16], unsigned t)
 {
-    uint64_t a = kiln_hash(&t, sizeof t, 1), b = kiln_hash(&t, sizeof t, 2);
-    kiln_store_u64le(id, a);
-    kiln_store_u64le(id + 8, b | 1);
+    uint64_t a = hash64(&t, sizeof t, 1), b = hash64(&t, sizeof t, 2);
+    set_u64le(id, a);
+    set_u64le(id + 8, b | 1);
 }
 
 /* One profile: trace t has spans 1 and 2; sample (t, s) has stack
@@ -125,10 +125,10 @@ static void read_layout(const uint8_t *blk, size_t size, layout *l)
     kiln_buf raw = KILN_BUF_INIT;
 
     memset(l, 0, sizeof *l);
-    cr_assert(eq(int, kiln_trailer_decode(blk + size - KILN_TRAILER_SIZE, size,
+    cr_assert(eq(int, trailer_decode(blk + size - KILN_TRAILER_SIZE, size,
                                           &foff, &flen, &fsum), 0));
     memset(&meta, 0, sizeof meta);
-    cr_assert(eq(int, kiln_footer_decode(blk + foff, flen, foff, &l->secs,
+    cr_assert(eq(int, footer_decode(blk + foff, flen, foff, &l->secs,
                                          &l->nsecs, &meta), 0));
     for (size_t i = 0; i < l->nsecs; i++) {
         if (l->secs[i].type == KILN_SEC_LINKS)
@@ -137,14 +137,14 @@ static void read_layout(const uint8_t *blk, size_t size, layout *l)
             l->index = &l->secs[i];
     }
     cr_assert(l->links && l->index);
-    cr_assert(eq(int, kiln_section_unpack(l->index, blk + l->index->offset,
+    cr_assert(eq(int, section_unpack(l->index, blk + l->index->offset,
                                           &raw, "traceindex"), 0));
-    cr_assert(eq(int, kiln_link_chunks_decode(&l->chunks, &l->nchunks,
+    cr_assert(eq(int, link_chunks_decode(&l->chunks, &l->nchunks,
                                               raw.data, raw.len,
                                               l->links->stored, &nl, &nt), 0));
     cr_assert(eq(u64, nl, meta.nlinks));
     cr_assert(eq(u64, nt, NTRACES));
-    kiln_meta_free(&meta);
+    meta_free(&meta);
     kiln_buf_free(&raw);
 }
 

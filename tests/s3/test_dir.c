@@ -556,7 +556,7 @@ Test(s3_fault, fails_exactly_the_nth_call_and_counts)
     uint64_t size;
 
     o.fail_nth = 2;
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, &o), 0));
     cr_assert(eq(int, kiln_store_put(f, "a", "1", 1), 0));
     cr_assert(eq(int, kiln_store_put(f, "b", "2", 1), KILN_EIO));
     cr_assert(contains(kiln_error_last(), "injected"), "%s",
@@ -564,10 +564,10 @@ Test(s3_fault, fails_exactly_the_nth_call_and_counts)
     cr_assert(eq(int, kiln_store_put(f, "c", "3", 1), 0));
     cr_assert(eq(int, kiln_store_stat(st, "b", &size), KILN_ENOTFOUND));
     cr_assert(eq(int, kiln_store_stat(st, "c", &size), 0));
-    cr_assert(eq(u64, kiln_test_faulty_calls(f, 0), 3));
-    cr_assert(eq(u64, kiln_test_faulty_calls(f, KILN_FAULT_PUT), 3));
-    cr_assert(eq(u64, kiln_test_faulty_calls(f, KILN_FAULT_STAT), 0));
-    cr_assert(eq(u64, kiln_test_faulty_failures(f), 1));
+    cr_assert(eq(u64, faulty_store_calls(f, 0), 3));
+    cr_assert(eq(u64, faulty_store_calls(f, KILN_FAULT_PUT), 3));
+    cr_assert(eq(u64, faulty_store_calls(f, KILN_FAULT_STAT), 0));
+    cr_assert(eq(u64, faulty_store_failures(f), 1));
     cr_assert(eq(u64, f->stats.requests, 3));
     kiln_store_free(f);
 }
@@ -583,7 +583,7 @@ Test(s3_fault, counts_only_the_chosen_operations)
     o.ops = KILN_FAULT_GET_RANGE;
     o.fail_nth = 1;
     o.err = KILN_ENOTFOUND;
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, &o), 0));
     cr_assert(eq(int, kiln_store_stat(f, "k", &size), 0));
     cr_assert(eq(int, kiln_store_get_tail(f, "k", 2, &b, &size), 0));
     cr_assert(eq(int, kiln_store_get_range(f, "k", 0, 2, &b), KILN_ENOTFOUND));
@@ -601,13 +601,13 @@ Test(s3_fault, fail_after_models_a_store_that_went_away)
 
     o.fail_nth = 3;
     o.fail_after = 1;
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, &o), 0));
     for (i = 0; i < 10; i++)
         cr_assert(eq(int, kiln_store_put(f, "k", "v", 1),
                      i < 2 ? 0 : KILN_EIO));
-    cr_assert(eq(u64, kiln_test_faulty_failures(f), 8));
+    cr_assert(eq(u64, faulty_store_failures(f), 8));
     /* New rules restart the count. */
-    kiln_test_faulty_set(f, NULL);
+    faulty_store_set(f, NULL);
     cr_assert(eq(int, kiln_store_put(f, "k", "v", 1), 0));
     kiln_store_free(f);
 }
@@ -622,18 +622,18 @@ Test(s3_fault, share_fails_some_calls_reproducibly)
     put_str("k", "v");
     o.fail_share = 0.5;
     o.seed = 42;
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, &o), 0));
     for (i = 0; i < 200; i++)
         fails1 += kiln_store_stat(f, "k", &size) != 0;
-    first = kiln_test_faulty_failures(f);
-    kiln_test_faulty_set(f, &o);
+    first = faulty_store_failures(f);
+    faulty_store_set(f, &o);
     for (i = 0; i < 200; i++)
         fails2 += kiln_store_stat(f, "k", &size) != 0;
     cr_assert(eq(int, fails1, fails2));
     cr_assert(eq(u64, first, (uint64_t)fails1));
     cr_assert(fails1 > 0 && fails1 < 200, "%d of 200 failed", fails1);
     o.fail_share = 1.0;
-    kiln_test_faulty_set(f, &o);
+    faulty_store_set(f, &o);
     cr_assert(eq(int, kiln_store_stat(f, "k", &size), KILN_EIO));
     kiln_store_free(f);
 }
@@ -646,7 +646,7 @@ Test(s3_fault, lost_reply_writes_but_reports_failure)
 
     o.fail_nth = 1;
     o.lost_reply = 1;
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, &o), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, &o), 0));
     cr_assert(eq(int, kiln_store_put_if_absent(f, "k", "v", 1), KILN_EIO));
     got = get_str("k");
     cr_assert(eq(str, got, "v"));
@@ -692,12 +692,12 @@ Test(s3_fault, every_failure_point_of_an_operation_is_reachable)
     put_str("src/a", "alpha");
     put_str("src/b", "beta");
     put_str("src/c", "gamma");
-    cr_assert(eq(int, kiln_test_faulty_store(&f, st, NULL), 0));
+    cr_assert(eq(int, faulty_store_wrap(&f, st, NULL), 0));
     for (n = 1;; n++) {
         listing l;
         size_t i;
         o.fail_nth = n;
-        kiln_test_faulty_set(f, &o);
+        faulty_store_set(f, &o);
         rc = copy_all(f);
         list_into(&l, "dst/");
         for (i = 0; i < l.n; i++) {

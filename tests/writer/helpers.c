@@ -61,11 +61,11 @@ static void unpack(const tblock *b, const kiln_buf *block, unsigned type,
                    kiln_buf *out)
 {
     const kiln_section *s = th_section(b, type);
-    cr_assert(s != NULL, "block has no %s section", kiln_section_name(type));
+    cr_assert(s != NULL, "block has no %s section", section_name(type));
     cr_assert(s->offset + s->stored <= block->len);
-    int rc = kiln_section_unpack(s, block->data + s->offset, out,
-                                 kiln_section_name(type));
-    cr_assert(eq(int, rc, 0), "unpack %s: %s", kiln_section_name(type),
+    int rc = section_unpack(s, block->data + s->offset, out,
+                                 section_name(type));
+    cr_assert(eq(int, rc, 0), "unpack %s: %s", section_name(type),
               kiln_error_last());
 }
 
@@ -78,32 +78,32 @@ void th_block_open(tblock *b, const kiln_buf *block)
     memset(b, 0, sizeof *b);
     cr_assert(block->len >= KILN_HEADER_SIZE + KILN_TRAILER_SIZE);
     uint64_t flags;
-    rc = kiln_header_decode(block->data, block->len, &flags);
+    rc = header_decode(block->data, block->len, &flags);
     cr_assert(eq(int, rc, 0), "header: %s", kiln_error_last());
-    rc = kiln_trailer_decode(block->data + block->len - KILN_TRAILER_SIZE,
+    rc = trailer_decode(block->data + block->len - KILN_TRAILER_SIZE,
                              block->len, &foff, &flen, &fsum);
     cr_assert(eq(int, rc, 0), "trailer: %s", kiln_error_last());
     cr_assert(foff + flen <= block->len);
-    cr_assert(eq(u64, kiln_hash(block->data + foff, flen, 0), fsum));
-    rc = kiln_footer_decode(block->data + foff, flen, foff, &b->secs,
+    cr_assert(eq(u64, hash64(block->data + foff, flen, 0), fsum));
+    rc = footer_decode(block->data + foff, flen, foff, &b->secs,
                             &b->nsecs, &b->meta);
     cr_assert(eq(int, rc, 0), "footer: %s", kiln_error_last());
 
     unpack(b, block, KILN_SEC_SYMBOLS, &raw);
-    rc = kiln_symtab_decode(&b->sym, raw.data, raw.len);
+    rc = symtab_decode(&b->sym, raw.data, raw.len);
     cr_assert(eq(int, rc, 0), "symbols: %s", kiln_error_last());
     unpack(b, block, KILN_SEC_STACKS, &raw);
-    rc = kiln_stacks_decode(&b->stacks, raw.data, raw.len,
+    rc = stacks_decode(&b->stacks, raw.data, raw.len,
                             b->sym.nlocations);
     cr_assert(eq(int, rc, 0), "stacks: %s", kiln_error_last());
     unpack(b, block, KILN_SEC_SERIES, &raw);
-    rc = kiln_seriestab_decode(&b->ser, raw.data, raw.len);
+    rc = seriestab_decode(&b->ser, raw.data, raw.len);
     cr_assert(eq(int, rc, 0), "series: %s", kiln_error_last());
     const kiln_section *samples = th_section(b, KILN_SEC_SAMPLES);
     cr_assert(samples != NULL);
     cr_assert(eq(u8, samples->codec, KILN_CODEC_NONE));
     unpack(b, block, KILN_SEC_PAGEINDEX, &raw);
-    rc = kiln_pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
+    rc = pageindex_decode(&b->pages, &b->npages, raw.data, raw.len,
                                samples->stored, b->ser.nseries);
     cr_assert(eq(int, rc, 0), "pageindex: %s", kiln_error_last());
     /* Links: chunks in the links section, their index in traceindex. */
@@ -114,18 +114,18 @@ void th_block_open(tblock *b, const kiln_buf *block)
     kiln_link_chunk *chunks;
     size_t nchunks;
     uint64_t nl, nt;
-    rc = kiln_link_chunks_decode(&chunks, &nchunks, raw.data, raw.len,
+    rc = link_chunks_decode(&chunks, &nchunks, raw.data, raw.len,
                                  ls->stored, &nl, &nt);
     cr_assert(eq(int, rc, 0), "traceindex: %s", kiln_error_last());
     cr_assert(eq(u64, nl, b->meta.nlinks));
     cr_assert(eq(u64, nt, b->meta.ntraces));
-    rc = kiln_links_chunked_decode(chunks, nchunks, block->data + ls->offset,
+    rc = links_chunked_decode(chunks, nchunks, block->data + ls->offset,
                                    ls->stored, b->npages, &b->links,
                                    &b->nlinks, &b->ti);
     free(chunks);
     cr_assert(eq(int, rc, 0), "links: %s", kiln_error_last());
     unpack(b, block, KILN_SEC_BLOOM, &raw);
-    rc = kiln_bloom_decode(&b->bloom, raw.data, raw.len);
+    rc = bloom_decode(&b->bloom, raw.data, raw.len);
     cr_assert(eq(int, rc, 0), "bloom: %s", kiln_error_last());
 
     b->rows = calloc(b->npages ? b->npages : 1, sizeof *b->rows);
@@ -139,9 +139,9 @@ void th_block_open(tblock *b, const kiln_buf *block)
         s.stored = m->stored;
         s.raw = m->raw;
         s.checksum = m->checksum;
-        rc = kiln_section_unpack(&s, block->data + s.offset, &raw, "page");
+        rc = section_unpack(&s, block->data + s.offset, &raw, "page");
         cr_assert(eq(int, rc, 0), "page %zu: %s", i, kiln_error_last());
-        rc = kiln_page_decode(&b->rows[i], raw.data, raw.len, m,
+        rc = page_decode(&b->rows[i], raw.data, raw.len, m,
                               b->stacks.n, b->sym.nlsets, b->nlinks);
         cr_assert(eq(int, rc, 0), "page %zu: %s", i, kiln_error_last());
     }
@@ -151,17 +151,17 @@ void th_block_open(tblock *b, const kiln_buf *block)
 void th_block_free(tblock *b)
 {
     free(b->secs);
-    kiln_meta_free(&b->meta);
-    kiln_symtab_free(&b->sym);
-    kiln_stacks_free(&b->stacks);
-    kiln_seriestab_free(&b->ser);
+    meta_free(&b->meta);
+    symtab_free(&b->sym);
+    stacks_free(&b->stacks);
+    seriestab_free(&b->ser);
     free(b->pages);
     for (size_t i = 0; i < b->npages; i++)
-        kiln_page_rows_free(&b->rows[i]);
+        page_rows_free(&b->rows[i]);
     free(b->rows);
     free(b->links);
-    kiln_trace_index_free(&b->ti);
-    kiln_bloom_free(&b->bloom);
+    trace_index_free(&b->ti);
+    bloom_free(&b->bloom);
     memset(b, 0, sizeof *b);
 }
 
@@ -343,7 +343,7 @@ void th_sums_pprof(th_sums *s, const Perftools__Profiles__Profile *p)
 
 static void put_sym(kiln_buf *key, const kiln_strtab *t, uint32_t id)
 {
-    put(key, kiln_strtab_get(t, id), t->len[id]);
+    put(key, strtab_get(t, id), t->len[id]);
 }
 
 void th_sums_block(th_sums *s, const tblock *b)
@@ -407,8 +407,8 @@ void th_sums_assert_eq(const th_sums *a, const th_sums *b, const char *what)
 Perftools__Profiles__Profile *th_unpack(const uint8_t *data, size_t len)
 {
     kiln_buf out = KILN_BUF_INIT;
-    if (kiln_is_gzip(data, len)) {
-        if (kiln_gunzip(data, len, KILN_MAX_INFLATE, &out) < 0)
+    if (is_gzip(data, len)) {
+        if (gzip_inflate(data, len, KILN_MAX_INFLATE, &out) < 0)
             return NULL;
         data = out.data;
         len = out.len;

@@ -132,7 +132,7 @@ Test(writer, failed_store_write_keeps_the_block_for_a_retry)
     kiln_fault_opts fo = KILN_FAULT_OPTS_INIT;
     fo.ops = KILN_FAULT_WRITES;
     fo.fail_nth = 1;
-    cr_assert(eq(int, kiln_test_faulty_store(&st, inner, &fo), 0));
+    cr_assert(eq(int, faulty_store_wrap(&st, inner, &fo), 0));
     kiln_writer *w = writer_with("default", 1700000200);
     kiln_writer_stats before, after;
     kiln_writer_stats_get(w, &before);

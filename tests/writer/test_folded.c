@@ -32,7 +32,7 @@ static size_t unfold(const tblock *b, fstack *out, size_t max)
                     &b->sym.functions[b->sym.lines[l->line_off].function];
                 cr_assert(eq(u32, f->name, f->system_name));
                 cr_assert(eq(u32, f->filename, 0));
-                fr[nf++] = kiln_strtab_get(&b->sym.strings, f->name);
+                fr[nf++] = strtab_get(&b->sym.strings, f->name);
             }
             cr_assert(lt(sz, n, max));
             fstack *s = &out[n++];
@@ -95,9 +95,9 @@ Test(writer, folded_lines_become_stacks_and_merge)
     cr_assert(eq(u64, b.meta.nfunctions, 4));
     const kiln_kind *k = &b.ser.kinds[0];
     cr_assert(eq(u32, k->ntypes, 1));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&b.ser.strings, k->types[0]),
+    cr_assert(eq(str, (char *)strtab_get(&b.ser.strings, k->types[0]),
                  "samples"));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&b.ser.strings, k->types[1]),
+    cr_assert(eq(str, (char *)strtab_get(&b.ser.strings, k->types[1]),
                  "count"));
     cr_assert(eq(i64, k->period, 0));
     th_block_free(&b);
@@ -134,9 +134,9 @@ Test(writer, folded_options_set_type_unit_and_time)
     kiln_buf block;
     build("x;y 100\n", &fo, &b, &block);
     const kiln_kind *k = &b.ser.kinds[0];
-    cr_assert(eq(str, (char *)kiln_strtab_get(&b.ser.strings, k->types[0]),
+    cr_assert(eq(str, (char *)strtab_get(&b.ser.strings, k->types[0]),
                  "cpu"));
-    cr_assert(eq(str, (char *)kiln_strtab_get(&b.ser.strings, k->types[1]),
+    cr_assert(eq(str, (char *)strtab_get(&b.ser.strings, k->types[1]),
                  "nanoseconds"));
     cr_assert(eq(i64, b.rows[0].time[0], fo.time_ns));
     cr_assert(eq(i64, b.rows[0].duration[0], fo.duration_ns));

@@ -59,8 +59,8 @@ static void lset_str(const tblock *b, uint32_t lset, char *out, size_t n)
         const kiln_label_ent *e = &b->sym.labels[ls->off + i];
         size_t k = strlen(out);
         snprintf(out + k, n - k, "%s%s=%s", i ? "," : "",
-                 kiln_strtab_get(&b->sym.strings, e->key),
-                 kiln_strtab_get(&b->sym.strings, e->str));
+                 strtab_get(&b->sym.strings, e->key),
+                 strtab_get(&b->sym.strings, e->str));
     }
 }
 
@@ -131,8 +131,8 @@ Test(writer, trace_and_span_labels_become_links)
         cr_assert(eq(u32, b.ti.pg_off[k + 1] - b.ti.pg_off[k], 1));
         cr_assert(eq(u32, b.ti.pg_ids[b.ti.pg_off[k]], 0));
     }
-    cr_assert(kiln_bloom_contains(&b.bloom, ta, 16));
-    cr_assert(kiln_bloom_contains(&b.bloom, tb, 16));
+    cr_assert(bloom_contains(&b.bloom, ta, 16));
+    cr_assert(bloom_contains(&b.bloom, tb, 16));
     th_block_free(&b);
     kiln_buf_free(&block);
 }
@@ -265,7 +265,7 @@ Test(writer, trace_index_names_the_pages_of_each_trace)
         }
         uint8_t tid[16];
         hex(traces[k], tid, 16);
-        cr_assert(kiln_bloom_contains(&b.bloom, tid, 16));
+        cr_assert(bloom_contains(&b.bloom, tid, 16));
     }
     th_block_free(&b);
     kiln_buf_free(&block);

@@ -98,22 +98,22 @@ static void kind_assert_eq(const tblock *a, const tblock *b, const char *what)
         const kiln_kind *kb = &b->ser.kinds[b->ser.series[s].kind];
         cr_assert(eq(u32, ka->ntypes, kb->ntypes), "%s: ntypes", what);
         for (uint32_t t = 0; t < 2 * ka->ntypes; t++)
-            cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->types[t]),
-                         (char *)kiln_strtab_get(&b->ser.strings, kb->types[t])),
+            cr_assert(eq(str, (char *)strtab_get(&a->ser.strings, ka->types[t]),
+                         (char *)strtab_get(&b->ser.strings, kb->types[t])),
                       "%s: sample type %u", what, t / 2);
         cr_assert(eq(i64, ka->period, kb->period), "%s: period", what);
         for (int t = 0; t < 2; t++)
-            cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->period_type[t]),
-                         (char *)kiln_strtab_get(&b->ser.strings, kb->period_type[t])),
+            cr_assert(eq(str, (char *)strtab_get(&a->ser.strings, ka->period_type[t]),
+                         (char *)strtab_get(&b->ser.strings, kb->period_type[t])),
                       "%s: period type", what);
-        cr_assert(eq(str, (char *)kiln_strtab_get(&a->ser.strings, ka->default_type),
-                     (char *)kiln_strtab_get(&b->ser.strings, kb->default_type)),
+        cr_assert(eq(str, (char *)strtab_get(&a->ser.strings, ka->default_type),
+                     (char *)strtab_get(&b->ser.strings, kb->default_type)),
                   "%s: default type", what);
         cr_assert(eq(u32, ka->ncomments, kb->ncomments), "%s: comments", what);
         const char *names[] = {"service_name", "host"};
         for (int k = 0; k < 2; k++) {
-            const char *va = kiln_series_label(&a->ser, (uint32_t)s, names[k]);
-            const char *vb = kiln_series_label(&b->ser, (uint32_t)s, names[k]);
+            const char *va = series_label(&a->ser, (uint32_t)s, names[k]);
+            const char *vb = series_label(&b->ser, (uint32_t)s, names[k]);
             cr_assert(va && vb, "%s: label %s missing", what, names[k]);
             cr_assert(eq(str, (char *)va, (char *)vb), "%s: %s", what, names[k]);
         }
@@ -167,7 +167,7 @@ static void both_paths(const uint8_t *data, size_t len, const char *what,
     kiln_label res[] = {{"service.name", "checkout"}, {"host.name", "web-3"}};
     int rca = kiln_writer_add_pprof(wa, data, len, lab, 2);
     kiln_buf otlp = KILN_BUF_INIT;
-    int rc = kiln_pprof_to_otlp_layout(data, len, res, 2, layout, &otlp);
+    int rc = pprof_to_otlp_layout(data, len, res, 2, layout, &otlp);
     *pprof_ok = rca == 0;
     if (rc == 0) {
         kiln_otlp_layout seen;
@@ -270,7 +270,7 @@ static void linked_otlp(const kiln_label *res, size_t nres, kiln_buf *otlp)
 {
     size_t len;
     uint8_t *data = linked_profile(&len);
-    cr_assert(eq(int, kiln_pprof_to_otlp(data, len, res, nres, otlp), 0));
+    cr_assert(eq(int, pprof_to_otlp(data, len, res, nres, otlp), 0));
     free(data);
 }
 
@@ -344,9 +344,9 @@ Test(writer_otlp, resource_attributes_become_series_labels_caller_wins)
     kiln_label lab[] = {{"service_name", "from-caller"}};
     tblock b;
     add_finish(w, &otlp, lab, 1, &block, &b);
-    cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "service_name"),
+    cr_assert(eq(str, (char *)series_label(&b.ser, 0, "service_name"),
                  "from-caller"));
-    cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "host"), "host-a"));
+    cr_assert(eq(str, (char *)series_label(&b.ser, 0, "host"), "host-a"));
     th_block_free(&b);
     kiln_buf_free(&block);
     kiln_buf_free(&otlp);
@@ -538,7 +538,7 @@ Test(writer_otlp, gzipped_requests_are_read)
 {
     kiln_buf otlp = KILN_BUF_INIT, gz = KILN_BUF_INIT;
     linked_otlp(NULL, 0, &otlp);
-    cr_assert(eq(int, kiln_gzip(otlp.data, otlp.len, 6, &gz), 0));
+    cr_assert(eq(int, gzip_deflate(otlp.data, otlp.len, 6, &gz), 0));
     kiln_writer *w = new_writer(NULL, NULL);
     cr_assert(eq(int, kiln_writer_add_otlp(w, gz.data, gz.len, NULL, 0), 0),
               "%s", kiln_error_last());
@@ -611,7 +611,7 @@ Test(writer_otlp, each_resource_is_its_own_series)
     cr_assert(eq(sz, tb.ser.nseries, 2));
     bool cart = false, checkout = false;
     for (uint32_t s = 0; s < 2; s++) {
-        const char *v = kiln_series_label(&tb.ser, s, "service_name");
+        const char *v = series_label(&tb.ser, s, "service_name");
         cr_assert(v != NULL);
         cart |= strcmp(v, "cart") == 0;
         checkout |= strcmp(v, "checkout") == 0;
@@ -636,7 +636,7 @@ static void example_block(kiln_otlp_layout layout, kiln_buf *block)
     static otlp_example x;
     otlp_example_init(&x);
     kiln_buf b = KILN_BUF_INIT;
-    cr_assert(eq(int, kiln_otlp_pack(&x.req, layout, &b), 0));
+    cr_assert(eq(int, otlp_pack(&x.req, layout, &b), 0));
     kiln_otlp_layout seen;
     cr_assert(eq(int, kiln_otlp_detect(&seen, b.data, b.len), 0));
     cr_assert(eq(int, (int)seen, (int)layout));
@@ -651,7 +651,7 @@ static void example_block(kiln_otlp_layout layout, kiln_buf *block)
 
 static const char *sym_str(const tblock *tb, uint32_t id)
 {
-    return (const char *)kiln_strtab_get(&tb->sym.strings, id);
+    return (const char *)strtab_get(&tb->sym.strings, id);
 }
 
 /* The stack of row i of page 0 as "root;...;leaf" function names. */
@@ -732,7 +732,7 @@ Test(writer_otlp, foreign_producer_profile_reads_the_same_in_both_layouts)
     for (int i = 0; i < 16; i++)
         cr_assert(eq(u8, tb.links[0].trace_id[i], (uint8_t)(0x11 * (i + 1))));
     cr_assert(memcmp(tb.links[0].span_id, span, 8) == 0);
-    cr_assert(eq(str, (char *)kiln_series_label(&tb.ser, 0, "service_name"),
+    cr_assert(eq(str, (char *)series_label(&tb.ser, 0, "service_name"),
                  "ebpf-app"));
     cr_assert(eq(sz, tb.sym.nmappings, 1));
     cr_assert(eq(str, (char *)sym_str(&tb, tb.sym.mappings[0].build_id),
@@ -757,14 +757,14 @@ Test(writer_otlp, foreign_producer_profile_reads_the_same_in_both_layouts)
 
 static void put_key(kiln_buf *b, uint32_t field, int wt)
 {
-    cr_assert(eq(int, kiln_put_uvarint(b, (uint64_t)field << 3 | (unsigned)wt), 0));
+    cr_assert(eq(int, put_uvarint(b, (uint64_t)field << 3 | (unsigned)wt), 0));
 }
 
 /* Field `field` holding the message `inner`, appended to b. */
 static void put_msg(kiln_buf *b, uint32_t field, const kiln_buf *inner)
 {
     put_key(b, field, KILN_PB_LEN);
-    cr_assert(eq(int, kiln_put_blob(b, inner->data, inner->len), 0));
+    cr_assert(eq(int, put_blob(b, inner->data, inner->len), 0));
 }
 
 /* A request: one resource, one scope, the given Profile bytes. */
@@ -786,7 +786,7 @@ Test(writer_otlp, older_layout_with_tables_per_profile_is_refused)
      * v1.8.0 on has time_unix_nano (fixed64). */
     kiln_buf prof = KILN_BUF_INIT, map = KILN_BUF_INIT, req = KILN_BUF_INIT;
     put_key(&map, 1, KILN_PB_VARINT);
-    kiln_put_uvarint(&map, 0x400000);
+    put_uvarint(&map, 0x400000);
     put_msg(&prof, 3, &map);
     wrap_profile(&prof, &req);
     kiln_writer *w = new_writer(NULL, NULL);
@@ -832,16 +832,16 @@ static kiln_otlp_layout layout_of(const kiln_buf *sample)
 Test(writer_otlp, sample_wire_types_decide_the_layout)
 {
     kiln_buf s = KILN_BUF_INIT, packed = KILN_BUF_INIT;
-    kiln_put_uvarint(&packed, 3);
-    kiln_put_uvarint(&packed, 5);
+    put_uvarint(&packed, 3);
+    put_uvarint(&packed, 5);
     /* field 3 packed: v1.9 attribute_indices */
-    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_key(&s, 1, KILN_PB_VARINT); put_uvarint(&s, 1);
     put_msg(&s, 3, &packed);
     cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_9));
     /* field 4 packed: v1.11 values */
     kiln_buf_reset(&s);
-    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
-    put_key(&s, 3, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_key(&s, 1, KILN_PB_VARINT); put_uvarint(&s, 1);
+    put_key(&s, 3, KILN_PB_VARINT); put_uvarint(&s, 1);
     put_msg(&s, 4, &packed);
     cr_assert(eq(int, (int)layout_of(&s), (int)KILN_OTLP_V1_11));
     /* only field 2, no timestamps: values (v1.9), as v1.11 would be a
@@ -890,7 +890,7 @@ Test(writer_otlp, every_cut_and_flip_is_taken_or_refused_whole, .timeout = 120)
     otlp_example_init(&x);
     for (int layout = KILN_OTLP_V1_9; layout <= KILN_OTLP_V1_11; layout++) {
         kiln_buf b = KILN_BUF_INIT, d = KILN_BUF_INIT;
-        cr_assert(eq(int, kiln_otlp_pack(&x.req, (kiln_otlp_layout)layout, &b), 0));
+        cr_assert(eq(int, otlp_pack(&x.req, (kiln_otlp_layout)layout, &b), 0));
         size_t refused = 0;
         for (size_t k = 0; k < 2 * b.len; k++) {
             kiln_buf_reset(&d);
@@ -947,9 +947,9 @@ Test(writer_otlp, one_field_2_entry_per_timestamp_is_told_by_the_attribute_table
     kiln_buf s = KILN_BUF_INIT, f2 = KILN_BUF_INIT, ts = KILN_BUF_INIT;
     uint8_t t8[16] = {1, 0, 0, 0, 0, 0, 0, 0, 2};
     kiln_buf_append(&ts, t8, 16);
-    kiln_put_uvarint(&f2, 2);
-    kiln_put_uvarint(&f2, 1);
-    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_uvarint(&f2, 2);
+    put_uvarint(&f2, 1);
+    put_key(&s, 1, KILN_PB_VARINT); put_uvarint(&s, 1);
     put_msg(&s, 2, &f2);
     put_msg(&s, 5, &ts);
     /* every entry a valid attribute index: the current layout */
@@ -959,9 +959,9 @@ Test(writer_otlp, one_field_2_entry_per_timestamp_is_told_by_the_attribute_table
     /* a cpu time is no attribute index */
     kiln_buf_reset(&f2);
     kiln_buf_reset(&s);
-    kiln_put_uvarint(&f2, 10000000);
-    kiln_put_uvarint(&f2, 20000000);
-    put_key(&s, 1, KILN_PB_VARINT); kiln_put_uvarint(&s, 1);
+    put_uvarint(&f2, 10000000);
+    put_uvarint(&f2, 20000000);
+    put_key(&s, 1, KILN_PB_VARINT); put_uvarint(&s, 1);
     put_msg(&s, 2, &f2);
     put_msg(&s, 5, &ts);
     cr_assert(eq(int, (int)layout_with_attrs(&s, 4), (int)KILN_OTLP_V1_9));

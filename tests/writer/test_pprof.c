@@ -21,7 +21,7 @@ static bool strtab_eq(const kiln_strtab *t, uint32_t id,
                       const ProtobufCBinaryData *s)
 {
     return t->len[id] == s->len &&
-           (s->len == 0 || memcmp(kiln_strtab_get(t, id), s->data, s->len) == 0);
+           (s->len == 0 || memcmp(strtab_get(t, id), s->data, s->len) == 0);
 }
 
 static const ProtobufCBinaryData *pstr(const Perftools__Profiles__Profile *p,
@@ -71,7 +71,7 @@ static void check_file(const char *path)
     if (p->period_type)
         cr_assert(strtab_eq(&b.ser.strings, k->period_type[0],
                             pstr(p, p->period_type->type)));
-    cr_assert(eq(str, (char *)kiln_series_label(&b.ser, 0, "file"),
+    cr_assert(eq(str, (char *)series_label(&b.ser, 0, "file"),
                  (char *)path));
 
     /* rows: time and duration of the profile, ordered by stack */
@@ -161,7 +161,7 @@ Test(writer, corpus_in_one_block_keeps_each_series, .timeout = 240)
         Perftools__Profiles__Profile *p = th_unpack(data, len);
         uint32_t sid = UINT32_MAX;
         for (uint32_t s = 0; s < b.ser.nseries; s++) {
-            const char *v = kiln_series_label(&b.ser, s, "file");
+            const char *v = series_label(&b.ser, s, "file");
             if (v && strcmp(v, files[i]) == 0)
                 sid = s;
         }
@@ -300,7 +300,7 @@ Test(writer, identical_samples_are_merged_by_summing)
         const kiln_location *l = &b.sym.locations[b.stacks.loc[node]];
         const kiln_function *f =
             &b.sym.functions[b.sym.lines[l->line_off].function];
-        const char *name = kiln_strtab_get(&b.sym.strings, f->name);
+        const char *name = strtab_get(&b.sym.strings, f->name);
         if (r->values[i] == 4)
             cr_assert(eq(str, (char *)name, "f2"));
         else
