@@ -1,4 +1,5 @@
-/* fuzz_common.c: the memory store and the block reader of the fuzz targets,
+/* fuzz_common.c: the block reader of the fuzz targets (over the test
+ * suite's memory store, tests/s3/mem_store.c),
  * and (without libFuzzer) a main() that replays files and directories of
  * inputs through the target, so every corpus and crasher stays a
  * regression test in the normal and sanitizer builds. */
@@ -10,157 +11,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store_internal.h"
-
-#define MEM_MAX 8
-
-typedef struct mem_store {
-    kiln_store base; /* first: a kiln_store * is a mem_store * */
-    char *keys[MEM_MAX];
-    kiln_buf vals[MEM_MAX];
-    size_t n;
-} mem_store;
-
-static int find(mem_store *m, const char *key)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->keys[i], key) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int m_get_range(kiln_store *s, const char *key, uint64_t off,
-                       uint64_t len, kiln_buf *out)
-{
-    mem_store *m = (mem_store *)s;
-    int i = find(m, key);
-    if (i < 0)
-        return kiln_error_set(KILN_ENOTFOUND, "mem: %s not found", key);
-    if (off > m->vals[i].len || len > m->vals[i].len - off)
-        return kiln_error_set(KILN_ECORRUPT, "mem: %s: range past end", key);
-    if (len == 0) /* an empty object's data is NULL: no NULL + 0 */
-        return 0;
-    return kiln_buf_append(out, m->vals[i].data + off, (size_t)len);
-}
-
-static int m_get_tail(kiln_store *s, const char *key, uint64_t n,
-                      kiln_buf *out, uint64_t *size)
-{
-    mem_store *m = (mem_store *)s;
-    int i = find(m, key);
-    if (i < 0)
-        return kiln_error_set(KILN_ENOTFOUND, "mem: %s not found", key);
-    *size = m->vals[i].len;
-    if (n > *size)
-        n = *size;
-    if (n == 0)
-        return 0;
-    return kiln_buf_append(out, m->vals[i].data + (*size - n), (size_t)n);
-}
-
-static int m_stat(kiln_store *s, const char *key, uint64_t *size)
-{
-    mem_store *m = (mem_store *)s;
-    int i = find(m, key);
-    if (i < 0)
-        return kiln_error_set(KILN_ENOTFOUND, "mem: %s not found", key);
-    *size = m->vals[i].len;
-    return 0;
-}
-
-static int m_put_any(kiln_store *s, const char *key, const void *data,
-                     size_t len, int exclusive)
-{
-    mem_store *m = (mem_store *)s;
-    int i = find(m, key);
-    if (i >= 0 && exclusive)
-        return kiln_error_set(KILN_EEXIST, "mem: %s exists", key);
-    if (i < 0) {
-        if (m->n == MEM_MAX)
-            return kiln_error_set(KILN_EIO, "mem: full");
-        if ((m->keys[m->n] = strdup(key)) == NULL)
-            return kiln_error_set(KILN_ENOMEM, "mem: out of memory");
-        m->vals[m->n] = (kiln_buf)KILN_BUF_INIT;
-        i = (int)m->n++;
-    }
-    kiln_buf_reset(&m->vals[i]);
-    return kiln_buf_append(&m->vals[i], data, len);
-}
-
-static int m_put(kiln_store *s, const char *key, const void *d, size_t n)
-{
-    return m_put_any(s, key, d, n, 0);
-}
-
-static int m_put_if_absent(kiln_store *s, const char *key, const void *d,
-                           size_t n)
-{
-    return m_put_any(s, key, d, n, 1);
-}
-
-static int m_list(kiln_store *s, const char *prefix, kiln_store_list_cb cb,
-                  void *ud)
-{
-    mem_store *m = (mem_store *)s;
-    int rc;
-    /* keys in byte order, as every backend lists them */
-    for (size_t i = 1; i < m->n; i++)
-        for (size_t j = i; j > 0 && strcmp(m->keys[j - 1], m->keys[j]) > 0;
-             j--) {
-            char *k = m->keys[j];
-            kiln_buf v = m->vals[j];
-            m->keys[j] = m->keys[j - 1];
-            m->vals[j] = m->vals[j - 1];
-            m->keys[j - 1] = k;
-            m->vals[j - 1] = v;
-        }
-    for (size_t i = 0; i < m->n; i++)
-        if (strncmp(m->keys[i], prefix, strlen(prefix)) == 0 &&
-            (rc = cb(ud, m->keys[i], m->vals[i].len)) != 0)
-            return rc;
-    return 0;
-}
-
-static int m_del(kiln_store *s, const char *key)
-{
-    mem_store *m = (mem_store *)s;
-    int i = find(m, key);
-    if (i < 0)
-        return kiln_error_set(KILN_ENOTFOUND, "mem: %s not found", key);
-    free(m->keys[i]);
-    kiln_buf_free(&m->vals[i]);
-    m->keys[i] = m->keys[m->n - 1];
-    m->vals[i] = m->vals[m->n - 1];
-    m->n--;
-    return 0;
-}
-
-static void m_free(kiln_store *s)
-{
-    mem_store *m = (mem_store *)s;
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->keys[i]);
-        kiln_buf_free(&m->vals[i]);
-    }
-    free(m); /* kiln_store_free frees base.url */
-}
-
-static const kiln_store_ops mem_ops = {
-    KILN_STORE_OPS_VERSION, m_get_range, m_get_tail, m_stat, m_put,
-    m_put_if_absent, m_list, m_del, m_free,
-};
+#include "mem_store.h"
 
 kiln_store *fz_mem_store(void)
 {
-    mem_store *m = calloc(1, sizeof *m);
-    if (m == NULL || kiln_store_init(&m->base, &mem_ops, "mem:") != 0)
+    kiln_store *s = NULL;
+    if (mem_store_open(&s, "mem:") != 0)
         abort(); /* the harness, not the input, is broken */
-    return &m->base;
+    return s;
 }
 
 void fz_mem_put(kiln_store *s, const char *key, const void *data, size_t n)
 {
-    if (m_put(s, key, data, n) != 0)
+    if (kiln_store_put(s, key, data, n) != 0)
         abort();
 }
 

@@ -12,11 +12,9 @@
 /* Every target defines this (libFuzzer's entry point). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A store of at most a few objects in memory, written against the store
- * vtable like any backend. */
+/* An empty memory store (tests/s3/mem_store.c). */
 kiln_store *fz_mem_store(void);
-/* Put an object without going through the vtable's checks (a block the
- * fuzzer made up). */
+/* Put an object (a block the fuzzer made up). */
 void fz_mem_put(kiln_store *s, const char *key, const void *data, size_t n);
 
 /* Flush what w holds into a fresh memory store and read the block back
