@@ -107,7 +107,8 @@ static int compile_re(rd_matcher *m, size_t pos)
     return 0;
 }
 
-/* {name="v", name!="v", name=~"re", name!~"re"}, braces optional. */
+/* {name="v", name!="v", name=~"re", name!~"re"}, braces optional; a name
+ * may be double-quoted ({"hôst"="x"}), with the value's escapes. */
 static int parse_selector(const char *s, rd_matcher **out, size_t *nout)
 {
     rd_matcher *ms = NULL;
@@ -131,19 +132,30 @@ static int parse_selector(const char *s, rd_matcher **out, size_t *nout)
         }
         if (!braces && s[i] == '\0')
             break;
-        if (!name_start(s[i])) {
+        memset(&m, 0, sizeof m);
+        start = i;
+        if (s[i] == '"') {
+            /* a quoted name, as Prometheus 3 reads them: any label name
+             * ingest accepts (spaces, non-ASCII) can be selected */
+            if ((rc = parse_value(s, &i, &m.name)) < 0)
+                goto out;
+            if (m.name[0] == '\0') {
+                free(m.name);
+                rc = sel_err("empty label name", start);
+                goto out;
+            }
+        } else if (!name_start(s[i])) {
             rc = sel_err(s[i] ? "expected a label name" :
                          "expected a label name or '}'", i);
             goto out;
-        }
-        memset(&m, 0, sizeof m);
-        start = i;
-        while (name_char(s[i]))
-            i++;
-        m.name = strndup(s + start, i - start);
-        if (!m.name) {
-            rc = nomem();
-            goto out;
+        } else {
+            while (name_char(s[i]))
+                i++;
+            m.name = strndup(s + start, i - start);
+            if (!m.name) {
+                rc = nomem();
+                goto out;
+            }
         }
         skip_ws(s, &i);
         size_t oppos = i;

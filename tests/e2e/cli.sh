@@ -65,6 +65,14 @@ expect_exit 1 "query --from far future" "$K" query --store "$WORK/s0" --from 999
 expect_exit 1 "query --to far past" "$K" query --store "$WORK/s0" --to 1000-01-01T00:00:00Z
 expect_exit 1 "query --from 2026-02-31" "$K" query --store "$WORK/s0" --from 2026-02-31T00:00:00Z
 expect_exit 1 "ingest --time far future" "$K" ingest --store "$WORK/s0" --time 9999-01-01T00:00:00Z "$FIB"
+# A label name ingest accepts (a space, non-ASCII) is selected quoted.
+expect_exit 0 "ingest with a non-ASCII label name" "$K" ingest --store "$WORK/s-quoted" --label "hô st=web 1" "$FIB"
+if [ "$("$K" query --store "$WORK/s-quoted" --match '{"hô st"="web 1"}' --format folded 2> /dev/null | wc -l)" -gt 0 ] &&
+   [ "$("$K" query --store "$WORK/s-quoted" --match '{"hô st"="other"}' --format folded 2> /dev/null | wc -l)" -eq 0 ]; then
+    ok "a quoted label name selects its series ({\"hô st\"=\"web 1\"})"
+else
+    not_ok "a quoted label name does not select its series"
+fi
 # The last nanosecond is the open end of every query range: refused; one
 # before it is stored and found by a query without --from/--to.
 printf 'edge;frame 3\n' > "$WORK/edge.folded"

@@ -39,6 +39,10 @@ Test(reader_selector, accepts_valid_selectors)
         "{a=~\"\"}",
         "{a = \"b\" , c =~ \".*\" }",
         "{a=\"ünïcode\"}",
+        /* quoted label names (Prometheus 3): spaces, non-ASCII, escapes */
+        "{\"hôst\"=\"x\"}",
+        "{\"service name\"=~\"a.*\", \"q\\\"t\"!=\"\"}",
+        "\"1a\"=\"b\"",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         cr_assert(eq(int, parse(ok[i]), 0), "\"%s\": %s", ok[i],
@@ -66,6 +70,9 @@ Test(reader_selector, rejects_bad_selectors_with_their_position)
         {"{a=\"\\q\"}", 5},
         {"{,}", 2},
         {"{a=\"b\",,}", 8},
+        {"{\"\"=\"b\"}", 2},
+        {"{\"a=\"b\"}", 6}, /* the name is "a=": then b is no operator */
+        {"{\"a\\q\"=\"b\"}", 4},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char want[64];
