@@ -835,8 +835,10 @@ struct kiln_tables {
 uint64_t tables_serial_next(void);
 
 /* ---------------------------------------------------------------------
- * pprof (format/pprof.c): gzip detection and inflation with a size limit,
- * and the generated protobuf-c code for profile.proto.
+ * pprof (format/pprof.c): gzip detection and inflation with a size limit.
+ * format/pprof_decode.c and format/pprof_encode.c are the only files that
+ * know profile.proto (its protobuf-c code is generated at build time):
+ * everything else sees a pprof_doc.
  * ------------------------------------------------------------------- */
 
 /* Input limits (spec/README.md, "Limits"): a gzip'd profile inflates to at
@@ -853,6 +855,82 @@ int is_gzip(const void *p, size_t n);
 int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out);
 /* Deflate into gzip format at `level`. */
 int gzip_deflate(const void *p, size_t n, int level, kiln_buf *out);
+
+/* One sample of a pprof_doc. */
+typedef struct pprof_sample {
+    uint32_t loc_off;  /* first entry in pprof_doc.locs */
+    uint32_t nlocs;    /* frames, leaf first */
+    uint32_t lab_off;  /* first entry in pprof_doc.labels */
+    uint32_t nlabels;
+} pprof_sample;
+
+/* The bump allocator protobuf-c unpacks into: no malloc per message; reset
+ * (not freed) after each decode, so its chunks are reused. */
+typedef struct pprof_arena {
+    uint8_t **chunks; /* owned */
+    size_t *sizes;    /* per chunk, bytes */
+    size_t nchunks, capchunks;
+    size_t cur;       /* chunk being filled */
+    size_t used;      /* bytes used in chunks[cur] */
+    size_t total;     /* bytes held by all chunks */
+    int failed;       /* an allocation failed since the last reset */
+} pprof_arena;
+
+/* A profile.proto message with every reference resolved: what
+ * pprof_decode gives and pprof_encode takes. Tables are in pprof order
+ * (entry i has pprof id i + 1 when encoded), nothing is deduplicated:
+ *   sym.strings  the string table by position (id = pprof index, 0 = ""),
+ *                appended without hashing (pprof tables are positional,
+ *                and may repeat a string);
+ *   sym.mappings, functions, locations, lines: kiln_symtab's shapes, a
+ *                location's mapping is index + 1 (0 none), a line's
+ *                function an index or KILN_NOFUNC; no label sets.
+ *   kind         sample types, period, comments ... as string ids;
+ *   samples      frames (location indexes, leaf first), ntypes values
+ *                each (values + i * kind.ntypes), raw labels (string ids,
+ *                not interned, in the order the profile has them).
+ * Zero-initialise before the first use; decoding again reuses the memory;
+ * pprof_doc_free releases it. */
+typedef struct pprof_doc {
+    kiln_symtab sym;
+    kiln_kind kind;
+    int64_t time;           /* time_nanos */
+    int64_t duration;       /* duration_nanos */
+    pprof_sample *samples;  size_t nsamples, capsamples;
+    uint32_t *locs;         size_t nlocs, caplocs;
+    int64_t *values;        size_t nvalues, capvalues;
+    kiln_label_ent *labels; size_t nlabels, caplabels;
+    uint32_t *kind_ids;     size_t capkind_ids; /* kind.types, comments */
+    pprof_arena arena;      /* decoding scratch */
+} pprof_doc;
+
+/* Unpack and check the (not gzip'd) profile.proto message p[0..n) into
+ * doc. Every string index, id and count is checked before doc is filled:
+ * KILN_EINPUT "pprof: <what, where>" for a malformed profile (ids are
+ * pprof's: any non-zero uint64; a table whose ids are all 0 is referred
+ * to by 1-based position), KILN_ELIMIT past the input limits, KILN_ENOMEM.
+ * On failure doc's contents are unspecified (free or decode again). */
+int pprof_decode(pprof_doc *doc, const void *p, size_t n);
+/* Release memory held above `keep` bytes (after a large profile). */
+void pprof_doc_trim(pprof_doc *doc, size_t keep);
+void pprof_doc_free(pprof_doc *doc);
+/* Empty doc (one string, ""), keeping its memory, for a caller to fill:
+ * strings with strtab_append, tables and samples through the grow calls
+ * below (each makes room for `more` entries past the current count). */
+int pprof_doc_reset(pprof_doc *doc);
+int pprof_doc_grow(void **arr, size_t *cap, size_t need, size_t esz);
+
+/* The profile.proto message of doc, appended to out: pprof_pack raw,
+ * pprof_encode gzip'd (level 6, as kiln query writes it). Ids are table
+ * index + 1; a period_type is written when either of its strings is set.
+ * Every reference in doc must be in range (a programming error if not). */
+int pprof_pack(const pprof_doc *doc, kiln_buf *out);
+int pprof_encode(const pprof_doc *doc, kiln_buf *out);
+
+/* Append s[0..n) as the next id of t without looking for an equal string
+ * (positional tables: pprof's). t must have no index yet (never interned
+ * into); a later strtab_intern builds one over every id. */
+int strtab_append(kiln_strtab *t, const void *s, size_t n);
 
 /* ---------------------------------------------------------------------
  * Additions (format/ owner): declared here, at the end, so the contract

@@ -176,17 +176,20 @@ int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
         m->lines = nl;
         m->caplines = l->nlines;
     }
+    /* The mapping before the lines' functions: the order strings have
+     * always been added in at ingest, so a block's bytes do not depend on
+     * which path (pprof, rows) filled it. */
+    if (l->mapping) {
+        if ((rc = tabmap_mapping(m, l->mapping - 1, &mapping)) < 0)
+            return rc;
+        mapping++;
+    }
     for (uint32_t i = 0; i < l->nlines; i++) {
         const kiln_line *sl = &m->ssym->lines[l->line_off + i];
         m->lines[i] = *sl;
         if (sl->function != KILN_NOFUNC &&
             (rc = tabmap_function(m, sl->function, &m->lines[i].function)) < 0)
             return rc; /* a line without a function stays without one */
-    }
-    if (l->mapping) {
-        if ((rc = tabmap_mapping(m, l->mapping - 1, &mapping)) < 0)
-            return rc;
-        mapping++;
     }
     if ((rc = symtab_location(m->dsym, l->address, mapping, m->lines,
                                    l->nlines, l->is_folded, &nid)) < 0)
