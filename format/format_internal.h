@@ -894,6 +894,7 @@ typedef struct pprof_arena {
 typedef struct pprof_doc {
     kiln_symtab sym;
     kiln_kind kind;
+    bool has_period_type;   /* a period_type message is written/was read */
     int64_t time;           /* time_nanos */
     int64_t duration;       /* duration_nanos */
     pprof_sample *samples;  size_t nsamples, capsamples;
@@ -922,7 +923,7 @@ int pprof_doc_grow(void **arr, size_t *cap, size_t need, size_t esz);
 
 /* The profile.proto message of doc, appended to out: pprof_pack raw,
  * pprof_encode gzip'd (level 6, as kiln query writes it). Ids are table
- * index + 1; a period_type is written when either of its strings is set.
+ * index + 1; a period_type is written when has_period_type is set.
  * Every reference in doc must be in range (a programming error if not). */
 int pprof_pack(const pprof_doc *doc, kiln_buf *out);
 int pprof_encode(const pprof_doc *doc, kiln_buf *out);

@@ -468,6 +468,7 @@ static int fill_kind(pprof_doc *d, const Profile *p)
     }
     for (size_t i = 0; i < p->n_comment; i++)
         k->comments[i] = (uint32_t)p->comment[i];
+    d->has_period_type = p->period_type != NULL;
     if (p->period_type) {
         k->period_type[0] = (uint32_t)p->period_type->type;
         k->period_type[1] = (uint32_t)p->period_type->unit;
@@ -580,6 +581,7 @@ int pprof_doc_reset(pprof_doc *d)
     s->nmappings = s->nfunctions = s->nlocations = s->nlines = 0;
     d->nsamples = d->nlocs = d->nvalues = d->nlabels = 0;
     memset(&d->kind, 0, sizeof d->kind);
+    d->has_period_type = false;
     d->time = d->duration = 0;
     return strtab_append(&s->strings, "", 0);
 }

@@ -163,7 +163,7 @@ static int lay_kind(const pprof_doc *d, msgs *m,
         m->comments[i] = k->comments[i];
     prof->n_sample_type = k->ntypes;
     prof->sample_type = m->vtp;
-    if (k->period_type[0] || k->period_type[1]) {
+    if (d->has_period_type) {
         perftools__profiles__value_type__init(&m->period_type);
         m->period_type.type = k->period_type[0];
         m->period_type.unit = k->period_type[1];

@@ -314,6 +314,7 @@ static int put_kind(pctx *p, pprof_doc *d)
         k->comments[i] = p->str_out[r->comments[i]];
     k->period_type[0] = p->str_out[r->period_type[0]];
     k->period_type[1] = p->str_out[r->period_type[1]];
+    d->has_period_type = r->period_type[0] || r->period_type[1];
     k->period = r->period;
     k->default_type = p->str_out[r->default_type];
     k->drop_frames = p->str_out[r->drop_frames];
