@@ -802,7 +802,17 @@ void tabmap_free(tabmap *m);
 int tabmap_str(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_function(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out);
-int tabmap_location(tabmap *m, uint32_t id, uint32_t *out);
+/* Locations are asked for once per stack step (ingest maps a profile's
+ * frames one by one), so the lookup of an already mapped one is inline. */
+int tabmap_location_add(tabmap *m, uint32_t id, uint32_t *out);
+static inline int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
+{
+    if (m->loc[id]) {
+        *out = m->loc[id] - 1;
+        return 0;
+    }
+    return tabmap_location_add(m, id, out);
+}
 int tabmap_stack(tabmap *m, uint32_t node, uint32_t *out);
 /* The stacks src[0..n) into (*dst)[0..n), growing *dst (*cap entries). */
 int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,

@@ -159,16 +159,12 @@ int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out)
     return 0;
 }
 
-int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
+int tabmap_location_add(tabmap *m, uint32_t id, uint32_t *out)
 {
     const kiln_location *l = &m->ssym->locations[id];
     uint32_t mapping = 0, nid;
     int rc;
 
-    if (m->loc[id]) {
-        *out = m->loc[id] - 1;
-        return 0;
-    }
     if (l->nlines > m->caplines) {
         kiln_line *nl = realloc(m->lines, l->nlines * sizeof *nl);
         if (!nl)
