@@ -926,10 +926,19 @@ int pprof_decode(pprof_doc *doc, const void *p, size_t n);
 void pprof_doc_trim(pprof_doc *doc, size_t keep);
 void pprof_doc_free(pprof_doc *doc);
 /* Empty doc (one string, ""), keeping its memory, for a caller to fill:
- * strings with strtab_append, tables and samples through the grow calls
- * below (each makes room for `more` entries past the current count). */
+ * strings with strtab_append, the rest in arrays sized by the calls below
+ * (which leave the counts for the caller to set as it fills them). */
 int pprof_doc_reset(pprof_doc *doc);
-int pprof_doc_grow(void **arr, size_t *cap, size_t need, size_t esz);
+/* Room for the symbol tables (sym.mappings, functions, locations, lines). */
+int pprof_doc_reserve_symbols(pprof_doc *doc, size_t nmappings,
+                              size_t nfunctions, size_t nlocations,
+                              size_t nlines);
+/* Room for nsamples samples of ntypes values, nlocs frames and nlabels
+ * labels in all. */
+int pprof_doc_reserve_samples(pprof_doc *doc, size_t nsamples, size_t ntypes,
+                              size_t nlocs, size_t nlabels);
+/* kind.types (2 * ntypes ids) and kind.comments, with their counts. */
+int pprof_doc_set_kind(pprof_doc *doc, size_t ntypes, size_t ncomments);
 
 /* The profile.proto message of doc, appended to out: pprof_pack raw,
  * pprof_encode gzip'd (level 6, as kiln query writes it). Ids are table

@@ -17,6 +17,8 @@ typedef Perftools__Profiles__Label Label;
 
 #define EIN(...) kiln_error_set(KILN_EINPUT, "pprof: " __VA_ARGS__)
 
+static int grow(void **arr, size_t *cap, size_t need, size_t esz);
+
 /* ---- the arena protobuf-c unpacks into --------------------------------- */
 
 #define ARENA_ALIGN 16
@@ -39,11 +41,11 @@ static void *arena_alloc(void *ud, size_t n)
     if (sz < n)
         sz = n;
     size_t cap = a->capchunks;
-    if (pprof_doc_grow((void **)&a->chunks, &cap, a->nchunks + 1,
+    if (grow((void **)&a->chunks, &cap, a->nchunks + 1,
                        sizeof *a->chunks) < 0)
         goto nomem;
     cap = a->capchunks;
-    if (pprof_doc_grow((void **)&a->sizes, &cap, a->nchunks + 1,
+    if (grow((void **)&a->sizes, &cap, a->nchunks + 1,
                        sizeof *a->sizes) < 0)
         goto nomem;
     a->capchunks = cap;
@@ -366,9 +368,6 @@ static int check_profile(pprof_arena *a, Profile *p)
 
 /* ---- the checked message -> the doc ------------------------------------ */
 
-#define GROW(arr, cap, need) \
-    pprof_doc_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
-
 /* The string table by position, in one pass: the pool and the id arrays
  * are sized first (strtab_append per string cost about 1 % of ingest).
  * The ids are < KILN_MAX_STRINGS (checked). */
@@ -387,10 +386,10 @@ static int fill_strings(pprof_doc *d, const Profile *p)
         bytes += p->string_table[i].len + 1;
     }
     if ((rc = kiln_buf_reserve(&t->pool, bytes)) < 0 ||
-        (rc = pprof_doc_grow((void **)&t->off, &cap, n, sizeof *t->off)) < 0)
+        (rc = grow((void **)&t->off, &cap, n, sizeof *t->off)) < 0)
         return rc;
     cap = t->cap;
-    if ((rc = pprof_doc_grow((void **)&t->len, &cap, n, sizeof *t->len)) < 0)
+    if ((rc = grow((void **)&t->len, &cap, n, sizeof *t->len)) < 0)
         return rc;
     t->cap = cap;
     uint8_t *pool = t->pool.data;
@@ -420,10 +419,8 @@ static int fill_symbols(pprof_doc *d, const Profile *p)
     if (nlines > UINT32_MAX)
         return kiln_error_set(KILN_ELIMIT, "pprof: over %u lines",
                               UINT32_MAX);
-    if ((rc = GROW(s->mappings, s->capmappings, p->n_mapping)) < 0 ||
-        (rc = GROW(s->functions, s->capfunctions, p->n_function)) < 0 ||
-        (rc = GROW(s->locations, s->caplocations, p->n_location)) < 0 ||
-        (rc = GROW(s->lines, s->caplines, nlines)) < 0)
+    if ((rc = pprof_doc_reserve_symbols(d, p->n_mapping, p->n_function,
+                                        p->n_location, nlines)) < 0)
         return rc;
     for (size_t i = 0; i < p->n_mapping; i++) {
         const Mapping *pm = p->mapping[i];
@@ -476,13 +473,8 @@ static int fill_kind(pprof_doc *d, const Profile *p)
     size_t nt = p->n_sample_type;
     int rc;
 
-    if ((rc = GROW(d->kind_ids, d->capkind_ids, 2 * nt + p->n_comment)) < 0)
+    if ((rc = pprof_doc_set_kind(d, nt, p->n_comment)) < 0)
         return rc;
-    memset(k, 0, sizeof *k);
-    k->ntypes = (uint32_t)nt;
-    k->types = d->kind_ids;
-    k->comments = d->kind_ids + 2 * nt;
-    k->ncomments = (uint32_t)p->n_comment;
     for (size_t i = 0; i < nt; i++) {
         k->types[2 * i] = (uint32_t)p->sample_type[i]->type;
         k->types[2 * i + 1] = (uint32_t)p->sample_type[i]->unit;
@@ -514,10 +506,8 @@ static int fill_samples(pprof_doc *d, const Profile *p)
     if (nlocs > UINT32_MAX || nlabels > UINT32_MAX)
         return kiln_error_set(KILN_ELIMIT, "pprof: over %u frames or labels "
                               "in all", UINT32_MAX);
-    if ((rc = GROW(d->samples, d->capsamples, p->n_sample)) < 0 ||
-        (rc = GROW(d->locs, d->caplocs, nlocs)) < 0 ||
-        (rc = GROW(d->values, d->capvalues, p->n_sample * nt)) < 0 ||
-        (rc = GROW(d->labels, d->caplabels, nlabels)) < 0)
+    if ((rc = pprof_doc_reserve_samples(d, p->n_sample, nt, nlocs,
+                                        nlabels)) < 0)
         return rc;
     nlocs = nlabels = 0;
     for (size_t i = 0; i < p->n_sample; i++) {
@@ -576,7 +566,8 @@ out:
 
 /* ---- the doc's memory --------------------------------------------------- */
 
-int pprof_doc_grow(void **arr, size_t *cap, size_t need, size_t esz)
+/* Grow *arr (of *cap elements of esz bytes) to hold need. */
+static int grow(void **arr, size_t *cap, size_t need, size_t esz)
 {
     if (need <= *cap && *arr)
         return 0;
@@ -590,6 +581,54 @@ int pprof_doc_grow(void **arr, size_t *cap, size_t need, size_t esz)
         return nomem();
     *arr = q;
     *cap = c;
+    return 0;
+}
+
+#define GROW(arr, cap, need) \
+    grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+int pprof_doc_reserve_symbols(pprof_doc *d, size_t nmappings,
+                              size_t nfunctions, size_t nlocations,
+                              size_t nlines)
+{
+    kiln_symtab *s = &d->sym;
+    int rc;
+
+    if ((rc = GROW(s->mappings, s->capmappings, nmappings)) < 0 ||
+        (rc = GROW(s->functions, s->capfunctions, nfunctions)) < 0 ||
+        (rc = GROW(s->locations, s->caplocations, nlocations)) < 0 ||
+        (rc = GROW(s->lines, s->caplines, nlines)) < 0)
+        return rc;
+    return 0;
+}
+
+int pprof_doc_reserve_samples(pprof_doc *d, size_t nsamples, size_t ntypes,
+                              size_t nlocs, size_t nlabels)
+{
+    int rc;
+
+    if (ntypes && nsamples > SIZE_MAX / ntypes)
+        return nomem();
+    if ((rc = GROW(d->samples, d->capsamples, nsamples)) < 0 ||
+        (rc = GROW(d->locs, d->caplocs, nlocs)) < 0 ||
+        (rc = GROW(d->values, d->capvalues, nsamples * ntypes)) < 0 ||
+        (rc = GROW(d->labels, d->caplabels, nlabels)) < 0)
+        return rc;
+    return 0;
+}
+
+int pprof_doc_set_kind(pprof_doc *d, size_t ntypes, size_t ncomments)
+{
+    kiln_kind *k = &d->kind;
+    int rc;
+
+    if ((rc = GROW(d->kind_ids, d->capkind_ids, 2 * ntypes + ncomments)) < 0)
+        return rc;
+    memset(k, 0, sizeof *k);
+    k->ntypes = (uint32_t)ntypes;
+    k->types = d->kind_ids;
+    k->comments = d->kind_ids + 2 * ntypes;
+    k->ncomments = (uint32_t)ncomments;
     return 0;
 }
 

@@ -177,9 +177,6 @@ static int put_strings(pctx *p, pprof_doc *d, const uint8_t *link_used,
     return rc;
 }
 
-#define GROW(arr, cap, need) \
-    pprof_doc_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
-
 /* The used mappings, functions and locations, in output id order. */
 static int put_symbols(pctx *p, pprof_doc *d)
 {
@@ -191,10 +188,8 @@ static int put_symbols(pctx *p, pprof_doc *d)
     for (uint32_t l = 0; l < s->nlocations; l++)
         if (p->loc_out[l])
             nlines += s->locations[l].nlines;
-    if ((rc = GROW(o->mappings, o->capmappings, p->nmap)) < 0 ||
-        (rc = GROW(o->functions, o->capfunctions, p->nfn)) < 0 ||
-        (rc = GROW(o->locations, o->caplocations, p->nloc)) < 0 ||
-        (rc = GROW(o->lines, o->caplines, nlines)) < 0)
+    if ((rc = pprof_doc_reserve_symbols(d, p->nmap, p->nfn, p->nloc,
+                                        nlines)) < 0)
         return rc;
     for (uint32_t m = 0; m < s->nmappings; m++) {
         if (!p->map_out[m])
@@ -250,10 +245,8 @@ static int put_samples(pctx *p, pprof_doc *d, const uint32_t *depth,
     size_t nt = r->ntypes, k = 0;
     int rc;
 
-    if ((rc = GROW(d->samples, d->capsamples, nsamples)) < 0 ||
-        (rc = GROW(d->locs, d->caplocs, nlocids)) < 0 ||
-        (rc = GROW(d->values, d->capvalues, nsamples * nt)) < 0 ||
-        (rc = GROW(d->labels, d->caplabels, nlabels)) < 0)
+    if ((rc = pprof_doc_reserve_samples(d, nsamples, nt, nlocids,
+                                        nlabels)) < 0)
         return rc;
     for (size_t i = 0; i < p->nrows; i++) {
         if (!r->keep_labels && !r->seen[i])
@@ -302,12 +295,8 @@ static int put_kind(pctx *p, pprof_doc *d)
     size_t nt = r->ntypes;
     int rc;
 
-    if ((rc = GROW(d->kind_ids, d->capkind_ids, 2 * nt + r->ncomments)) < 0)
+    if ((rc = pprof_doc_set_kind(d, nt, r->ncomments)) < 0)
         return rc;
-    k->ntypes = (uint32_t)nt;
-    k->types = d->kind_ids;
-    k->comments = d->kind_ids + 2 * nt;
-    k->ncomments = (uint32_t)r->ncomments;
     for (size_t t = 0; t < 2 * nt; t++)
         k->types[t] = p->str_out[r->types[t]];
     for (size_t i = 0; i < r->ncomments; i++)
