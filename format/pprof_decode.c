@@ -164,6 +164,23 @@ static int idmap_build(pprof_arena *a, idmap *m, void **tab, size_t n,
     return 0;
 }
 
+/* idmap_build, and a duplicated id is an error naming the table (`what`),
+ * the entry and the id. */
+static int idmap_table(pprof_arena *a, idmap *m, void **tab, size_t n,
+                       size_t off, const char *what)
+{
+    size_t dup;
+    int rc = idmap_build(a, m, tab, n, off, &dup);
+
+    if (rc < 0)
+        return rc;
+    if (dup != SIZE_MAX)
+        return EIN("%s %zu: duplicate id %llu", what, dup,
+                   (unsigned long long)*(const uint64_t *)(
+                       (const char *)tab[dup] + off));
+    return 0;
+}
+
 /* Index of id, or -1. */
 static inline int64_t idmap_get(const idmap *m, uint64_t id)
 {
@@ -207,7 +224,6 @@ static int check_profile(pprof_arena *a, Profile *p)
 {
     size_t nstr = p->n_string_table;
     idmap fm, mm, lm;
-    size_t dup;
     int rc;
 
     if (p->n_sample > KILN_MAX_SAMPLES || nstr > KILN_MAX_STRINGS)
@@ -274,24 +290,13 @@ static int check_profile(pprof_arena *a, Profile *p)
         CHECK_STR(f->filename, "function %zu: filename string %lld out of "
                   "range", i, (long long)f->filename);
     }
-    if ((rc = idmap_build(a, &mm, (void **)p->mapping, p->n_mapping,
-                          offsetof(Mapping, id), &dup)) < 0)
+    if ((rc = idmap_table(a, &mm, (void **)p->mapping, p->n_mapping,
+                          offsetof(Mapping, id), "mapping")) < 0 ||
+        (rc = idmap_table(a, &fm, (void **)p->function, p->n_function,
+                          offsetof(Function, id), "function")) < 0 ||
+        (rc = idmap_table(a, &lm, (void **)p->location, p->n_location,
+                          offsetof(Location, id), "location")) < 0)
         return rc;
-    if (dup != SIZE_MAX)
-        return EIN("mapping %zu: duplicate id %llu", dup,
-                   (unsigned long long)p->mapping[dup]->id);
-    if ((rc = idmap_build(a, &fm, (void **)p->function, p->n_function,
-                          offsetof(Function, id), &dup)) < 0)
-        return rc;
-    if (dup != SIZE_MAX)
-        return EIN("function %zu: duplicate id %llu", dup,
-                   (unsigned long long)p->function[dup]->id);
-    if ((rc = idmap_build(a, &lm, (void **)p->location, p->n_location,
-                          offsetof(Location, id), &dup)) < 0)
-        return rc;
-    if (dup != SIZE_MAX)
-        return EIN("location %zu: duplicate id %llu", dup,
-                   (unsigned long long)p->location[dup]->id);
 
     /* Locations: mapping and function references. */
     for (size_t i = 0; i < p->n_location; i++) {
