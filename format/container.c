@@ -9,6 +9,7 @@
 
 #include <xxhash.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "format_internal.h"
 
@@ -385,11 +386,10 @@ int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
     return 0;
 }
 
-int section_unpack(const kiln_section *sec, const void *stored,
-                        kiln_buf *out, const char *what)
+int section_check(const kiln_section *sec, const void *stored,
+                  const char *what)
 {
     uint64_t sum;
-    int rc;
 
     if (sec->raw > MAX_SECTION_RAW)
         return kiln_error_set(KILN_ELIMIT, "%s: raw size %llu above the 2 GiB limit",
@@ -402,6 +402,16 @@ int section_unpack(const kiln_section *sec, const void *stored,
                               "%s: checksum mismatch (stored %016llx, computed %016llx)",
                               what, (unsigned long long)sec->checksum,
                               (unsigned long long)sum);
+    return 0;
+}
+
+int section_unpack(const kiln_section *sec, const void *stored,
+                        kiln_buf *out, const char *what)
+{
+    int rc;
+
+    if ((rc = section_check(sec, stored, what)) < 0)
+        return rc;
     out->len = 0;
     if ((rc = kiln_buf_reserve(out, (size_t)sec->raw + 1)) < 0)
         return rc;
@@ -420,6 +430,11 @@ int section_unpack(const kiln_section *sec, const void *stored,
     /* One byte of slack tells "more than raw" apart from "exactly raw". */
     size_t got = ZSTD_decompress(out->data, (size_t)sec->raw + 1, stored,
                                  (size_t)sec->stored);
+    /* zstd allocates its context itself: running out of memory there is
+     * not damage (a query that skips damaged blocks must not skip it). */
+    if (ZSTD_isError(got) &&
+        ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+        return nomem_at(what);
     if (ZSTD_isError(got))
         return kiln_error_set(KILN_ECORRUPT, "%s: zstd: %s", what,
                               ZSTD_getErrorName(got));
