@@ -171,6 +171,19 @@ static int get_str(kiln_cur *c, char **s)
     return 0;
 }
 
+const char *stored_sizes_bad(uint8_t codec, uint64_t stored, uint64_t raw)
+{
+    if (raw > MAX_SECTION_RAW)
+        return "raw size above the 2 GiB limit";
+    if (codec == KILN_CODEC_NONE && stored != raw)
+        return "uncompressed but stored size != raw size";
+    /* No zstd frame of raw bytes is larger than its bound: a bigger claim
+     * would only make a reader fetch bytes it cannot use. */
+    if (codec == KILN_CODEC_ZSTD && stored > ZSTD_COMPRESSBOUND(raw))
+        return "stored size above zstd's bound for its raw size";
+    return NULL;
+}
+
 int footer_decode(const void *p, size_t n, uint64_t footer_off,
                        kiln_section **secs_out, size_t *nsecs_out,
                        kiln_meta *m)
@@ -221,9 +234,11 @@ int footer_decode(const void *p, size_t n, uint64_t footer_off,
                                 (unsigned long long)off);
             goto out;
         }
-        if (s->codec == KILN_CODEC_NONE && s->stored != s->raw) {
-            rc = kiln_error_set(KILN_ECORRUPT, "footer: section %zu (%s): uncompressed but stored %llu != raw %llu",
-                                i, name, (unsigned long long)s->stored,
+        const char *bad = stored_sizes_bad(s->codec, s->stored, s->raw);
+        if (bad) {
+            rc = kiln_error_set(KILN_ECORRUPT, "footer: section %zu (%s): %s "
+                                "(stored %llu, raw %llu)", i, name, bad,
+                                (unsigned long long)s->stored,
                                 (unsigned long long)s->raw);
             goto out;
         }

@@ -739,6 +739,22 @@ int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
 
 /* ---- open ---- */
 
+/* A trailer or footer that does not decode (err, its message set) may be a
+ * newer format's: the header says so when it is not ours (its error
+ * stands). Else err, with its message - which the header's read, a
+ * successful store call, would have cleared - named after the block. */
+static int damage_or_version(kiln_block *b, int err)
+{
+    char msg[1024];
+    int rc;
+
+    snprintf(msg, sizeof msg, "%s", kiln_error_last());
+    if ((rc = check_header(b)) < 0)
+        return rc;
+    kiln_error_set(err, "%s", msg);
+    return rd_block_err(b, err);
+}
+
 static int fill_info(kiln_block *b)
 {
     kiln_block_info *in = &b->info;
@@ -834,10 +850,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
     rc = trailer_decode(b->tail.data + b->tail.len - KILN_TRAILER_SIZE,
                              b->size, &foff, &flen, &fsum);
     if (rc < 0) {
-        if (check_header(b) < 0) /* a newer format explains a bad trailer */
-            rc = KILN_EVERSION;
-        else
-            rc = rd_block_err(b, rc);
+        rc = damage_or_version(b, rc);
         goto out;
     }
     if (foff > b->size || flen > b->size - foff) {
@@ -858,10 +871,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
         b->secs = NULL;
         b->nsecs = 0;
         memset(&b->meta, 0, sizeof b->meta);
-        if (check_header(b) < 0)
-            rc = KILN_EVERSION;
-        else
-            rc = rd_block_err(b, rc);
+        rc = damage_or_version(b, rc);
         goto out;
     }
     /* A key that names a time range must hold the footer's: readers
