@@ -80,6 +80,17 @@ KILN_API int kiln_block_load_index(kiln_block *b);
  * or a store error or KILN_ENOMEM (the block could not be read whole). */
 KILN_API int kiln_block_verify(kiln_block *b);
 
+/* Copy block `key` from src to dst, byte for byte: written with
+ * kiln_store_put_if_absent (an object already there is kept and
+ * *existed set to 1), then read back and compared with the source's bytes
+ * and verified whole (kiln_block_verify). 0 when dst holds a sound copy.
+ * Errors: the stores' (KILN_ENOTFOUND when src has no such key, KILN_EIO,
+ * KILN_EAUTH), KILN_ECORRUPT when dst's object differs from src's (an
+ * older object under the key), kiln_block_verify's, KILN_ENOMEM. *existed
+ * is meaningful only on success. Nothing is deleted either way. */
+KILN_API int kiln_block_copy(kiln_store *src, kiln_store *dst,
+                             const char *key, int *existed);
+
 /* Call cb for every block key of a tenant ("<tenant>/blocks/<id>.kiln"), in
  * key order; tenant NULL = "default". A non-zero return of cb stops the
  * listing and is returned. Errors: KILN_EINVAL (a tenant that is not
