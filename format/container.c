@@ -9,6 +9,7 @@
 
 #include <xxhash.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "format_internal.h"
 
@@ -170,6 +171,19 @@ static int get_str(kiln_cur *c, char **s)
     return 0;
 }
 
+const char *stored_sizes_bad(uint8_t codec, uint64_t stored, uint64_t raw)
+{
+    if (raw > MAX_SECTION_RAW)
+        return "raw size above the 2 GiB limit";
+    if (codec == KILN_CODEC_NONE && stored != raw)
+        return "uncompressed but stored size != raw size";
+    /* No zstd frame of raw bytes is larger than its bound: a bigger claim
+     * would only make a reader fetch bytes it cannot use. */
+    if (codec == KILN_CODEC_ZSTD && stored > ZSTD_COMPRESSBOUND(raw))
+        return "stored size above zstd's bound for its raw size";
+    return NULL;
+}
+
 int footer_decode(const void *p, size_t n, uint64_t footer_off,
                        kiln_section **secs_out, size_t *nsecs_out,
                        kiln_meta *m)
@@ -220,9 +234,11 @@ int footer_decode(const void *p, size_t n, uint64_t footer_off,
                                 (unsigned long long)off);
             goto out;
         }
-        if (s->codec == KILN_CODEC_NONE && s->stored != s->raw) {
-            rc = kiln_error_set(KILN_ECORRUPT, "footer: section %zu (%s): uncompressed but stored %llu != raw %llu",
-                                i, name, (unsigned long long)s->stored,
+        const char *bad = stored_sizes_bad(s->codec, s->stored, s->raw);
+        if (bad) {
+            rc = kiln_error_set(KILN_ECORRUPT, "footer: section %zu (%s): %s "
+                                "(stored %llu, raw %llu)", i, name, bad,
+                                (unsigned long long)s->stored,
                                 (unsigned long long)s->raw);
             goto out;
         }
@@ -385,11 +401,10 @@ int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
     return 0;
 }
 
-int section_unpack(const kiln_section *sec, const void *stored,
-                        kiln_buf *out, const char *what)
+int section_check(const kiln_section *sec, const void *stored,
+                  const char *what)
 {
     uint64_t sum;
-    int rc;
 
     if (sec->raw > MAX_SECTION_RAW)
         return kiln_error_set(KILN_ELIMIT, "%s: raw size %llu above the 2 GiB limit",
@@ -402,6 +417,16 @@ int section_unpack(const kiln_section *sec, const void *stored,
                               "%s: checksum mismatch (stored %016llx, computed %016llx)",
                               what, (unsigned long long)sec->checksum,
                               (unsigned long long)sum);
+    return 0;
+}
+
+int section_unpack(const kiln_section *sec, const void *stored,
+                        kiln_buf *out, const char *what)
+{
+    int rc;
+
+    if ((rc = section_check(sec, stored, what)) < 0)
+        return rc;
     out->len = 0;
     if ((rc = kiln_buf_reserve(out, (size_t)sec->raw + 1)) < 0)
         return rc;
@@ -420,6 +445,11 @@ int section_unpack(const kiln_section *sec, const void *stored,
     /* One byte of slack tells "more than raw" apart from "exactly raw". */
     size_t got = ZSTD_decompress(out->data, (size_t)sec->raw + 1, stored,
                                  (size_t)sec->stored);
+    /* zstd allocates its context itself: running out of memory there is
+     * not damage (a query that skips damaged blocks must not skip it). */
+    if (ZSTD_isError(got) &&
+        ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+        return nomem_at(what);
     if (ZSTD_isError(got))
         return kiln_error_set(KILN_ECORRUPT, "%s: zstd: %s", what,
                               ZSTD_getErrorName(got));

@@ -724,9 +724,18 @@ int trailer_decode(const void *p, uint64_t block_size,
  * length before the append). */
 int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
                       uint8_t codec, int level, const void *raw, size_t n);
-/* Check the stored bytes' checksum and decompress them into out (replacing
- * its contents); raw length must equal sec->raw. `what` names the thing in
- * errors ("section symbols", "page 12"). */
+/* Why a section's or page's claimed sizes cannot be right (raw above
+ * KILN_MAX_SECTION_RAW, stored != raw uncompressed, stored above zstd's
+ * bound for raw), or NULL: checked where the sizes are decoded, before
+ * anything is fetched. */
+const char *stored_sizes_bad(uint8_t codec, uint64_t stored, uint64_t raw);
+/* Check the stored bytes' sizes against the limits and their checksum
+ * (KILN_ELIMIT, KILN_ECHECKSUM); `what` names the thing in errors
+ * ("section symbols", "page 12"). */
+int section_check(const kiln_section *sec, const void *stored,
+                  const char *what);
+/* section_check, then decompress into out (replacing its contents); raw
+ * length must equal sec->raw. */
 int section_unpack(const kiln_section *sec, const void *stored,
                         kiln_buf *out, const char *what);
 

@@ -236,8 +236,8 @@ int pageindex_decode(kiln_page_meta **pages, size_t *n, const void *p,
             bad = "tmax before tmin";
         else if (m->offset > samples_len || m->stored > samples_len - m->offset)
             bad = "extent outside the samples section";
-        else if (m->codec == KILN_CODEC_NONE && m->stored != m->raw)
-            bad = "uncompressed page with stored != raw";
+        else
+            bad = stored_sizes_bad(m->codec, m->stored, m->raw);
         if (bad) {
             rc = kiln_error_set(KILN_ECORRUPT, "%s: page %zu: %s", c.what, i, bad);
             goto out;

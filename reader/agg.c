@@ -73,6 +73,7 @@ void kiln_result_free(kiln_result *r)
 void kiln_result_stats_get(const kiln_result *r, kiln_result_stats *out)
 {
     *out = r->sel.stats;
+    out->blocks_skipped = r->sel.nskipped;
     out->version = KILN_RESULT_STATS_VERSION;
 }
 

@@ -182,6 +182,10 @@ int kiln_list_traces(kiln_store *st, const char *tenant,
         q.to = o->to;
         q.selector = o->selector;
         q.type = o->type;
+        if (o->version >= 3) {
+            q.on_skip = o->on_skip;
+            q.skip_ud = o->skip_ud;
+        }
     }
     if ((rc = rd_sel_init(&c.sel, &q)) < 0)
         goto out;

@@ -462,6 +462,22 @@ static void sort_by_offset(const kiln_page_meta *pages, uint32_t *ids,
 }
 
 /* Check and decode one page from its stored bytes. */
+/* Page id as a section (its own checksum and codec), named for errors. */
+static void page_section(const kiln_block *b, uint32_t id, kiln_section *ps,
+                         char what[40])
+{
+    const kiln_page_meta *pm = &b->pages[id];
+
+    memset(ps, 0, sizeof *ps);
+    ps->type = KILN_SEC_SAMPLES;
+    ps->codec = pm->codec;
+    ps->offset = pm->offset;
+    ps->stored = pm->stored;
+    ps->raw = pm->raw;
+    ps->checksum = pm->checksum;
+    snprintf(what, 40, "section samples: page %u", id);
+}
+
 static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
                        size_t nlinks, kiln_buf *raw, kiln_page_rows *rows)
 {
@@ -474,14 +490,7 @@ static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
         return kiln_error_set(KILN_ECORRUPT, "block %s: page %u: raw size "
                               "%llu is past the limit", b->key, id,
                               (unsigned long long)pm->raw);
-    memset(&ps, 0, sizeof ps);
-    ps.type = KILN_SEC_SAMPLES;
-    ps.codec = pm->codec;
-    ps.offset = pm->offset;
-    ps.stored = pm->stored;
-    ps.raw = pm->raw;
-    ps.checksum = pm->checksum;
-    snprintf(what, sizeof what, "section samples: page %u", id);
+    page_section(b, id, &ps, what);
     if ((rc = section_unpack(&ps, stored, raw, what)) < 0)
         return rd_block_err(b, rc);
     memset(rows, 0, sizeof *rows);
@@ -492,6 +501,28 @@ static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
         return rd_block_err(b, rc);
     }
     return 0;
+}
+
+/* The run of pages that starts at ids[i] (ids sorted by offset): the ones
+ * one ranged read fetches, [i, return value), spanning [*start, *end) of
+ * the samples section. */
+static size_t page_run(const kiln_block *b, const uint32_t *ids, size_t i,
+                       size_t n, uint64_t *start, uint64_t *end)
+{
+    const kiln_page_meta *first = &b->pages[ids[i]];
+    size_t j = i + 1;
+
+    *start = first->offset;
+    *end = first->offset + first->stored;
+    while (j < n) {
+        const kiln_page_meta *pm = &b->pages[ids[j]];
+        if (pm->offset < *end || pm->offset - *end > GAP_MAX ||
+            pm->offset + pm->stored - *start > RUN_MAX)
+            break;
+        *end = pm->offset + pm->stored;
+        j++;
+    }
+    return j;
 }
 
 int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
@@ -505,19 +536,10 @@ int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
         goto out;
     sort_by_offset(b->pages, ids, n);
     for (size_t i = 0; i < n;) {
-        const kiln_page_meta *first = &b->pages[ids[i]];
-        uint64_t start = first->offset, end = first->offset + first->stored;
-        size_t j = i + 1;
+        uint64_t start, end;
+        size_t j = page_run(b, ids, i, n, &start, &end);
         const uint8_t *p;
 
-        while (j < n) {
-            const kiln_page_meta *pm = &b->pages[ids[j]];
-            if (pm->offset < end || pm->offset - end > GAP_MAX ||
-                pm->offset + pm->stored - start > RUN_MAX)
-                break;
-            end = pm->offset + pm->stored;
-            j++;
-        }
         if ((rc = fetch(b, samples->offset + start, end - start, &scratch,
                         &p)) < 0)
             goto out;
@@ -539,6 +561,84 @@ out:
     kiln_buf_free(&scratch);
     kiln_buf_free(&raw);
     return rc;
+}
+
+int rd_block_stage_pages(kiln_block *b, uint32_t *ids, size_t n,
+                         rd_staged *st)
+{
+    const kiln_section *samples;
+    kiln_buf scratch = KILN_BUF_INIT;
+    int rc = 0;
+
+    memset(st, 0, sizeof *st);
+    st->ids = ids;
+    st->n = n;
+    if ((rc = need_section(b, KILN_SEC_SAMPLES, &samples)) < 0)
+        goto out;
+    if (!(st->at = malloc((n ? n : 1) * sizeof *st->at))) {
+        rc = nomem();
+        goto out;
+    }
+    sort_by_offset(b->pages, ids, n);
+    for (size_t i = 0; i < n;) {
+        uint64_t start, end;
+        size_t j = page_run(b, ids, i, n, &start, &end);
+        size_t base = st->bytes.len;
+        const uint8_t *p;
+
+        if ((rc = fetch(b, samples->offset + start, end - start, &scratch,
+                        &p)) < 0)
+            goto out;
+        for (size_t k = i; k < j; k++) {
+            const kiln_page_meta *pm = &b->pages[ids[k]];
+            kiln_section ps;
+            char what[40];
+
+            page_section(b, ids[k], &ps, what);
+            if ((rc = section_check(&ps, p + (pm->offset - start), what)) < 0) {
+                rc = rd_block_err(b, rc);
+                goto out;
+            }
+            st->at[k] = base + (size_t)(pm->offset - start);
+        }
+        if ((rc = kiln_buf_append(&st->bytes, p, (size_t)(end - start))) < 0)
+            goto out;
+        i = j;
+    }
+out:
+    kiln_buf_free(&scratch);
+    if (rc < 0)
+        rd_staged_free(st);
+    return rc;
+}
+
+int rd_block_decode_staged(kiln_block *b, const rd_staged *st, size_t nlinks,
+                           rd_page_cb cb, void *ud)
+{
+    kiln_buf raw = KILN_BUF_INIT;
+    int rc = 0;
+
+    for (size_t k = 0; k < st->n; k++) {
+        kiln_page_rows rows;
+        uint32_t id = st->ids[k];
+
+        if ((rc = decode_page(b, id, st->bytes.data + st->at[k], nlinks, &raw,
+                              &rows)) < 0)
+            break;
+        rc = cb(ud, id, &b->pages[id], &rows);
+        page_rows_free(&rows);
+        if (rc < 0)
+            break;
+    }
+    kiln_buf_free(&raw);
+    return rc;
+}
+
+void rd_staged_free(rd_staged *st)
+{
+    kiln_buf_free(&st->bytes);
+    free(st->at);
+    memset(st, 0, sizeof *st);
 }
 
 int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,
@@ -639,6 +739,22 @@ int64_t kiln_block_trace_links(kiln_block *b, const uint8_t trace_id[16])
 
 /* ---- open ---- */
 
+/* A trailer or footer that does not decode (err, its message set) may be a
+ * newer format's: the header says so when it is not ours (its error
+ * stands). Else err, with its message - which the header's read, a
+ * successful store call, would have cleared - named after the block. */
+static int damage_or_version(kiln_block *b, int err)
+{
+    char msg[1024];
+    int rc;
+
+    snprintf(msg, sizeof msg, "%s", kiln_error_last());
+    if ((rc = check_header(b)) < 0)
+        return rc;
+    kiln_error_set(err, "%s", msg);
+    return rd_block_err(b, err);
+}
+
 static int fill_info(kiln_block *b)
 {
     kiln_block_info *in = &b->info;
@@ -734,10 +850,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
     rc = trailer_decode(b->tail.data + b->tail.len - KILN_TRAILER_SIZE,
                              b->size, &foff, &flen, &fsum);
     if (rc < 0) {
-        if (check_header(b) < 0) /* a newer format explains a bad trailer */
-            rc = KILN_EVERSION;
-        else
-            rc = rd_block_err(b, rc);
+        rc = damage_or_version(b, rc);
         goto out;
     }
     if (foff > b->size || flen > b->size - foff) {
@@ -758,10 +871,7 @@ int kiln_block_open(kiln_block **out, kiln_store *st, const char *key)
         b->secs = NULL;
         b->nsecs = 0;
         memset(&b->meta, 0, sizeof b->meta);
-        if (check_header(b) < 0)
-            rc = KILN_EVERSION;
-        else
-            rc = rd_block_err(b, rc);
+        rc = damage_or_version(b, rc);
         goto out;
     }
     /* A key that names a time range must hold the footer's: readers

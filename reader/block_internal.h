@@ -94,6 +94,23 @@ typedef int (*rd_page_cb)(void *ud, uint32_t page, const kiln_page_meta *pm,
  * rows' link ids. */
 int rd_block_read_pages(kiln_block *b, uint32_t *ids, size_t n, size_t nlinks,
                         rd_page_cb cb, void *ud);
+/* The stored bytes of pages ids[0..n) (ids sorted here by offset), fetched
+ * as rd_block_read_pages fetches them and each checked against its
+ * checksum before any is decoded: a scan that must take a block whole or
+ * not at all stages it first (memory: the selected pages as stored). On
+ * failure st is freed and the error names the block and page. */
+typedef struct rd_staged {
+    kiln_buf bytes;        /* the fetched runs, back to back */
+    size_t *at;            /* per ids[k]: where its page starts in bytes */
+    const uint32_t *ids;   /* borrowed: the caller's sorted ids */
+    size_t n;
+} rd_staged;
+int rd_block_stage_pages(kiln_block *b, uint32_t *ids, size_t n,
+                         rd_staged *st);
+/* Decode the staged pages in offset order, calling cb with each. */
+int rd_block_decode_staged(kiln_block *b, const rd_staged *st, size_t nlinks,
+                           rd_page_cb cb, void *ud);
+void rd_staged_free(rd_staged *st);
 /* Read, check and decode page id alone into rows (free them with
  * page_rows_free; zeroed on failure). */
 int rd_block_read_page(kiln_block *b, uint32_t id, size_t nlinks,

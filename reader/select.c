@@ -243,6 +243,10 @@ int rd_sel_init(rd_sel *s, const kiln_query_opts *o)
         return rc;
     if ((rc = rd_trace_init(s, o)) < 0)
         return rc;
+    if (o->version >= 3) {
+        s->on_skip = o->on_skip;
+        s->skip_ud = o->skip_ud;
+    }
     if (o->type && o->type[0]) {
         const char *colon = strrchr(o->type, ':');
         if (!(s->want_type = strdup(o->type)))
@@ -262,7 +266,41 @@ void rd_sel_free(rd_sel *s)
     free(s->want_type);
     free(s->want_unit);
     rd_trace_free(s);
+    for (size_t i = 0; i < s->nskipped; i++)
+        free(s->skipped[i]);
+    free(s->skipped);
     memset(s, 0, sizeof *s);
+}
+
+static bool was_skipped(const rd_sel *s, const char *key)
+{
+    for (size_t i = 0; i < s->nskipped; i++)
+        if (strcmp(s->skipped[i], key) == 0)
+            return true;
+    return false;
+}
+
+int rd_sel_skip(rd_sel *s, const char *key, int err)
+{
+    char **nk;
+
+    if (!s || !s->on_skip || err == KILN_ENOMEM)
+        return err;
+    if (was_skipped(s, key)) {
+        kiln_error_clear();
+        return 0;
+    }
+    if (!(nk = realloc(s->skipped, (s->nskipped + 1) * sizeof *nk)) ||
+        !(nk[s->nskipped] = strdup(key))) {
+        if (nk)
+            s->skipped = nk;
+        return nomem();
+    }
+    s->skipped = nk;
+    s->nskipped++;
+    s->on_skip(s->skip_ud, key, err, kiln_error_last());
+    kiln_error_clear();
+    return 0;
 }
 
 /* ---- types ---- */
@@ -520,9 +558,13 @@ static void tenant_free(tenant_blocks *t)
     memset(t, 0, sizeof *t);
 }
 
+/* sel NULL: a listing. */
 static int tenant_open(tenant_blocks *t, kiln_store *st, const char *tenant,
-                       int64_t from, int64_t to, bool listing)
+                       rd_sel *sel)
 {
+    bool listing = sel == NULL;
+    int64_t from = sel ? sel->from : KILN_TIME_MIN;
+    int64_t to = sel ? sel->to : KILN_TIME_MAX;
     int rc;
 
     memset(t, 0, sizeof *t);
@@ -534,11 +576,12 @@ static int tenant_open(tenant_blocks *t, kiln_store *st, const char *tenant,
         return nomem();
     for (size_t i = 0; i < t->kl.n; i++) {
         int64_t lo, hi;
-        if (!listing && block_key_range(t->kl.keys[i], &lo, &hi) &&
-            (hi < from || lo >= to))
+        if (!listing && ((block_key_range(t->kl.keys[i], &lo, &hi) &&
+                          (hi < from || lo >= to)) ||
+                         was_skipped(sel, t->kl.keys[i])))
             continue;
         if ((rc = kiln_block_open(&t->bl[i], st, t->kl.keys[i])) < 0) {
-            if (!listing)
+            if (!listing && (rc = rd_sel_skip(sel, t->kl.keys[i], rc)) < 0)
                 return rc;
             kiln_error_clear();
             continue;
@@ -557,7 +600,7 @@ int rd_each_block(kiln_store *st, const char *tenant, rd_sel *s,
     tenant_blocks t;
     int rc;
 
-    if ((rc = tenant_open(&t, st, tenant, s->from, s->to, false)) < 0)
+    if ((rc = tenant_open(&t, st, tenant, s)) < 0)
         goto out;
     for (size_t i = 0; i < t.kl.n; i++) {
         if (!t.bl[i] || t.replaced[i])
@@ -579,8 +622,7 @@ int kiln_blocks_visible(kiln_store *st, const char *tenant,
     tenant_blocks t;
     int rc;
 
-    if ((rc = tenant_open(&t, st, tenant, KILN_TIME_MIN, KILN_TIME_MAX,
-                          true)) < 0)
+    if ((rc = tenant_open(&t, st, tenant, NULL)) < 0)
         goto out;
     for (size_t i = 0; i < t.kl.n && rc == 0; i++)
         if (!t.replaced[i])
@@ -646,41 +688,55 @@ int rd_scan_block(rd_sel *s, kiln_block *b, const rd_scan_ops *ops, void *ud)
     uint32_t *ids = NULL;
     size_t n = 0;
     scan_ctx c = {s, b, ops, ud};
+    rd_staged staged;
     int rc;
 
+    memset(&staged, 0, sizeof staged);
     s->stats.blocks_total++;
     if (b->meta.tmax < s->from || b->meta.tmin >= s->to ||
         (ops->links_only && !b->meta.nlinks))
         return 0; /* from the footer alone */
+    /* Everything of the block this scan uses is read and checked before
+     * the first row goes to the caller, so an unreadable block is left out
+     * whole (rd_sel_skip) or fails the query, never half counted. */
     /* A trace query asks the bloom filter and the links first, then keeps
      * only the pages its trace index names. */
     if (s->has_trace) {
         if ((rc = rd_trace_block(s, b)) <= 0)
-            return rc;
+            goto unreadable;
         if ((rc = rd_block_pages(b)) < 0)
-            goto out;
+            goto unreadable;
         if (!(tmask = calloc(b->npages ? b->npages : 1, 1))) {
             rc = nomem();
             goto out;
         }
         if ((rc = rd_trace_pages(s, b, tmask)) < 0)
-            goto out;
+            goto unreadable;
     }
     if ((rc = rd_block_candidates(s, b, tmask, ops->links_only, &ids,
                                   &n)) < 0)
-        goto out;
+        goto unreadable;
     if (n == 0)
         goto out;
-    s->stats.blocks_read++;
     /* A trace lookup has its links in the chunk rd_trace_block decoded. */
     if ((rc = rd_block_stacks(b)) < 0 ||
-        (ops->need_links && !s->has_trace && (rc = rd_block_links(b)) < 0))
-        goto out;
+        (ops->need_links && !s->has_trace && (rc = rd_block_links(b)) < 0) ||
+        (rc = rd_block_stage_pages(b, ids, n, &staged)) < 0)
+        goto unreadable;
+    s->stats.blocks_read++;
     if (ops->begin && (rc = ops->begin(ud, b)) < 0)
         goto out;
-    /* Link ids are bounds-checked against what is loaded. */
-    rc = rd_block_read_pages(b, ids, n, rd_block_nlinks(b), scan_page, &c);
+    /* Link ids are bounds-checked against what is loaded. A page that
+     * passed its checksum but does not decode (a writer's bug or a crafted
+     * block) fails the query even when blocks may be skipped: its earlier
+     * pages were counted already. */
+    rc = rd_block_decode_staged(b, &staged, rd_block_nlinks(b), scan_page, &c);
+    goto out;
+unreadable:
+    if (rc < 0)
+        rc = rd_sel_skip(s, b->key, rc);
 out:
+    rd_staged_free(&staged);
     free(tmask);
     free(ids);
     return rc;

@@ -40,12 +40,23 @@ typedef struct rd_sel {
     size_t tr_cap;             /* rows allocated in tr_rows' arrays */
     size_t tr_capv;            /* values allocated in tr_rows.values */
     kiln_trace_stats tstats;
+    /* Unreadable blocks (rd_sel_skip): left out and reported through
+     * on_skip when the caller gave one; else they fail the query. */
+    kiln_skip_cb on_skip;
+    void *skip_ud;
+    char **skipped;            /* keys left out so far */
+    size_t nskipped;
 } rd_sel;
 
 /* Parse o's selector (KILN_EINVAL with the position of a syntax error),
  * type and trace filter into s (zeroed first; free it either way). */
 int rd_sel_init(rd_sel *s, const kiln_query_opts *o);
 void rd_sel_free(rd_sel *s);
+/* Block `key` could not be read (err, with its message set): with an
+ * on_skip callback, and unless err is KILN_ENOMEM, note it as left out,
+ * tell the callback, clear the error and return 0 (the walk goes on
+ * without it); else return err. */
+int rd_sel_skip(rd_sel *s, const char *key, int err);
 
 /* Type (and unit) string ids of strtab t match the query's type (any
  * type when it has none). */

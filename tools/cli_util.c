@@ -65,6 +65,55 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* ---- durations ---- */
 
+static void skip_report(void *ud, const char *key, int err,
+                        const char *message)
+{
+    cli_skips *sk = ud;
+    size_t kn = strlen(key);
+    char **nk;
+
+    for (size_t i = 0; i < sk->n; i++)
+        if (strcmp(sk->keys[i], key) == 0)
+            return;
+    /* Out of memory here only loses the dedup, never the warning. */
+    if ((nk = realloc(sk->keys, (sk->n + 1) * sizeof *nk)) != NULL) {
+        sk->keys = nk;
+        if ((nk[sk->n] = strdup(key)) != NULL)
+            sk->n++;
+    }
+    /* Block errors name the block first ("block KEY: ..."): once is
+     * enough. */
+    if (message && strncmp(message, "block ", 6) == 0 &&
+        strncmp(message + 6, key, kn) == 0 && strncmp(message + 6 + kn, ": ", 2) == 0)
+        message += 8 + kn;
+    cli_errorf(sk->cmd, "warning: left out block %s: %s", key,
+               message && message[0] ? message : kiln_strerror(err));
+}
+
+void cli_skips_attach(cli_skips *sk, int strict, kiln_query_opts *o)
+{
+    if (!strict) {
+        o->on_skip = skip_report;
+        o->skip_ud = sk;
+    }
+}
+
+int cli_skips_exit(cli_skips *sk, int exit_code)
+{
+    size_t n = sk->n;
+
+    for (size_t i = 0; i < sk->n; i++)
+        free(sk->keys[i]);
+    free(sk->keys);
+    sk->keys = NULL;
+    sk->n = 0;
+    if (exit_code != CLI_EXIT_OK || n == 0)
+        return exit_code;
+    cli_errorf(sk->cmd, "partial answer: %zu unreadable block%s left out "
+               "(named above; --strict fails instead)", n, n == 1 ? "" : "s");
+    return CLI_EXIT_PARTIAL;
+}
+
 static int unit_ns(const char *u, size_t n, int64_t *mult)
 {
     static const struct { const char *name; int64_t ns; } units[] = {

@@ -18,6 +18,7 @@
 #define CLI_EXIT_IO 3       /* store, file system or memory failure */
 #define CLI_EXIT_NOTFOUND 4 /* no such block, key or file */
 #define CLI_EXIT_REGRESSION 5 /* kiln diff --fail-above: a share grew too much */
+#define CLI_EXIT_PARTIAL 6  /* a read command left out unreadable blocks */
 
 /* The exit code for a negative KILN_E* code. */
 int cli_exit_code(int err);
@@ -34,6 +35,21 @@ int cli_fail(const char *cmd, int err);
  * CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Blocks a read command could not read and left out (without --strict):
+ * each is named on stderr as the query meets it, and the command answers
+ * from the rest and exits CLI_EXIT_PARTIAL. */
+typedef struct cli_skips {
+    const char *cmd;
+    size_t n;      /* distinct blocks left out */
+    char **keys;   /* their keys (a block two queries skip counts once) */
+} cli_skips;
+#define CLI_SKIPS_INIT(cmd) {(cmd), 0, NULL}
+/* Unless strict, make queries run with o report into sk and go on. */
+void cli_skips_attach(cli_skips *sk, int strict, kiln_query_opts *o);
+/* exit_code when it is a failure; else, if blocks were left out, a closing
+ * line saying how many and CLI_EXIT_PARTIAL. Frees sk's keys. */
+int cli_skips_exit(cli_skips *sk, int exit_code);
 
 /* Durations: one or more NUMBER UNIT pairs ("10s", "1h30m", "1.5h", "250ms");
  * units ns us ms s m h d. 0 or KILN_EINVAL with the message set. */

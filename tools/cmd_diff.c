@@ -56,8 +56,12 @@ const char cmd_diff_help[] =
     "      --function REGEX   with --fail-above: only functions whose name\n"
     "                         matches REGEX (POSIX extended, unanchored)\n"
     "\n"
+    "      --strict           fail on a block that cannot be read (default: name\n"
+    "                         it on stderr, leave it out, exit 6 at the end)\n"
+    "\n"
     "Exit codes: 0 no regression (or no gate), 1 usage, 2 bad data, 3 store or\n"
-    "file error, 4 not found, 5 a share grew by more than --fail-above.\n"
+    "file error, 4 not found, 5 a share grew by more than --fail-above (even\n"
+    "when blocks were left out), 6 partial answer (unreadable blocks left out).\n"
     "\n"
     "Examples:\n"
     "  kiln diff --store data --base '{service_name=\"checkout\",version=\"1.4\"}' \\\n"
@@ -79,11 +83,12 @@ typedef struct side {
 } side;
 
 static int run_side(kiln_store *st, const char *tenant, side *s,
-                    const char *type)
+                    const char *type, cli_skips *skips, int strict)
 {
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
     int rc;
 
+    cli_skips_attach(skips, strict, &o);
     o.from = s->from;
     o.to = s->to;
     o.selector = s->selector;
@@ -127,7 +132,7 @@ int cmd_diff(int argc, char **argv)
 {
     enum { OPT_BASE = 1000, OPT_TARGET, OPT_BFROM, OPT_BTO, OPT_TFROM,
            OPT_TTO, OPT_BTRACE, OPT_TTRACE, OPT_MIN_FRAME, OPT_ICICLE,
-           OPT_FAIL, OPT_FUNCTION };
+           OPT_FAIL, OPT_FUNCTION, OPT_STRICT };
     static const struct option opts[] = {
         CLI_OPTS_STORE,
         CLI_OPTS_RENDER,
@@ -143,6 +148,7 @@ int cmd_diff(int argc, char **argv)
         {"icicle", no_argument, NULL, OPT_ICICLE},
         {"fail-above", required_argument, NULL, OPT_FAIL},
         {"function", required_argument, NULL, OPT_FUNCTION},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -152,7 +158,8 @@ int cmd_diff(int argc, char **argv)
     double min_frame = 0.05, fail_above = -1;
     uint64_t limit = 20;
     int limit_set = 0, icicle = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
-    int have_re = 0;
+    int have_re = 0, strict = 0;
+    cli_skips skips = CLI_SKIPS_INIT("diff");
     int64_t now = cli_now_ns();
     regex_t re;
     kiln_store *st = NULL;
@@ -209,6 +216,7 @@ int cmd_diff(int argc, char **argv)
             rc = cli_parse_double(optarg, 0, 100, "--fail-above", &fail_above);
             break;
         case OPT_FUNCTION: function = optarg; break;
+        case OPT_STRICT: strict = 1; break;
         case 'h': fputs(cmd_diff_help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("diff", "bad option");
         }
@@ -243,8 +251,8 @@ int cmd_diff(int argc, char **argv)
     }
 
     if ((rc = kiln_store_open(&st, url)) != 0 ||
-        (rc = run_side(st, tenant, &sd[0], type)) != 0 ||
-        (rc = run_side(st, tenant, &sd[1], type)) != 0)
+        (rc = run_side(st, tenant, &sd[0], type, &skips, strict)) != 0 ||
+        (rc = run_side(st, tenant, &sd[1], type, &skips, strict)) != 0)
         goto fail;
     for (int i = 0; i < 2; i++) {
         kiln_result_stats rs;
@@ -291,5 +299,5 @@ out:
     kiln_result_free(sd[0].r);
     kiln_result_free(sd[1].r);
     kiln_store_free(st);
-    return exit_code;
+    return cli_skips_exit(&skips, exit_code);
 }

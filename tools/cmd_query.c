@@ -58,6 +58,10 @@ const char cmd_query_help[] =
     "                       much merged (default 0.05, 0 = draw every frame)\n"
     "      --stats          print blocks and pages read, store requests and bytes\n"
     "                       to stderr\n"
+    "      --strict         fail (exit 2, or 3 for a store error) on a block that\n"
+    "                       cannot be read; by default such a block is named on\n"
+    "                       stderr, left out whole, the answer comes from the rest\n"
+    "                       and the exit code is 6 (partial answer)\n"
     "\n"
     "Traces (a sample's link: trace_id/span_id labels of pprof, OTLP links):\n"
     "      --trace-id HEX   only the samples of this trace (32 hex digits), over\n"
@@ -441,7 +445,7 @@ out:
 int cmd_query(int argc, char **argv)
 {
     enum { OPT_STATS = 1000, OPT_TRACE, OPT_SPAN, OPT_LIST, OPT_SCAN,
-           OPT_FPR, OPT_COLUMNS, OPT_ICICLE, OPT_MIN_FRAME };
+           OPT_FPR, OPT_COLUMNS, OPT_ICICLE, OPT_MIN_FRAME, OPT_STRICT };
     static const struct option opts[] = {
         CLI_OPTS_STORE,
         {"match", required_argument, NULL, 'm'},
@@ -455,6 +459,7 @@ int cmd_query(int argc, char **argv)
         {"columns", required_argument, NULL, OPT_COLUMNS},
         {"icicle", no_argument, NULL, OPT_ICICLE},
         {"min-frame", required_argument, NULL, OPT_MIN_FRAME},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -465,8 +470,9 @@ int cmd_query(int argc, char **argv)
     int list_traces = 0, limit_set = 0, icicle = 0, min_frame_set = 0;
     double min_frame = 0.05;
     char title[512];
-    int stats = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
+    int stats = 0, strict = 0, c, rc = 0, exit_code = CLI_EXIT_OK;
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+    cli_skips skips = CLI_SKIPS_INIT("query");
     kiln_store *st = NULL;
     kiln_result *r = NULL;
     kiln_buf out = KILN_BUF_INIT;
@@ -506,6 +512,7 @@ int cmd_query(int argc, char **argv)
             break;
         case OPT_COLUMNS: columns = optarg; break;
         case OPT_ICICLE: icicle = 1; break;
+        case OPT_STRICT: strict = 1; break;
         case OPT_MIN_FRAME:
             rc = cli_parse_double(optarg, 0, 99, "--min-frame", &min_frame);
             min_frame_set = 1;
@@ -544,13 +551,16 @@ int cmd_query(int argc, char **argv)
                                "go together");
     if (fpr_n)
         return bloom_fpr(url, tenant, fpr_n);
+    cli_skips_attach(&skips, strict, &o);
     if (list_traces && csv)
         return cli_usage_error("query", "--list-traces has no csv format");
     if (csv)
-        return csv_cmd(url, tenant, &o, columns, outpath, stats, &t0);
+        return cli_skips_exit(&skips, csv_cmd(url, tenant, &o, columns,
+                                              outpath, stats, &t0));
     if (list_traces)
-        return list_traces_cmd(url, tenant, &o, limit_set ? limit : 20,
-                               strcmp(format, "json") == 0, stats);
+        return cli_skips_exit(&skips, list_traces_cmd(
+            url, tenant, &o, limit_set ? limit : 20,
+            strcmp(format, "json") == 0, stats));
     int pprof = strcmp(format, "pprof") == 0;
     if (pprof && outpath == NULL && cli_stdout_is_tty())
         return cli_usage_error("query", "--format pprof writes gzip'd binary; "
@@ -627,5 +637,5 @@ out:
     kiln_buf_free(&out);
     kiln_result_free(r);
     kiln_store_free(st);
-    return exit_code;
+    return cli_skips_exit(&skips, exit_code);
 }

@@ -143,55 +143,6 @@ out:
     return exit_code;
 }
 
-/* Copy one block; 0 and *what ("copied", "exists") or a KILN_E*. */
-static int copy_one(kiln_store *src, kiln_store *dst, const char *key,
-                    const char **what)
-{
-    kiln_buf a = KILN_BUF_INIT, b = KILN_BUF_INIT;
-    kiln_block *blk = NULL;
-    uint64_t size = 0, dsize = 0;
-    int rc;
-
-    if ((rc = kiln_store_stat(src, key, &size)) ||
-        (rc = kiln_store_get_range(src, key, 0, size, &a)))
-        goto out;
-    *what = "copied";
-    rc = kiln_store_put_if_absent(dst, key, a.data, a.len);
-    if (rc == KILN_EEXIST) {
-        kiln_error_clear();
-        *what = "exists";
-        rc = 0;
-    }
-    if (rc)
-        goto out;
-    /* read it back: same bytes, and a sound block */
-    if ((rc = kiln_store_stat(dst, key, &dsize)))
-        goto out;
-    if (dsize != size) {
-        rc = kiln_error_set(KILN_ECORRUPT,
-                            "%s: the destination holds %" PRIu64
-                            " bytes, the source %" PRIu64,
-                            key, dsize, size);
-        goto out;
-    }
-    if ((rc = kiln_store_get_range(dst, key, 0, dsize, &b)))
-        goto out;
-    if (b.len != a.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
-        rc = kiln_error_set(KILN_ECORRUPT,
-                            "%s: the destination's bytes differ from the "
-                            "source's", key);
-        goto out;
-    }
-    if ((rc = kiln_block_open(&blk, dst, key)) ||
-        (rc = kiln_block_verify(blk)))
-        goto out;
-out:
-    kiln_block_free(blk);
-    kiln_buf_free(&a);
-    kiln_buf_free(&b);
-    return rc;
-}
-
 int cmd_cp(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -203,7 +154,7 @@ int cmd_cp(int argc, char **argv)
     int quiet = 0, c, rc, exit_code = CLI_EXIT_OK;
     kiln_store *src = NULL, *dst = NULL;
     cli_keylist l = {0};
-    size_t copied = 0, existed = 0, failed = 0;
+    size_t copied = 0, nexisted = 0, failed = 0;
     uint64_t bytes = 0;
 
     optind = 1;
@@ -228,9 +179,8 @@ int cmd_cp(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < l.n; i++) {
-        const char *what = "copied";
-        kiln_error_clear();
-        rc = copy_one(src, dst, l.keys[i], &what);
+        int existed = 0;
+        rc = kiln_block_copy(src, dst, l.keys[i], &existed);
         if (rc) {
             failed++;
             cli_errorf("cp", "FAIL %s: %s", l.keys[i],
@@ -243,21 +193,21 @@ int cmd_cp(int argc, char **argv)
                 break;
             continue;
         }
-        if (what[0] == 'c') {
+        if (!existed) {
             copied++;
             bytes += l.sizes[i];
         } else {
-            existed++;
+            nexisted++;
         }
         if (!quiet)
-            printf("%s %s (%" PRIu64 " bytes, verified)\n", what, l.keys[i],
-                   l.sizes[i]);
+            printf("%s %s (%" PRIu64 " bytes, verified)\n",
+                   existed ? "exists" : "copied", l.keys[i], l.sizes[i]);
     }
     {
         char b[32];
         cli_format_bytes(bytes, b);
         printf("%zu copied (%s), %zu already there, %zu failed, of %zu "
-               "block%s\n", copied, b, existed, failed, l.n,
+               "block%s\n", copied, b, nexisted, failed, l.n,
                l.n == 1 ? "" : "s");
     }
 out:

@@ -78,6 +78,8 @@ static void usage(FILE *f)
             "  3  store, file system or memory error\n"
             "  4  not found (no such block, key, file or store)\n"
             "  5  kiln diff --fail-above: a function's share grew too much\n"
+            "  6  partial answer: a query left out blocks it could not read (named\n"
+            "     on stderr; --strict makes that a failure)\n"
             "\n"
             "Example:\n"
             "  kiln gen --out fleet --services 3 --hosts 3 --duration 1h --seed 1\n"

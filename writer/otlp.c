@@ -1065,7 +1065,13 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
     entry *ents = NULL;
     size_t capents = 0;
     const pview **grp = NULL;
+    /* The request's own arena (the writer's serves the pprof ingest this
+     * calls): protobuf-c allocates through kiln, so running out of memory
+     * is KILN_ENOMEM, not "not a valid request", and tests can fail it. */
+    wr_arena arena;
+    ProtobufCAllocator alloc = {wr_arena_alloc, wr_arena_nofree, &arena};
 
+    memset(&arena, 0, sizeof arena);
     memset(&v, 0, sizeof(v));
     const uint8_t *p = data;
     size_t n = len;
@@ -1079,12 +1085,17 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
         goto out;
     if (layout == KILN_OTLP_V1_9) {
         req9 = opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__unpack(
-            NULL, n, p);
+            &alloc, n, p);
         rc = req9 ? view_v1_9(req9, &v) : 0;
     } else {
         req11 = kiln__otlp_v1_11__export_profiles_service_request__unpack(
-            NULL, n, p);
+            &alloc, n, p);
         rc = req11 ? view_v1_11(req11, &v) : 0;
+    }
+    if (!req9 && !req11 && arena.failed) {
+        rc = kiln_error_set(KILN_ENOMEM, "otlp: out of memory decoding %zu "
+                            "bytes", n);
+        goto out;
     }
     if (!req9 && !req11) {
         rc = kiln_error_set(KILN_EINPUT, "otlp: %zu bytes are not a valid "
@@ -1164,12 +1175,7 @@ out:
     free(v.res);
     free(v.prof);
     free(v.samp);
-    if (req9)
-        opentelemetry__proto__collector__profiles__v1development__export_profiles_service_request__free_unpacked(
-            req9, NULL);
-    if (req11)
-        kiln__otlp_v1_11__export_profiles_service_request__free_unpacked(
-            req11, NULL);
+    wr_arena_free(&arena); /* the request with it */
     kiln_buf_free(&inflated);
     return api_return(rc);
 }

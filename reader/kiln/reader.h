@@ -80,6 +80,17 @@ KILN_API int kiln_block_load_index(kiln_block *b);
  * or a store error or KILN_ENOMEM (the block could not be read whole). */
 KILN_API int kiln_block_verify(kiln_block *b);
 
+/* Copy block `key` from src to dst, byte for byte: written with
+ * kiln_store_put_if_absent (an object already there is kept and
+ * *existed set to 1), then read back and compared with the source's bytes
+ * and verified whole (kiln_block_verify). 0 when dst holds a sound copy.
+ * Errors: the stores' (KILN_ENOTFOUND when src has no such key, KILN_EIO,
+ * KILN_EAUTH), KILN_ECORRUPT when dst's object differs from src's (an
+ * older object under the key), kiln_block_verify's, KILN_ENOMEM. *existed
+ * is meaningful only on success. Nothing is deleted either way. */
+KILN_API int kiln_block_copy(kiln_store *src, kiln_store *dst,
+                             const char *key, int *existed);
+
 /* Call cb for every block key of a tenant ("<tenant>/blocks/<id>.kiln"), in
  * key order; tenant NULL = "default". A non-zero return of cb stops the
  * listing and is returned. Errors: KILN_EINVAL (a tenant that is not
@@ -130,6 +141,12 @@ KILN_API int kiln_blocks_visible(kiln_store *st, const char *tenant,
 #define KILN_TIME_MIN INT64_MIN
 #define KILN_TIME_MAX INT64_MAX
 
+/* Told about a block a query leaves out because it cannot be read (see
+ * kiln_query_opts.on_skip): its key, the error code and its message (valid
+ * during the call). */
+typedef void (*kiln_skip_cb)(void *ud, const char *key, int err,
+                             const char *message);
+
 typedef struct kiln_query_opts {
     unsigned version;     /* KILN_QUERY_OPTS_VERSION */
     int64_t from, to;     /* ns since epoch, samples with from <= t < to */
@@ -150,12 +167,26 @@ typedef struct kiln_query_opts {
     int trace_scan;          /* with trace_id: find it by decoding every
                               * page in range (no bloom filter, no trace
                               * index) - the baseline of existing stores */
+    /* Version 3: */
+    kiln_skip_cb on_skip;    /* NULL: a block that cannot be read fails the
+                              * query with an error naming it. Set: such a
+                              * block (it does not open, or a section or a
+                              * selected page it needs fails its checksum or
+                              * does not decode) is left out of the answer
+                              * whole, on_skip is told, and the query goes
+                              * on: the answer is partial
+                              * (kiln_result_stats.blocks_skipped). Checked
+                              * before any row of the block is used; a page
+                              * that passes its checksum yet does not decode
+                              * still fails the query. KILN_ENOMEM is never
+                              * skipped. */
+    void *skip_ud;
 } kiln_query_opts;
 
-#define KILN_QUERY_OPTS_VERSION 2
+#define KILN_QUERY_OPTS_VERSION 3
 #define KILN_QUERY_OPTS_INIT \
     {KILN_QUERY_OPTS_VERSION, KILN_TIME_MIN, KILN_TIME_MAX, NULL, NULL, 0, \
-     NULL, NULL, 0}
+     NULL, NULL, 0, NULL, NULL}
 
 typedef struct kiln_result kiln_result;
 
@@ -195,9 +226,12 @@ typedef struct kiln_result_stats {
                                          * range, and fetched */
     uint64_t rows;                      /* rows that matched */
     int64_t tmin, tmax;                 /* of matched rows; 0 if none */
+    /* Version 2: */
+    uint64_t blocks_skipped;            /* left out as unreadable
+                                         * (kiln_query_opts.on_skip) */
 } kiln_result_stats;
 
-#define KILN_RESULT_STATS_VERSION 1
+#define KILN_RESULT_STATS_VERSION 2
 /* Fill *out (version included). Never fails. */
 KILN_API void kiln_result_stats_get(const kiln_result *r,
                                     kiln_result_stats *out);

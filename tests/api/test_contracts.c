@@ -197,7 +197,7 @@ static void refused(int rc, const char *what, unsigned version)
 
 Test(api_contract, every_options_struct_refuses_a_wrong_version_the_same_way)
 {
-    static const unsigned bad[] = {0, 3, 99};
+    static const unsigned bad[] = {0, 4, 99};
     kiln_writer_opts wo = KILN_WRITER_OPTS_INIT;
     kiln_folded_opts fo = KILN_FOLDED_OPTS_INIT;
     kiln_query_opts qo = KILN_QUERY_OPTS_INIT;

@@ -6,8 +6,10 @@
  * The hook is the linker's --wrap (see alloc_fault_link_args in
  * tests/meson.build): malloc, calloc, realloc, strdup, strndup and free of
  * every object linked statically into the program (libkiln.a and the test)
- * go through it; allocations inside shared libraries (libc, zstd, libxml2)
- * do not. It tracks the blocks it handed out, so a test can check that an
+ * go through it. protobuf-c decodes pprof and OTLP into kiln's arenas, so
+ * its allocations do too; allocations inside other shared libraries (libc,
+ * zstd, libxml2) do not (zstd's running out is still KILN_ENOMEM, never
+ * "damage": format/container.c). It tracks the blocks it handed out, so a test can check that an
  * operation that failed freed everything it allocated. */
 #ifndef KILN_TEST_ALLOC_FAULT_H
 #define KILN_TEST_ALLOC_FAULT_H

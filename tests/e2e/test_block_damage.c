@@ -406,29 +406,40 @@ Test(e2e_damage, kiln_verify_exit_codes)
 
 Test(e2e_damage, query_refuses_a_damaged_block)
 {
-    /* A query must not return data read from a block it cannot trust. */
+    /* A query must not return data read from a block it cannot trust: by
+     * default it leaves the block out and says so (exit 6, the block named,
+     * nothing printed from it); with --strict it fails (exit 2). */
     const char *kiln = e2e_env("KILN_BIN");
     char msg[4096], out[4200];
     snprintf(out, sizeof out, "%s/q.out", fx.dir);
     char *argv[] = {(char *)kiln, "query", "--store", fx.dir, "--format",
-                    "folded", "-o", out, NULL};
+                    "folded", "-o", out, NULL, NULL};
     int rc = e2e_run(argv, NULL, msg, sizeof msg);
     cr_assert(eq(int, rc, 0), "query on a sound store: exit %d: %s", rc, msg);
 
     uint8_t *copy = malloc(fx.size);
-    memcpy(copy, fx.block, fx.size);
-    copy[4] = 2; /* unknown version */
-    put_bytes(copy, fx.size);
-    rc = e2e_run(argv, NULL, msg, sizeof msg);
-    cr_expect(eq(int, rc, 2), "query over a version-2 block: exit %d: %s", rc,
-              msg);
-
-    memcpy(copy, fx.block, fx.size);
-    copy[20] ^= 0xff; /* inside the first section */
-    put_bytes(copy, fx.size);
-    rc = e2e_run(argv, NULL, msg, sizeof msg);
-    cr_expect(eq(int, rc, 2), "query over a damaged block: exit %d: %s", rc,
-              msg);
+    for (int damage = 0; damage < 2; damage++) {
+        memcpy(copy, fx.block, fx.size);
+        if (damage == 0)
+            copy[4] = 2; /* unknown version */
+        else
+            copy[20] ^= 0xff; /* inside the first section */
+        put_bytes(copy, fx.size);
+        argv[8] = NULL;
+        rc = e2e_run(argv, NULL, msg, sizeof msg);
+        cr_expect(eq(int, rc, 6), "query over a %s block: exit %d: %s",
+                  damage ? "damaged" : "version-2", rc, msg);
+        cr_expect(strstr(msg, "left out block default/blocks/") != NULL,
+                  "the block is named: %s", msg);
+        FILE *f = fopen(out, "rb");
+        cr_assert(f != NULL);
+        cr_expect(eq(int, fgetc(f), EOF), "nothing of the block printed");
+        fclose(f);
+        argv[8] = "--strict";
+        rc = e2e_run(argv, NULL, msg, sizeof msg);
+        cr_expect(eq(int, rc, 2), "--strict query over a %s block: exit %d: "
+                  "%s", damage ? "damaged" : "version-2", rc, msg);
+    }
     free(copy);
 }
 

@@ -363,3 +363,64 @@ Test(alloc_fail, query_selector_folded)
 Test(alloc_fail, query_trace) { read_loop(R_TRACE, "query trace"); }
 Test(alloc_fail, list_traces) { read_loop(R_TRACES, "list traces"); }
 Test(alloc_fail, query_rows) { read_loop(R_ROWS, "query rows"); }
+
+/* ---- cp: one block to a fresh store, read back and verified ---- */
+
+typedef struct cp_ctx {
+    ru_store src, dst;
+    char key[KILN_KEY_MAX];
+} cp_ctx;
+
+static int cp_run(void *p)
+{
+    cp_ctx *c = p;
+    int existed = 0;
+    return kiln_block_copy(c->src.st, c->dst.st, c->key, &existed);
+}
+
+/* The destination holds the whole block or nothing; after a success, a
+ * verified copy. */
+static void cp_check(void *p, int rc)
+{
+    cp_ctx *c = p;
+    size_t nkeys = 0;
+    int lrc = kiln_store_list(c->dst.st, "", count_key, &nkeys);
+    cr_assert(lrc == 0 || lrc == KILN_ENOTFOUND);
+    cr_assert(le(sz, nkeys, 1), "cp left %zu objects", nkeys);
+    if (rc != 0 && nkeys == 0)
+        return;
+    cr_assert(eq(sz, nkeys, 1));
+    kiln_block *b = NULL;
+    cr_assert(eq(int, kiln_block_open(&b, c->dst.st, c->key), 0),
+              "cp (rc %d) left an object that is not the block: %s", rc,
+              kiln_error_last());
+    cr_assert(eq(int, kiln_block_verify(b), 0), "%s", kiln_error_last());
+    kiln_block_free(b);
+}
+
+static void cp_undo(void *p)
+{
+    cp_ctx *c = p;
+    ru_store_close(&c->dst);
+    ru_store_open(&c->dst);
+}
+
+Test(alloc_fail, cp)
+{
+    cp_ctx c;
+    kiln_writer *w = NULL;
+    kiln_label lab[] = {{"service_name", "alloc"}, {"host", "h1"}};
+
+    memset(&c, 0, sizeof c);
+    ru_store_open(&c.src);
+    ru_store_open(&c.dst);
+    cr_assert(eq(int, kiln_writer_new(&w, NULL), 0));
+    cr_assert(eq(int, kiln_writer_add_pprof(w, pprof_bytes, pprof_len, lab,
+                                            2), 0), "%s", kiln_error_last());
+    cr_assert(eq(int, kiln_writer_flush(w, c.src.st, c.key), 0));
+    kiln_writer_free(w);
+    op o = {"cp", cp_run, cp_undo, cp_check};
+    fail_each_allocation(&o, &c, 10);
+    ru_store_close(&c.src);
+    ru_store_close(&c.dst);
+}

@@ -382,3 +382,79 @@ Test(reader_corrupt, flips_across_a_large_block_are_detected)
     }
     cr_assert(eq(sz, missed, 0));
 }
+
+/* The library's side of partial answers: without an on_skip callback a
+ * damaged block fails kiln_query (naming it); with one, the block is left
+ * out whole, the callback hears its key and error once, the stats count
+ * it, and the answer equals the one over the sound blocks alone. Out of
+ * memory is never skipped (test_alloc_fail's loop). */
+typedef struct skips_seen {
+    size_t n;
+    int err;
+    char key[KILN_KEY_MAX];
+} skips_seen;
+
+static void note_skip(void *ud, const char *k, int err, const char *msg)
+{
+    skips_seen *s = ud;
+    s->n++;
+    s->err = err;
+    snprintf(s->key, sizeof s->key, "%s", k);
+    cr_assert(msg != NULL && strstr(msg, k) != NULL, "message names it: %s",
+              msg ? msg : "(null)");
+}
+
+static char *folded_of(const kiln_query_opts *o)
+{
+    kiln_result *r = NULL;
+    kiln_buf out = KILN_BUF_INIT;
+    cr_assert(eq(int, kiln_query(&r, S.st, "default", o), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(int, kiln_result_folded(r, 0, &out), 0));
+    kiln_result_free(r);
+    cr_assert(eq(int, kiln_buf_append(&out, "", 1), 0));
+    return (char *)out.data;
+}
+
+Test(reader_corrupt, a_damaged_block_is_skipped_only_when_asked)
+{
+    char sound[KILN_KEY_MAX];
+    kiln_query_opts o = KILN_QUERY_OPTS_INIT;
+    skips_seen seen = {0};
+    kiln_result *r = NULL;
+    kiln_result_stats rs;
+
+    write_block(NULL);                 /* the folded block: stays sound */
+    snprintf(sound, sizeof sound, "%s", key);
+    char *want = folded_of(&o);
+    write_block("DataDog__libdatadog__libdd-profiling__tests__wordpress.pprof");     /* the one to damage */
+    cr_assert(strcmp(key, sound) != 0);
+    uint8_t *bad = malloc(psize);
+    cr_assert(bad != NULL);
+    memcpy(bad, pristine, psize);
+    bad[psize / 3] ^= 0x55;            /* inside a section */
+    put_file(bad, psize);
+    free(bad);
+
+    cr_assert(lt(int, kiln_query(&r, S.st, "default", &o), 0));
+    cr_assert(r == NULL);
+    cr_assert(strstr(kiln_error_last(), key) != NULL, "%s",
+              kiln_error_last());
+
+    o.on_skip = note_skip;
+    o.skip_ud = &seen;
+    cr_assert(eq(int, kiln_query(&r, S.st, "default", &o), 0), "%s",
+              kiln_error_last());
+    cr_assert(eq(sz, seen.n, 1));
+    cr_assert(eq(str, seen.key, key));
+    cr_assert(lt(int, seen.err, 0));
+    kiln_result_stats_get(r, &rs);
+    cr_assert(eq(u64, rs.blocks_skipped, 1));
+    cr_assert(eq(uint, rs.version, KILN_RESULT_STATS_VERSION));
+    kiln_result_free(r);
+    char *got = folded_of(&o);
+    cr_assert(eq(str, got, want), "the answer of the sound block alone");
+    cr_assert(eq(str, (char *)kiln_error_last(), ""), "a partial answer is a success");
+    free(got);
+    free(want);
+}
