@@ -883,9 +883,11 @@ typedef struct pprof_sample {
     uint32_t nlabels;
 } pprof_sample;
 
-/* The bump allocator protobuf-c unpacks into: no malloc per message; reset
- * (not freed) after each decode, so its chunks are reused. */
-typedef struct pprof_arena {
+/* The bump allocator protobuf-c unpacks into (format/arena.c), as its
+ * ProtobufCAllocator {pb_arena_alloc, pb_arena_nofree, &arena}. Zero-
+ * initialise; pb_arena_reset keeps the chunks for the next message,
+ * pb_arena_free releases them. */
+typedef struct pb_arena {
     uint8_t **chunks; /* owned */
     size_t *sizes;    /* per chunk, bytes */
     size_t nchunks, capchunks;
@@ -893,7 +895,12 @@ typedef struct pprof_arena {
     size_t used;      /* bytes used in chunks[cur] */
     size_t total;     /* bytes held by all chunks */
     int failed;       /* an allocation failed since the last reset */
-} pprof_arena;
+} pb_arena;
+
+void *pb_arena_alloc(void *ud, size_t n);
+void pb_arena_nofree(void *ud, void *p);
+void pb_arena_reset(pb_arena *a);
+void pb_arena_free(pb_arena *a);
 
 /* A profile.proto message with every reference resolved: what
  * pprof_decode gives and pprof_encode takes. Tables are in pprof order
@@ -921,7 +928,7 @@ typedef struct pprof_doc {
     int64_t *values;        size_t nvalues, capvalues;
     kiln_label_ent *labels; size_t nlabels, caplabels;
     uint32_t *kind_ids;     size_t capkind_ids; /* kind.types, comments */
-    pprof_arena arena;      /* decoding scratch */
+    pb_arena arena;         /* decoding scratch */
 } pprof_doc;
 
 /* Unpack and check the (not gzip'd) profile.proto message p[0..n) into

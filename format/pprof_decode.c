@@ -19,72 +19,6 @@ typedef Perftools__Profiles__Label Label;
 
 static int grow(void **arr, size_t *cap, size_t need, size_t esz);
 
-/* ---- the arena protobuf-c unpacks into --------------------------------- */
-
-#define ARENA_ALIGN 16
-#define ARENA_MIN ((size_t)64 << 10)
-
-static void *arena_alloc(void *ud, size_t n)
-{
-    pprof_arena *a = ud;
-    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    while (a->cur < a->nchunks) {
-        if (a->sizes[a->cur] - a->used >= n) {
-            void *p = a->chunks[a->cur] + a->used;
-            a->used += n;
-            return p;
-        }
-        a->cur++;
-        a->used = 0;
-    }
-    size_t sz = a->nchunks ? a->sizes[a->nchunks - 1] * 2 : ARENA_MIN;
-    if (sz < n)
-        sz = n;
-    size_t cap = a->capchunks;
-    if (grow((void **)&a->chunks, &cap, a->nchunks + 1,
-                       sizeof *a->chunks) < 0)
-        goto nomem;
-    cap = a->capchunks;
-    if (grow((void **)&a->sizes, &cap, a->nchunks + 1,
-                       sizeof *a->sizes) < 0)
-        goto nomem;
-    a->capchunks = cap;
-    uint8_t *c = malloc(sz);
-    if (!c)
-        goto nomem;
-    a->chunks[a->nchunks] = c;
-    a->sizes[a->nchunks] = sz;
-    a->cur = a->nchunks++;
-    a->used = n;
-    a->total += sz;
-    return c;
-nomem:
-    a->failed = 1; /* protobuf-c says only "no message": this says why */
-    return NULL;
-}
-
-static void arena_nofree(void *ud, void *p)
-{
-    (void)ud;
-    (void)p;
-}
-
-static void arena_free(pprof_arena *a)
-{
-    for (size_t i = 0; i < a->nchunks; i++)
-        free(a->chunks[i]);
-    free(a->chunks);
-    free(a->sizes);
-    memset(a, 0, sizeof *a);
-}
-
-static void arena_reset(pprof_arena *a)
-{
-    a->cur = 0;
-    a->used = 0;
-    a->failed = 0;
-}
-
 /* ---- pprof id -> table index ------------------------------------------
  * pprof ids are arbitrary non-zero uint64. Most profilers number them
  * 1..n in table order; then the index is id - 1 and no table is built. A
@@ -112,7 +46,7 @@ static inline uint64_t id_mix(uint64_t x)
 
 /* Build the map over ids[i] = *(uint64_t *)(tab[i] + off), its slots in
  * the arena. Returns the index of a duplicated id in *dup (or SIZE_MAX). */
-static int idmap_build(pprof_arena *a, idmap *m, void **tab, size_t n,
+static int idmap_build(pb_arena *a, idmap *m, void **tab, size_t n,
                        size_t off, size_t *dup)
 {
     m->n = n;
@@ -138,7 +72,7 @@ static int idmap_build(pprof_arena *a, idmap *m, void **tab, size_t n,
     size_t cap = 16;
     while (cap < n * 2)
         cap *= 2;
-    uint8_t *mem = arena_alloc(a, cap * (sizeof(uint64_t) + 4));
+    uint8_t *mem = pb_arena_alloc(a, cap * (sizeof(uint64_t) + 4));
     if (!mem)
         return nomem();
     m->keys = (uint64_t *)mem;
@@ -166,7 +100,7 @@ static int idmap_build(pprof_arena *a, idmap *m, void **tab, size_t n,
 
 /* idmap_build, and a duplicated id is an error naming the table (`what`),
  * the entry and the id. */
-static int idmap_table(pprof_arena *a, idmap *m, void **tab, size_t n,
+static int idmap_table(pb_arena *a, idmap *m, void **tab, size_t n,
                        size_t off, const char *what)
 {
     size_t dup;
@@ -220,7 +154,7 @@ static inline bool str_ok(size_t nstr, int64_t i)
  * in place (the message lives in the arena): a sample's location ids
  * become location indexes, a location's mapping_id becomes mapping index
  * + 1, a line's function_id function index + 1 (0 stays "none"). */
-static int check_profile(pprof_arena *a, Profile *p)
+static int check_profile(pb_arena *a, Profile *p)
 {
     size_t nstr = p->n_string_table;
     idmap fm, mm, lm;
@@ -546,11 +480,11 @@ static int fill_samples(pprof_doc *d, const Profile *p)
 
 int pprof_decode(pprof_doc *doc, const void *data, size_t n)
 {
-    ProtobufCAllocator alloc = {arena_alloc, arena_nofree, &doc->arena};
+    ProtobufCAllocator alloc = {pb_arena_alloc, pb_arena_nofree, &doc->arena};
     Profile *p;
     int rc;
 
-    arena_reset(&doc->arena);
+    pb_arena_reset(&doc->arena);
     p = perftools__profiles__profile__unpack(&alloc, n, data);
     if (!p) {
         rc = doc->arena.failed
@@ -565,7 +499,7 @@ int pprof_decode(pprof_doc *doc, const void *data, size_t n)
         (rc = fill_samples(doc, p)) < 0)
         goto out;
 out:
-    arena_reset(&doc->arena);
+    pb_arena_reset(&doc->arena);
     return rc;
 }
 
@@ -661,7 +595,7 @@ void pprof_doc_free(pprof_doc *d)
     free(d->values);
     free(d->labels);
     free(d->kind_ids);
-    arena_free(&d->arena);
+    pb_arena_free(&d->arena);
     memset(d, 0, sizeof *d);
 }
 

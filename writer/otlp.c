@@ -1068,8 +1068,8 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
     /* The request's own arena (the writer's serves the pprof ingest this
      * calls): protobuf-c allocates through kiln, so running out of memory
      * is KILN_ENOMEM, not "not a valid request", and tests can fail it. */
-    wr_arena arena;
-    ProtobufCAllocator alloc = {wr_arena_alloc, wr_arena_nofree, &arena};
+    pb_arena arena;
+    ProtobufCAllocator alloc = {pb_arena_alloc, pb_arena_nofree, &arena};
 
     memset(&arena, 0, sizeof arena);
     memset(&v, 0, sizeof(v));
@@ -1175,7 +1175,7 @@ out:
     free(v.res);
     free(v.prof);
     free(v.samp);
-    wr_arena_free(&arena); /* the request with it */
+    pb_arena_free(&arena); /* the request with it */
     kiln_buf_free(&inflated);
     return api_return(rc);
 }
