@@ -12,7 +12,6 @@
 
 #include "format_internal.h"
 
-#define WR_NONE UINT32_MAX /* "not mapped yet" in scratch id maps */
 
 /* One added profile. Its rows are contiguous in the row columns, and its
  * values contiguous in vals (nrows * ntypes, row-major). */
