@@ -417,7 +417,7 @@ void kiln_writer_free(kiln_writer *w)
     kiln_buf_free(&w->inflated);
     wr_arena_free(&w->arena);
     free(w->path);
-    ZSTD_freeCCtx(w->zctx);
+    zctx_free(&w->zstd);
     free(w->merge);
     for (size_t i = 0; i < sizeof w->scratch / sizeof w->scratch[0]; i++)
         free(w->scratch[i]);
