@@ -366,8 +366,17 @@ int trailer_decode(const void *p, uint64_t block_size,
 
 /* ---- sections ---- */
 
+void zctx_free(zctx *z)
+{
+    ZSTD_freeCCtx(z->c);
+    ZSTD_freeDCtx(z->d);
+    z->c = NULL;
+    z->d = NULL;
+}
+
 int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
-                      uint8_t codec, int level, const void *raw, size_t n)
+                      uint8_t codec, int level, const void *raw, size_t n,
+                      zctx *z)
 {
     size_t stored;
     int rc;
@@ -387,7 +396,12 @@ int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
         size_t bound = ZSTD_compressBound(n);
         if ((rc = kiln_buf_reserve(block, bound)) < 0)
             return rc;
-        stored = ZSTD_compress(block->data + block->len, bound, raw, n, level);
+        if (z && !z->c && !(z->c = ZSTD_createCCtx()))
+            return nomem_at("zstd compression context");
+        stored = z ? ZSTD_compressCCtx(z->c, block->data + block->len, bound,
+                                       raw, n, level)
+                   : ZSTD_compress(block->data + block->len, bound, raw, n,
+                                   level);
         if (ZSTD_isError(stored))
             return kiln_error_set(KILN_EINVAL, "section %s: zstd: %s",
                                   section_name(type), ZSTD_getErrorName(stored));
@@ -421,7 +435,7 @@ int section_check(const kiln_section *sec, const void *stored,
 }
 
 int section_unpack(const kiln_section *sec, const void *stored,
-                        kiln_buf *out, const char *what)
+                        kiln_buf *out, const char *what, zctx *z)
 {
     int rc;
 
@@ -443,8 +457,12 @@ int section_unpack(const kiln_section *sec, const void *stored,
     if (sec->codec != KILN_CODEC_ZSTD)
         return kiln_error_set(KILN_EVERSION, "%s: unknown codec %u", what, sec->codec);
     /* One byte of slack tells "more than raw" apart from "exactly raw". */
-    size_t got = ZSTD_decompress(out->data, (size_t)sec->raw + 1, stored,
-                                 (size_t)sec->stored);
+    if (z && !z->d && !(z->d = ZSTD_createDCtx()))
+        return nomem_at(what);
+    size_t got = z ? ZSTD_decompressDCtx(z->d, out->data, (size_t)sec->raw + 1,
+                                         stored, (size_t)sec->stored)
+                   : ZSTD_decompress(out->data, (size_t)sec->raw + 1, stored,
+                                     (size_t)sec->stored);
     /* zstd allocates its context itself: running out of memory there is
      * not damage (a query that skips damaged blocks must not skip it). */
     if (ZSTD_isError(got) &&

@@ -24,6 +24,17 @@ int corrupt(const char *what, uint64_t off, const char *detail);
 int nomem_at(const char *func);
 #define nomem() nomem_at(__func__)
 
+/* The zstd contexts of an object that packs or unpacks many sections (a
+ * writer, an open block), made on first use and kept: making one runs
+ * cpuid, which traps to the hypervisor on a virtual machine and costs more
+ * than decoding a small section. NULL where a caller passes one: a context
+ * for the call alone. */
+typedef struct zctx {
+    struct ZSTD_CCtx_s *c;
+    struct ZSTD_DCtx_s *d;
+} zctx;
+void zctx_free(zctx *z);
+
 /* Where every public call that returns a status leaves on a normal exit
  * (the rule for a new public function: `return api_return(rc);` on every
  * path that can succeed): a success (rc >= 0) clears this thread's
@@ -559,7 +570,7 @@ typedef struct kiln_link_chunk {
 int links_chunked_encode(const kiln_link *links, size_t n,
                               const kiln_trace_index *ti, size_t per_chunk,
                               uint8_t codec, int level, kiln_buf *section,
-                              kiln_buf *index);
+                              kiln_buf *index, zctx *z);
 /* The chunk index: checks first traces ascend, counts and extents are
  * sane and the chunks tile [0, section_len) exactly. Returns the totals of
  * links and traces for the caller to compare with the footer. *chunks is
@@ -579,7 +590,7 @@ size_t link_chunk_find(const kiln_link_chunk *chunks, size_t n,
 int link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
                            const void *stored, const uint8_t *next_trace,
                            size_t npages, kiln_link **links,
-                           kiln_trace_index *ti);
+                           kiln_trace_index *ti, zctx *z);
 /* Every chunk of a links section of section_len bytes into one global
  * array and one global trace index (first_link global). */
 int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
@@ -723,7 +734,8 @@ int trailer_decode(const void *p, uint64_t block_size,
 /* Compress `raw` with codec, append to block, fill sec (offset = block
  * length before the append). */
 int section_pack(kiln_buf *block, kiln_section *sec, uint8_t type,
-                      uint8_t codec, int level, const void *raw, size_t n);
+                      uint8_t codec, int level, const void *raw, size_t n,
+                      zctx *z);
 /* Why a section's or page's claimed sizes cannot be right (raw above
  * KILN_MAX_SECTION_RAW, stored != raw uncompressed, stored above zstd's
  * bound for raw), or NULL: checked where the sizes are decoded, before
@@ -737,7 +749,7 @@ int section_check(const kiln_section *sec, const void *stored,
 /* section_check, then decompress into out (replacing its contents); raw
  * length must equal sec->raw. */
 int section_unpack(const kiln_section *sec, const void *stored,
-                        kiln_buf *out, const char *what);
+                        kiln_buf *out, const char *what, zctx *z);
 
 /* A block id: 26 chars of Crockford base32 over 48 bits of time (ms) and
  * 80 bits from `entropy` (hash of content), NUL-terminated in out[27]. */

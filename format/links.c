@@ -265,7 +265,7 @@ static int ti_slice(const kiln_trace_index *ti, size_t t0, size_t t1,
 int links_chunked_encode(const kiln_link *links, size_t n,
                               const kiln_trace_index *ti, size_t per_chunk,
                               uint8_t codec, int level, kiln_buf *section,
-                              kiln_buf *index)
+                              kiln_buf *index, zctx *z)
 {
     kiln_buf raw = KILN_BUF_INIT, rows = KILN_BUF_INIT;
     kiln_trace_index part;
@@ -304,7 +304,7 @@ int links_chunked_encode(const kiln_link *links, size_t n,
         trace_index_free(&part);
         kiln_section sec;
         if ((rc = section_pack(section, &sec, KILN_SEC_LINKS, codec,
-                                    level, raw.data, raw.len)) < 0)
+                                    level, raw.data, raw.len, z)) < 0)
             goto out;
         if ((rc = kiln_buf_append(&rows, links[l0].trace_id, 16)) < 0 ||
             (rc = put_uvarint(&rows, l1 - l0)) < 0 ||
@@ -432,7 +432,7 @@ size_t link_chunk_find(const kiln_link_chunk *chunks, size_t n,
 int link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
                            const void *stored, const uint8_t *next_trace,
                            size_t npages, kiln_link **links,
-                           kiln_trace_index *ti)
+                           kiln_trace_index *ti, zctx *z)
 {
     kiln_buf raw = KILN_BUF_INIT;
     kiln_section sec;
@@ -452,7 +452,7 @@ int link_chunk_decode(const kiln_link_chunk *ch, size_t idx,
     sec.stored = ch->stored;
     sec.raw = ch->raw;
     sec.checksum = ch->checksum;
-    if ((rc = section_unpack(&sec, stored, &raw, what)) < 0)
+    if ((rc = section_unpack(&sec, stored, &raw, what, z)) < 0)
         goto out;
     cur_init(&c, raw.data, raw.len, what);
     if ((rc = links_get(&c, &l, &m)) < 0)
@@ -494,6 +494,7 @@ int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
     const uint8_t *sec = section;
     kiln_link *all = NULL, *part = NULL;
     kiln_trace_index one;
+    zctx z = {NULL, NULL}; /* one context for every chunk */
     size_t nl = 0, nt = 0, np = 0;
     int rc = 0;
 
@@ -522,7 +523,7 @@ int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
         if ((rc = link_chunk_decode(k, i, sec + k->offset,
                                          i + 1 < n ? chunks[i + 1].first_trace
                                                    : NULL,
-                                         npages, &part, &one)) < 0)
+                                         npages, &part, &one, &z)) < 0)
             goto out;
         memcpy(all + k->first_link, part, k->nlinks * sizeof *part);
         free(part);
@@ -559,6 +560,7 @@ int links_chunked_decode(const kiln_link_chunk *chunks, size_t n,
     *nlinks = nl;
     all = NULL;
 out:
+    zctx_free(&z);
     free(all);
     free(part);
     trace_index_free(&one);

@@ -118,7 +118,7 @@ static int load_section(kiln_block *b, const kiln_section *s, kiln_buf *raw)
     if ((rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
         goto out;
     snprintf(what, sizeof what, "section %s", section_name(s->type));
-    if ((rc = section_unpack(s, p, raw, what)) < 0)
+    if ((rc = section_unpack(s, p, raw, what, &b->zstd)) < 0)
         rc = rd_block_err(b, rc);
 out:
     kiln_buf_free(&scratch);
@@ -316,7 +316,8 @@ int rd_block_trace_chunk(kiln_block *b, const uint8_t trace[16],
                                      i + 1 < b->nchunks
                                          ? b->chunks[i + 1].first_trace
                                          : NULL,
-                                     SIZE_MAX, &b->clinks, &b->cti)) < 0) {
+                                     SIZE_MAX, &b->clinks, &b->cti,
+                                     &b->zstd)) < 0) {
         b->clinks = NULL;
         rc = rd_block_err(b, rc);
         goto out;
@@ -491,7 +492,7 @@ static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
                               "%llu is past the limit", b->key, id,
                               (unsigned long long)pm->raw);
     page_section(b, id, &ps, what);
-    if ((rc = section_unpack(&ps, stored, raw, what)) < 0)
+    if ((rc = section_unpack(&ps, stored, raw, what, &b->zstd)) < 0)
         return rd_block_err(b, rc);
     memset(rows, 0, sizeof *rows);
     if ((rc = page_decode(rows, raw->data, raw->len, pm,
@@ -916,6 +917,7 @@ void kiln_block_free(kiln_block *b)
     meta_free(&b->meta);
     free(b->sinfo);
     kiln_buf_free(&b->tail);
+    zctx_free(&b->zstd);
     free(b->key);
     free(b);
 }

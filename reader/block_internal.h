@@ -51,6 +51,7 @@ struct kiln_block {
                                 * not yet checked against the page count) */
     kiln_tables tables;        /* kiln_block_tables' view; serial 0 until
                                 * then */
+    zctx zstd;                 /* for every section and page it unpacks */
 };
 
 /* Each loads and decodes its section once (checksum checked), after the

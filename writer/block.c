@@ -319,13 +319,13 @@ static int put_page(kiln_writer *w, enc *e, size_t a, size_t b)
         return rc;
     /* Each page is its own zstd frame, made with one reused context (a
      * fresh context per page costs more than compressing a small page). */
-    if (!w->zctx && !(w->zctx = ZSTD_createCCtx()))
+    if (!w->zstd.c && !(w->zstd.c = ZSTD_createCCtx()))
         return kiln_error_set(KILN_ENOMEM, "writer: no zstd context");
     size_t bound = ZSTD_compressBound(e->raw.len);
     if ((rc = kiln_buf_reserve(&e->samples, bound)) < 0)
         return rc;
     uint8_t *dst = e->samples.data + e->samples.len;
-    size_t z = ZSTD_compressCCtx(w->zctx, dst, bound, e->raw.data, e->raw.len,
+    size_t z = ZSTD_compressCCtx(w->zstd.c, dst, bound, e->raw.data, e->raw.len,
                                  w->zstd_level);
     if (ZSTD_isError(z))
         return kiln_error_set(KILN_EINVAL, "writer: page %zu: zstd: %s",
@@ -420,11 +420,11 @@ out:
     return rc;
 }
 
-static int pack(kiln_buf *block, kiln_section *secs, size_t *nsecs,
+static int pack(zctx *z, kiln_buf *block, kiln_section *secs, size_t *nsecs,
                 uint8_t type, uint8_t codec, int level, const kiln_buf *raw)
 {
     int rc = section_pack(block, &secs[*nsecs], type, codec, level,
-                               raw->data, raw->len);
+                          raw->data, raw->len, z);
     if (rc < 0)
         return kiln_error_wrap(rc, "writer: section %s: ",
                                section_name(type));
@@ -457,14 +457,14 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
     if ((rc = header_encode(&e.tmp, 0)) < 0 ||
         (rc = kiln_buf_append(block, e.tmp.data, e.tmp.len)) < 0)
         goto out;
-    if ((rc = pack(block, secs, &nsecs, KILN_SEC_SAMPLES, KILN_CODEC_NONE, 0,
+    if ((rc = pack(&w->zstd, block, secs, &nsecs, KILN_SEC_SAMPLES, KILN_CODEC_NONE, 0,
                    &e.samples)) < 0)
         goto out;
 #define SECTION(type, codec, level, call)                                    \
     do {                                                                     \
         kiln_buf_reset(&e.raw);                                              \
         if ((rc = (call)) < 0 ||                                             \
-            (rc = pack(block, secs, &nsecs, type, codec, level, &e.raw)) < 0) \
+            (rc = pack(&w->zstd, block, secs, &nsecs, type, codec, level, &e.raw)) < 0) \
             goto out;                                                        \
     } while (0)
     SECTION(KILN_SEC_SYMBOLS, KILN_CODEC_ZSTD, lvl,
@@ -482,10 +482,10 @@ int wr_encode(kiln_writer *w, kiln_buf *block, char id[27])
     kiln_buf_reset(&e.tmp);
     if ((rc = links_chunked_encode(e.links, nlinks, &e.ti, 0,
                                         KILN_CODEC_ZSTD, lvl, &e.tmp,
-                                        &e.raw)) < 0 ||
-        (rc = pack(block, secs, &nsecs, KILN_SEC_LINKS, KILN_CODEC_NONE, 0,
+                                        &e.raw, &w->zstd)) < 0 ||
+        (rc = pack(&w->zstd, block, secs, &nsecs, KILN_SEC_LINKS, KILN_CODEC_NONE, 0,
                    &e.tmp)) < 0 ||
-        (rc = pack(block, secs, &nsecs, KILN_SEC_TRACEINDEX, KILN_CODEC_ZSTD,
+        (rc = pack(&w->zstd, block, secs, &nsecs, KILN_SEC_TRACEINDEX, KILN_CODEC_ZSTD,
                    lvl, &e.raw)) < 0)
         goto out;
     /* The bloom filter goes last and uncompressed (random bits do not

@@ -350,7 +350,7 @@ void kiln_writer_free(kiln_writer *w)
     kiln_buf_free(&w->inflated);
     pprof_doc_free(&w->pdoc);
     free(w->path);
-    ZSTD_freeCCtx(w->zctx);
+    zctx_free(&w->zstd);
     free(w->merge);
     for (size_t i = 0; i < sizeof w->scratch / sizeof w->scratch[0]; i++)
         free(w->scratch[i]);

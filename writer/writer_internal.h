@@ -63,7 +63,7 @@ struct kiln_writer {
     pprof_doc pdoc;           /* the pprof being added */
     uint32_t *path;           /* nodes of the previous sample, root first */
     size_t cappath;
-    void *zctx;               /* ZSTD_CCtx reused for every page */
+    zctx zstd;                /* for every page and section it packs */
     uint32_t *merge;          /* open-addressing slots: row - row0 + 1 */
     size_t mergecap;          /* allocated slots */
     size_t mergeuse;          /* slots in use for this profile, power of 2 */

@@ -73,10 +73,10 @@ static void build_block(kiln_buf *blk, kiln_section secs[2], kiln_meta *m)
         text[i] = (char)('a' + i % 7);
     cr_assert(eq(int, header_encode(blk, 0), 0));
     cr_assert(eq(int, section_pack(blk, &secs[0], KILN_SEC_SYMBOLS,
-                                        KILN_CODEC_ZSTD, 3, text, sizeof text), 0));
+                                        KILN_CODEC_ZSTD, 3, text, sizeof text, NULL), 0));
     cr_assert(lt(u64, secs[0].stored, secs[0].raw));
     cr_assert(eq(int, section_pack(blk, &secs[1], KILN_SEC_BLOOM,
-                                        KILN_CODEC_NONE, 0, text, 100), 0));
+                                        KILN_CODEC_NONE, 0, text, 100, NULL), 0));
     uint64_t off = blk->len;
     cr_assert(eq(int, footer_encode(blk, secs, 2, m), 0));
     uint64_t len = blk->len - off;
@@ -146,7 +146,7 @@ Test(format_container, block_roundtrip_through_trailer_footer_sections)
         char what[32];
         snprintf(what, sizeof what, "section %s", section_name(ds[i].type));
         uint8_t *stored = dup_exact(blk.data + ds[i].offset, ds[i].stored);
-        cr_assert(eq(int, section_unpack(&ds[i], stored, &raw, what), 0), "%s",
+        cr_assert(eq(int, section_unpack(&ds[i], stored, &raw, what, NULL), 0), "%s",
                   kiln_error_last());
         cr_assert(eq(sz, raw.len, ds[i].raw));
         cr_assert(eq(u8, raw.data[0], 'a'));
@@ -176,7 +176,7 @@ Test(format_container, checksum_mismatch_is_echecksum)
     build_block(&blk, secs, &m);
     blk.data[secs[0].offset + 3] ^= 0x10;
     cr_assert(eq(int, section_unpack(&secs[0], blk.data + secs[0].offset, &raw,
-                                          "section symbols"), KILN_ECHECKSUM));
+                                          "section symbols", NULL), KILN_ECHECKSUM));
     cr_assert(eq(int, strncmp(kiln_error_last(), "section symbols: checksum mismatch (stored ", 43), 0),
               "%s", kiln_error_last());
     /* The trailer protects itself. */
@@ -200,13 +200,13 @@ Test(format_container, raw_size_lies_are_caught)
     build_block(&blk, secs, &m);
     kiln_section s = secs[0];
     s.raw -= 1;
-    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols"),
+    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols", NULL),
                  KILN_ECORRUPT));
     s.raw += 2;
-    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols"),
+    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols", NULL),
                  KILN_ECORRUPT));
     s.raw = (1ULL << 31) + 1;
-    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols"),
+    cr_assert(eq(int, section_unpack(&s, blk.data + s.offset, &raw, "section symbols", NULL),
                  KILN_ELIMIT));
     kiln_buf_free(&blk);
     kiln_buf_free(&raw);

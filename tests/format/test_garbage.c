@@ -137,14 +137,14 @@ Test(format_garbage, zstd_garbage_with_valid_checksum_is_corrupt)
     for (size_t i = 0; i < sizeof text; i++)
         text[i] = (char)('a' + rng_next(&s) % 3);
     cr_assert(eq(int, section_pack(&blk, &sec, KILN_SEC_SERIES, KILN_CODEC_ZSTD, 3,
-                                        text, sizeof text), 0));
+                                        text, sizeof text, NULL), 0));
     for (int k = 0; k < 500; k++) {
         uint8_t *p = dup_exact(blk.data + sec.offset, sec.stored);
         size_t at = (size_t)(rng_next(&s) % sec.stored);
         p[at] ^= (uint8_t)(1 + rng_next(&s) % 255);
         kiln_section forged = sec;
         forged.checksum = hash64(p, sec.stored, 0); /* get past the checksum */
-        int rc = section_unpack(&forged, p, &out, "section series");
+        int rc = section_unpack(&forged, p, &out, "section series", NULL);
         if (rc == 0) /* zstd's own checksum is off by default; a flip may decode */
             cr_assert(eq(sz, out.len, sizeof text));
         else

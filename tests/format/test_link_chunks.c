@@ -59,7 +59,7 @@ static void build(fixture *f, size_t ntraces, size_t per_chunk)
     f->ti.ntraces = ntraces;
     cr_assert(eq(int, links_chunked_encode(f->links, f->n, &f->ti,
                                                 per_chunk, KILN_CODEC_ZSTD, 3,
-                                                &f->sec, &f->idx), 0),
+                                                &f->sec, &f->idx, NULL), 0),
               "%s", kiln_error_last());
     uint64_t nl, nt;
     cr_assert(eq(int, link_chunks_decode(&f->chunks, &f->nchunks,
@@ -141,7 +141,7 @@ Test(format_link_chunks, one_chunk_answers_each_trace)
                               c, i, f.sec.data + c->offset,
                               i + 1 < f.nchunks ? f.chunks[i + 1].first_trace
                                                 : NULL,
-                              10, &l, &ti), 0),
+                              10, &l, &ti, NULL), 0),
                   "%s", kiln_error_last());
         /* The trace's entry, with local link ids and its two pages. */
         uint32_t local = f.ti.first_link[k] - c->first_link;
@@ -173,7 +173,7 @@ Test(format_link_chunks, damaged_chunk_is_refused_by_checksum)
         kiln_trace_index ti;
         int rc = link_chunk_decode(c, i, f.sec.data + c->offset,
                                         f.chunks[i + 1].first_trace, 10, &l,
-                                        &ti);
+                                        &ti, NULL);
         cr_assert(eq(int, rc, KILN_ECHECKSUM), "byte %llu",
                   (unsigned long long)at);
         cr_assert(strstr(kiln_error_last(), "section links: chunk") != NULL,
@@ -268,7 +268,7 @@ Test(format_link_chunks, chunks_out_of_order_are_refused)
     kiln_trace_index ti;
     cr_assert(eq(int, link_chunk_decode(&f.chunks[0], 0, f.sec.data,
                                              f.chunks[1].first_trace, 10, &l,
-                                             &ti), KILN_ECORRUPT));
+                                             &ti, NULL), KILN_ECORRUPT));
     /* The extents must tile the section exactly. */
     cr_assert(eq(int, link_chunks_decode(&ch, &n, f.idx.data, f.idx.len,
                                               f.sec.len + 1, &nl, &nt),
@@ -284,7 +284,7 @@ Test(format_link_chunks, no_links_no_chunks)
     kiln_buf sec = KILN_BUF_INIT, idx = KILN_BUF_INIT;
     cr_assert(eq(int, links_chunked_encode(NULL, 0, &ti, 0,
                                                 KILN_CODEC_ZSTD, 3, &sec,
-                                                &idx), 0));
+                                                &idx, NULL), 0));
     cr_assert(eq(sz, sec.len, 0));
     kiln_link_chunk *ch;
     size_t n;

@@ -17,8 +17,9 @@ kiln_store *fz_mem_store(void);
 /* Put an object (a block the fuzzer made up). */
 void fz_mem_put(kiln_store *s, const char *key, const void *data, size_t n);
 
-/* Flush what w holds into a fresh memory store and read the block back
- * with fz_read_block (nothing when the flush refuses). */
+/* Flush what w holds into a fresh memory store (nothing more when the
+ * flush refuses) and read the block back: it must open, verify and answer
+ * a query as pprof, else abort() (kiln wrote a block it cannot read). */
 void fz_flush_and_read(kiln_writer *w);
 
 /* Run a block through everything a reader does with one: open, info,

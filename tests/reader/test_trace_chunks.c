@@ -138,7 +138,7 @@ static void read_layout(const uint8_t *blk, size_t size, layout *l)
     }
     cr_assert(l->links && l->index);
     cr_assert(eq(int, section_unpack(l->index, blk + l->index->offset,
-                                          &raw, "traceindex"), 0));
+                                          &raw, "traceindex", NULL), 0));
     cr_assert(eq(int, link_chunks_decode(&l->chunks, &l->nchunks,
                                               raw.data, raw.len,
                                               l->links->stored, &nl, &nt), 0));

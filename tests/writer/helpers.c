@@ -64,7 +64,7 @@ static void unpack(const tblock *b, const kiln_buf *block, unsigned type,
     cr_assert(s != NULL, "block has no %s section", section_name(type));
     cr_assert(s->offset + s->stored <= block->len);
     int rc = section_unpack(s, block->data + s->offset, out,
-                                 section_name(type));
+                                 section_name(type), NULL);
     cr_assert(eq(int, rc, 0), "unpack %s: %s", section_name(type),
               kiln_error_last());
 }
@@ -139,7 +139,7 @@ void th_block_open(tblock *b, const kiln_buf *block)
         s.stored = m->stored;
         s.raw = m->raw;
         s.checksum = m->checksum;
-        rc = section_unpack(&s, block->data + s.offset, &raw, "page");
+        rc = section_unpack(&s, block->data + s.offset, &raw, "page", NULL);
         cr_assert(eq(int, rc, 0), "page %zu: %s", i, kiln_error_last());
         rc = page_decode(&b->rows[i], raw.data, raw.len, m,
                               b->stacks.n, b->sym.nlsets, b->nlinks);
