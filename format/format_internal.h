@@ -800,6 +800,8 @@ typedef struct tabmap {
     uint32_t *link;            /* link id -> destination link id + 1 */
     uint32_t *node;            /* stack node -> node (0 = not yet) */
     uint32_t *path;            /* scratch, sstk->n entries */
+    size_t cap[8];             /* entries allocated: str, fn, map, loc,
+                                * lset, link, node, path */
     kiln_line *lines;          /* scratch for one location */
     size_t caplines;
     kiln_label_ent *ents;      /* scratch for one label set */
@@ -818,6 +820,15 @@ int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
                size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
                linktab *dlinks);
 void tabmap_free(tabmap *m);
+/* tabmap_init over a mapping already initialised: its arrays are kept
+ * where they are large enough (a writer maps one profile after another
+ * without a calloc of fresh pages each time); on failure m is still valid
+ * for tabmap_free. Series mapping (tabmap_use_series) is not reset. */
+int tabmap_reuse(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+                 size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+                 linktab *dlinks);
+/* Bytes its arrays hold (to release them past a limit). */
+size_t tabmap_bytes(const tabmap *m);
 /* Each gives the destination id of source id `id`; ids must be in range
  * of the source tables (decoders have checked them). */
 int tabmap_str(tabmap *m, uint32_t id, uint32_t *out);

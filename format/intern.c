@@ -55,27 +55,67 @@ void linktab_free(linktab *t)
 
 /* ---- the id mapping ---- */
 
-int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
-               size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
-               linktab *dlinks)
+/* *a (*cap entries) holds at least n zeroed entries; KILN_ENOMEM leaves it
+ * as it was. */
+static int zarray(uint32_t **a, size_t *cap, size_t n)
 {
-    memset(m, 0, sizeof *m);
+    if (n > *cap || !*a) {
+        size_t c = n > 0 ? n : 1;
+        uint32_t *na = calloc(c, sizeof *na);
+        if (!na)
+            return nomem();
+        free(*a);
+        *a = na;
+        *cap = c;
+        return 0;
+    }
+    memset(*a, 0, n * sizeof **a);
+    return 0;
+}
+
+int tabmap_reuse(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+                 size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+                 linktab *dlinks)
+{
+    size_t nnodes = sstk ? sstk->n : 0;
+    int rc;
+
     m->ssym = ssym;
     m->sstk = sstk;
     m->nlinks = nlinks;
     m->dsym = dsym;
     m->dstk = dstk;
     m->dlinks = dlinks;
-#define ZALLOC(f, n) (m->f = calloc((n) > 0 ? (size_t)(n) : 1, sizeof *m->f))
-    if (!ZALLOC(str, ssym->strings.n) || !ZALLOC(fn, ssym->nfunctions) ||
-        !ZALLOC(map, ssym->nmappings) || !ZALLOC(loc, ssym->nlocations) ||
-        !ZALLOC(lset, ssym->nlsets) || !ZALLOC(link, nlinks) ||
-        !ZALLOC(node, sstk ? sstk->n : 0) || !ZALLOC(path, sstk ? sstk->n : 0)) {
-        tabmap_free(m);
-        return nomem();
-    }
-#undef ZALLOC
+    if ((rc = zarray(&m->str, &m->cap[0], ssym->strings.n)) < 0 ||
+        (rc = zarray(&m->fn, &m->cap[1], ssym->nfunctions)) < 0 ||
+        (rc = zarray(&m->map, &m->cap[2], ssym->nmappings)) < 0 ||
+        (rc = zarray(&m->loc, &m->cap[3], ssym->nlocations)) < 0 ||
+        (rc = zarray(&m->lset, &m->cap[4], ssym->nlsets)) < 0 ||
+        (rc = zarray(&m->link, &m->cap[5], nlinks)) < 0 ||
+        (rc = zarray(&m->node, &m->cap[6], nnodes)) < 0 ||
+        (rc = zarray(&m->path, &m->cap[7], nnodes)) < 0)
+        return rc;
     return 0;
+}
+
+int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+               size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+               linktab *dlinks)
+{
+    int rc;
+
+    memset(m, 0, sizeof *m);
+    if ((rc = tabmap_reuse(m, ssym, sstk, nlinks, dsym, dstk, dlinks)) < 0)
+        tabmap_free(m);
+    return rc;
+}
+
+size_t tabmap_bytes(const tabmap *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof m->cap / sizeof m->cap[0]; i++)
+        n += m->cap[i] * sizeof(uint32_t);
+    return n + m->caplines * sizeof *m->lines + m->capents * sizeof *m->ents;
 }
 
 void tabmap_free(tabmap *m)

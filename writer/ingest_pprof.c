@@ -14,7 +14,7 @@
 /* The doc and the mapping of its tables into the block's. */
 typedef struct pctx {
     const pprof_doc *d;
-    tabmap m;           /* doc symbols -> w->sym */
+    tabmap *m;          /* doc symbols -> w->sym (w->pmap) */
 } pctx;
 
 /* Doc string i. */
@@ -148,9 +148,9 @@ static int sample_labels(kiln_writer *w, pctx *c, const pprof_sample *s,
             continue;
         const kiln_label_ent *lb = &lab[j];
         kiln_label_ent *e = &ents[n++];
-        if ((rc = tabmap_str(&c->m, lb->key, &e->key)) < 0 ||
-            (rc = tabmap_str(&c->m, lb->str, &e->str)) < 0 ||
-            (rc = tabmap_str(&c->m, lb->num_unit, &e->num_unit)) < 0)
+        if ((rc = tabmap_str(c->m, lb->key, &e->key)) < 0 ||
+            (rc = tabmap_str(c->m, lb->str, &e->str)) < 0 ||
+            (rc = tabmap_str(c->m, lb->num_unit, &e->num_unit)) < 0)
             return rc;
         e->num = lb->num;
     }
@@ -209,7 +209,7 @@ static inline int stack_step(kiln_writer *w, pctx *c, uint32_t parent,
                              uint32_t loc, uint32_t *node)
 {
     int rc;
-    if ((rc = tabmap_location(&c->m, loc, &loc)) < 0)
+    if ((rc = tabmap_location(c->m, loc, &loc)) < 0)
         return rc;
     return wr_stack_child(w, parent, loc, node);
 }
@@ -286,6 +286,7 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
 
     memset(&c, 0, sizeof c);
     c.d = &w->pdoc;
+    c.m = &w->pmap;
     if ((rc = wr_check_labels(labels, nlabels)) < 0)
         goto out;
     if (!data || len == 0) {
@@ -300,12 +301,11 @@ int kiln_writer_add_pprof(kiln_writer *w, const void *data, size_t len,
         goto out;
     }
     if ((rc = pprof_decode(&w->pdoc, msg, n)) < 0 ||
-        (rc = tabmap_init(&c.m, &w->pdoc.sym, NULL, 0, &w->sym, NULL,
-                          NULL)) < 0)
+        (rc = tabmap_reuse(&w->pmap, &w->pdoc.sym, NULL, 0, &w->sym, NULL,
+                           NULL)) < 0)
         goto out;
     rc = ingest(w, &c, labels, nlabels);
 out:
-    tabmap_free(&c.m);
     wr_scratch_trim(w);
     return api_return(rc);
 }

@@ -349,6 +349,7 @@ void kiln_writer_free(kiln_writer *w)
     free(w->sources);
     kiln_buf_free(&w->inflated);
     pprof_doc_free(&w->pdoc);
+    tabmap_free(&w->pmap);
     free(w->path);
     zctx_free(&w->zstd);
     free(w->merge);
@@ -411,6 +412,8 @@ void wr_scratch_trim(kiln_writer *w)
     if (w->inflated.cap > SCRATCH_KEEP)
         kiln_buf_free(&w->inflated);
     pprof_doc_trim(&w->pdoc, SCRATCH_KEEP);
+    if (tabmap_bytes(&w->pmap) > SCRATCH_KEEP)
+        tabmap_free(&w->pmap);
     if (w->mergecap * sizeof(uint32_t) > SCRATCH_KEEP) {
         free(w->merge);
         w->merge = NULL;

@@ -61,6 +61,7 @@ struct kiln_writer {
     /* Scratch reused across add calls (never part of the block). */
     kiln_buf inflated;        /* gunzipped pprof */
     pprof_doc pdoc;           /* the pprof being added */
+    tabmap pmap;              /* its symbols -> sym (arrays reused) */
     uint32_t *path;           /* nodes of the previous sample, root first */
     size_t cappath;
     zctx zstd;                /* for every page and section it packs */
