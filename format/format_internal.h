@@ -898,11 +898,14 @@ int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out);
 /* Deflate into gzip format at `level`. */
 int gzip_deflate(const void *p, size_t n, int level, kiln_buf *out);
 
-/* One sample of a pprof_doc. */
+/* One sample of a pprof_doc. A decoded doc's locs and values point into
+ * the unpacked message (its arena), a filled one's into pprof_doc.locs and
+ * .values: not copied, as they are most of a profile's bytes. */
 typedef struct pprof_sample {
-    uint32_t loc_off;  /* first entry in pprof_doc.locs */
-    uint32_t nlocs;    /* frames, leaf first */
-    uint32_t lab_off;  /* first entry in pprof_doc.labels */
+    const uint64_t *locs;  /* nlocs location indexes of sym, leaf first */
+    const int64_t *values; /* kind.ntypes values */
+    uint32_t nlocs;
+    uint32_t lab_off;      /* first entry in pprof_doc.labels */
     uint32_t nlabels;
 } pprof_sample;
 
@@ -935,11 +938,11 @@ void pb_arena_free(pb_arena *a);
  *                location's mapping is index + 1 (0 none), a line's
  *                function an index or KILN_NOFUNC; no label sets.
  *   kind         sample types, period, comments ... as string ids;
- *   samples      frames (location indexes, leaf first), ntypes values
- *                each (values + i * kind.ntypes), raw labels (string ids,
- *                not interned, in the order the profile has them).
- * Zero-initialise before the first use; decoding again reuses the memory;
- * pprof_doc_free releases it. */
+ *   samples      frames (location indexes, leaf first), kind.ntypes values,
+ *                raw labels (string ids, not interned, in the order the
+ *                profile has them).
+ * Zero-initialise before the first use; decoding again reuses the memory
+ * (and ends the last decode's samples); pprof_doc_free releases it. */
 typedef struct pprof_doc {
     kiln_symtab sym;
     kiln_kind kind;
@@ -947,8 +950,8 @@ typedef struct pprof_doc {
     int64_t time;           /* time_nanos */
     int64_t duration;       /* duration_nanos */
     pprof_sample *samples;  size_t nsamples, capsamples;
-    uint32_t *locs;         size_t nlocs, caplocs;
-    int64_t *values;        size_t nvalues, capvalues;
+    uint64_t *locs;         size_t nlocs, caplocs;   /* room for */
+    int64_t *values;        size_t nvalues, capvalues; /* filled docs */
     kiln_label_ent *labels; size_t nlabels, caplabels;
     uint32_t *kind_ids;     size_t capkind_ids; /* kind.types, comments */
     pb_arena arena;         /* decoding scratch */

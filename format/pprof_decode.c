@@ -433,33 +433,29 @@ static int fill_kind(pprof_doc *d, const Profile *p)
     return 0;
 }
 
+/* Samples borrow their frames (location ids, which check_profile made
+ * indexes) and values from the message; labels are copied. */
 static int fill_samples(pprof_doc *d, const Profile *p)
 {
-    size_t nt = p->n_sample_type, nlocs = 0, nlabels = 0;
+    size_t nlabels = 0;
     int rc;
 
-    for (size_t i = 0; i < p->n_sample; i++) {
-        nlocs += p->sample[i]->n_location_id;
+    for (size_t i = 0; i < p->n_sample; i++)
         nlabels += p->sample[i]->n_label;
-    }
-    if (nlocs > UINT32_MAX || nlabels > UINT32_MAX)
-        return kiln_error_set(KILN_ELIMIT, "pprof: over %u frames or labels "
-                              "in all", UINT32_MAX);
-    if ((rc = pprof_doc_reserve_samples(d, p->n_sample, nt, nlocs,
-                                        nlabels)) < 0)
+    if (nlabels > UINT32_MAX)
+        return kiln_error_set(KILN_ELIMIT, "pprof: over %u labels in all",
+                              UINT32_MAX);
+    if ((rc = pprof_doc_reserve_samples(d, p->n_sample, 0, 0, nlabels)) < 0)
         return rc;
-    nlocs = nlabels = 0;
+    nlabels = 0;
     for (size_t i = 0; i < p->n_sample; i++) {
         const Sample *ps = p->sample[i];
         pprof_sample *s = &d->samples[i];
-        s->loc_off = (uint32_t)nlocs;
+        s->locs = ps->location_id;
         s->nlocs = (uint32_t)ps->n_location_id;
+        s->values = ps->value;
         s->lab_off = (uint32_t)nlabels;
         s->nlabels = (uint32_t)ps->n_label;
-        for (size_t j = 0; j < ps->n_location_id; j++)
-            d->locs[nlocs++] = (uint32_t)ps->location_id[j]; /* an index */
-        if (nt)
-            memcpy(d->values + i * nt, ps->value, nt * sizeof *d->values);
         for (size_t j = 0; j < ps->n_label; j++) {
             const Label *lb = ps->label[j];
             kiln_label_ent *e = &d->labels[nlabels++];
@@ -470,8 +466,6 @@ static int fill_samples(pprof_doc *d, const Profile *p)
         }
     }
     d->nsamples = p->n_sample;
-    d->nlocs = nlocs;
-    d->nvalues = p->n_sample * nt;
     d->nlabels = nlabels;
     d->time = p->time_nanos;
     d->duration = p->duration_nanos;
@@ -499,8 +493,7 @@ int pprof_decode(pprof_doc *doc, const void *data, size_t n)
         (rc = fill_samples(doc, p)) < 0)
         goto out;
 out:
-    pb_arena_reset(&doc->arena);
-    return rc;
+    return rc; /* the arena holds the samples' frames and values */
 }
 
 /* ---- the doc's memory --------------------------------------------------- */

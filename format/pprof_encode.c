@@ -112,14 +112,14 @@ static int lay_symbols(const pprof_doc *d, msgs *m)
 
 static int lay_samples(const pprof_doc *d, msgs *m)
 {
-    size_t nt = d->kind.ntypes;
+    size_t nt = d->kind.ntypes, nlocs = 0;
 
+    for (size_t i = 0; i < d->nsamples; i++)
+        nlocs += d->samples[i].nlocs;
     if (!ALLOC(samp, d->nsamples) || !ALLOC(sampp, d->nsamples) ||
-        !ALLOC(locids, d->nlocs) || !ALLOC(lab, d->nlabels) ||
+        !ALLOC(locids, nlocs) || !ALLOC(lab, d->nlabels) ||
         !ALLOC(labp, d->nlabels))
         return nomem();
-    for (size_t i = 0; i < d->nlocs; i++)
-        m->locids[i] = (uint64_t)d->locs[i] + 1;
     for (size_t i = 0; i < d->nlabels; i++) {
         const kiln_label_ent *e = &d->labels[i];
         Perftools__Profiles__Label *lb = &m->lab[i];
@@ -130,14 +130,17 @@ static int lay_samples(const pprof_doc *d, msgs *m)
         lb->num_unit = e->num_unit;
         m->labp[i] = lb;
     }
+    nlocs = 0;
     for (size_t i = 0; i < d->nsamples; i++) {
         const pprof_sample *s = &d->samples[i];
         Perftools__Profiles__Sample *sm = &m->samp[i];
         perftools__profiles__sample__init(sm);
         sm->n_location_id = s->nlocs;
-        sm->location_id = m->locids + s->loc_off;
+        sm->location_id = m->locids + nlocs;
+        for (uint32_t j = 0; j < s->nlocs; j++)
+            m->locids[nlocs++] = s->locs[j] + 1; /* id = index + 1 */
         sm->n_value = nt;
-        sm->value = d->values + i * nt;
+        sm->value = (int64_t *)s->values;
         sm->n_label = s->nlabels;
         sm->label = m->labp + s->lab_off;
         m->sampp[i] = sm;

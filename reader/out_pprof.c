@@ -253,10 +253,11 @@ static int put_samples(pctx *p, pprof_doc *d, const uint32_t *depth,
             continue;
         uint32_t node = r->keep_labels ? r->keys[i].node : (uint32_t)i;
         pprof_sample *sm = &d->samples[k];
-        sm->loc_off = (uint32_t)d->nlocs;
+        sm->locs = d->locs + d->nlocs;
         sm->nlocs = depth[node];
         for (uint32_t c = node; c; c = r->stk.parent[c])
             d->locs[d->nlocs++] = p->loc_out[r->stk.loc[c]] - 1;
+        sm->values = d->values + k * nt;
         memcpy(d->values + k * nt, p->rowvals + i * nt, nt * sizeof(int64_t));
         sm->lab_off = (uint32_t)d->nlabels;
         if (r->keep_labels) {

@@ -717,6 +717,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
         const gtick *tk = &s->ticks[i];
         const gtmpl *tp = &m->t[tk->tmpl];
         pprof_sample *sm = &d->samples[nsmp];
+        sm->values = d->values + 2 * nsmp;
         d->values[2 * nsmp] = j - i;
         d->values[2 * nsmp + 1] = (int64_t)(j - i) * (int64_t)llround(1e9 / c->rate);
         sm->lab_off = (uint32_t)d->nlabels;
@@ -733,7 +734,8 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
             ls->str = str_raw(s, p + 32 + 16 * tk->span, 16);
             sm->nlabels = 2;
         }
-        sm->loc_off = (uint32_t)d->nlocs;
+        sm->locs = d->locs + d->nlocs;
+        size_t loc_off = d->nlocs;
         for (uint32_t k = 0; k < tp->nloc; k++) {
             uint32_t ml = m->tloc[tp->loc0 + k];
             if (s->loc_local[ml] == 0) {
@@ -755,7 +757,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
             }
             d->locs[d->nlocs++] = s->loc_local[ml] - 1; /* an index */
         }
-        sm->nlocs = (uint32_t)(d->nlocs - sm->loc_off);
+        sm->nlocs = (uint32_t)(d->nlocs - loc_off);
         nsmp++;
         i = j;
     }

@@ -468,7 +468,7 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
     const kiln_label_ent *lab = g->d->labels + s->lab_off;
     int rc;
     for (size_t k = 0; k < s->nlocs; k++)
-        locbuf[k] = (int32_t)g->d->locs[s->loc_off + k] + 1;
+        locbuf[k] = (int32_t)s->locs[k] + 1;
     if ((rc = stack(g, locbuf, s->nlocs, &sh->stack)) < 0)
         return rc;
 
@@ -819,7 +819,7 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
             s->link_index = shapes[i].link;
             s->attribute_indices = shapes[i].attrs;
             s->n_attribute_indices = shapes[i].nattrs;
-            s->values = &doc.values[i * ntypes + t];
+            s->values = (int64_t *)&doc.samples[i].values[t];
             s->n_values = 1;
             sp[i] = s;
         }

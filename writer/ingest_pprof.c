@@ -236,7 +236,7 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
     for (size_t i = 0; i < d->nsamples; i++) {
         const pprof_sample *s = &d->samples[i];
         size_t n = s->nlocs, k = 0;
-        const uint32_t *locs = d->locs + s->loc_off;
+        const uint64_t *locs = s->locs;
         if ((rc = wr_grow((void **)&w->path, &w->cappath, n + 1,
                           sizeof *w->path)) < 0)
             goto fail;
@@ -244,13 +244,14 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
          * (pprof frames are leaf first: compare from the end). */
         if (prev && n > 0 && prev->nlocs > 0) {
             size_t pn = prev->nlocs, m = n < pn ? n : pn;
-            const uint32_t *a = locs + n, *b = d->locs + prev->loc_off + pn;
+            const uint64_t *a = locs + n, *b = prev->locs + pn;
             while (k < m && a[-1 - (ptrdiff_t)k] == b[-1 - (ptrdiff_t)k])
                 k++;
         }
         uint32_t node = k ? w->path[k - 1] : 0;
         for (size_t j = k; j < n; j++) {
-            if ((rc = stack_step(w, c, node, locs[n - 1 - j], &node)) < 0)
+            if ((rc = stack_step(w, c, node, (uint32_t)locs[n - 1 - j],
+                                 &node)) < 0)
                 goto fail;
             w->path[j] = node;
         }
@@ -263,7 +264,7 @@ static int ingest(kiln_writer *w, pctx *c, const kiln_label *labels,
         }
         nbad += bad;
         prev = s;
-        if ((rc = wr_row(w, node, lset, link, d->values + i * nt, nt)) < 0) {
+        if ((rc = wr_row(w, node, lset, link, s->values, nt)) < 0) {
             kiln_error_wrap(rc, "pprof: sample %zu: ", i);
             goto fail;
         }

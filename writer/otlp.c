@@ -681,13 +681,13 @@ static int build_types(conv *c, const pview *const *g, size_t ng,
 static int build_stack(conv *c, const sview *s, size_t i, pprof_sample *ps)
 {
     int rc;
-    ps->loc_off = (uint32_t)c->doc.nlocs;
+    ps->locs = c->doc.locs + c->doc.nlocs;
     ps->nlocs = 0;
     if (s->stack_index < 0 || (size_t)s->stack_index >= c->nstack)
         return bad(c, "sample %zu: stack_index %" PRId32 " out of range "
                    "(stack_table has %zu)", i, s->stack_index, c->nstack);
     const o_stack *st = c->d->stack_table[s->stack_index];
-    uint32_t *ids = c->doc.locs + c->doc.nlocs;
+    uint64_t *ids = c->doc.locs + c->doc.nlocs;
     for (size_t k = 0; k < st->n_location_indices; k++) {
         int32_t li = st->location_indices[k];
         if (li < 0 || (size_t)li >= c->nloc)
@@ -697,7 +697,7 @@ static int build_stack(conv *c, const sview *s, size_t i, pprof_sample *ps)
         uint64_t id = 0;
         if ((rc = map_location(c, li, &id)) < 0)
             return rc;
-        ids[k] = (uint32_t)(id - 1); /* a location id is its index + 1 */
+        ids[k] = id - 1; /* a location id is its index + 1 */
     }
     ps->nlocs = (uint32_t)st->n_location_indices;
     c->doc.nlocs += st->n_location_indices;
@@ -777,6 +777,7 @@ static int build_pprof(conv *c, const pview *const *g, size_t ng,
             return rc;
         for (size_t t = 0; t < ng; t++)
             d->values[j * ng + t] = sample_value(&g[t]->samples[i], e[j].k);
+        ps->values = d->values + j * ng;
         if ((rc = sample_labels(c, s, i, ps)) < 0)
             return rc;
     }
