@@ -82,6 +82,125 @@ static int parse_value(const char *s, size_t *i, char **out)
     return 0;
 }
 
+/* POSIX regex engines expand bounded repetitions by copying (glibc's
+ * ((a{200}){200}){200} took 1.6 GB and 4 s to compile) and stacked
+ * repetition operators blow up (a++++...+, found by fuzz_parse): a
+ * selector's regex is refused before regcomp when it is longer than
+ * RE_MAX_BYTES, puts two repetition operators on one atom (undefined in
+ * POSIX), or would expand to more than RE_MAX_SIZE positions. */
+#define RE_MAX_BYTES 4096
+#define RE_MAX_SIZE 10000
+#define RE_MAX_DEPTH 64
+
+static int re_refuse(const rd_matcher *m, size_t pos, const char *why)
+{
+    return kiln_error_set(KILN_EINVAL, "selector: regular expression \"%.64s%s\" "
+                          "at position %zu: %s", m->value,
+                          strlen(m->value) > 64 ? "..." : "", pos + 1, why);
+}
+
+static int re_check(const rd_matcher *m, size_t pos)
+{
+    const char *re = m->value;
+    size_t n = strlen(re);
+    /* Per open group: positions so far, and the size of its last atom. */
+    uint64_t total[RE_MAX_DEPTH + 1] = {0}, atom[RE_MAX_DEPTH + 1] = {0};
+    bool quantified = false, have_atom = false;
+    int d = 0;
+
+    if (n > RE_MAX_BYTES)
+        return re_refuse(m, pos, "longer than 4096 bytes");
+    for (size_t i = 0; i < n; i++) {
+        char c = re[i];
+        uint64_t mult = 0;
+
+        if (c == '*' || c == '+' || c == '?') {
+            mult = c == '+' ? 2 : 1;
+        } else if (c == '{' && i + 1 < n && re[i + 1] >= '0' &&
+                   re[i + 1] <= '9') {
+            uint64_t lo = 0, hi;
+            size_t j = i + 1;
+            while (j < n && re[j] >= '0' && re[j] <= '9' && lo <= RE_MAX_SIZE)
+                lo = lo * 10 + (uint64_t)(re[j++] - '0');
+            hi = lo;
+            if (j < n && re[j] == ',') {
+                j++;
+                hi = lo + 1; /* {m,}: m copies and a loop */
+                if (j < n && re[j] >= '0' && re[j] <= '9') {
+                    hi = 0;
+                    while (j < n && re[j] >= '0' && re[j] <= '9' &&
+                           hi <= RE_MAX_SIZE)
+                        hi = hi * 10 + (uint64_t)(re[j++] - '0');
+                }
+            }
+            while (j < n && re[j] != '}')
+                j++;
+            i = j;
+            mult = (hi > lo ? hi : lo) + 1;
+        }
+        if (mult) {
+            if (quantified)
+                return re_refuse(m, pos, "two repetition operators in a "
+                                 "row (undefined in POSIX)");
+            if (have_atom) {
+                uint64_t grown = atom[d] * mult;
+                total[d] += grown - atom[d];
+                atom[d] = grown;
+            }
+            quantified = true;
+        } else {
+            uint64_t size = 1;
+            quantified = false;
+            if (c == '(') {
+                if (d == RE_MAX_DEPTH)
+                    return re_refuse(m, pos, "groups nested deeper than 64");
+                d++;
+                total[d] = atom[d] = 0;
+                have_atom = false;
+                continue;
+            }
+            if (c == ')' && d > 0) {
+                size = total[d] ? total[d] : 1;
+                d--;
+            } else if (c == '|') {
+                have_atom = false;
+                continue;
+            } else if (c == '\\' && i + 1 < n) {
+                i++;
+            } else if (c == '[') {
+                /* A bracket expression: "]" first is literal; [:x:], [=x=]
+                 * and [.x.] hold brackets of their own. */
+                size_t j = i + 1;
+                if (j < n && re[j] == '^')
+                    j++;
+                if (j < n && re[j] == ']')
+                    j++;
+                while (j < n && re[j] != ']') {
+                    if (re[j] == '[' && j + 1 < n &&
+                        (re[j + 1] == ':' || re[j + 1] == '=' ||
+                         re[j + 1] == '.')) {
+                        char end = re[j + 1];
+                        j += 2;
+                        while (j + 1 < n && !(re[j] == end && re[j + 1] == ']'))
+                            j++;
+                        j += 2;
+                    } else {
+                        j++;
+                    }
+                }
+                i = j < n ? j : n;
+            }
+            total[d] += size;
+            atom[d] = size;
+            have_atom = true;
+        }
+        if (total[d] > RE_MAX_SIZE)
+            return re_refuse(m, pos, "its repetitions expand past 10000 "
+                             "positions");
+    }
+    return 0;
+}
+
 static int compile_re(rd_matcher *m, size_t pos)
 {
     size_t n = strlen(m->value);
@@ -90,6 +209,10 @@ static int compile_re(rd_matcher *m, size_t pos)
 
     if (!pat)
         return nomem();
+    if ((rc = re_check(m, pos)) < 0) {
+        free(pat);
+        return rc;
+    }
     if (n)
         snprintf(pat, n + 5, "^(%s)$", m->value);
     else

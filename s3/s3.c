@@ -293,7 +293,7 @@ void s3_conf_free(s3_conf *c)
     memset(c, 0, sizeof *c);
 }
 
-int store_open_s3(kiln_store **out, const char *url)
+int kiln_s3_module_open(kiln_store **out, const char *url)
 {
     s3_conf c;
     int rc;

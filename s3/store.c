@@ -3,6 +3,9 @@
  * bytes so --stats and the benchmark suite see every byte of I/O. */
 #include <assert.h>
 #include <ctype.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +182,56 @@ static int open_file_url(kiln_store **out, const char *url)
     return rc;
 }
 
+#if KILN_HAVE_S3
+/* The S3 backend is a module loaded for the first s3:// URL (s3/meson.build
+ * says why), once per process and never unloaded. */
+typedef int (*s3_open_fn)(kiln_store **out, const char *url);
+static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
+static s3_open_fn s3_open;
+static char s3_why[768]; /* why it could not be loaded */
+
+static void load_s3(void)
+{
+    const char *env = getenv("KILN_S3_MODULE");
+    const char *paths[] = {env && env[0] ? env : NULL, KILN_S3_MODULE_INSTALLED,
+                           KILN_S3_MODULE_BUILD};
+    size_t used = 0;
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        void *h;
+        if (!paths[i])
+            continue;
+        if (!(h = dlopen(paths[i], RTLD_NOW | RTLD_LOCAL))) {
+            const char *e = dlerror();
+            int k = snprintf(s3_why + used, sizeof s3_why - used, "%s%s",
+                             used ? "; " : "", e ? e : paths[i]);
+            if (k > 0 && (size_t)k < sizeof s3_why - used)
+                used += (size_t)k;
+            if (env && env[0])
+                break; /* asked for that one */
+            continue;
+        }
+        *(void **)&s3_open = dlsym(h, KILN_S3_MODULE_ENTRY);
+        if (!s3_open) {
+            snprintf(s3_why, sizeof s3_why, "%s: no %s", paths[i],
+                     KILN_S3_MODULE_ENTRY);
+            dlclose(h);
+        }
+        return;
+    }
+}
+
+static int open_s3(kiln_store **out, const char *url)
+{
+    pthread_once(&s3_once, load_s3);
+    if (!s3_open)
+        return kiln_error_set(KILN_EIO, "store URL %s: cannot load the S3 "
+                              "module kiln-s3.so (%s); set KILN_S3_MODULE to "
+                              "its path", url, s3_why);
+    return s3_open(out, url);
+}
+#endif
+
 int kiln_store_open(kiln_store **out, const char *url)
 {
     size_t sl;
@@ -193,7 +246,7 @@ int kiln_store_open(kiln_store **out, const char *url)
         return api_return(kiln_store_open_dir(out, url));
     if (sl == 2 && strncmp(url, "s3", 2) == 0) {
 #if KILN_HAVE_S3
-        return api_return(store_open_s3(out, url));
+        return api_return(open_s3(out, url));
 #else
         return kiln_error_set(KILN_EINVAL,
                               "store URL %s: s3:// stores need kiln built "

@@ -13,8 +13,11 @@
  * may be empty or any bytes other than '/' and control characters. */
 int store_prefix_valid(const char *prefix);
 
-/* The S3 backend (s3/s3.c), only when built with KILN_HAVE_S3: url is the
- * whole "s3://BUCKET/PREFIX..." string as given to kiln_store_open. */
-int store_open_s3(kiln_store **out, const char *url);
+/* The S3 backend (s3/s3.c, in the kiln-s3.so module; store.c loads it):
+ * url is the whole "s3://BUCKET/PREFIX..." string as given to
+ * kiln_store_open. The module's one exported symbol. */
+#define KILN_S3_MODULE_ENTRY "kiln_s3_module_open"
+__attribute__((visibility("default")))
+int kiln_s3_module_open(kiln_store **out, const char *url);
 
 #endif

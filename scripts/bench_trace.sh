@@ -89,6 +89,12 @@ bench_trace_store() {
     row "$size" "trace lookup, $nids trace ids, $desc: one whole command each, process start included (speed-up, wall)" \
         "$(fmt_time "trace-lookup-$tag" 2)" "$(fmt_time "trace-scan-$tag" 2) (scan every page's links)" \
         "${r}x" "" ""
+    # What a command costs around its query (process start, loading
+    # libraries, reading the footers): issue 11 wants at most 1.5x.
+    r=$(ratio "$(stat_median "trace-lookup-$tag" 2)" "$(stat_median "trace-q-lookup-$tag" 2)")
+    row "$size" "trace lookup, $nids trace ids, $desc: whole commands against the time inside them (wall)" \
+        "$(fmt_time "trace-lookup-$tag" 2)" "$(fmt_time "trace-q-lookup-$tag" 2) (inside)" \
+        "$r" "<= 1.5" "$(met "$r" '<=' 1.5)"
     row "$size" "bytes read, $nids trace lookups, $desc (pages read: $lp vs $sp)" \
         "$(mb "$lb")" "$(mb "$sb") (scan)" "$(ratio "$lb" "$sb")" "" ""
     row "$size" "blocks pruned by the bloom filter, $nids trace lookups, $desc" \

@@ -94,6 +94,44 @@ Test(reader_selector, rejects_bad_regular_expressions)
     cr_assert(eq(int, parse("{a!~\"[z-a]\"}"), KILN_EINVAL));
 }
 
+/* Regexes a POSIX engine would spend gigabytes compiling are refused
+ * before regcomp, naming why; ordinary ones (brackets with "]" and
+ * classes, bounded repetitions that stay small) still compile. */
+Test(reader_selector, refuses_regexes_that_would_blow_up)
+{
+    static const struct {
+        const char *sel, *why;
+    } bad[] = {
+        {"{a=~\"x+++++++++++++++++++++\"}", "two repetition operators"},
+        {"{a=~\"x{2}{3}\"}", "two repetition operators"},
+        {"{a=~\"x*?\"}", "two repetition operators"},
+        {"{a=~\"((a{200}){200}){200}\"}", "expand past 10000"},
+        {"{a=~\"x{10001}\"}", "expand past 10000"},
+        {"{a=~\"(a|b{5000}){3}\"}", "expand past 10000"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert(eq(int, parse(bad[i].sel), KILN_EINVAL), "%s", bad[i].sel);
+        cr_assert(strstr(kiln_error_last(), bad[i].why) != NULL, "%s: %s",
+                  bad[i].sel, kiln_error_last());
+    }
+    static const char *good[] = {
+        "{a=~\"web-.*\"}", "{a=~\"(api|www)-[0-9]+\"}", "{a=~\"[]x]+y\"}",
+        "{a=~\"[[:alpha:]]{3}[^]]?\"}", "{a=~\"(ab){50}c{100}\"}",
+        "{a=~\"\\\\++\"}",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        cr_assert(eq(int, parse(good[i]), 0), "%s: %s", good[i],
+                  kiln_error_last());
+    char *big = malloc(5000);
+    memset(big, 'x', 5000);
+    memcpy(big, "{a=~\"", 5);
+    memcpy(big + 4994, "\"}", 3);
+    cr_assert(eq(int, parse(big), KILN_EINVAL));
+    cr_assert(strstr(kiln_error_last(), "longer than 4096") != NULL, "%s",
+              kiln_error_last());
+    free(big);
+}
+
 Test(reader_selector, rejects_options_of_another_version)
 {
     kiln_query_opts o = KILN_QUERY_OPTS_INIT;

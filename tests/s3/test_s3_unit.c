@@ -215,7 +215,7 @@ Test(s3_conf, endpoint_and_options)
     /* an https endpoint is https; V2 over it is refused unless accepted */
     setenv("AWS_ENDPOINT_URL", "https://minio.example:9000", 1);
     kiln_store *st = NULL;
-    cr_assert(eq(int, store_open_s3(&st, "s3://bkt/p?sigv=2"),
+    cr_assert(eq(int, kiln_s3_module_open(&st, "s3://bkt/p?sigv=2"),
                  KILN_EINVAL));
     cr_assert(not(eq(ptr, strstr(kiln_error_last(), "v2-unverified-tls"),
                      NULL)));
