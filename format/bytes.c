@@ -29,6 +29,22 @@ int kiln_buf_reserve(kiln_buf *b, size_t extra)
     return 0;
 }
 
+int buf_reserve_exact(kiln_buf *b, size_t extra)
+{
+    uint8_t *p;
+
+    if (extra > SIZE_MAX - b->len)
+        return kiln_error_set(KILN_ENOMEM, "buffer: size overflow");
+    if (b->len + extra <= b->cap)
+        return 0;
+    if (!(p = realloc(b->data, b->len + extra)))
+        return kiln_error_set(KILN_ENOMEM, "buffer: cannot grow to %zu bytes",
+                              b->len + extra);
+    b->data = p;
+    b->cap = b->len + extra;
+    return 0;
+}
+
 int kiln_buf_append(kiln_buf *b, const void *p, size_t n)
 {
     int rc;

@@ -35,6 +35,11 @@ typedef struct zctx {
 } zctx;
 void zctx_free(zctx *z);
 
+/* kiln_buf_reserve without the doubling: room for exactly `extra` more
+ * bytes, for a buffer whose size is bounded and known (a 32 MiB inflation
+ * must not take 64). */
+int buf_reserve_exact(kiln_buf *b, size_t extra);
+
 /* Where every public call that returns a status leaves on a normal exit
  * (the rule for a new public function: `return api_return(rc);` on every
  * path that can succeed): a success (rc >= 0) clears this thread's

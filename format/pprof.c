@@ -1,8 +1,8 @@
-/* pprof.c: gzip detection, bounded inflation and deflation for pprof
- * input and output (zlib). The protobuf code itself is generated from
- * profile.proto by protoc-c at build time. */
+/* pprof.c: gzip detection, bounded inflation (libdeflate) and deflation
+ * (zlib) for pprof and OTLP input and pprof output. */
 #include <string.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "format_internal.h"
@@ -14,17 +14,24 @@ int is_gzip(const void *p, size_t n)
     return n >= 2 && b[0] == 0x1f && b[1] == 0x8b;
 }
 
+/* Whole-buffer inflation with libdeflate, 2-3x zlib's speed: inflation
+ * was two thirds of ingest's CPU time. libdeflate wants the room for a
+ * member's output up front: the first try gets the size the gzip trailer
+ * claims (or 4x the input), a member that does not fit is inflated again
+ * into twice the room, and no try gets more than max + 1 bytes, so a bomb
+ * costs at most max bytes of memory and two passes over them. */
 int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out)
 {
-    z_stream z;
     const uint8_t *in = p;
+    struct libdeflate_decompressor *d;
     size_t pos = 0; /* bytes of input consumed */
-    int rc = 0, zr;
+    int rc = 0;
 
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-        return kiln_error_set(KILN_ENOMEM, "gzip: cannot initialise zlib");
     out->len = 0;
+    if (n == 0)
+        return kiln_error_set(KILN_EINPUT, "gzip: empty input");
+    if (!(d = libdeflate_alloc_decompressor()))
+        return nomem();
     while (pos < n) {
         /* A member starts here; trailing zero padding after a member is
          * tolerated as gzip(1) does. */
@@ -34,78 +41,57 @@ int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out)
                 k++;
             if (k == n)
                 break;
-            if ((zr = inflateReset(&z)) != Z_OK) {
-                rc = kiln_error_set(KILN_EINPUT, "gzip: reset failed at byte %zu", pos);
+            if (!is_gzip(in + pos, n - pos)) {
+                rc = kiln_error_set(KILN_EINPUT, "gzip: garbage after member "
+                                    "at byte %zu", pos);
                 goto out;
             }
         }
-        z.next_in = (Bytef *)(in + pos);
-        z.avail_in = (uInt)((n - pos) > UINT32_MAX ? UINT32_MAX : n - pos);
-        size_t start = pos;
+        /* ISIZE, the last four bytes: right for a single member. */
+        size_t room = n >= 4 ? (size_t)in[n - 4] | (size_t)in[n - 3] << 8 |
+                                   (size_t)in[n - 2] << 16 |
+                                   (size_t)in[n - 1] << 24
+                             : 0;
+        if (room < 4 * (n - pos))
+            room = 4 * (n - pos);
         for (;;) {
-            if (out->len >= max) {
-                rc = kiln_error_set(KILN_ELIMIT,
-                                    "gzip: inflates past the %zu-byte limit", max);
-                goto out;
-            }
-            size_t room = out->cap - out->len;
-            if (room < 65536) {
-                size_t want = out->len < 65536 ? 65536 : out->len;
-                if (want > max - out->len + 1)
-                    want = max - out->len + 1;
-                if ((rc = kiln_buf_reserve(out, want)) < 0)
-                    goto out;
-                room = out->cap - out->len;
-            }
+            size_t used_in = 0, used_out = 0;
+            enum libdeflate_result r;
+
             if (room > max - out->len + 1)
                 room = max - out->len + 1;
-            if (room > UINT32_MAX)
-                room = UINT32_MAX;
-            z.next_out = out->data + out->len;
-            z.avail_out = (uInt)room;
-            zr = inflate(&z, Z_NO_FLUSH);
-            out->len += room - z.avail_out;
-            if (zr == Z_STREAM_END)
+            if ((rc = buf_reserve_exact(out, room)) < 0)
+                goto out;
+            r = libdeflate_gzip_decompress_ex(d, in + pos, n - pos,
+                                              out->data + out->len, room,
+                                              &used_in, &used_out);
+            if (r == LIBDEFLATE_SUCCESS) {
+                if (out->len + used_out > max) {
+                    rc = kiln_error_set(KILN_ELIMIT, "gzip: inflates past "
+                                        "the %zu-byte limit", max);
+                    goto out;
+                }
+                out->len += used_out;
+                pos += used_in;
                 break;
-            if (out->len > max) {
-                rc = kiln_error_set(KILN_ELIMIT,
-                                    "gzip: inflates past the %zu-byte limit", max);
+            }
+            if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
+                rc = kiln_error_set(KILN_EINPUT, "gzip: %s in the member at "
+                                    "byte %zu", r == LIBDEFLATE_SHORT_OUTPUT
+                                    ? "short output" : "corrupt or truncated data",
+                                    pos);
                 goto out;
             }
-            if (zr == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
-                zr = Z_BUF_ERROR; /* the input ended inside a member */
-            }
-            if (zr != Z_OK) {
-                rc = kiln_error_set(KILN_EINPUT, "gzip: %s at byte %zu",
-                                    zr == Z_BUF_ERROR ? "unexpected end of input"
-                                    : z.msg ? z.msg : zError(zr),
-                                    start + (size_t)((const uint8_t *)z.next_in - (in + start)));
+            if (room > max - out->len) {
+                rc = kiln_error_set(KILN_ELIMIT, "gzip: inflates past the "
+                                    "%zu-byte limit", max);
                 goto out;
             }
-            if (z.avail_in == 0 && (size_t)(z.next_in - in) < n) {
-                size_t used = (size_t)(z.next_in - in);
-                z.avail_in = (uInt)((n - used) > UINT32_MAX ? UINT32_MAX : n - used);
-            }
-        }
-        if (out->len > max) {
-            rc = kiln_error_set(KILN_ELIMIT, "gzip: inflates past the %zu-byte limit", max);
-            goto out;
-        }
-        pos = (size_t)(z.next_in - in);
-        if (pos < n && !is_gzip(in + pos, n - pos)) {
-            size_t k = pos;
-            while (k < n && in[k] == 0)
-                k++;
-            if (k == n)
-                break;
-            rc = kiln_error_set(KILN_EINPUT, "gzip: garbage after member at byte %zu", pos);
-            goto out;
+            room = room > SIZE_MAX / 2 ? SIZE_MAX : room * 2;
         }
     }
-    if (n == 0)
-        rc = kiln_error_set(KILN_EINPUT, "gzip: empty input");
 out:
-    inflateEnd(&z);
+    libdeflate_free_decompressor(d);
     return rc;
 }
 

@@ -11,6 +11,7 @@ KILN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KILN_PACKAGES=(
     build-essential meson ninja-build pkg-config
     libzstd-dev libxxhash-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+    libdeflate-dev
     libs3-dev libcurl4-openssl-dev libssl-dev libxml2-dev
     libcriterion-dev golang-go
     zstd gzip time curl openssl python3 libxml2-utils chromium

@@ -63,7 +63,51 @@ typedef struct ingest {
     /* summary */
     uint64_t files, pprofs, otlps, folded, rows, bad_files, bad_links;
     uint64_t in_bytes, blocks, block_bytes;
+    /* A progress line on stderr when it is a terminal (not with --quiet
+     * or --verbose), redrawn at most ten times a second. */
+    int progress;
+    struct timespec t0, shown;
 } ingest;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) +
+           (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* stored < 0: still reading files; else blocks stored so far of npend. */
+static void show_progress(ingest *in, long long stored)
+{
+    struct timespec now;
+    char ib[32];
+
+    if (!in->progress)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (since(&in->shown, &now) < 0.1 && stored != (long long)in->npend)
+        return;
+    in->shown = now;
+    cli_format_bytes(in->in_bytes, ib);
+    if (stored < 0)
+        fprintf(stderr, "\r\033[Kkiln ingest: %llu files, %s in, %zu block%s "
+                "cut, %.1f s", (unsigned long long)in->files, ib, in->npend,
+                in->npend == 1 ? "" : "s", since(&in->t0, &now));
+    else
+        fprintf(stderr, "\r\033[Kkiln ingest: %llu files read; storing "
+                "block %lld of %zu, %.1f s", (unsigned long long)in->files,
+                stored, in->npend, since(&in->t0, &now));
+    fflush(stderr);
+}
+
+/* Clear the line before anything else is printed (the next file draws it
+ * again). */
+static void end_progress(ingest *in)
+{
+    if (in->progress) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+}
 
 const char cmd_ingest_help[] =
     "Usage: kiln ingest --store URL [options] FILE...\n"
@@ -103,7 +147,9 @@ const char cmd_ingest_help[] =
     "      --span-key K         pprof label holding span ids (default span_id)\n"
     "      --time T             time of folded-stacks input (default: file mtime)\n"
     "  -k, --keep-going         skip bad files (see above)\n"
-    "  -q, --quiet              print only the summary line\n"
+    "  -q, --quiet              print only the summary line (and no progress\n"
+    "                           line: on a terminal, stderr shows files read,\n"
+    "                           bytes in, blocks cut and stored, elapsed time)\n"
     "  -v, --verbose            name each file's format as recognised: pprof,\n"
     "                           OTLP v1.9 layout, OTLP v1.11 layout or folded\n"
     "                           (\"(gzip)\" when compressed)\n"
@@ -174,6 +220,7 @@ static int store_block(ingest *in, pending_block *pb)
         cli_format_time(pb->tmin, a);
         cli_format_time(pb->tmax, b);
         cli_format_bytes(pb->bytes.len, sz);
+        end_progress(in);
         printf("%s  %s  %llu rows  %s .. %s\n", pb->key, sz,
                (unsigned long long)pb->rows, a, b);
     }
@@ -369,6 +416,7 @@ static int ingest_file(ingest *in, const char *path)
         in->pprofs++;
     }
     in->files++;
+    show_progress(in, -1);
     kiln_writer_stats ws;
     kiln_writer_stats_get(w, &ws);
     if (ws.rows > in->max_rows) {
@@ -410,6 +458,7 @@ static int walk_skips(ingest *in, const char *path)
         return 0; /* a dangling link: let ingest_file name the error */
     if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
         return 0;
+    end_progress(in);
     cli_errorf(in->cmd, "skipping %s: not a regular file", path);
     return 1;
 }
@@ -453,6 +502,7 @@ static int ingest_path(ingest *in, const char *path)
     /* Bad input is skippable; a store or memory failure is not. */
     if (in->keep_going && (rc == KILN_EINPUT || rc == KILN_ELIMIT ||
                            rc == KILN_ENOTFOUND)) {
+        end_progress(in);
         cli_errorf(in->cmd, "skipping %s", kiln_error_last());
         in->bad_files++;
         return 0;
@@ -580,11 +630,14 @@ int cmd_ingest(int argc, char **argv)
         exit_code = cli_fail("ingest", rc);
         goto out;
     }
+    in.progress = !in.quiet && !in.verbose && isatty(STDERR_FILENO);
+    in.t0 = t0;
     for (int i = optind; i < argc && rc == 0; i++)
         rc = strcmp(argv[i], "-") == 0 ? ingest_stdin(&in) : ingest_path(&in, argv[i]);
     for (size_t i = 0; i < in.nwin && rc == 0; i++)
         rc = cut(&in, i);
     if (rc != 0) {
+        end_progress(&in);
         exit_code = cli_fail("ingest", rc);
         if (in.npend > 0)
             cli_errorf("ingest", "nothing stored (%zu block%s discarded)", in.npend,
@@ -592,8 +645,11 @@ int cmd_ingest(int argc, char **argv)
         goto out;
     }
     /* Every file parsed: store the blocks. */
-    for (size_t i = 0; i < in.npend && rc == 0; i++)
+    for (size_t i = 0; i < in.npend && rc == 0; i++) {
+        show_progress(&in, (long long)i + 1);
         rc = store_block(&in, &in.pend[i]);
+    }
+    end_progress(&in);
     if (rc != 0) {
         exit_code = cli_fail("ingest", rc);
         goto out;

@@ -184,8 +184,7 @@ static const char *const GEN_ALLOC[] = {
     "runtime.convTstring@iface.go;runtime.mallocgc@malloc.go",
     "runtime.concatstrings@string.go;runtime.rawstringtmp@string.go;runtime.rawstring@string.go;runtime.mallocgc@malloc.go",
     "runtime.slicebytetostring@string.go;runtime.mallocgc@malloc.go",
-    "runtime.gcWriteBarrier2@asm_amd64.s;runtime.wbBufFlush@mwbbuf.go;runtime.systemstack@asm_amd64.s;"
-    "runtime.wbBufFlush.func1@mwbbuf.go;runtime.wbBufFlush1@mwbbuf.go;runtime.findObject@mbitmap.go",
+    "runtime.gcWriteBarrier2@asm_amd64.s;runtime.wbBufFlush@mwbbuf.go;runtime.systemstack@asm_amd64.s;runtime.wbBufFlush.func1@mwbbuf.go;runtime.wbBufFlush1@mwbbuf.go;runtime.findObject@mbitmap.go",
     "runtime.memmove@memmove_amd64.s",
 };
 

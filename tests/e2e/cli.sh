@@ -318,4 +318,17 @@ if [ "$w" -gt 0 ] && [ "$w" -eq "$i" ] && [ "$w" -le "$want" ] &&
 else
     not_ok "ingest DIR: $w stacks, ingest -: $i stacks (want equal, > 0)"; diag < "$WORK/err"
 fi
+# On a terminal, ingest draws a progress line on stderr (files, bytes,
+# blocks, then the blocks being stored) and clears it before it prints;
+# piped, or with --quiet, it draws none. script(1) gives it a terminal.
+script -qec "'$K' ingest --store '$WORK/tty-store' --path-labels service_name/host '$WORK/dir'" /dev/null > "$WORK/tty.out" 2>&1 || true
+"$K" ingest --store "$WORK/pipe-store" --path-labels service_name/host "$WORK/dir" > /dev/null 2> "$WORK/pipe.err" || true
+if grep -q $'\r\033\[Kkiln ingest: [0-9]* files, .* in, ' "$WORK/tty.out" &&
+   grep -q 'storing block [0-9]* of [0-9]*' "$WORK/tty.out" &&
+   grep -q $'\r\033\[Kkiln ingest: 2 files (2 pprof' "$WORK/tty.out" &&
+   ! grep -q $'\r' "$WORK/pipe.err"; then
+    ok "ingest shows progress on a terminal, and none when piped"
+else
+    not_ok "ingest progress: $(cat -v "$WORK/tty.out" | head -c 400) / piped: $(cat -v "$WORK/pipe.err" | head -c 200)"
+fi
 tap_end
