@@ -805,6 +805,8 @@ typedef struct tabmap {
     uint32_t *link;            /* link id -> destination link id + 1 */
     uint32_t *node;            /* stack node -> node (0 = not yet) */
     uint32_t *path;            /* scratch, sstk->n entries */
+    size_t cap[8];             /* entries allocated: str, fn, map, loc,
+                                * lset, link, node, path */
     kiln_line *lines;          /* scratch for one location */
     size_t caplines;
     kiln_label_ent *ents;      /* scratch for one label set */
@@ -823,12 +825,31 @@ int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
                size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
                linktab *dlinks);
 void tabmap_free(tabmap *m);
+/* tabmap_init over a mapping already initialised: its arrays are kept
+ * where they are large enough (a writer maps one profile after another
+ * without a calloc of fresh pages each time); on failure m is still valid
+ * for tabmap_free. Series mapping (tabmap_use_series) is not reset. */
+int tabmap_reuse(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+                 size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+                 linktab *dlinks);
+/* Bytes its arrays hold (to release them past a limit). */
+size_t tabmap_bytes(const tabmap *m);
 /* Each gives the destination id of source id `id`; ids must be in range
  * of the source tables (decoders have checked them). */
 int tabmap_str(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_function(tabmap *m, uint32_t id, uint32_t *out);
 int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out);
-int tabmap_location(tabmap *m, uint32_t id, uint32_t *out);
+/* Locations are asked for once per stack step (ingest maps a profile's
+ * frames one by one), so the lookup of an already mapped one is inline. */
+int tabmap_location_add(tabmap *m, uint32_t id, uint32_t *out);
+static inline int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
+{
+    if (m->loc[id]) {
+        *out = m->loc[id] - 1;
+        return 0;
+    }
+    return tabmap_location_add(m, id, out);
+}
 int tabmap_stack(tabmap *m, uint32_t node, uint32_t *out);
 /* The stacks src[0..n) into (*dst)[0..n), growing *dst (*cap entries). */
 int tabmap_stacks(tabmap *m, const uint32_t *src, size_t n, uint32_t **dst,
@@ -861,8 +882,10 @@ struct kiln_tables {
 uint64_t tables_serial_next(void);
 
 /* ---------------------------------------------------------------------
- * pprof (format/pprof.c): gzip detection and inflation with a size limit,
- * and the generated protobuf-c code for profile.proto.
+ * pprof (format/pprof.c): gzip detection and inflation with a size limit.
+ * format/pprof_decode.c and format/pprof_encode.c are the only files that
+ * know profile.proto (its protobuf-c code is generated at build time):
+ * everything else sees a pprof_doc.
  * ------------------------------------------------------------------- */
 
 /* Input limits (spec/README.md, "Limits"): a gzip'd profile inflates to at
@@ -879,6 +902,102 @@ int is_gzip(const void *p, size_t n);
 int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out);
 /* Deflate into gzip format at `level`. */
 int gzip_deflate(const void *p, size_t n, int level, kiln_buf *out);
+
+/* One sample of a pprof_doc. A decoded doc's locs and values point into
+ * the unpacked message (its arena), a filled one's into pprof_doc.locs and
+ * .values: not copied, as they are most of a profile's bytes. */
+typedef struct pprof_sample {
+    const uint64_t *locs;  /* nlocs location indexes of sym, leaf first */
+    const int64_t *values; /* kind.ntypes values */
+    uint32_t nlocs;
+    uint32_t lab_off;      /* first entry in pprof_doc.labels */
+    uint32_t nlabels;
+} pprof_sample;
+
+/* The bump allocator protobuf-c unpacks into (format/arena.c), as its
+ * ProtobufCAllocator {pb_arena_alloc, pb_arena_nofree, &arena}. Zero-
+ * initialise; pb_arena_reset keeps the chunks for the next message,
+ * pb_arena_free releases them. */
+typedef struct pb_arena {
+    uint8_t **chunks; /* owned */
+    size_t *sizes;    /* per chunk, bytes */
+    size_t nchunks, capchunks;
+    size_t cur;       /* chunk being filled */
+    size_t used;      /* bytes used in chunks[cur] */
+    size_t total;     /* bytes held by all chunks */
+    int failed;       /* an allocation failed since the last reset */
+} pb_arena;
+
+void *pb_arena_alloc(void *ud, size_t n);
+void pb_arena_nofree(void *ud, void *p);
+void pb_arena_reset(pb_arena *a);
+void pb_arena_free(pb_arena *a);
+
+/* A profile.proto message with every reference resolved: what
+ * pprof_decode gives and pprof_encode takes. Tables are in pprof order
+ * (entry i has pprof id i + 1 when encoded), nothing is deduplicated:
+ *   sym.strings  the string table by position (id = pprof index, 0 = ""),
+ *                appended without hashing (pprof tables are positional,
+ *                and may repeat a string);
+ *   sym.mappings, functions, locations, lines: kiln_symtab's shapes, a
+ *                location's mapping is index + 1 (0 none), a line's
+ *                function an index or KILN_NOFUNC; no label sets.
+ *   kind         sample types, period, comments ... as string ids;
+ *   samples      frames (location indexes, leaf first), kind.ntypes values,
+ *                raw labels (string ids, not interned, in the order the
+ *                profile has them).
+ * Zero-initialise before the first use; decoding again reuses the memory
+ * (and ends the last decode's samples); pprof_doc_free releases it. */
+typedef struct pprof_doc {
+    kiln_symtab sym;
+    kiln_kind kind;
+    bool has_period_type;   /* a period_type message is written/was read */
+    int64_t time;           /* time_nanos */
+    int64_t duration;       /* duration_nanos */
+    pprof_sample *samples;  size_t nsamples, capsamples;
+    uint64_t *locs;         size_t nlocs, caplocs;   /* room for */
+    int64_t *values;        size_t nvalues, capvalues; /* filled docs */
+    kiln_label_ent *labels; size_t nlabels, caplabels;
+    uint32_t *kind_ids;     size_t capkind_ids; /* kind.types, comments */
+    pb_arena arena;         /* decoding scratch */
+} pprof_doc;
+
+/* Unpack and check the (not gzip'd) profile.proto message p[0..n) into
+ * doc. Every string index, id and count is checked before doc is filled:
+ * KILN_EINPUT "pprof: <what, where>" for a malformed profile (ids are
+ * pprof's: any non-zero uint64; a table whose ids are all 0 is referred
+ * to by 1-based position), KILN_ELIMIT past the input limits, KILN_ENOMEM.
+ * On failure doc's contents are unspecified (free or decode again). */
+int pprof_decode(pprof_doc *doc, const void *p, size_t n);
+/* Release memory held above `keep` bytes (after a large profile). */
+void pprof_doc_trim(pprof_doc *doc, size_t keep);
+void pprof_doc_free(pprof_doc *doc);
+/* Empty doc (one string, ""), keeping its memory, for a caller to fill:
+ * strings with strtab_append, the rest in arrays sized by the calls below
+ * (which leave the counts for the caller to set as it fills them). */
+int pprof_doc_reset(pprof_doc *doc);
+/* Room for the symbol tables (sym.mappings, functions, locations, lines). */
+int pprof_doc_reserve_symbols(pprof_doc *doc, size_t nmappings,
+                              size_t nfunctions, size_t nlocations,
+                              size_t nlines);
+/* Room for nsamples samples of ntypes values, nlocs frames and nlabels
+ * labels in all. */
+int pprof_doc_reserve_samples(pprof_doc *doc, size_t nsamples, size_t ntypes,
+                              size_t nlocs, size_t nlabels);
+/* kind.types (2 * ntypes ids) and kind.comments, with their counts. */
+int pprof_doc_set_kind(pprof_doc *doc, size_t ntypes, size_t ncomments);
+
+/* The profile.proto message of doc, appended to out: pprof_pack raw,
+ * pprof_encode gzip'd (level 6, as kiln query writes it). Ids are table
+ * index + 1; a period_type is written when has_period_type is set.
+ * Every reference in doc must be in range (a programming error if not). */
+int pprof_pack(const pprof_doc *doc, kiln_buf *out);
+int pprof_encode(const pprof_doc *doc, kiln_buf *out);
+
+/* Append s[0..n) as the next id of t without looking for an equal string
+ * (positional tables: pprof's). t must have no index yet (never interned
+ * into); a later strtab_intern builds one over every id. */
+int strtab_append(kiln_strtab *t, const void *s, size_t n);
 
 /* ---------------------------------------------------------------------
  * Additions (format/ owner): declared here, at the end, so the contract

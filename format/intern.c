@@ -55,27 +55,67 @@ void linktab_free(linktab *t)
 
 /* ---- the id mapping ---- */
 
-int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
-               size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
-               linktab *dlinks)
+/* *a (*cap entries) holds at least n zeroed entries; KILN_ENOMEM leaves it
+ * as it was. */
+static int zarray(uint32_t **a, size_t *cap, size_t n)
 {
-    memset(m, 0, sizeof *m);
+    if (n > *cap || !*a) {
+        size_t c = n > 0 ? n : 1;
+        uint32_t *na = calloc(c, sizeof *na);
+        if (!na)
+            return nomem();
+        free(*a);
+        *a = na;
+        *cap = c;
+        return 0;
+    }
+    memset(*a, 0, n * sizeof **a);
+    return 0;
+}
+
+int tabmap_reuse(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+                 size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+                 linktab *dlinks)
+{
+    size_t nnodes = sstk ? sstk->n : 0;
+    int rc;
+
     m->ssym = ssym;
     m->sstk = sstk;
     m->nlinks = nlinks;
     m->dsym = dsym;
     m->dstk = dstk;
     m->dlinks = dlinks;
-#define ZALLOC(f, n) (m->f = calloc((n) > 0 ? (size_t)(n) : 1, sizeof *m->f))
-    if (!ZALLOC(str, ssym->strings.n) || !ZALLOC(fn, ssym->nfunctions) ||
-        !ZALLOC(map, ssym->nmappings) || !ZALLOC(loc, ssym->nlocations) ||
-        !ZALLOC(lset, ssym->nlsets) || !ZALLOC(link, nlinks) ||
-        !ZALLOC(node, sstk ? sstk->n : 0) || !ZALLOC(path, sstk ? sstk->n : 0)) {
-        tabmap_free(m);
-        return nomem();
-    }
-#undef ZALLOC
+    if ((rc = zarray(&m->str, &m->cap[0], ssym->strings.n)) < 0 ||
+        (rc = zarray(&m->fn, &m->cap[1], ssym->nfunctions)) < 0 ||
+        (rc = zarray(&m->map, &m->cap[2], ssym->nmappings)) < 0 ||
+        (rc = zarray(&m->loc, &m->cap[3], ssym->nlocations)) < 0 ||
+        (rc = zarray(&m->lset, &m->cap[4], ssym->nlsets)) < 0 ||
+        (rc = zarray(&m->link, &m->cap[5], nlinks)) < 0 ||
+        (rc = zarray(&m->node, &m->cap[6], nnodes)) < 0 ||
+        (rc = zarray(&m->path, &m->cap[7], nnodes)) < 0)
+        return rc;
     return 0;
+}
+
+int tabmap_init(tabmap *m, const kiln_symtab *ssym, const kiln_stacks *sstk,
+               size_t nlinks, kiln_symtab *dsym, kiln_stacks *dstk,
+               linktab *dlinks)
+{
+    int rc;
+
+    memset(m, 0, sizeof *m);
+    if ((rc = tabmap_reuse(m, ssym, sstk, nlinks, dsym, dstk, dlinks)) < 0)
+        tabmap_free(m);
+    return rc;
+}
+
+size_t tabmap_bytes(const tabmap *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof m->cap / sizeof m->cap[0]; i++)
+        n += m->cap[i] * sizeof(uint32_t);
+    return n + m->caplines * sizeof *m->lines + m->capents * sizeof *m->ents;
 }
 
 void tabmap_free(tabmap *m)
@@ -159,16 +199,12 @@ int tabmap_mapping(tabmap *m, uint32_t id, uint32_t *out)
     return 0;
 }
 
-int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
+int tabmap_location_add(tabmap *m, uint32_t id, uint32_t *out)
 {
     const kiln_location *l = &m->ssym->locations[id];
     uint32_t mapping = 0, nid;
     int rc;
 
-    if (m->loc[id]) {
-        *out = m->loc[id] - 1;
-        return 0;
-    }
     if (l->nlines > m->caplines) {
         kiln_line *nl = realloc(m->lines, l->nlines * sizeof *nl);
         if (!nl)
@@ -176,17 +212,20 @@ int tabmap_location(tabmap *m, uint32_t id, uint32_t *out)
         m->lines = nl;
         m->caplines = l->nlines;
     }
+    /* The mapping before the lines' functions: the order strings have
+     * always been added in at ingest, so a block's bytes do not depend on
+     * which path (pprof, rows) filled it. */
+    if (l->mapping) {
+        if ((rc = tabmap_mapping(m, l->mapping - 1, &mapping)) < 0)
+            return rc;
+        mapping++;
+    }
     for (uint32_t i = 0; i < l->nlines; i++) {
         const kiln_line *sl = &m->ssym->lines[l->line_off + i];
         m->lines[i] = *sl;
         if (sl->function != KILN_NOFUNC &&
             (rc = tabmap_function(m, sl->function, &m->lines[i].function)) < 0)
             return rc; /* a line without a function stays without one */
-    }
-    if (l->mapping) {
-        if ((rc = tabmap_mapping(m, l->mapping - 1, &mapping)) < 0)
-            return rc;
-        mapping++;
     }
     if ((rc = symtab_location(m->dsym, l->address, mapping, m->lines,
                                    l->nlines, l->is_folded, &nid)) < 0)

@@ -39,8 +39,9 @@ static int grow_ids(kiln_strtab *t)
     return 0;
 }
 
-/* Append without interning. */
-static int append(kiln_strtab *t, const void *s, size_t n)
+/* Append without interning (strtab_intern after its lookup; pprof's
+ * positional tables directly, which have no index). */
+int strtab_append(kiln_strtab *t, const void *s, size_t n)
 {
     int rc;
 
@@ -121,7 +122,7 @@ int strtab_intern(kiln_strtab *t, const void *s, size_t n, uint32_t *id)
     rc = htab_find(&t->index, h, str_eq, t, &k, id, &slot);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    if ((rc = append(t, s, n)) < 0)
+    if ((rc = strtab_append(t, s, n)) < 0)
         return rc;
     *id = (uint32_t)(t->n - 1);
     return htab_insert(&t->index, h, slot, *id);

@@ -1,12 +1,13 @@
 /* out_pprof.c: a result as gzip'd profile.proto - one Sample per stack
  * (and label set and link with keep_labels), only the referenced symbols,
- * the kind metadata of the first contributing series. */
+ * the kind metadata of the first contributing series. This file chooses
+ * and numbers what is written (a pprof_doc); format/pprof_encode.c writes
+ * it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.pb-c.h"
 #include "output_internal.h"
 
 typedef struct pctx {
@@ -17,6 +18,8 @@ typedef struct pctx {
     uint32_t *fn_out;
     uint32_t *map_out;
     size_t nloc, nfn, nmap;
+    size_t nrows;            /* rows of the result: nodes, or keys */
+    const int64_t *rowvals;  /* their values, ntypes each */
 } pctx;
 
 static void use_str(pctx *p, uint32_t id)
@@ -52,74 +55,40 @@ static void use_loc(pctx *p, uint32_t loc)
 }
 
 
-int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
+/* What the output holds, numbered in order of first use. */
+static int choose(pctx *p, uint32_t *depth, uint8_t *lset_keys,
+                  uint8_t *lset_used, uint8_t *link_used, size_t *nsamples,
+                  size_t *nlocids, size_t *nlabels)
 {
+    const kiln_result *r = p->r;
     const kiln_symtab *s = &r->sym;
-    size_t nt = r->ntypes, nsamples = 0, nlocids = 0, nlabptrs = 0;
-    pctx p;
-    Perftools__Profiles__Profile prof = PERFTOOLS__PROFILES__PROFILE__INIT;
-    Perftools__Profiles__ValueType *vt = NULL, **vtp = NULL, period_type =
-        PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
-    Perftools__Profiles__Sample *samp = NULL, **sampp = NULL;
-    Perftools__Profiles__Location *locs = NULL, **locp = NULL;
-    Perftools__Profiles__Line *lines = NULL, **linep = NULL;
-    Perftools__Profiles__Function *fns = NULL, **fnp = NULL;
-    Perftools__Profiles__Mapping *maps = NULL, **mapp = NULL;
-    Perftools__Profiles__Label *lsl = NULL, **labp = NULL;
-    ProtobufCBinaryData *strs = NULL;
-    uint32_t *depth = NULL, *lsl_off = NULL, *link_lab = NULL;
-    uint8_t *lset_keys = NULL;
-    uint64_t *locids = NULL;
-    int64_t *svals = NULL, *comments = NULL;
-    char *hexpool = NULL;
-    uint8_t *packed = NULL;
-    kiln_buf gz = KILN_BUF_INIT;
-    uint32_t key_trace = 0, key_span = 0;
-    int rc = 0;
+    size_t nt = r->ntypes;
+    uint8_t *node_done = calloc(r->stk.n + 1, 1);
 
-    memset(&p, 0, sizeof p);
-    p.r = r;
-    /* Which samples: (node, values) rows, or keys with any value. */
-    size_t nrows = r->keep_labels ? r->nkeys : r->stk.n;
-    const int64_t *rowvals = r->keep_labels ? r->kvals : r->dense;
-    if (!r->keep_labels && (!r->dense || r->dense_nodes < r->stk.n))
-        nrows = 0; /* nothing accumulated */
-    p.str_out = calloc(s->strings.n + 1, sizeof *p.str_out);
-    p.loc_out = calloc(s->nlocations + 1, sizeof *p.loc_out);
-    p.fn_out = calloc(s->nfunctions + 1, sizeof *p.fn_out);
-    p.map_out = calloc(s->nmappings + 1, sizeof *p.map_out);
-    depth = calloc(r->stk.n + 1, sizeof *depth);
-    if (!p.str_out || !p.loc_out || !p.fn_out || !p.map_out || !depth) {
-        rc = nomem();
-        goto out;
-    }
+    if (!node_done)
+        return nomem();
     for (uint32_t n = 1; n < r->stk.n; n++)
         depth[n] = depth[r->stk.parent[n]] + 1;
 
     /* Strings in a stable order: types, then kind metadata, then symbols
      * as samples reach them. */
     for (size_t t = 0; t < nt; t++) {
-        use_str(&p, r->types[2 * t]);
-        use_str(&p, r->types[2 * t + 1]);
+        use_str(p, r->types[2 * t]);
+        use_str(p, r->types[2 * t + 1]);
     }
-    use_str(&p, r->period_type[0]);
-    use_str(&p, r->period_type[1]);
-    use_str(&p, r->default_type);
-    use_str(&p, r->drop_frames);
-    use_str(&p, r->keep_frames);
-    use_str(&p, r->doc_url);
+    use_str(p, r->period_type[0]);
+    use_str(p, r->period_type[1]);
+    use_str(p, r->default_type);
+    use_str(p, r->drop_frames);
+    use_str(p, r->keep_frames);
+    use_str(p, r->doc_url);
     for (size_t i = 0; i < r->ncomments; i++)
-        use_str(&p, r->comments[i]);
+        use_str(p, r->comments[i]);
 
     /* Label sets that already carry "trace_id" / "span_id" verbatim (the
      * writer keeps such labels when the link cannot give them back byte for
      * byte), or "profile_id", from which the writer took the span: bit 1 and
      * bit 2. */
-    lset_keys = calloc(s->nlsets + 1, 1);
-    if (!lset_keys) {
-        rc = nomem();
-        goto out;
-    }
     for (size_t l = 0; l < s->nlsets; l++) {
         for (uint32_t k = 0; k < s->lsets[l].n; k++) {
             uint32_t key = s->labels[s->lsets[l].off + k].key;
@@ -132,36 +101,26 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
                 lset_keys[l] |= 2; /* profile_id: the writer's span alias */
         }
     }
-    uint8_t *lset_used = calloc(s->nlsets + 1, 1);
-    uint8_t *link_used = calloc(r->links.n + 1, 1);
-    uint8_t *node_done = calloc(r->stk.n + 1, 1);
-    if (!lset_used || !link_used || !node_done) {
-        free(lset_used);
-        free(link_used);
-        free(node_done);
-        rc = nomem();
-        goto out;
-    }
-    for (size_t i = 0; i < nrows; i++) {
+    for (size_t i = 0; i < p->nrows; i++) {
         if (!r->keep_labels && !r->seen[i])
             continue;
         uint32_t node = r->keep_labels ? r->keys[i].node : (uint32_t)i;
-        nsamples++;
-        nlocids += depth[node];
+        (*nsamples)++;
+        *nlocids += depth[node];
         for (uint32_t c = node; c && !node_done[c]; c = r->stk.parent[c]) {
             node_done[c] = 1;
-            use_loc(&p, r->stk.loc[c]);
+            use_loc(p, r->stk.loc[c]);
         }
         if (r->keep_labels) {
             const kiln_labelset *ls = &s->lsets[r->keys[i].lset];
-            nlabptrs += ls->n + 2;
+            *nlabels += ls->n + 2;
             if (!lset_used[r->keys[i].lset]) {
                 lset_used[r->keys[i].lset] = 1;
                 for (uint32_t k = 0; k < ls->n; k++) {
                     const kiln_label_ent *e = &s->labels[ls->off + k];
-                    use_str(&p, e->key);
-                    use_str(&p, e->str);
-                    use_str(&p, e->num_unit);
+                    use_str(p, e->key);
+                    use_str(p, e->str);
+                    use_str(p, e->num_unit);
                 }
             }
             if (r->keys[i].link)
@@ -169,275 +128,234 @@ int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
         }
     }
     free(node_done);
+    return 0;
+}
 
-    /* Link labels: "trace_id"/"span_id" with hex values, strings added
-     * after the symbols'. */
-    size_t nlinkused = 0;
-    for (size_t l = 0; l < r->links.n; l++)
-        nlinkused += link_used[l];
-    size_t nstr_sym = p.nstr;
-    size_t nstr_total = 1 + nstr_sym + (nlinkused ? 2 + 2 * nlinkused : 0);
-    strs = calloc(nstr_total, sizeof *strs);
-    hexpool = malloc(nlinkused * (33 + 17) + 1);
-    link_lab = calloc(r->links.n + 1, sizeof *link_lab);
-    if (!strs || !hexpool || !link_lab) {
-        free(lset_used);
-        free(link_used);
-        rc = nomem();
-        goto out;
-    }
-    strs[0].data = (uint8_t *)"";
-    strs[0].len = 0;
-    for (uint32_t id = 1; id < s->strings.n; id++) {
-        if (!p.str_out[id])
+/* The doc's string table: the symbols' strings in output order, then, for
+ * the links, "trace_id", "span_id" and each used link's two hex ids
+ * (link_lab[l]: the index of its trace string, its span's follows). */
+static int put_strings(pctx *p, pprof_doc *d, const uint8_t *link_used,
+                       uint32_t *link_lab, uint32_t *key_trace,
+                       uint32_t *key_span)
+{
+    const kiln_result *r = p->r;
+    const kiln_strtab *st = &r->sym.strings;
+    uint32_t *ord = malloc((p->nstr + 1) * sizeof *ord);
+    char hex[33];
+    int rc = 0;
+
+    if (!ord)
+        return nomem();
+    for (uint32_t id = 1; id < st->n; id++)
+        if (p->str_out[id])
+            ord[p->str_out[id]] = id;
+    for (size_t k = 1; k <= p->nstr && rc == 0; k++)
+        rc = strtab_append(&d->sym.strings, strtab_get(st, ord[k]),
+                           st->len[ord[k]]);
+    free(ord);
+    size_t si = 1 + p->nstr;
+    bool any = false;
+    for (size_t l = 0; l < r->links.n && rc == 0; l++) {
+        if (!link_used[l])
             continue;
-        strs[p.str_out[id]].data = (uint8_t *)strtab_get(&s->strings, id);
-        strs[p.str_out[id]].len = s->strings.len[id];
-    }
-    size_t si = 1 + nstr_sym;
-    if (nlinkused) {
-        key_trace = (uint32_t)si;
-        strs[si].data = (uint8_t *)"trace_id";
-        strs[si++].len = 8;
-        key_span = (uint32_t)si;
-        strs[si].data = (uint8_t *)"span_id";
-        strs[si++].len = 7;
-        char *hp = hexpool;
-        for (size_t l = 0; l < r->links.n; l++) {
-            if (!link_used[l])
-                continue;
-            link_lab[l] = (uint32_t)si; /* trace at si, span at si + 1 */
-            kiln_trace_id_format(r->links.links[l].trace_id, hp);
-            strs[si].data = (uint8_t *)hp;
-            strs[si++].len = 32;
-            hp += 33;
-            kiln_span_id_format(r->links.links[l].span_id, hp);
-            strs[si].data = (uint8_t *)hp;
-            strs[si++].len = 16;
-            hp += 17;
+        if (!any) {
+            any = true;
+            *key_trace = (uint32_t)si++;
+            *key_span = (uint32_t)si++;
+            if ((rc = strtab_append(&d->sym.strings, "trace_id", 8)) < 0 ||
+                (rc = strtab_append(&d->sym.strings, "span_id", 7)) < 0)
+                break;
         }
+        link_lab[l] = (uint32_t)si;
+        si += 2;
+        kiln_trace_id_format(r->links.links[l].trace_id, hex);
+        if ((rc = strtab_append(&d->sym.strings, hex, 32)) < 0)
+            break;
+        kiln_span_id_format(r->links.links[l].span_id, hex);
+        rc = strtab_append(&d->sym.strings, hex, 16);
     }
+    return rc;
+}
 
-    /* Label structs shared per label set and per link. */
-    size_t nlabstructs = 0;
-    lsl_off = calloc(s->nlsets + 1, sizeof *lsl_off);
-    if (!lsl_off) {
-        free(lset_used);
-        free(link_used);
-        rc = nomem();
-        goto out;
-    }
-    for (size_t l = 0; l < s->nlsets; l++) {
-        lsl_off[l] = (uint32_t)nlabstructs;
-        if (lset_used[l])
-            nlabstructs += s->lsets[l].n;
-    }
-    size_t link_lsl = nlabstructs;
-    nlabstructs += 2 * nlinkused;
-    lsl = calloc(nlabstructs + 1, sizeof *lsl);
-    labp = calloc(nlabptrs + 1, sizeof *labp);
-    if (!lsl || !labp) {
-        free(lset_used);
-        free(link_used);
-        rc = nomem();
-        goto out;
-    }
-    for (size_t l = 0; l < s->nlsets; l++) {
-        if (!lset_used[l])
+/* The used mappings, functions and locations, in output id order. */
+static int put_symbols(pctx *p, pprof_doc *d)
+{
+    const kiln_symtab *s = &p->r->sym;
+    kiln_symtab *o = &d->sym;
+    size_t nlines = 0;
+    int rc;
+
+    for (uint32_t l = 0; l < s->nlocations; l++)
+        if (p->loc_out[l])
+            nlines += s->locations[l].nlines;
+    if ((rc = pprof_doc_reserve_symbols(d, p->nmap, p->nfn, p->nloc,
+                                        nlines)) < 0)
+        return rc;
+    for (uint32_t m = 0; m < s->nmappings; m++) {
+        if (!p->map_out[m])
             continue;
-        for (uint32_t k = 0; k < s->lsets[l].n; k++) {
-            const kiln_label_ent *e = &s->labels[s->lsets[l].off + k];
-            Perftools__Profiles__Label *lb = &lsl[lsl_off[l] + k];
-            perftools__profiles__label__init(lb);
-            lb->key = p.str_out[e->key];
-            lb->str = e->str ? p.str_out[e->str] : 0;
-            lb->num = e->num;
-            lb->num_unit = e->num_unit ? p.str_out[e->num_unit] : 0;
+        kiln_mapping *om = &o->mappings[p->map_out[m] - 1];
+        *om = s->mappings[m];
+        om->filename = p->str_out[om->filename];
+        om->build_id = p->str_out[om->build_id];
+    }
+    for (uint32_t f = 0; f < s->nfunctions; f++) {
+        if (!p->fn_out[f])
+            continue;
+        kiln_function *of = &o->functions[p->fn_out[f] - 1];
+        *of = s->functions[f];
+        of->name = p->str_out[of->name];
+        of->system_name = p->str_out[of->system_name];
+        of->filename = p->str_out[of->filename];
+    }
+    nlines = 0;
+    for (uint32_t l = 0; l < s->nlocations; l++) {
+        if (!p->loc_out[l])
+            continue;
+        const kiln_location *sl = &s->locations[l];
+        kiln_location *ol = &o->locations[p->loc_out[l] - 1];
+        *ol = *sl;
+        ol->mapping = sl->mapping ? p->map_out[sl->mapping - 1] : 0;
+        ol->line_off = (uint32_t)nlines;
+        for (uint32_t j = 0; j < sl->nlines; j++) {
+            kiln_line *ln = &o->lines[nlines++];
+            *ln = s->lines[sl->line_off + j];
+            if (ln->function != KILN_NOFUNC)
+                ln->function = p->fn_out[ln->function] - 1;
         }
     }
-    {
-        size_t k = link_lsl;
-        for (size_t l = 0; l < r->links.n; l++) {
-            if (!link_used[l])
-                continue;
-            perftools__profiles__label__init(&lsl[k]);
-            lsl[k].key = key_trace;
-            lsl[k].str = link_lab[l];
-            perftools__profiles__label__init(&lsl[k + 1]);
-            lsl[k + 1].key = key_span;
-            lsl[k + 1].str = link_lab[l] + 1;
-            link_lab[l] = (uint32_t)k; /* now: index of its label pair */
-            k += 2;
-        }
-    }
-    free(lset_used);
-    free(link_used);
+    o->nmappings = p->nmap;
+    o->nfunctions = p->nfn;
+    o->nlocations = p->nloc;
+    o->nlines = nlines;
+    return 0;
+}
 
-    /* Samples. */
-    samp = calloc(nsamples + 1, sizeof *samp);
-    sampp = calloc(nsamples + 1, sizeof *sampp);
-    locids = malloc((nlocids + 1) * sizeof *locids);
-    svals = malloc((nsamples * nt + 1) * sizeof *svals);
-    if (!samp || !sampp || !locids || !svals) {
-        rc = nomem();
-        goto out;
-    }
-    size_t si2 = 0, li = 0, lp = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        const int64_t *v = rowvals + i * nt;
+/* One sample per row: frames, values, and with keep_labels the label set
+ * then the link's labels (trace_id unless the set has it; span_id when the
+ * span is not zero, "no span", and the set lacks it). */
+static int put_samples(pctx *p, pprof_doc *d, const uint32_t *depth,
+                       const uint8_t *lset_keys, const uint32_t *link_lab,
+                       uint32_t key_trace, uint32_t key_span,
+                       size_t nsamples, size_t nlocids, size_t nlabels)
+{
+    static const uint8_t zero[8];
+    const kiln_result *r = p->r;
+    const kiln_symtab *s = &r->sym;
+    size_t nt = r->ntypes, k = 0;
+    int rc;
+
+    if ((rc = pprof_doc_reserve_samples(d, nsamples, nt, nlocids,
+                                        nlabels)) < 0)
+        return rc;
+    for (size_t i = 0; i < p->nrows; i++) {
         if (!r->keep_labels && !r->seen[i])
             continue;
         uint32_t node = r->keep_labels ? r->keys[i].node : (uint32_t)i;
-        Perftools__Profiles__Sample *sm = &samp[si2];
-        perftools__profiles__sample__init(sm);
-        sm->n_location_id = depth[node];
-        sm->location_id = locids + li;
+        pprof_sample *sm = &d->samples[k];
+        sm->locs = d->locs + d->nlocs;
+        sm->nlocs = depth[node];
         for (uint32_t c = node; c; c = r->stk.parent[c])
-            locids[li++] = p.loc_out[r->stk.loc[c]];
-        sm->n_value = nt;
-        sm->value = svals + si2 * nt;
-        memcpy(sm->value, v, nt * sizeof *v);
+            d->locs[d->nlocs++] = p->loc_out[r->stk.loc[c]] - 1;
+        sm->values = d->values + k * nt;
+        memcpy(d->values + k * nt, p->rowvals + i * nt, nt * sizeof(int64_t));
+        sm->lab_off = (uint32_t)d->nlabels;
         if (r->keep_labels) {
             const kiln_labelset *ls = &s->lsets[r->keys[i].lset];
-            sm->label = labp + lp;
-            for (uint32_t k = 0; k < ls->n; k++)
-                labp[lp++] = &lsl[lsl_off[r->keys[i].lset] + k];
+            for (uint32_t j = 0; j < ls->n; j++) {
+                kiln_label_ent *e = &d->labels[d->nlabels++];
+                *e = s->labels[ls->off + j];
+                e->key = p->str_out[e->key];
+                e->str = p->str_out[e->str];
+                e->num_unit = p->str_out[e->num_unit];
+            }
             if (r->keys[i].link) {
-                /* trace_id unless the set has it; span_id when the span is
-                 * not zero ("no span") and the set lacks it. */
-                static const uint8_t zero[8];
                 uint32_t li = r->keys[i].link - 1;
                 uint8_t has = lset_keys[r->keys[i].lset];
                 if (!(has & 1))
-                    labp[lp++] = &lsl[link_lab[li]];
-                if (!(has & 2) && memcmp(r->links.links[li].span_id, zero, 8) != 0)
-                    labp[lp++] = &lsl[link_lab[li] + 1];
+                    d->labels[d->nlabels++] =
+                        (kiln_label_ent){key_trace, link_lab[li], 0, 0};
+                if (!(has & 2) &&
+                    memcmp(r->links.links[li].span_id, zero, 8) != 0)
+                    d->labels[d->nlabels++] =
+                        (kiln_label_ent){key_span, link_lab[li] + 1, 0, 0};
             }
-            sm->n_label = (size_t)(labp + lp - sm->label);
         }
-        sampp[si2] = sm;
-        si2++;
+        sm->nlabels = (uint32_t)(d->nlabels - sm->lab_off);
+        k++;
     }
+    d->nsamples = k;
+    d->nvalues = k * nt;
+    return 0;
+}
 
-    /* Locations, functions, mappings, in output id order. */
-    locs = calloc(p.nloc + 1, sizeof *locs);
-    locp = calloc(p.nloc + 1, sizeof *locp);
-    lines = calloc(s->nlines + 1, sizeof *lines);
-    linep = calloc(s->nlines + 1, sizeof *linep);
-    fns = calloc(p.nfn + 1, sizeof *fns);
-    fnp = calloc(p.nfn + 1, sizeof *fnp);
-    maps = calloc(p.nmap + 1, sizeof *maps);
-    mapp = calloc(p.nmap + 1, sizeof *mapp);
-    vt = calloc(nt + 1, sizeof *vt);
-    vtp = calloc(nt + 1, sizeof *vtp);
-    comments = calloc(r->ncomments + 1, sizeof *comments);
-    if (!locs || !locp || !lines || !linep || !fns || !fnp || !maps ||
-        !mapp || !vt || !vtp || !comments) {
-        rc = nomem();
-        goto out;
-    }
-    size_t lno = 0;
-    for (uint32_t l = 0; l < s->nlocations; l++) {
-        if (!p.loc_out[l])
-            continue;
-        const kiln_location *sl = &s->locations[l];
-        Perftools__Profiles__Location *pl = &locs[p.loc_out[l] - 1];
-        perftools__profiles__location__init(pl);
-        pl->id = p.loc_out[l];
-        pl->mapping_id = sl->mapping ? p.map_out[sl->mapping - 1] : 0;
-        pl->address = sl->address;
-        pl->is_folded = sl->is_folded != 0;
-        pl->n_line = sl->nlines;
-        pl->line = linep + lno;
-        for (uint32_t j = 0; j < sl->nlines; j++) {
-            const kiln_line *kl = &s->lines[sl->line_off + j];
-            Perftools__Profiles__Line *pn = &lines[lno];
-            perftools__profiles__line__init(pn);
-            pn->function_id = kl->function == KILN_NOFUNC
-                                  ? 0 /* no function, as it came in */
-                                  : p.fn_out[kl->function];
-            pn->line = kl->line;
-            pn->column = kl->column;
-            linep[lno++] = pn;
-        }
-        locp[p.loc_out[l] - 1] = pl;
-    }
-    for (uint32_t f = 0; f < s->nfunctions; f++) {
-        if (!p.fn_out[f])
-            continue;
-        const kiln_function *sf = &s->functions[f];
-        Perftools__Profiles__Function *pf = &fns[p.fn_out[f] - 1];
-        perftools__profiles__function__init(pf);
-        pf->id = p.fn_out[f];
-        pf->name = p.str_out[sf->name];
-        pf->system_name = p.str_out[sf->system_name];
-        pf->filename = p.str_out[sf->filename];
-        pf->start_line = sf->start_line;
-        fnp[p.fn_out[f] - 1] = pf;
-    }
-    for (uint32_t m = 0; m < s->nmappings; m++) {
-        if (!p.map_out[m])
-            continue;
-        const kiln_mapping *sm = &s->mappings[m];
-        Perftools__Profiles__Mapping *pm = &maps[p.map_out[m] - 1];
-        perftools__profiles__mapping__init(pm);
-        pm->id = p.map_out[m];
-        pm->memory_start = sm->memory_start;
-        pm->memory_limit = sm->memory_limit;
-        pm->file_offset = sm->file_offset;
-        pm->filename = p.str_out[sm->filename];
-        pm->build_id = p.str_out[sm->build_id];
-        pm->has_functions = (sm->flags & KILN_MAP_HAS_FUNCTIONS) != 0;
-        pm->has_filenames = (sm->flags & KILN_MAP_HAS_FILENAMES) != 0;
-        pm->has_line_numbers = (sm->flags & KILN_MAP_HAS_LINE_NUMBERS) != 0;
-        pm->has_inline_frames = (sm->flags & KILN_MAP_HAS_INLINE_FRAMES) != 0;
-        mapp[p.map_out[m] - 1] = pm;
-    }
-    for (size_t t = 0; t < nt; t++) {
-        perftools__profiles__value_type__init(&vt[t]);
-        vt[t].type = p.str_out[r->types[2 * t]];
-        vt[t].unit = p.str_out[r->types[2 * t + 1]];
-        vtp[t] = &vt[t];
-    }
+static int put_kind(pctx *p, pprof_doc *d)
+{
+    const kiln_result *r = p->r;
+    kiln_kind *k = &d->kind;
+    size_t nt = r->ntypes;
+    int rc;
+
+    if ((rc = pprof_doc_set_kind(d, nt, r->ncomments)) < 0)
+        return rc;
+    for (size_t t = 0; t < 2 * nt; t++)
+        k->types[t] = p->str_out[r->types[t]];
     for (size_t i = 0; i < r->ncomments; i++)
-        comments[i] = p.str_out[r->comments[i]];
+        k->comments[i] = p->str_out[r->comments[i]];
+    k->period_type[0] = p->str_out[r->period_type[0]];
+    k->period_type[1] = p->str_out[r->period_type[1]];
+    d->has_period_type = r->period_type[0] || r->period_type[1];
+    k->period = r->period;
+    k->default_type = p->str_out[r->default_type];
+    k->drop_frames = p->str_out[r->drop_frames];
+    k->keep_frames = p->str_out[r->keep_frames];
+    k->doc_url = p->str_out[r->doc_url];
+    d->time = r->sel.stats.rows ? r->sel.stats.tmin : 0;
+    d->duration = r->sel.stats.rows ? r->tend - r->sel.stats.tmin : 0;
+    return 0;
+}
 
-    prof.n_sample_type = nt;
-    prof.sample_type = vtp;
-    prof.n_sample = nsamples;
-    prof.sample = sampp;
-    prof.n_mapping = p.nmap;
-    prof.mapping = mapp;
-    prof.n_location = p.nloc;
-    prof.location = locp;
-    prof.n_function = p.nfn;
-    prof.function = fnp;
-    prof.n_string_table = nstr_total;
-    prof.string_table = strs;
-    prof.drop_frames = p.str_out[r->drop_frames];
-    prof.keep_frames = p.str_out[r->keep_frames];
-    prof.time_nanos = r->sel.stats.rows ? r->sel.stats.tmin : 0;
-    prof.duration_nanos = r->sel.stats.rows ? r->tend - r->sel.stats.tmin : 0;
-    if (r->period_type[0] || r->period_type[1]) {
-        period_type.type = p.str_out[r->period_type[0]];
-        period_type.unit = p.str_out[r->period_type[1]];
-        prof.period_type = &period_type;
-    }
-    prof.period = r->period;
-    prof.n_comment = r->ncomments;
-    prof.comment = comments;
-    prof.default_sample_type = p.str_out[r->default_type];
-    prof.doc_url = p.str_out[r->doc_url];
+int kiln_result_pprof(const kiln_result *r, kiln_buf *out)
+{
+    const kiln_symtab *s = &r->sym;
+    size_t nsamples = 0, nlocids = 0, nlabels = 0;
+    uint32_t *depth = NULL, *link_lab = NULL, key_trace = 0, key_span = 0;
+    uint8_t *lset_keys = NULL, *lset_used = NULL, *link_used = NULL;
+    pprof_doc d;
+    pctx p;
+    int rc = 0;
 
-    size_t sz = perftools__profiles__profile__get_packed_size(&prof);
-    packed = malloc(sz ? sz : 1);
-    if (!packed) {
+    memset(&p, 0, sizeof p);
+    memset(&d, 0, sizeof d);
+    p.r = r;
+    /* Which samples: (node, values) rows, or keys with any value. */
+    p.nrows = r->keep_labels ? r->nkeys : r->stk.n;
+    p.rowvals = r->keep_labels ? r->kvals : r->dense;
+    if (!r->keep_labels && (!r->dense || r->dense_nodes < r->stk.n))
+        p.nrows = 0; /* nothing accumulated */
+    p.str_out = calloc(s->strings.n + 1, sizeof *p.str_out);
+    p.loc_out = calloc(s->nlocations + 1, sizeof *p.loc_out);
+    p.fn_out = calloc(s->nfunctions + 1, sizeof *p.fn_out);
+    p.map_out = calloc(s->nmappings + 1, sizeof *p.map_out);
+    depth = calloc(r->stk.n + 1, sizeof *depth);
+    lset_keys = calloc(s->nlsets + 1, 1);
+    lset_used = calloc(s->nlsets + 1, 1);
+    link_used = calloc(r->links.n + 1, 1);
+    link_lab = calloc(r->links.n + 1, sizeof *link_lab);
+    if (!p.str_out || !p.loc_out || !p.fn_out || !p.map_out || !depth ||
+        !lset_keys || !lset_used || !link_used || !link_lab) {
         rc = nomem();
         goto out;
     }
-    perftools__profiles__profile__pack(&prof, packed);
-    if ((rc = gzip_deflate(packed, sz, 6, &gz)) < 0 ||
-        (rc = kiln_buf_append(out, gz.data, gz.len)) < 0)
+    if ((rc = choose(&p, depth, lset_keys, lset_used, link_used, &nsamples,
+                     &nlocids, &nlabels)) < 0 ||
+        (rc = pprof_doc_reset(&d)) < 0 ||
+        (rc = put_strings(&p, &d, link_used, link_lab, &key_trace,
+                          &key_span)) < 0 ||
+        (rc = put_symbols(&p, &d)) < 0 ||
+        (rc = put_samples(&p, &d, depth, lset_keys, link_lab, key_trace,
+                          key_span, nsamples, nlocids, nlabels)) < 0 ||
+        (rc = put_kind(&p, &d)) < 0 || (rc = pprof_encode(&d, out)) < 0)
         goto out;
 out:
     free(p.str_out);
@@ -445,29 +363,10 @@ out:
     free(p.fn_out);
     free(p.map_out);
     free(depth);
-    free(strs);
-    free(hexpool);
-    free(link_lab);
-    free(lsl_off);
     free(lset_keys);
-    free(lsl);
-    free(labp);
-    free(samp);
-    free(sampp);
-    free(locids);
-    free(svals);
-    free(locs);
-    free(locp);
-    free(lines);
-    free(linep);
-    free(fns);
-    free(fnp);
-    free(maps);
-    free(mapp);
-    free(vt);
-    free(vtp);
-    free(comments);
-    free(packed);
-    kiln_buf_free(&gz);
+    free(lset_used);
+    free(link_used);
+    free(link_lab);
+    pprof_doc_free(&d);
     return api_return(rc);
 }

@@ -9,7 +9,7 @@
 #include "gen_model.h"
 #include "gen_vocab.h"
 #include "gen_mix.h"
-#include "profile.pb-c.h"
+#include "format_internal.h" /* pprof_doc, pprof_pack, gzip_deflate */
 
 #include <assert.h>
 #include <errno.h>
@@ -468,45 +468,25 @@ typedef struct gscratch {
     size_t cap_cum;
     uint32_t *str_local, *fn_local, *loc_local;
     size_t cap_sl, cap_fl, cap_ll;
-    ProtobufCBinaryData *pstr;
+    struct gstr { const char *p; size_t n; } *pstr; /* the string table */
     size_t nstr, cap_pstr;
     char *hex;                  /* trace and span ids of this profile */
     size_t cap_hex;
-    Perftools__Profiles__Sample *smp;
-    Perftools__Profiles__Sample **psmp;
-    size_t cap_smp, cap_psmp;
-    uint64_t *locids;
-    size_t nlocids, cap_locids;
-    int64_t *vals;
-    size_t cap_vals;
-    Perftools__Profiles__Label *lab;
-    Perftools__Profiles__Label **plab;
-    size_t cap_lab, cap_plab;
-    Perftools__Profiles__Location *ploc;
-    Perftools__Profiles__Location **pploc;
-    size_t nploc, cap_ploc, cap_pploc;
+    size_t nploc;               /* locations emitted */
     uint32_t *ploc_model;       /* model loc of each emitted location */
     size_t cap_plm;
-    Perftools__Profiles__Line *line;
-    Perftools__Profiles__Line **pline;
-    size_t cap_line, cap_pline;
-    Perftools__Profiles__Function *pfn;
-    Perftools__Profiles__Function **ppfn;
-    size_t npfn, cap_pfn, cap_ppfn;
-    uint8_t *pb;
-    size_t cap_pb;
-    uint8_t *gz;
-    size_t cap_gz;
+    size_t npfn;                /* functions emitted */
+    pprof_doc doc;              /* the profile, packed by pprof_pack */
+    kiln_buf pb, gz;            /* its bytes, and gzip'd */
 } gscratch;
 
 static void scratch_free(gscratch *s)
 {
     free(s->ticks); free(s->cum); free(s->str_local); free(s->fn_local);
-    free(s->loc_local); free(s->pstr); free(s->hex); free(s->smp);
-    free(s->psmp); free(s->locids); free(s->vals); free(s->lab);
-    free(s->plab); free(s->ploc); free(s->pploc); free(s->ploc_model);
-    free(s->line); free(s->pline); free(s->pfn); free(s->ppfn); free(s->pb);
-    free(s->gz);
+    free(s->loc_local); free(s->pstr); free(s->hex); free(s->ploc_model);
+    pprof_doc_free(&s->doc);
+    kiln_buf_free(&s->pb);
+    kiln_buf_free(&s->gz);
 }
 
 static int tick_cmp(const void *a, const void *b)
@@ -539,8 +519,8 @@ static uint32_t str_loc(gscratch *s, const gsvc *m, uint32_t id)
         return 0;
     if (s->str_local[id] == 0) {
         GROW(s->pstr, s->nstr, s->cap_pstr);
-        s->pstr[s->nstr].data = (uint8_t *)m->str[id];
-        s->pstr[s->nstr].len = strlen(m->str[id]);
+        s->pstr[s->nstr].p = m->str[id];
+        s->pstr[s->nstr].n = strlen(m->str[id]);
         s->str_local[id] = (uint32_t)s->nstr++;
     }
     return s->str_local[id];
@@ -549,8 +529,8 @@ static uint32_t str_loc(gscratch *s, const gsvc *m, uint32_t id)
 static uint32_t str_raw(gscratch *s, const char *p, size_t n)
 {
     GROW(s->pstr, s->nstr, s->cap_pstr);
-    s->pstr[s->nstr].data = (uint8_t *)p;
-    s->pstr[s->nstr].len = n;
+    s->pstr[s->nstr].p = p;
+    s->pstr[s->nstr].n = n;
     return (uint32_t)s->nstr++;
 }
 
@@ -711,21 +691,22 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
     memset(s->str_local, 0, m->nstr * sizeof *s->str_local);
     memset(s->fn_local, 0, m->nfn * sizeof *s->fn_local);
     memset(s->loc_local, 0, m->nloc * sizeof *s->loc_local);
+    pprof_doc *d = &s->doc;
+    if (pprof_doc_reset(d) < 0 ||
+        pprof_doc_reserve_symbols(d, m->nmap, m->nfn, m->nloc, 0) < 0)
+        gen_oom();
     s->nstr = 0;
     str_raw(s, "", 0);
     for (int k = 0; k < 4; k++)
         str_loc(s, m, m->s_fixed[k]);
-    s->nlocids = 0;
     s->nploc = 0;
     s->npfn = 0;
 
     /* Samples: merge identical (stack, labels). */
-    size_t nsmp = 0, nlab = 0;
-    GROW(s->smp, nticks, s->cap_smp);
-    GROW(s->vals, 2 * (size_t)nticks, s->cap_vals);
-    GROW(s->lab, 2 * (size_t)nticks, s->cap_lab);
-    size_t *loc0 = malloc((nticks + 1) * sizeof *loc0);
-    if (loc0 == NULL)
+    size_t nsmp = 0, nlocs = 0;
+    for (uint32_t i = 0; i < nticks; i++)
+        nlocs += m->t[s->ticks[i].tmpl].nloc;
+    if (pprof_doc_reserve_samples(d, nticks, 2, nlocs, 2 * (size_t)nticks) < 0)
         gen_oom();
     for (uint32_t i = 0; i < nticks;) {
         uint32_t j = i;
@@ -735,22 +716,26 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
             j++;
         const gtick *tk = &s->ticks[i];
         const gtmpl *tp = &m->t[tk->tmpl];
-        Perftools__Profiles__Sample *sm = &s->smp[nsmp];
-        perftools__profiles__sample__init(sm);
-        s->vals[2 * nsmp] = j - i;
-        s->vals[2 * nsmp + 1] = (int64_t)(j - i) * (int64_t)llround(1e9 / c->rate);
+        pprof_sample *sm = &d->samples[nsmp];
+        sm->values = d->values + 2 * nsmp;
+        d->values[2 * nsmp] = j - i;
+        d->values[2 * nsmp + 1] = (int64_t)(j - i) * (int64_t)llround(1e9 / c->rate);
+        sm->lab_off = (uint32_t)d->nlabels;
+        sm->nlabels = 0;
         if (tk->trace) {
             const char *p = s->hex + (size_t)(tk->trace - 1) * 80;
-            Perftools__Profiles__Label *lt = &s->lab[nlab++], *ls = &s->lab[nlab++];
-            perftools__profiles__label__init(lt);
-            perftools__profiles__label__init(ls);
+            kiln_label_ent *lt = &d->labels[d->nlabels++];
+            kiln_label_ent *ls = &d->labels[d->nlabels++];
+            memset(lt, 0, sizeof *lt);
+            memset(ls, 0, sizeof *ls);
             lt->key = str_loc(s, m, m->s_trace);
             lt->str = str_raw(s, p, 32);
             ls->key = str_loc(s, m, m->s_span);
             ls->str = str_raw(s, p + 32 + 16 * tk->span, 16);
-            sm->n_label = 2;
+            sm->nlabels = 2;
         }
-        loc0[nsmp] = s->nlocids;
+        sm->locs = d->locs + d->nlocs;
+        size_t loc_off = d->nlocs;
         for (uint32_t k = 0; k < tp->nloc; k++) {
             uint32_t ml = m->tloc[tp->loc0 + k];
             if (s->loc_local[ml] == 0) {
@@ -761,10 +746,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
                 for (uint32_t q = 0; q < gl->nlines; q++) {
                     uint32_t f = m->lfn[gl->line0 + q];
                     if (s->fn_local[f] == 0) {
-                        GROW(s->pfn, s->npfn, s->cap_pfn);
-                        Perftools__Profiles__Function *pf = &s->pfn[s->npfn];
-                        perftools__profiles__function__init(pf);
-                        pf->id = s->npfn + 1;
+                        kiln_function *pf = &d->sym.functions[s->npfn];
                         pf->name = str_loc(s, m, m->fn[f].name);
                         pf->system_name = str_loc(s, m, m->fn[f].sysname);
                         pf->filename = str_loc(s, m, m->fn[f].file);
@@ -773,137 +755,88 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
                     }
                 }
             }
-            GROW(s->locids, s->nlocids, s->cap_locids);
-            s->locids[s->nlocids++] = s->loc_local[ml];
+            d->locs[d->nlocs++] = s->loc_local[ml] - 1; /* an index */
         }
+        sm->nlocs = (uint32_t)(d->nlocs - loc_off);
         nsmp++;
         i = j;
     }
-    loc0[nsmp] = s->nlocids;
+    d->nsamples = nsmp;
+    d->nvalues = 2 * nsmp;
+    d->sym.nfunctions = s->npfn;
 
     /* Locations and their lines. */
     size_t nlines = 0;
     for (size_t k = 0; k < s->nploc; k++)
         nlines += m->loc[s->ploc_model[k]].nlines;
-    GROW(s->ploc, s->nploc, s->cap_ploc);
-    GROW(s->pploc, s->nploc, s->cap_pploc);
-    GROW(s->line, nlines, s->cap_line);
-    GROW(s->pline, nlines, s->cap_pline);
+    if (pprof_doc_reserve_symbols(d, m->nmap, m->nfn, s->nploc, nlines) < 0)
+        gen_oom();
     size_t li = 0;
     for (size_t k = 0; k < s->nploc; k++) {
         const gloc *gl = &m->loc[s->ploc_model[k]];
-        Perftools__Profiles__Location *pl = &s->ploc[k];
-        perftools__profiles__location__init(pl);
-        pl->id = k + 1;
+        kiln_location *pl = &d->sym.locations[k];
+        memset(pl, 0, sizeof *pl);
         if (gl->map != GEN_NOMAP) {
-            pl->mapping_id = gl->map + 1u;
+            pl->mapping = gl->map + 1u;
             pl->address = h->base[gl->map] + gl->off;
         }
-        pl->n_line = gl->nlines;
-        pl->line = &s->pline[li];
+        pl->line_off = (uint32_t)li;
+        pl->nlines = gl->nlines;
         for (uint32_t q = 0; q < gl->nlines; q++) {
-            Perftools__Profiles__Line *ln = &s->line[li];
-            perftools__profiles__line__init(ln);
-            ln->function_id = s->fn_local[m->lfn[gl->line0 + q]];
+            kiln_line *ln = &d->sym.lines[li++];
+            ln->function = s->fn_local[m->lfn[gl->line0 + q]] - 1;
             ln->line = m->lline[gl->line0 + q];
-            s->pline[li] = ln;
-            li++;
+            ln->column = 0;
         }
-        s->pploc[k] = pl;
     }
-    GROW(s->ppfn, s->npfn, s->cap_ppfn);
-    for (size_t k = 0; k < s->npfn; k++)
-        s->ppfn[k] = &s->pfn[k];
-    GROW(s->psmp, nsmp, s->cap_psmp);
-    GROW(s->plab, nlab, s->cap_plab);
-    size_t lk = 0;
-    for (size_t k = 0; k < nsmp; k++) {
-        Perftools__Profiles__Sample *sm = &s->smp[k];
-        sm->n_location_id = loc0[k + 1] - loc0[k];
-        sm->location_id = s->locids + loc0[k];
-        sm->n_value = 2;
-        sm->value = s->vals + 2 * k;
-        if (sm->n_label) {
-            s->plab[lk] = &s->lab[lk];
-            s->plab[lk + 1] = &s->lab[lk + 1];
-            sm->label = &s->plab[lk];
-            lk += 2;
-        }
-        s->psmp[k] = sm;
-    }
-    free(loc0);
+    d->sym.nlocations = s->nploc;
+    d->sym.nlines = li;
 
     /* Mappings, then the profile. */
-    Perftools__Profiles__Mapping maps[GEN_MAX_MAPS], *pmaps[GEN_MAX_MAPS];
     for (uint32_t k = 0; k < m->nmap; k++) {
         const gmap *g = &m->map[k];
-        Perftools__Profiles__Mapping *mp = &maps[k];
-        perftools__profiles__mapping__init(mp);
-        mp->id = k + 1;
+        kiln_mapping *mp = &d->sym.mappings[k];
         mp->memory_start = h->base[k];
         mp->memory_limit = h->base[k] + g->size;
         mp->file_offset = g->fileoff;
         mp->filename = str_loc(s, m, g->file);
         mp->build_id = str_loc(s, m, g->buildid);
-        mp->has_functions = 1;
-        mp->has_filenames = g->debug;
-        mp->has_line_numbers = g->debug;
-        mp->has_inline_frames = g->debug;
-        pmaps[k] = mp;
+        mp->flags = KILN_MAP_HAS_FUNCTIONS |
+                    (g->debug ? KILN_MAP_HAS_FILENAMES |
+                                    KILN_MAP_HAS_LINE_NUMBERS |
+                                    KILN_MAP_HAS_INLINE_FRAMES
+                              : 0);
     }
-    Perftools__Profiles__ValueType vt[3], *pvt[2];
-    for (int k = 0; k < 3; k++)
-        perftools__profiles__value_type__init(&vt[k]);
-    vt[0].type = str_loc(s, m, m->s_fixed[0]);
-    vt[0].unit = str_loc(s, m, m->s_fixed[1]);
-    vt[1].type = vt[2].type = str_loc(s, m, m->s_fixed[2]);
-    vt[1].unit = vt[2].unit = str_loc(s, m, m->s_fixed[3]);
-    pvt[0] = &vt[0];
-    pvt[1] = &vt[1];
-    Perftools__Profiles__Profile p;
-    perftools__profiles__profile__init(&p);
-    p.n_sample_type = 2;
-    p.sample_type = pvt;
-    p.n_sample = nsmp;
-    p.sample = s->psmp;
-    p.n_mapping = m->nmap;
-    p.mapping = pmaps;
-    p.n_location = s->nploc;
-    p.location = s->pploc;
-    p.n_function = s->npfn;
-    p.function = s->ppfn;
-    p.n_string_table = s->nstr;
-    p.string_table = s->pstr;
-    p.time_nanos = t;
-    p.duration_nanos = c->interval;
-    p.period_type = &vt[2];
-    p.period = llround(1e9 / c->rate);
-
-    size_t pblen = perftools__profiles__profile__get_packed_size(&p);
-    GROW(s->pb, pblen, s->cap_pb);
-    perftools__profiles__profile__pack(&p, s->pb);
+    d->sym.nmappings = m->nmap;
+    if (pprof_doc_set_kind(d, 2, 0) < 0)
+        gen_oom();
+    d->kind.types[0] = str_loc(s, m, m->s_fixed[0]);
+    d->kind.types[1] = str_loc(s, m, m->s_fixed[1]);
+    d->kind.types[2] = str_loc(s, m, m->s_fixed[2]);
+    d->kind.types[3] = str_loc(s, m, m->s_fixed[3]);
+    d->kind.period_type[0] = d->kind.types[2];
+    d->kind.period_type[1] = d->kind.types[3];
+    d->has_period_type = true;
+    d->kind.period = llround(1e9 / c->rate);
+    d->time = t;
+    d->duration = c->interval;
+    for (size_t k = 1; k < s->nstr; k++) /* pstr[0] is "", as in the doc */
+        if (strtab_append(&d->sym.strings, s->pstr[k].p, s->pstr[k].n) < 0)
+            gen_oom();
 
     /* gzip at level 1, as Go's runtime/pprof writes it. */
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        gen_oom();
-    size_t bound = deflateBound(&z, pblen) + 32;
-    GROW(s->gz, bound, s->cap_gz);
-    z.next_in = s->pb;
-    z.avail_in = (uInt)pblen;
-    z.next_out = s->gz;
-    z.avail_out = (uInt)s->cap_gz;
-    int zr = deflate(&z, Z_FINISH);
-    size_t gzlen = s->cap_gz - z.avail_out;
-    deflateEnd(&z);
-    if (zr != Z_STREAM_END)
-        return kiln_error_set(KILN_EIO, "gzip of a %zu-byte profile failed", pblen);
+    kiln_buf_reset(&s->pb);
+    kiln_buf_reset(&s->gz);
+    if (pprof_pack(d, &s->pb) < 0 ||
+        gzip_deflate(s->pb.data, s->pb.len, 1, &s->gz) < 0)
+        return kiln_error_wrap(KILN_EIO, "gzip of a %zu-byte profile: ",
+                               s->pb.len);
+    size_t pblen = s->pb.len, gzlen = s->gz.len;
 
     char path[4096];
     snprintf(path, sizeof path, "%s/%s/%s/%lld.pb.gz", c->out, m->name, h->name,
              (long long)tsec);
-    int rc = write_all(path, s->gz, gzlen);
+    int rc = write_all(path, s->gz.data, gzlen);
     if (rc != 0)
         return rc;
     if (c->otlp) {
@@ -911,7 +844,7 @@ static int gen_profile(const gjob_cfg *c, gscratch *s, uint32_t si,
         kiln_buf ob = KILN_BUF_INIT;
         snprintf(path, sizeof path, "%s/%s/%s/%lld.otlp.pb", c->out, m->name,
                  h->name, (long long)tsec);
-        rc = pprof_to_otlp(s->pb, pblen, res, 2, &ob);
+        rc = pprof_to_otlp(s->pb.data, pblen, res, 2, &ob);
         if (rc == 0)
             rc = write_all(path, ob.data, ob.len);
         out->bytes += ob.len;

@@ -2,7 +2,9 @@
  * profiles v1development, in the layout of opentelemetry-proto v1.9.0 or of
  * v1.11.0). Lets `kiln gen` and the tests write the same data in every
  * format kiln reads, so all ingest paths are checked on the same data:
- * trace/span labels become link_table entries. */
+ * trace/span labels become link_table entries. It reads the pprof through
+ * format/'s pprof_decode, so it accepts and refuses exactly what ingest
+ * does, and its tables keep the pprof's order (entry k at index k + 1). */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,15 +17,11 @@
 #include "otlp_keys.h"
 #include "otlp_profiles_service.pb-c.h"
 #include "otlp_util.h"
-#include "profile.pb-c.h"
-
-typedef Perftools__Profiles__Profile p_profile;
-typedef Perftools__Profiles__Label p_label;
 
 #define ANY(x) OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_##x
 
 typedef struct gen {
-    const p_profile *pp;
+    const pprof_doc *d; /* the decoded pprof */
     kiln_otlp_arena ar; /* every message of the request; freed at once */
     /* Dictionary tables under construction (index 0 = zero value). */
     ProtobufCBinaryData *strs; size_t nstrs, capstrs;
@@ -34,9 +32,6 @@ typedef struct gen {
     uint32_t *attr_slots; uint64_t *attr_keys; size_t attr_cap; /* 4 keys/slot */
     uint32_t *stack_slots; size_t stack_cap;
     uint32_t *link_slots; size_t link_cap;
-    /* pprof ids -> table index, sorted by id for bsearch. */
-    uint64_t *map_ids, *loc_ids, *fun_ids; /* pairs (id, index) */
-    size_t nmap_ids, nloc_ids, nfun_ids;
 } gen;
 
 static void *galloc(gen *g, size_t n)
@@ -59,35 +54,29 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static bool str_is(const gen *g, int64_t idx, const char *want)
+/* pprof string idx (checked by pprof_decode), with its length. */
+static const char *pstr(const gen *g, uint32_t idx, size_t *len)
 {
-    if (idx <= 0 || (size_t)idx >= g->pp->n_string_table)
-        return false;
-    const ProtobufCBinaryData *b = &g->pp->string_table[idx];
-    size_t n = strlen(want);
-    return b->len == n && memcmp(b->data, want, n) == 0;
+    *len = g->d->sym.strings.len[idx];
+    return strtab_get(&g->d->sym.strings, idx);
 }
 
-static int check_str(const gen *g, int64_t idx, const char *what)
+static bool str_is(const gen *g, uint32_t idx, const char *want)
 {
-    size_t n = g->pp->n_string_table ? g->pp->n_string_table : 1;
-    if (idx < 0 || (uint64_t)idx >= n)
-        return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s: string index "
-                              "%" PRId64 " out of range (string_table has %zu)",
-                              what, idx, g->pp->n_string_table);
-    return 0;
+    size_t len, n = strlen(want);
+    const char *s = pstr(g, idx, &len);
+    return idx != 0 && len == n && memcmp(s, want, n) == 0;
 }
 
-/* A NUL-terminated copy of pprof string idx (checked). */
-static char *cstr(gen *g, int64_t idx)
+/* A NUL-terminated copy of pprof string idx. */
+static char *cstr(gen *g, uint32_t idx)
 {
-    const ProtobufCBinaryData *b = &g->pp->string_table[idx];
-    char *s = galloc(g, b->len + 1);
+    size_t len;
+    const char *b = pstr(g, idx, &len);
+    char *s = galloc(g, len + 1);
     if (!s)
         return NULL;
-    if (b->len)
-        memcpy(s, b->data, b->len);
-    s[b->len] = '\0';
+    memcpy(s, b, len + 1); /* strtab strings end with a NUL */
     return s;
 }
 
@@ -95,7 +84,7 @@ static char *cstr(gen *g, int64_t idx)
 static int extra_str(gen *g, const char *s, int32_t *out)
 {
     size_t n = strlen(s);
-    for (size_t i = g->pp->n_string_table; i < g->nstrs; i++)
+    for (size_t i = g->d->sym.strings.n; i < g->nstrs; i++)
         if (g->strs[i].len == n && memcmp(g->strs[i].data, s, n) == 0) {
             *out = (int32_t)i;
             return 0;
@@ -325,23 +314,19 @@ static int link_of(gen *g, const uint8_t trace[16], const uint8_t *span,
     return 0;
 }
 
-/* Decode exactly 2*n hex digits; false if the string is anything else. */
-static bool unhex(const ProtobufCBinaryData *s, uint8_t *out, size_t n)
-{
-    return otlp_unhex(s->data, s->len, out, n);
-}
-
 /* A trace or span label the writer turns into a link and drops: a string of
  * exactly 2*n lowercase hex digits, not all zero, nothing numeric. */
-static bool link_label(const gen *g, const p_label *l, uint8_t *out, size_t n)
+static bool link_label(const gen *g, const kiln_label_ent *l, uint8_t *out,
+                       size_t n)
 {
+    size_t len;
     if (l->str == 0 || l->num != 0 || l->num_unit != 0)
         return false;
-    const ProtobufCBinaryData *s = &g->pp->string_table[l->str];
-    for (size_t i = 0; i < s->len; i++)
-        if (s->data[i] >= 'A' && s->data[i] <= 'F')
+    const char *s = pstr(g, l->str, &len);
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 'A' && s[i] <= 'F')
             return false;
-    if (!unhex(s, out, n))
+    if (!otlp_unhex((const uint8_t *)s, len, out, n))
         return false;
     uint8_t any = 0;
     for (size_t i = 0; i < n; i++)
@@ -349,93 +334,18 @@ static bool link_label(const gen *g, const p_label *l, uint8_t *out, size_t n)
     return any != 0;
 }
 
-static int cmp_pair(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorted (id, index) pairs of a pprof table, *npairs of them. Entries with
- * id 0 cannot be referenced and get no pair (as in the writer); other ids
- * must be distinct. */
-static int id_pairs(uint64_t **out, size_t *npairs, const uint64_t *ids,
-                    size_t n, const char *what)
-{
-    uint64_t *p = malloc((n ? n : 1) * 2 * sizeof(*p));
-    if (!p)
-        return nomem();
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (ids[i] == 0)
-            continue;
-        p[2 * k] = ids[i];
-        p[2 * k + 1] = i + 1;
-        k++;
-    }
-    qsort(p, k, 2 * sizeof(*p), cmp_pair);
-    *out = p;
-    *npairs = k;
-    for (size_t i = 1; i < k; i++)
-        if (p[2 * i] == p[2 * i - 2])
-            return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s id %" PRIu64
-                                  " is repeated", what, p[2 * i]);
-    return 0;
-}
-
-/* Table index of pprof id (0 -> 0), or -1 if absent. */
-static int64_t id_index(const uint64_t *pairs, size_t n, uint64_t id)
-{
-    if (id == 0)
-        return 0;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pairs[2 * mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && pairs[2 * lo] == id ? (int64_t)pairs[2 * lo + 1] : -1;
-}
-
-static int bad_ref(const char *what, size_t i, const char *ref, uint64_t id)
-{
-    return kiln_error_set(KILN_EINPUT, "pprof->otlp: %s %zu: %s id %" PRIu64
-                          " not defined", what, i, ref, id);
-}
-
 /* Mappings, functions and locations: index k + 1 holds the pprof entry k. */
 static int symbols(gen *g, o_dict *d)
 {
-    const p_profile *pp = g->pp;
+    const kiln_symtab *ps = &g->d->sym;
     int rc;
-    uint64_t *ids = malloc((pp->n_mapping + pp->n_location + pp->n_function + 1) *
-                           sizeof(*ids));
-    if (!ids)
-        return nomem();
-    for (size_t i = 0; i < pp->n_mapping; i++)
-        ids[i] = pp->mapping[i]->id;
-    rc = id_pairs(&g->map_ids, &g->nmap_ids, ids, pp->n_mapping, "mapping");
-    for (size_t i = 0; rc == 0 && i < pp->n_function; i++)
-        ids[i] = pp->function[i]->id;
-    if (rc == 0)
-        rc = id_pairs(&g->fun_ids, &g->nfun_ids, ids, pp->n_function,
-                      "function");
-    for (size_t i = 0; rc == 0 && i < pp->n_location; i++)
-        ids[i] = pp->location[i]->id;
-    if (rc == 0)
-        rc = id_pairs(&g->loc_ids, &g->nloc_ids, ids, pp->n_location,
-                      "location");
-    free(ids);
-    if (rc < 0)
-        return rc;
 
-    o_mapping **mt = galloc(g, (pp->n_mapping + 1) * sizeof(*mt));
-    o_function **ft = galloc(g, (pp->n_function + 1) * sizeof(*ft));
-    o_location **lt = galloc(g, (pp->n_location + 1) * sizeof(*lt));
-    o_mapping *ms = galloc(g, (pp->n_mapping + 1) * sizeof(*ms));
-    o_function *fs = galloc(g, (pp->n_function + 1) * sizeof(*fs));
-    o_location *ls = galloc(g, (pp->n_location + 1) * sizeof(*ls));
+    o_mapping **mt = galloc(g, (ps->nmappings + 1) * sizeof(*mt));
+    o_function **ft = galloc(g, (ps->nfunctions + 1) * sizeof(*ft));
+    o_location **lt = galloc(g, (ps->nlocations + 1) * sizeof(*lt));
+    o_mapping *ms = galloc(g, (ps->nmappings + 1) * sizeof(*ms));
+    o_function *fs = galloc(g, (ps->nfunctions + 1) * sizeof(*fs));
+    o_location *ls = galloc(g, (ps->nlocations + 1) * sizeof(*ls));
     if (!mt || !ft || !lt || !ms || !fs || !ls)
         return nomem();
     opentelemetry__proto__profiles__v1development__mapping__init(&ms[0]);
@@ -445,24 +355,23 @@ static int symbols(gen *g, o_dict *d)
     ft[0] = &fs[0];
     lt[0] = &ls[0];
 
-    for (size_t i = 0; i < pp->n_mapping; i++) {
-        const Perftools__Profiles__Mapping *pm = pp->mapping[i];
+    for (size_t i = 0; i < ps->nmappings; i++) {
+        const kiln_mapping *pm = &ps->mappings[i];
         o_mapping *om = &ms[i + 1];
         opentelemetry__proto__profiles__v1development__mapping__init(om);
         om->memory_start = pm->memory_start;
         om->memory_limit = pm->memory_limit;
         om->file_offset = pm->file_offset;
-        if ((rc = check_str(g, pm->filename, "mapping filename")) < 0 ||
-            (rc = check_str(g, pm->build_id, "mapping build_id")) < 0)
-            return rc;
         om->filename_strindex = (int32_t)pm->filename;
         int32_t *ai = galloc(g, 5 * sizeof(*ai));
         if (!ai)
             return nomem();
         size_t na = 0;
         int32_t key;
-        const bool flag[4] = {pm->has_functions, pm->has_filenames,
-                              pm->has_line_numbers, pm->has_inline_frames};
+        const bool flag[4] = {pm->flags & KILN_MAP_HAS_FUNCTIONS,
+                              pm->flags & KILN_MAP_HAS_FILENAMES,
+                              pm->flags & KILN_MAP_HAS_LINE_NUMBERS,
+                              pm->flags & KILN_MAP_HAS_INLINE_FRAMES};
         static const char *const flag_key[4] = {
             KILN_OTLP_HAS_FUNCTIONS, KILN_OTLP_HAS_FILENAMES,
             KILN_OTLP_HAS_LINE_NUMBERS, KILN_OTLP_HAS_INLINE_FRAMES};
@@ -475,10 +384,11 @@ static int symbols(gen *g, o_dict *d)
             na++;
         }
         if (pm->build_id) {
-            const ProtobufCBinaryData *b = &pp->string_table[pm->build_id];
+            size_t len;
+            const char *b = pstr(g, pm->build_id, &len);
             uint8_t tmp[64];
-            bool is_hex = b->len % 2 == 0 && b->len / 2 <= sizeof(tmp) &&
-                          unhex(b, tmp, b->len / 2);
+            bool is_hex = len % 2 == 0 && len / 2 <= sizeof(tmp) &&
+                          otlp_unhex((const uint8_t *)b, len, tmp, len / 2);
             if ((rc = extra_str(g, is_hex ? KILN_OTLP_BUILD_ID_GNU
                                           : KILN_OTLP_BUILD_ID_GO, &key)) < 0 ||
                 (rc = attr(g, 1, key, pm->build_id, 0, &ai[na])) < 0)
@@ -489,48 +399,38 @@ static int symbols(gen *g, o_dict *d)
         om->n_attribute_indices = na;
         mt[i + 1] = om;
     }
-    for (size_t i = 0; i < pp->n_function; i++) {
-        const Perftools__Profiles__Function *pf = pp->function[i];
+    for (size_t i = 0; i < ps->nfunctions; i++) {
+        const kiln_function *pf = &ps->functions[i];
         o_function *of = &fs[i + 1];
         opentelemetry__proto__profiles__v1development__function__init(of);
-        if ((rc = check_str(g, pf->name, "function name")) < 0 ||
-            (rc = check_str(g, pf->system_name, "function system_name")) < 0 ||
-            (rc = check_str(g, pf->filename, "function filename")) < 0)
-            return rc;
         of->name_strindex = (int32_t)pf->name;
         of->system_name_strindex = (int32_t)pf->system_name;
         of->filename_strindex = (int32_t)pf->filename;
         of->start_line = pf->start_line;
         ft[i + 1] = of;
     }
-    for (size_t i = 0; i < pp->n_location; i++) {
-        const Perftools__Profiles__Location *pl = pp->location[i];
+    for (size_t i = 0; i < ps->nlocations; i++) {
+        const kiln_location *pl = &ps->locations[i];
         o_location *ol = &ls[i + 1];
         opentelemetry__proto__profiles__v1development__location__init(ol);
-        int64_t mi = id_index(g->map_ids, g->nmap_ids, pl->mapping_id);
-        if (mi < 0)
-            return bad_ref("location", i, "mapping", pl->mapping_id);
-        ol->mapping_index = (int32_t)mi;
+        ol->mapping_index = (int32_t)pl->mapping; /* index + 1, 0 = none */
         ol->address = pl->address;
-        if (pl->n_line) {
-            o_line *lines = galloc(g, pl->n_line * sizeof(*lines));
-            o_line **lp = galloc(g, pl->n_line * sizeof(*lp));
+        if (pl->nlines) {
+            o_line *lines = galloc(g, pl->nlines * sizeof(*lines));
+            o_line **lp = galloc(g, pl->nlines * sizeof(*lp));
             if (!lines || !lp)
                 return nomem();
-            for (size_t k = 0; k < pl->n_line; k++) {
+            for (size_t k = 0; k < pl->nlines; k++) {
+                const kiln_line *kl = &ps->lines[pl->line_off + k];
                 opentelemetry__proto__profiles__v1development__line__init(&lines[k]);
-                int64_t fi = id_index(g->fun_ids, g->nfun_ids,
-                                      pl->line[k]->function_id);
-                if (fi < 0)
-                    return bad_ref("location", i, "function",
-                                   pl->line[k]->function_id);
-                lines[k].function_index = (int32_t)fi;
-                lines[k].line = pl->line[k]->line;
-                lines[k].column = pl->line[k]->column;
+                lines[k].function_index = kl->function == KILN_NOFUNC
+                                              ? 0 : (int32_t)kl->function + 1;
+                lines[k].line = kl->line;
+                lines[k].column = kl->column;
                 lp[k] = &lines[k];
             }
             ol->lines = lp;
-            ol->n_lines = pl->n_line;
+            ol->n_lines = pl->nlines;
         }
         if (pl->is_folded) {
             int32_t key, *ai = galloc(g, sizeof(*ai));
@@ -545,11 +445,11 @@ static int symbols(gen *g, o_dict *d)
         lt[i + 1] = ol;
     }
     d->mapping_table = mt;
-    d->n_mapping_table = pp->n_mapping + 1;
+    d->n_mapping_table = ps->nmappings + 1;
     d->function_table = ft;
-    d->n_function_table = pp->n_function + 1;
+    d->n_function_table = ps->nfunctions + 1;
     d->location_table = lt;
-    d->n_location_table = pp->n_location + 1;
+    d->n_location_table = ps->nlocations + 1;
     return 0;
 }
 
@@ -564,15 +464,12 @@ typedef struct shape {
 
 static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
 {
-    const Perftools__Profiles__Sample *s = g->pp->sample[i];
+    const pprof_sample *s = &g->d->samples[i];
+    const kiln_label_ent *lab = g->d->labels + s->lab_off;
     int rc;
-    for (size_t k = 0; k < s->n_location_id; k++) {
-        int64_t li = id_index(g->loc_ids, g->nloc_ids, s->location_id[k]);
-        if (li <= 0)
-            return bad_ref("sample", i, "location", s->location_id[k]);
-        locbuf[k] = (int32_t)li;
-    }
-    if ((rc = stack(g, locbuf, s->n_location_id, &sh->stack)) < 0)
+    for (size_t k = 0; k < s->nlocs; k++)
+        locbuf[k] = (int32_t)s->locs[k] + 1;
+    if ((rc = stack(g, locbuf, s->nlocs, &sh->stack)) < 0)
         return rc;
 
     /* A link only where the writer's pprof path would absorb the labels
@@ -581,12 +478,8 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
      * attributes, so both paths see the same labels. */
     ssize_t ti = -1, si = -1;
     int ntrace = 0, nspan = 0;
-    for (size_t k = 0; k < s->n_label; k++) {
-        const p_label *l = s->label[k];
-        if ((rc = check_str(g, l->key, "label key")) < 0 ||
-            (rc = check_str(g, l->str, "label value")) < 0 ||
-            (rc = check_str(g, l->num_unit, "label unit")) < 0)
-            return rc;
+    for (size_t k = 0; k < s->nlabels; k++) {
+        const kiln_label_ent *l = &lab[k];
         if (str_is(g, l->key, "trace_id")) {
             ntrace++;
             ti = (ssize_t)k;
@@ -597,19 +490,19 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
     }
     uint8_t trace[16], span[8];
     bool linked = ntrace == 1 && nspan <= 1 &&
-                  link_label(g, s->label[ti], trace, 16) &&
-                  (nspan == 0 || link_label(g, s->label[si], span, 8));
+                  link_label(g, &lab[ti], trace, 16) &&
+                  (nspan == 0 || link_label(g, &lab[si], span, 8));
     sh->link = 0;
     if (linked &&
         (rc = link_of(g, trace, nspan ? span : NULL, &sh->link)) < 0)
         return rc;
 
-    sh->attrs = galloc(g, (s->n_label ? s->n_label : 1) * sizeof(*sh->attrs));
+    sh->attrs = galloc(g, (s->nlabels ? s->nlabels : 1) * sizeof(*sh->attrs));
     if (!sh->attrs)
         return nomem();
     sh->nattrs = 0;
-    for (size_t k = 0; k < s->n_label; k++) {
-        const p_label *l = s->label[k];
+    for (size_t k = 0; k < s->nlabels; k++) {
+        const kiln_label_ent *l = &lab[k];
         if (linked && ((ssize_t)k == ti || (ssize_t)k == si))
             continue;
         if (l->str)
@@ -627,44 +520,41 @@ static int sample_shape(gen *g, size_t i, int32_t *locbuf, shape *sh)
 /* pprof's profile-level fields without an OTLP field, as attributes. */
 static int profile_attrs(gen *g, int32_t **out, size_t *nout)
 {
-    const p_profile *pp = g->pp;
+    const kiln_kind *kd = &g->d->kind;
     int rc;
     int32_t *ai = galloc(g, 5 * sizeof(*ai)), key;
     if (!ai)
         return nomem();
     size_t n = 0;
-    const int64_t idx[4] = {pp->default_sample_type, pp->drop_frames,
-                            pp->keep_frames, pp->doc_url};
+    const uint32_t idx[4] = {kd->default_type, kd->drop_frames,
+                             kd->keep_frames, kd->doc_url};
     static const char *const keys[4] = {KILN_OTLP_DEFAULT_TYPE,
                                         KILN_OTLP_DROP_FRAMES,
                                         KILN_OTLP_KEEP_FRAMES, KILN_OTLP_DOC_URL};
     for (int k = 0; k < 4; k++) {
         if (idx[k] == 0)
             continue;
-        if ((rc = check_str(g, idx[k], keys[k])) < 0 ||
-            (rc = extra_str(g, keys[k], &key)) < 0 ||
+        if ((rc = extra_str(g, keys[k], &key)) < 0 ||
             (rc = attr(g, 1, key, idx[k], 0, &ai[n])) < 0)
             return rc;
         n++;
     }
-    if (pp->n_comment) {
+    if (kd->ncomments) {
         o_array *arr = galloc(g, sizeof(*arr));
-        o_any **vals = galloc(g, pp->n_comment * sizeof(*vals));
-        o_any *vs = galloc(g, pp->n_comment * sizeof(*vs));
+        o_any **vals = galloc(g, kd->ncomments * sizeof(*vals));
+        o_any *vs = galloc(g, kd->ncomments * sizeof(*vs));
         if (!arr || !vals || !vs)
             return nomem();
         opentelemetry__proto__common__v1__array_value__init(arr);
-        for (size_t k = 0; k < pp->n_comment; k++) {
-            if ((rc = check_str(g, pp->comment[k], "comment")) < 0)
-                return rc;
+        for (size_t k = 0; k < kd->ncomments; k++) {
             opentelemetry__proto__common__v1__any_value__init(&vs[k]);
             vs[k].value_case = ANY(STRING_VALUE);
-            if (!(vs[k].string_value = cstr(g, pp->comment[k])))
+            if (!(vs[k].string_value = cstr(g, kd->comments[k])))
                 return nomem();
             vals[k] = &vs[k];
         }
         arr->values = vals;
-        arr->n_values = pp->n_comment;
+        arr->n_values = kd->ncomments;
         if ((rc = extra_str(g, KILN_OTLP_COMMENT, &key)) < 0 ||
             (rc = attr(g, 4, key, (int64_t)(uintptr_t)"", 0, &ai[n])) < 0)
             return rc;
@@ -794,8 +684,9 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
 {
     int rc = 0;
     kiln_buf inflated = KILN_BUF_INIT;
-    p_profile *pp = NULL;
+    pprof_doc doc;
     gen g;
+    memset(&doc, 0, sizeof(doc));
     memset(&g, 0, sizeof(g));
     int32_t *locbuf = NULL;
     shape *shapes = NULL;
@@ -809,32 +700,31 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
         p = inflated.data;
         n = inflated.len;
     }
-    if (n == 0 || !(pp = perftools__profiles__profile__unpack(NULL, n, p))) {
+    if (n == 0) {
         rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: %zu bytes are not a "
                             "pprof profile", n);
         goto out;
     }
-    g.pp = pp;
-    if (pp->n_string_table && pp->string_table[0].len != 0) {
-        rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: string_table[0] is "
-                            "not empty");
+    if ((rc = pprof_decode(&doc, p, n)) < 0) {
+        rc = kiln_error_wrap(rc, "pprof->otlp: ");
         goto out;
     }
-    if (pp->n_string_table >= INT32_MAX || pp->n_location >= INT32_MAX ||
-        pp->n_function >= INT32_MAX || pp->n_mapping >= INT32_MAX ||
-        pp->n_sample_type > KILN_MAX_TYPES) {
+    g.d = &doc;
+    const kiln_symtab *ps = &doc.sym;
+    if (ps->strings.n >= INT32_MAX || ps->nlocations >= INT32_MAX ||
+        ps->nfunctions >= INT32_MAX || ps->nmappings >= INT32_MAX) {
         rc = kiln_error_set(KILN_ELIMIT, "pprof->otlp: profile too large for "
                             "OTLP's int32 indexes");
         goto out;
     }
-    if ((rc = grow((void **)&g.strs, &g.capstrs, pp->n_string_table + 16,
+    if ((rc = grow((void **)&g.strs, &g.capstrs, ps->strings.n + 16,
                    sizeof(*g.strs))) < 0)
         goto out;
-    if (pp->n_string_table)
-        memcpy(g.strs, pp->string_table, pp->n_string_table * sizeof(*g.strs));
-    else
-        g.strs[0] = (ProtobufCBinaryData){0, NULL};
-    g.nstrs = pp->n_string_table ? pp->n_string_table : 1;
+    for (size_t i = 0; i < ps->strings.n; i++)
+        g.strs[i] = (ProtobufCBinaryData){
+            ps->strings.len[i],
+            (uint8_t *)strtab_get(&ps->strings, (uint32_t)i)};
+    g.nstrs = ps->strings.n;
 
     o_dict *d = galloc(&g, sizeof(*d));
     o_attr *attr0 = galloc(&g, sizeof(*attr0));
@@ -860,24 +750,18 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
     if ((rc = symbols(&g, d)) < 0)
         goto out;
 
-    size_t maxloc = 1;
-    for (size_t i = 0; i < pp->n_sample; i++)
-        if (pp->sample[i]->n_location_id > maxloc)
-            maxloc = pp->sample[i]->n_location_id;
+    size_t maxloc = 1, nsample = doc.nsamples;
+    for (size_t i = 0; i < nsample; i++)
+        if (doc.samples[i].nlocs > maxloc)
+            maxloc = doc.samples[i].nlocs;
     locbuf = malloc(maxloc * sizeof(*locbuf));
-    shapes = malloc((pp->n_sample ? pp->n_sample : 1) * sizeof(*shapes));
+    shapes = malloc((nsample ? nsample : 1) * sizeof(*shapes));
     if (!locbuf || !shapes) {
         rc = nomem();
         goto out;
     }
-    size_t ntypes = pp->n_sample_type;
-    for (size_t i = 0; i < pp->n_sample; i++) {
-        if (pp->sample[i]->n_value != ntypes) {
-            rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: sample %zu has %zu "
-                                "values for %zu sample types", i,
-                                pp->sample[i]->n_value, ntypes);
-            goto out;
-        }
+    size_t ntypes = doc.kind.ntypes;
+    for (size_t i = 0; i < nsample; i++) {
         if ((rc = sample_shape(&g, i, locbuf, &shapes[i])) < 0)
             goto out;
     }
@@ -885,7 +769,7 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
     size_t npattrs = 0;
     if ((rc = profile_attrs(&g, &pattrs, &npattrs)) < 0)
         goto out;
-    if (pp->time_nanos < 0 || pp->duration_nanos < 0) {
+    if (doc.time < 0 || doc.duration < 0) {
         rc = kiln_error_set(KILN_EINPUT, "pprof->otlp: negative time or "
                             "duration");
         goto out;
@@ -902,52 +786,45 @@ int pprof_to_otlp_layout(const void *pprof, size_t n,
     set_u64le(pid, hash64(p, n, 1));
     set_u64le(pid + 8, hash64(p, n, 2));
     o_vtype *period_type = NULL;
-    if (pp->period_type) {
-        if ((rc = check_str(&g, pp->period_type->type, "period_type")) < 0 ||
-            (rc = check_str(&g, pp->period_type->unit, "period_type")) < 0)
-            goto out;
+    if (doc.has_period_type) {
         period_type = &vts[ntypes];
         opentelemetry__proto__profiles__v1development__value_type__init(period_type);
-        period_type->type_strindex = (int32_t)pp->period_type->type;
-        period_type->unit_strindex = (int32_t)pp->period_type->unit;
+        period_type->type_strindex = (int32_t)doc.kind.period_type[0];
+        period_type->unit_strindex = (int32_t)doc.kind.period_type[1];
     }
     for (size_t t = 0; t < ntypes; t++) {
-        const Perftools__Profiles__ValueType *st = pp->sample_type[t];
-        if ((rc = check_str(&g, st->type, "sample_type")) < 0 ||
-            (rc = check_str(&g, st->unit, "sample_type")) < 0)
-            goto out;
         opentelemetry__proto__profiles__v1development__value_type__init(&vts[t]);
-        vts[t].type_strindex = (int32_t)st->type;
-        vts[t].unit_strindex = (int32_t)st->unit;
+        vts[t].type_strindex = (int32_t)doc.kind.types[2 * t];
+        vts[t].unit_strindex = (int32_t)doc.kind.types[2 * t + 1];
         o_profile *op = galloc(&g, sizeof(*op));
-        o_sample *ss = galloc(&g, (pp->n_sample ? pp->n_sample : 1) * sizeof(*ss));
-        o_sample **sp = galloc(&g, (pp->n_sample ? pp->n_sample : 1) * sizeof(*sp));
+        o_sample *ss = galloc(&g, (nsample ? nsample : 1) * sizeof(*ss));
+        o_sample **sp = galloc(&g, (nsample ? nsample : 1) * sizeof(*sp));
         if (!op || !ss || !sp) {
             rc = nomem();
             goto out;
         }
         opentelemetry__proto__profiles__v1development__profile__init(op);
         op->sample_type = &vts[t];
-        op->time_unix_nano = (uint64_t)pp->time_nanos;
-        op->duration_nano = (uint64_t)pp->duration_nanos;
+        op->time_unix_nano = (uint64_t)doc.time;
+        op->duration_nano = (uint64_t)doc.duration;
         op->period_type = period_type;
-        op->period = pp->period;
+        op->period = doc.kind.period;
         op->profile_id = (ProtobufCBinaryData){16, pid};
         op->attribute_indices = pattrs;
         op->n_attribute_indices = npattrs;
-        for (size_t i = 0; i < pp->n_sample; i++) {
+        for (size_t i = 0; i < nsample; i++) {
             o_sample *s = &ss[i];
             opentelemetry__proto__profiles__v1development__sample__init(s);
             s->stack_index = shapes[i].stack;
             s->link_index = shapes[i].link;
             s->attribute_indices = shapes[i].attrs;
             s->n_attribute_indices = shapes[i].nattrs;
-            s->values = &pp->sample[i]->value[t];
+            s->values = (int64_t *)&doc.samples[i].values[t];
             s->n_values = 1;
             sp[i] = s;
         }
         op->samples = sp;
-        op->n_samples = pp->n_sample;
+        op->n_samples = nsample;
         profs[t] = op;
     }
 
@@ -1013,12 +890,8 @@ out:
     free(g.attr_keys);
     free(g.stack_slots);
     free(g.link_slots);
-    free(g.map_ids);
-    free(g.loc_ids);
-    free(g.fun_ids);
     otlp_arena_free(&g.ar);
-    if (pp)
-        perftools__profiles__profile__free_unpacked(pp, NULL);
+    pprof_doc_free(&doc);
     kiln_buf_free(&inflated);
     return rc;
 }

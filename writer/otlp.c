@@ -1,6 +1,7 @@
 /* otlp.c: OTLP profiles ingest, both layouts in use (v1.8-v1.9, v1.10-v1.11;
  * otlp_layout.c tells them apart). Each Profile becomes the equivalent pprof
- * for kiln_writer_add_pprof, so one set of checks serves every format. */
+ * (a pprof_doc, packed by format/pprof_encode.c) for kiln_writer_add_pprof,
+ * so one set of checks serves every format. */
 /*
  * How an OTLP Profile becomes pprof (tools/otlp_gen.c does the reverse):
  *
@@ -38,16 +39,6 @@
 #include "otlp_keys.h"
 #include "otlp_profiles_service.pb-c.h"
 #include "otlp_util.h"
-#include "profile.pb-c.h"
-
-typedef Perftools__Profiles__Profile p_profile;
-typedef Perftools__Profiles__Sample p_sample;
-typedef Perftools__Profiles__Label p_label;
-typedef Perftools__Profiles__Location p_location;
-typedef Perftools__Profiles__Line p_line;
-typedef Perftools__Profiles__Mapping p_mapping;
-typedef Perftools__Profiles__Function p_function;
-typedef Perftools__Profiles__ValueType p_vtype;
 
 #define UNMAPPED UINT32_MAX
 
@@ -77,10 +68,9 @@ typedef struct conv {
     pstr *strs;       /* pprof string table */
     size_t nstrs, capstrs;
     kiln_buf pool;    /* bytes of strings made here */
-    p_mapping *maps;  /* [nmap] */
-    p_location *locs; /* [nloc] */
-    p_function *funs; /* [nfun] */
-    kiln_otlp_arena ar; /* per-profile pprof messages; reset per profile */
+    pprof_doc doc;    /* the pprof being built: its mapping, function and
+                       * location tables have room for nmap, nfun, nloc */
+    kiln_otlp_arena ar; /* per-profile scratch; reset per profile */
 } conv;
 
 /* A request of either layout seen through one shape: the generated types
@@ -277,9 +267,8 @@ static int map_mapping(conv *c, int32_t mi, uint64_t *id)
                    "(mapping_table has %zu)", mi, c->nmap);
     if (c->mmap[mi] == UNMAPPED) {
         const o_mapping *om = c->d->mapping_table[mi];
-        p_mapping *pm = &c->maps[c->nmused];
-        perftools__profiles__mapping__init(pm);
-        pm->id = c->nmused + 1;
+        kiln_mapping *pm = &c->doc.sym.mappings[c->nmused];
+        memset(pm, 0, sizeof *pm);
         pm->memory_start = om->memory_start;
         pm->memory_limit = om->memory_limit;
         pm->file_offset = om->file_offset;
@@ -295,14 +284,18 @@ static int map_mapping(conv *c, int32_t mi, uint64_t *id)
             rc = attr_get(c, om->attribute_indices[i], "mapping", &a);
             if (rc < 0)
                 return rc;
+            uint32_t flag = 0;
             if (key_is(c, a->key_strindex, KILN_OTLP_HAS_FUNCTIONS))
-                pm->has_functions = any_true(a->value);
+                flag = KILN_MAP_HAS_FUNCTIONS;
             else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_FILENAMES))
-                pm->has_filenames = any_true(a->value);
+                flag = KILN_MAP_HAS_FILENAMES;
             else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_LINE_NUMBERS))
-                pm->has_line_numbers = any_true(a->value);
+                flag = KILN_MAP_HAS_LINE_NUMBERS;
             else if (key_is(c, a->key_strindex, KILN_OTLP_HAS_INLINE_FRAMES))
-                pm->has_inline_frames = any_true(a->value);
+                flag = KILN_MAP_HAS_INLINE_FRAMES;
+            if (flag)
+                pm->flags = any_true(a->value) ? pm->flags | flag
+                                               : pm->flags & ~flag;
             else if (pm->build_id == 0 &&
                      key_has_prefix(c, a->key_strindex,
                                     KILN_OTLP_BUILD_ID_PREFIX) &&
@@ -331,9 +324,7 @@ static int map_function(conv *c, int32_t fi, uint64_t *id)
                    "(function_table has %zu)", fi, c->nfun);
     if (c->fmap[fi] == UNMAPPED) {
         const o_function *of = c->d->function_table[fi];
-        p_function *pf = &c->funs[c->nfused];
-        perftools__profiles__function__init(pf);
-        pf->id = c->nfused + 1;
+        kiln_function *pf = &c->doc.sym.functions[c->nfused];
         uint32_t s;
         int rc = str_dict(c, of->name_strindex, "function name", &s);
         if (rc < 0)
@@ -360,31 +351,35 @@ static int map_location(conv *c, int32_t li, uint64_t *id)
 {
     if (c->lmap[li] == UNMAPPED) {
         const o_location *ol = c->d->location_table[li];
-        p_location *pl = &c->locs[c->nlused];
-        perftools__profiles__location__init(pl);
-        pl->id = c->nlused + 1;
-        pl->address = ol->address;
-        int rc = map_mapping(c, ol->mapping_index, &pl->mapping_id);
+        kiln_symtab *ds = &c->doc.sym;
+        uint64_t mapping = 0;
+        int rc = map_mapping(c, ol->mapping_index, &mapping);
         if (rc < 0)
             return rc;
-        if (ol->n_lines) {
-            p_line *lines = otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lines));
-            p_line **lp = otlp_arena_alloc(&c->ar, ol->n_lines * sizeof(*lp));
-            if (!lines || !lp)
-                return nomem();
-            for (size_t i = 0; i < ol->n_lines; i++) {
-                perftools__profiles__line__init(&lines[i]);
-                rc = map_function(c, ol->lines[i]->function_index,
-                                  &lines[i].function_id);
-                if (rc < 0)
-                    return rc;
-                lines[i].line = ol->lines[i]->line;
-                lines[i].column = ol->lines[i]->column;
-                lp[i] = &lines[i];
-            }
-            pl->line = lp;
-            pl->n_line = ol->n_lines;
+        if (ol->n_lines > UINT32_MAX - ds->nlines)
+            return kiln_error_set(KILN_ELIMIT, "otlp: over %u lines",
+                                  UINT32_MAX);
+        if ((rc = pprof_doc_reserve_symbols(&c->doc, c->nmap, c->nfun,
+                                            c->nloc,
+                                            ds->nlines + ol->n_lines)) < 0)
+            return rc;
+        kiln_location *pl = &ds->locations[c->nlused];
+        memset(pl, 0, sizeof *pl);
+        pl->address = ol->address;
+        pl->mapping = (uint32_t)mapping; /* id = index + 1, 0 = none */
+        pl->line_off = (uint32_t)ds->nlines;
+        pl->nlines = (uint32_t)ol->n_lines;
+        for (size_t i = 0; i < ol->n_lines; i++) {
+            kiln_line *ln = &ds->lines[ds->nlines + i];
+            uint64_t fid = 0;
+            rc = map_function(c, ol->lines[i]->function_index, &fid);
+            if (rc < 0)
+                return rc;
+            ln->function = fid ? (uint32_t)(fid - 1) : KILN_NOFUNC;
+            ln->line = ol->lines[i]->line;
+            ln->column = ol->lines[i]->column;
         }
+        ds->nlines += ol->n_lines;
         for (size_t i = 0; i < ol->n_attribute_indices; i++) {
             const o_attr *a;
             rc = attr_get(c, ol->attribute_indices[i], "location", &a);
@@ -429,13 +424,10 @@ static int64_t sample_value(const sview *s, size_t k)
 
 /* The labels of sample i: its attributes (except link keys when it has a
  * link) and its link as trace/span hex labels under the writer's keys. */
-static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
+static int sample_labels(conv *c, const sview *s, size_t i, pprof_sample *ps)
 {
-    size_t cap = s->n_attrs + 2;
-    p_label *labs = otlp_arena_alloc(&c->ar, cap * sizeof(*labs));
-    p_label **lp = otlp_arena_alloc(&c->ar, cap * sizeof(*lp));
-    if (!labs || !lp)
-        return nomem();
+    /* Room for s->n_attrs + 2 labels was reserved by build_pprof. */
+    kiln_label_ent *labs = c->doc.labels + c->doc.nlabels;
     size_t n = 0;
     int rc;
     bool linked = false;
@@ -460,9 +452,7 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
         if ((rc = str_borrow(c, c->trace_key, &k)) < 0 ||
             (rc = str_make(c, hex, 32, &v)) < 0)
             return rc;
-        perftools__profiles__label__init(&labs[n]);
-        labs[n].key = k;
-        labs[n].str = v;
+        labs[n] = (kiln_label_ent){k, v, 0, 0};
         n++;
         static const uint8_t zspan[8];
         if (lk->span_id.len == 8 && memcmp(lk->span_id.data, zspan, 8) != 0) {
@@ -470,9 +460,7 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
             if ((rc = str_borrow(c, c->span_key, &k)) < 0 ||
                 (rc = str_make(c, hex, 16, &v)) < 0)
                 return rc;
-            perftools__profiles__label__init(&labs[n]);
-            labs[n].key = k;
-            labs[n].str = v;
+            labs[n] = (kiln_label_ent){k, v, 0, 0};
             n++;
         }
         linked = true;
@@ -491,8 +479,8 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
         if (linked && (key_is(c, a->key_strindex, c->trace_key) ||
                        key_is(c, a->key_strindex, c->span_key)))
             continue; /* the link says it */
-        p_label *l = &labs[n];
-        perftools__profiles__label__init(l);
+        kiln_label_ent *l = &labs[n];
+        memset(l, 0, sizeof *l);
         uint32_t k, sv = 0;
         if ((rc = str_dict(c, a->key_strindex, "attribute key", &k)) < 0)
             return rc;
@@ -536,16 +524,15 @@ static int sample_labels(conv *c, const sview *s, size_t i, p_sample *ps)
         l->str = sv;
         n++;
     }
-    for (size_t j = 0; j < n; j++)
-        lp[j] = &labs[j];
-    ps->label = lp;
-    ps->n_label = n;
+    ps->lab_off = (uint32_t)c->doc.nlabels;
+    ps->nlabels = (uint32_t)n;
+    c->doc.nlabels += n;
     return 0;
 }
 
 /* pprof's profile-level fields that OTLP has no field for, from the
  * profile's attributes (otlp_keys.h). */
-static int profile_attrs(conv *c, const pview *p, p_profile *pp)
+static int profile_attrs(conv *c, const pview *p, kiln_kind *k)
 {
     int rc;
     for (size_t i = 0; i < p->n_attrs; i++) {
@@ -559,38 +546,38 @@ static int profile_attrs(conv *c, const pview *p, p_profile *pp)
         if (s && key_is(c, a->key_strindex, KILN_OTLP_DEFAULT_TYPE)) {
             if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
-            pp->default_sample_type = id;
+            k->default_type = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DROP_FRAMES)) {
             if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
-            pp->drop_frames = id;
+            k->drop_frames = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_KEEP_FRAMES)) {
             if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
-            pp->keep_frames = id;
+            k->keep_frames = id;
         } else if (s && key_is(c, a->key_strindex, KILN_OTLP_DOC_URL)) {
             if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                 return rc;
-            pp->doc_url = id;
+            k->doc_url = id;
         } else if (key_is(c, a->key_strindex, KILN_OTLP_COMMENT) && a->value &&
                    a->value->value_case ==
                        OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE &&
                    a->value->array_value) {
             const Opentelemetry__Proto__Common__V1__ArrayValue *arr =
                 a->value->array_value;
-            int64_t *cm = otlp_arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
+            uint32_t *cm = otlp_arena_alloc(&c->ar, (arr->n_values + 1) * sizeof(*cm));
             if (!cm)
                 return nomem();
             size_t n = 0;
-            for (size_t k = 0; k < arr->n_values; k++) {
-                if (!any_string(c, arr->values[k], &sp, &sn))
+            for (size_t j = 0; j < arr->n_values; j++) {
+                if (!any_string(c, arr->values[j], &sp, &sn))
                     continue;
                 if ((rc = str_push(c, sp, 0, sn, &id)) < 0)
                     return rc;
                 cm[n++] = id;
             }
-            pp->comment = cm;
-            pp->n_comment = n;
+            k->comments = cm;
+            k->ncomments = (uint32_t)n;
         }
     }
     return 0;
@@ -657,106 +644,99 @@ static bool same_shape(const pview *const *g, size_t ng, const pview *q)
     return true;
 }
 
-/* The sample types and period of the group, into pp. */
+/* The sample types and period of the group, into k (types in the arena)
+ * and the doc's has_period_type. */
 static int build_types(conv *c, const pview *const *g, size_t ng,
-                       p_profile *pp)
+                       kiln_kind *k)
 {
     const pview *p0 = g[0];
-    uint32_t id;
     int rc;
-    p_vtype *vt = otlp_arena_alloc(&c->ar, (ng + 1) * sizeof(*vt));
-    p_vtype **vtp = otlp_arena_alloc(&c->ar, ng * sizeof(*vtp));
-    if (!vt || !vtp)
+    uint32_t *vt = otlp_arena_alloc(&c->ar, (2 * ng + 1) * sizeof(*vt));
+    if (!vt)
         return nomem();
+    memset(vt, 0, 2 * ng * sizeof(*vt));
     for (size_t t = 0; t < ng; t++) {
-        perftools__profiles__value_type__init(&vt[t]);
         const o_vtype *ov = g[t]->sample_type;
-        if (ov) {
-            if ((rc = str_dict(c, ov->type_strindex, "sample_type", &id)) < 0)
-                return rc;
-            vt[t].type = id;
-            if ((rc = str_dict(c, ov->unit_strindex, "sample_type", &id)) < 0)
-                return rc;
-            vt[t].unit = id;
-        }
-        vtp[t] = &vt[t];
-    }
-    pp->sample_type = vtp;
-    pp->n_sample_type = ng;
-    if (p0->period_type) {
-        p_vtype *pt = &vt[ng];
-        perftools__profiles__value_type__init(pt);
-        if ((rc = str_dict(c, p0->period_type->type_strindex, "period_type",
-                           &id)) < 0)
+        if (ov && ((rc = str_dict(c, ov->type_strindex, "sample_type",
+                                  &vt[2 * t])) < 0 ||
+                   (rc = str_dict(c, ov->unit_strindex, "sample_type",
+                                  &vt[2 * t + 1])) < 0))
             return rc;
-        pt->type = id;
-        if ((rc = str_dict(c, p0->period_type->unit_strindex, "period_type",
-                           &id)) < 0)
-            return rc;
-        pt->unit = id;
-        pp->period_type = pt;
     }
-    pp->period = p0->period;
+    k->types = vt;
+    k->ntypes = (uint32_t)ng;
+    c->doc.has_period_type = p0->period_type != NULL;
+    if (p0->period_type &&
+        ((rc = str_dict(c, p0->period_type->type_strindex, "period_type",
+                        &k->period_type[0])) < 0 ||
+         (rc = str_dict(c, p0->period_type->unit_strindex, "period_type",
+                        &k->period_type[1])) < 0))
+        return rc;
+    k->period = p0->period;
     return 0;
 }
 
-/* The location ids of sample i's stack into ps. */
-static int build_stack(conv *c, const sview *s, size_t i, p_sample *ps)
+/* The locations of sample i's stack into ps (room reserved by
+ * build_pprof). */
+static int build_stack(conv *c, const sview *s, size_t i, pprof_sample *ps)
 {
     int rc;
+    ps->locs = c->doc.locs + c->doc.nlocs;
+    ps->nlocs = 0;
     if (s->stack_index < 0 || (size_t)s->stack_index >= c->nstack)
         return bad(c, "sample %zu: stack_index %" PRId32 " out of range "
                    "(stack_table has %zu)", i, s->stack_index, c->nstack);
     const o_stack *st = c->d->stack_table[s->stack_index];
-    if (st->n_location_indices == 0)
-        return 0;
-    uint64_t *ids = otlp_arena_alloc(&c->ar, st->n_location_indices *
-                                                      sizeof(*ids));
-    if (!ids)
-        return nomem();
+    uint64_t *ids = c->doc.locs + c->doc.nlocs;
     for (size_t k = 0; k < st->n_location_indices; k++) {
         int32_t li = st->location_indices[k];
         if (li < 0 || (size_t)li >= c->nloc)
             return bad(c, "sample %zu: stack %" PRId32 ": location index %"
                        PRId32 " out of range (location_table has %zu)", i,
                        s->stack_index, li, c->nloc);
-        if ((rc = map_location(c, li, &ids[k])) < 0)
+        uint64_t id = 0;
+        if ((rc = map_location(c, li, &id)) < 0)
             return rc;
+        ids[k] = id - 1; /* a location id is its index + 1 */
     }
-    ps->location_id = ids;
-    ps->n_location_id = st->n_location_indices;
+    ps->nlocs = (uint32_t)st->n_location_indices;
+    c->doc.nlocs += st->n_location_indices;
     return 0;
 }
 
-/* The tables of the pprof being built, from what its samples used. */
-static int build_tables(conv *c, p_profile *pp)
+/* The string table of the pprof being built, and the counts of the tables
+ * its samples used. */
+static int build_tables(conv *c)
 {
-    p_mapping **mp = otlp_arena_alloc(&c->ar, c->nmused * sizeof(*mp));
-    p_location **lp = otlp_arena_alloc(&c->ar, c->nlused * sizeof(*lp));
-    p_function **fp = otlp_arena_alloc(&c->ar, c->nfused * sizeof(*fp));
-    ProtobufCBinaryData *st = otlp_arena_alloc(&c->ar, c->nstrs * sizeof(*st));
-    if (!mp || !lp || !fp || !st)
-        return nomem();
-    for (size_t i = 0; i < c->nmused; i++)
-        mp[i] = &c->maps[i];
-    for (size_t i = 0; i < c->nlused; i++)
-        lp[i] = &c->locs[i];
-    for (size_t i = 0; i < c->nfused; i++)
-        fp[i] = &c->funs[i];
-    for (size_t i = 0; i < c->nstrs; i++) {
+    pprof_doc *d = &c->doc;
+    int rc;
+
+    for (size_t i = 1; i < c->nstrs; i++) { /* strs[0] is "", as in doc */
         const pstr *s = &c->strs[i];
-        st[i].data = s->p ? (uint8_t *)s->p : c->pool.data + s->off;
-        st[i].len = s->len;
+        if ((rc = strtab_append(&d->sym.strings,
+                                s->p ? s->p : c->pool.data + s->off,
+                                s->len)) < 0)
+            return rc;
     }
-    pp->mapping = mp;
-    pp->n_mapping = c->nmused;
-    pp->location = lp;
-    pp->n_location = c->nlused;
-    pp->function = fp;
-    pp->n_function = c->nfused;
-    pp->string_table = st;
-    pp->n_string_table = c->nstrs;
+    d->sym.nmappings = c->nmused;
+    d->sym.nlocations = c->nlused;
+    d->sym.nfunctions = c->nfused;
     return 0;
+}
+
+/* Room for the frames and labels of the entries e[0..ne) (stacks out of
+ * range count nothing here: build_stack refuses them). */
+static int reserve_samples(conv *c, const pview *p0, size_t ng,
+                           const entry *e, size_t ne)
+{
+    size_t nlocs = 0, nlabels = 0;
+    for (size_t j = 0; j < ne; j++) {
+        const sview *s = &p0->samples[e[j].samp];
+        if (s->stack_index >= 0 && (size_t)s->stack_index < c->nstack)
+            nlocs += c->d->stack_table[s->stack_index]->n_location_indices;
+        nlabels += s->n_attrs + 2;
+    }
+    return pprof_doc_reserve_samples(&c->doc, ne, ng, nlocs, nlabels);
 }
 
 /* Build the pprof of the entries e[0..ne) of the group g[0..ng) (one
@@ -767,56 +747,55 @@ static int build_pprof(conv *c, const pview *const *g, size_t ng,
                        int64_t duration, kiln_buf *out)
 {
     const pview *p0 = g[0];
-    p_profile pp;
-    perftools__profiles__profile__init(&pp);
+    pprof_doc *d = &c->doc;
+    kiln_kind k;
     int rc;
     uint32_t id;
 
-    if ((rc = str_push(c, (const uint8_t *)"", 0, 0, &id)) < 0)
+    memset(&k, 0, sizeof k);
+    if ((rc = pprof_doc_reset(d)) < 0 ||
+        (rc = str_push(c, (const uint8_t *)"", 0, 0, &id)) < 0)
         return rc;
     if (c->nstr > 0) { /* dictionary "" is pprof "" */
         c->smap[0] = 0;
         c->sused[c->nsused++] = 0;
     }
-    if ((rc = build_types(c, g, ng, &pp)) < 0)
+    if ((rc = build_types(c, g, ng, &k)) < 0)
         return rc;
-    pp.time_nanos = time;
-    pp.duration_nanos = duration;
-    if ((rc = profile_attrs(c, p0, &pp)) < 0)
+    d->time = time;
+    d->duration = duration;
+    if ((rc = profile_attrs(c, p0, &k)) < 0)
         return rc;
 
-    p_sample *smp = otlp_arena_alloc(&c->ar, ne * sizeof(*smp));
-    p_sample **smpp = otlp_arena_alloc(&c->ar, ne * sizeof(*smpp));
-    int64_t *vals = otlp_arena_alloc(&c->ar, ne * ng * sizeof(*vals));
-    if (!smp || !smpp || !vals)
-        return nomem();
+    if ((rc = reserve_samples(c, p0, ng, e, ne)) < 0)
+        return rc;
     for (size_t j = 0; j < ne; j++) {
         size_t i = e[j].samp;
         const sview *s = &p0->samples[i];
-        p_sample *ps = &smp[j];
-        perftools__profiles__sample__init(ps);
+        pprof_sample *ps = &d->samples[j];
         if ((rc = build_stack(c, s, i, ps)) < 0)
             return rc;
         for (size_t t = 0; t < ng; t++)
-            vals[j * ng + t] = sample_value(&g[t]->samples[i], e[j].k);
-        ps->value = &vals[j * ng];
-        ps->n_value = ng;
+            d->values[j * ng + t] = sample_value(&g[t]->samples[i], e[j].k);
+        ps->values = d->values + j * ng;
         if ((rc = sample_labels(c, s, i, ps)) < 0)
             return rc;
-        smpp[j] = ps;
     }
-    pp.sample = smpp;
-    pp.n_sample = ne;
-    if ((rc = build_tables(c, &pp)) < 0)
+    d->nsamples = ne;
+    d->nvalues = ne * ng;
+    if ((rc = build_tables(c)) < 0 ||
+        (rc = pprof_doc_set_kind(d, ng, k.ncomments)) < 0)
         return rc;
+    const uint32_t *types = k.types, *comments = k.comments;
+    k.types = d->kind.types;
+    k.comments = d->kind.comments;
+    memcpy(k.types, types, 2 * ng * sizeof *types);
+    if (k.ncomments)
+        memcpy(k.comments, comments, k.ncomments * sizeof *comments);
+    d->kind = k;
 
-    size_t size = perftools__profiles__profile__get_packed_size(&pp);
     kiln_buf_reset(out);
-    if (kiln_buf_reserve(out, size) < 0)
-        return nomem();
-    out->len = perftools__profiles__profile__pack(&pp, out->data);
-    assert(out->len == size);
-    return 0;
+    return pprof_pack(d, out);
 }
 
 /* Samples without timestamps first (at the profile's time), then by time. */
@@ -937,12 +916,7 @@ static int conv_init(conv *c, const o_dict *d, const kiln_writer *w)
             return nomem();
         memset(*maps[k], 0xff, n * sizeof(uint32_t));
     }
-    c->maps = malloc((c->nmap ? c->nmap : 1) * sizeof(*c->maps));
-    c->locs = malloc((c->nloc ? c->nloc : 1) * sizeof(*c->locs));
-    c->funs = malloc((c->nfun ? c->nfun : 1) * sizeof(*c->funs));
-    if (!c->maps || !c->locs || !c->funs)
-        return nomem();
-    return 0;
+    return pprof_doc_reserve_symbols(&c->doc, c->nmap, c->nfun, c->nloc, 0);
 }
 
 static void conv_free(conv *c)
@@ -950,7 +924,7 @@ static void conv_free(conv *c)
     free(c->smap); free(c->mmap); free(c->lmap); free(c->fmap);
     free(c->sused); free(c->mused); free(c->lused); free(c->fused);
     free(c->strs);
-    free(c->maps); free(c->locs); free(c->funs);
+    pprof_doc_free(&c->doc);
     kiln_buf_free(&c->pool);
     otlp_arena_free(&c->ar);
 }
@@ -1095,8 +1069,8 @@ int kiln_writer_add_otlp(kiln_writer *w, const void *data, size_t len,
     /* The request's own arena (the writer's serves the pprof ingest this
      * calls): protobuf-c allocates through kiln, so running out of memory
      * is KILN_ENOMEM, not "not a valid request", and tests can fail it. */
-    wr_arena arena;
-    ProtobufCAllocator alloc = {wr_arena_alloc, wr_arena_nofree, &arena};
+    pb_arena arena;
+    ProtobufCAllocator alloc = {pb_arena_alloc, pb_arena_nofree, &arena};
 
     memset(&arena, 0, sizeof arena);
     memset(&v, 0, sizeof(v));
@@ -1202,7 +1176,7 @@ out:
     free(v.res);
     free(v.prof);
     free(v.samp);
-    wr_arena_free(&arena); /* the request with it */
+    pb_arena_free(&arena); /* the request with it */
     kiln_buf_free(&inflated);
     return api_return(rc);
 }

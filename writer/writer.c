@@ -55,73 +55,6 @@ void *wr_scratch(kiln_writer *w, int k, size_t bytes)
     return w->scratch[k];
 }
 
-/* ---- arena for protobuf-c ------------------------------------------- */
-
-#define ARENA_ALIGN 16
-#define ARENA_MIN ((size_t)64 << 10)
-
-void *wr_arena_alloc(void *ud, size_t n)
-{
-    wr_arena *a = ud;
-    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    while (a->cur < a->nchunks) {
-        if (a->sizes[a->cur] - a->used >= n) {
-            void *p = a->chunks[a->cur] + a->used;
-            a->used += n;
-            return p;
-        }
-        a->cur++;
-        a->used = 0;
-    }
-    size_t sz = a->nchunks ? a->sizes[a->nchunks - 1] * 2 : ARENA_MIN;
-    if (sz < n)
-        sz = n;
-    size_t cap = a->capchunks;
-    if (wr_grow((void **)&a->chunks, &cap, a->nchunks + 1,
-                sizeof *a->chunks) < 0)
-        goto nomem;
-    cap = a->capchunks;
-    if (wr_grow((void **)&a->sizes, &cap, a->nchunks + 1, sizeof *a->sizes) < 0)
-        goto nomem;
-    a->capchunks = cap;
-    uint8_t *c = malloc(sz);
-    if (!c)
-        goto nomem;
-    a->chunks[a->nchunks] = c;
-    a->sizes[a->nchunks] = sz;
-    a->cur = a->nchunks++;
-    a->used = n;
-    a->total += sz;
-    return c;
-nomem:
-    a->failed = 1; /* protobuf-c says only "no message": this says why */
-    return NULL;
-}
-
-void wr_arena_nofree(void *ud, void *p)
-{
-    (void)ud;
-    (void)p;
-}
-
-void wr_arena_free(wr_arena *a)
-{
-    for (size_t i = 0; i < a->nchunks; i++)
-        free(a->chunks[i]);
-    free(a->chunks);
-    free(a->sizes);
-    memset(a, 0, sizeof *a);
-}
-
-void wr_arena_reset(wr_arena *a)
-{
-    if (a->total > SCRATCH_KEEP)
-        wr_arena_free(a);
-    a->cur = 0;
-    a->used = 0;
-    a->failed = 0;
-}
-
 /* ---- rows ------------------------------------------------------------- */
 
 int wr_begin(kiln_writer *w, size_t maxrows, uint32_t ntypes)
@@ -415,7 +348,8 @@ void kiln_writer_free(kiln_writer *w)
         free(w->sources[i]);
     free(w->sources);
     kiln_buf_free(&w->inflated);
-    wr_arena_free(&w->arena);
+    pprof_doc_free(&w->pdoc);
+    tabmap_free(&w->pmap);
     free(w->path);
     zctx_free(&w->zstd);
     free(w->merge);
@@ -477,6 +411,9 @@ void wr_scratch_trim(kiln_writer *w)
 {
     if (w->inflated.cap > SCRATCH_KEEP)
         kiln_buf_free(&w->inflated);
+    pprof_doc_trim(&w->pdoc, SCRATCH_KEEP);
+    if (tabmap_bytes(&w->pmap) > SCRATCH_KEEP)
+        tabmap_free(&w->pmap);
     if (w->mergecap * sizeof(uint32_t) > SCRATCH_KEEP) {
         free(w->merge);
         w->merge = NULL;

@@ -12,7 +12,6 @@
 
 #include "format_internal.h"
 
-#define WR_NONE UINT32_MAX /* "not mapped yet" in scratch id maps */
 
 /* One added profile. Its rows are contiguous in the row columns, and its
  * values contiguous in vals (nrows * ntypes, row-major). */
@@ -25,19 +24,6 @@ typedef struct wr_profile {
     size_t nrows;     /* rows (identical samples merged) */
     size_t val0;      /* first value in kiln_writer.vals */
 } wr_profile;
-
-/* A bump allocator handed to protobuf-c so unpacking a profile costs no
- * malloc per message; reset (not freed) after each add, so its chunks are
- * reused and their pages stay mapped. */
-typedef struct wr_arena {
-    uint8_t **chunks; /* owned */
-    size_t *sizes;    /* per chunk, bytes */
-    size_t nchunks, capchunks;
-    size_t cur;       /* chunk being filled */
-    size_t used;      /* bytes used in chunks[cur] */
-    size_t total;     /* bytes held by all chunks */
-    int failed;       /* an allocation failed since the last reset */
-} wr_arena;
 
 struct kiln_writer {
     char tenant[65];          /* validated, NUL-terminated */
@@ -74,7 +60,8 @@ struct kiln_writer {
 
     /* Scratch reused across add calls (never part of the block). */
     kiln_buf inflated;        /* gunzipped pprof */
-    wr_arena arena;           /* protobuf-c messages */
+    pprof_doc pdoc;           /* the pprof being added */
+    tabmap pmap;              /* its symbols -> sym (arrays reused) */
     uint32_t *path;           /* nodes of the previous sample, root first */
     size_t cappath;
     zctx zstd;                /* for every page and section it packs */
@@ -88,14 +75,6 @@ struct kiln_writer {
 
 /* Scratch slots (indexes into kiln_writer.scratch). */
 enum {
-    WS_STRMAP,   /* pprof string index -> symtab string id */
-    WS_FUNCMAP,  /* pprof function index -> symtab function id */
-    WS_MAPMAP,   /* pprof mapping index -> symtab mapping id + 1 */
-    WS_LOCMAP,   /* pprof location index -> symtab location id */
-    WS_FHASH,    /* function id -> index hash slots (ids are arbitrary) */
-    WS_MHASH,    /* mapping id -> index hash slots */
-    WS_LHASH,    /* location id -> index hash slots */
-    WS_LINES,    /* kiln_line[] for one location */
     WS_LABELS,   /* kiln_label_ent[] for one sample, then the previous one */
     WS_MISC,     /* kind type ids, comments, ... */
     WS_COUNT
@@ -148,12 +127,6 @@ int wr_check_labels(const kiln_label *labels, size_t n);
 
 /* Release the block under construction and start an empty one. */
 int wr_reset(kiln_writer *w);
-
-/* Arena for protobuf-c. */
-void *wr_arena_alloc(void *ud, size_t n);
-void wr_arena_nofree(void *ud, void *p);
-void wr_arena_reset(wr_arena *a);
-void wr_arena_free(wr_arena *a);
 
 /* When *p..*n is gzip'd, inflate it into buf (bounded by KILN_MAX_INFLATE)
  * and point *p, *n there; errors are prefixed with `what`. */

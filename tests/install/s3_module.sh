@@ -21,7 +21,10 @@ for f in "$kiln" "$lib"; do
         ok "$(basename "$f") links no part of the S3 stack ($(ldd "$f" | wc -l) libraries)"
     fi
 done
-if ldd "$module" | grep -q 'libs3\.so' && ldd "$module" | grep -q 'libcurl'; then
+# Read ldd's whole answer first: `ldd | grep -q` under pipefail fails when
+# grep exits at its first match and ldd dies writing the rest (SIGPIPE).
+deps=$(ldd "$module")
+if grep -q 'libs3\.so' <<<"$deps" && grep -q 'libcurl' <<<"$deps"; then
     ok "$(basename "$module") links libs3 and libcurl"
 else
     not_ok "$(basename "$module") does not link libs3 and libcurl"
