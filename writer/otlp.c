@@ -714,7 +714,9 @@ static int build_tables(conv *c)
     for (size_t i = 1; i < c->nstrs; i++) { /* strs[0] is "", as in doc */
         const pstr *s = &c->strs[i];
         /* An empty pooled string may come with no pool at all. */
-        const void *bytes = s->p ? s->p : s->len ? c->pool.data + s->off : "";
+        const void *bytes = s->p ? (const void *)s->p
+                                  : s->len ? (const void *)(c->pool.data + s->off)
+                                           : (const void *)"";
         if ((rc = strtab_append(&d->sym.strings, bytes, s->len)) < 0)
             return rc;
     }
