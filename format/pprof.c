@@ -76,10 +76,8 @@ int gzip_inflate(const void *p, size_t n, size_t max, kiln_buf *out)
                 break;
             }
             if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
-                rc = kiln_error_set(KILN_EINPUT, "gzip: %s in the member at "
-                                    "byte %zu", r == LIBDEFLATE_SHORT_OUTPUT
-                                    ? "short output" : "corrupt or truncated data",
-                                    pos);
+                rc = kiln_error_set(KILN_EINPUT, "gzip: corrupt or truncated "
+                                    "data in the member at byte %zu", pos);
                 goto out;
             }
             if (room > max - out->len) {

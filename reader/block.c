@@ -13,8 +13,6 @@
  * RUN_MAX bytes. */
 #define GAP_MAX ((uint64_t)16 * 1024)
 #define RUN_MAX ((uint64_t)8 * 1024 * 1024)
-/* No section or page may claim more raw bytes than this. */
-#define RAW_MAX ((uint64_t)1 << 32)
 
 int rd_block_err(const kiln_block *b, int err)
 {
@@ -108,13 +106,8 @@ static int load_section(kiln_block *b, const kiln_section *s, kiln_buf *raw)
 
     if ((rc = check_header(b)) < 0)
         goto out;
-    if (s->raw > RAW_MAX) {
-        rc = kiln_error_set(KILN_ECORRUPT, "block %s: section %s: raw size "
-                            "%llu is past the limit", b->key,
-                            section_name(s->type),
-                            (unsigned long long)s->raw);
-        goto out;
-    }
+    /* footer_decode refused sizes a section cannot have (stored_sizes_bad):
+     * the fetch is bounded. */
     if ((rc = fetch(b, s->offset, s->stored, &scratch, &p)) < 0)
         goto out;
     snprintf(what, sizeof what, "section %s", section_name(s->type));
@@ -487,10 +480,7 @@ static int decode_page(kiln_block *b, uint32_t id, const uint8_t *stored,
     char what[40];
     int rc;
 
-    if (pm->raw > RAW_MAX)
-        return kiln_error_set(KILN_ECORRUPT, "block %s: page %u: raw size "
-                              "%llu is past the limit", b->key, id,
-                              (unsigned long long)pm->raw);
+    /* The page index refused sizes a page cannot have (stored_sizes_bad). */
     page_section(b, id, &ps, what);
     if ((rc = section_unpack(&ps, stored, raw, what, &b->zstd)) < 0)
         return rd_block_err(b, rc);

@@ -72,14 +72,16 @@ static void skip_report(void *ud, const char *key, int err,
     size_t kn = strlen(key);
     char **nk;
 
-    for (size_t i = 0; i < sk->n; i++)
+    for (size_t i = 0; i < sk->nkeys; i++)
         if (strcmp(sk->keys[i], key) == 0)
             return;
-    /* Out of memory here only loses the dedup, never the warning. */
-    if ((nk = realloc(sk->keys, (sk->n + 1) * sizeof *nk)) != NULL) {
+    /* Out of memory here only loses the dedup, never the count or the
+     * warning: a partial answer always exits CLI_EXIT_PARTIAL. */
+    sk->n++;
+    if ((nk = realloc(sk->keys, (sk->nkeys + 1) * sizeof *nk)) != NULL) {
         sk->keys = nk;
-        if ((nk[sk->n] = strdup(key)) != NULL)
-            sk->n++;
+        if ((nk[sk->nkeys] = strdup(key)) != NULL)
+            sk->nkeys++;
     }
     /* Block errors name the block first ("block KEY: ..."): once is
      * enough. */
@@ -102,11 +104,11 @@ int cli_skips_exit(cli_skips *sk, int exit_code)
 {
     size_t n = sk->n;
 
-    for (size_t i = 0; i < sk->n; i++)
+    for (size_t i = 0; i < sk->nkeys; i++)
         free(sk->keys[i]);
     free(sk->keys);
     sk->keys = NULL;
-    sk->n = 0;
+    sk->n = sk->nkeys = 0;
     if (exit_code != CLI_EXIT_OK || n == 0)
         return exit_code;
     cli_errorf(sk->cmd, "partial answer: %zu unreadable block%s left out "

@@ -43,8 +43,9 @@ typedef struct cli_skips {
     const char *cmd;
     size_t n;      /* distinct blocks left out */
     char **keys;   /* their keys (a block two queries skip counts once) */
+    size_t nkeys;
 } cli_skips;
-#define CLI_SKIPS_INIT(cmd) {(cmd), 0, NULL}
+#define CLI_SKIPS_INIT(cmd) {(cmd), 0, NULL, 0}
 /* Unless strict, make queries run with o report into sk and go on. */
 void cli_skips_attach(cli_skips *sk, int strict, kiln_query_opts *o);
 /* exit_code when it is a failure; else, if blocks were left out, a closing
